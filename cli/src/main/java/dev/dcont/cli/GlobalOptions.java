@@ -1,0 +1,42 @@
+package dev.dcont.cli;
+
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreLayout;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options every command takes: {@code --root}, {@code --debug}. */
+public final class GlobalOptions {
+  private static Path root;
+  private static boolean debug;
+
+  @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Store root (default: $DCONT_ROOT, else /var/lib/dcont).")
+  void setRoot(Path r) {
+    root = r;
+  }
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces and protocol details.")
+  void setDebug(boolean d) {
+    debug = d;
+  }
+
+  public static Path root() {
+    return root != null ? root : StoreLayout.defaultRoot();
+  }
+
+  public static boolean debug() {
+    return debug;
+  }
+
+  public static Store openStore() {
+    return Store.open(root());
+  }
+
+  /** Resets state between in-process runs (tests). */
+  public static void reset() {
+    root = null;
+    debug = false;
+  }
+}

@@ -1,0 +1,358 @@
+package dev.dcont.store.db;
+
+import dev.dcont.store.StoreException;
+import dev.dcont.store.model.ChainId;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.MediaType;
+import dev.dcont.store.model.Platform;
+import dev.dcont.store.model.Reference;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Images, their layers, tags and repository digests in the metadata database. */
+public final class ImageRepository {
+  static final String SCHEMA = """
+      CREATE TABLE IF NOT EXISTS images (
+        manifest_digest TEXT PRIMARY KEY,
+        manifest_media_type TEXT NOT NULL,
+        manifest_size INTEGER NOT NULL,
+        config_digest TEXT NOT NULL,
+        config_size INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        created TEXT,
+        pulled_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS images_config ON images(config_digest);
+      CREATE TABLE IF NOT EXISTS image_layers (
+        manifest_digest TEXT NOT NULL REFERENCES images(manifest_digest) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        diff_id TEXT NOT NULL,
+        chain_id TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (manifest_digest, position)
+      );
+      CREATE INDEX IF NOT EXISTS image_layers_digest ON image_layers(digest);
+      CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);
+      CREATE TABLE IF NOT EXISTS tags (
+        repository TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        manifest_digest TEXT NOT NULL REFERENCES images(manifest_digest),
+        PRIMARY KEY (repository, tag)
+      );
+      CREATE TABLE IF NOT EXISTS repo_digests (
+        repository TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        manifest_digest TEXT NOT NULL REFERENCES images(manifest_digest),
+        index_digest TEXT,
+        PRIMARY KEY (repository, digest)
+      )
+      """;
+
+  private final MetadataDb db;
+
+  public ImageRepository(MetadataDb db) {
+    this.db = db;
+    db.ensureSchema(SCHEMA);
+  }
+
+  public MetadataDb db() {
+    return db;
+  }
+
+  /**
+   * Records a pulled image in one transaction: the image and its layers, the tag of {@code ref}
+   * (if it has one) and the repository digest the registry served for it ({@code servedDigest},
+   * the index's when there was one, which is then also kept as {@code indexDigest}).
+   */
+  public void save(ImageRecord img, Reference ref, Digest servedDigest, Digest indexDigest) {
+    db.inTransaction(c -> {
+      insertImage(c, img);
+      if (ref.tag() != null) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO tags(repository, tag, manifest_digest) VALUES (?,?,?) "
+                + "ON CONFLICT(repository, tag) DO UPDATE SET manifest_digest = excluded.manifest_digest")) {
+          ps.setString(1, ref.repository());
+          ps.setString(2, ref.tag());
+          ps.setString(3, img.manifestDigest().toString());
+          ps.executeUpdate();
+        }
+      }
+      if (servedDigest != null) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO repo_digests(repository, digest, manifest_digest, index_digest) VALUES (?,?,?,?) "
+                + "ON CONFLICT(repository, digest) DO UPDATE SET manifest_digest = excluded.manifest_digest, "
+                + "index_digest = excluded.index_digest")) {
+          ps.setString(1, ref.repository());
+          ps.setString(2, servedDigest.toString());
+          ps.setString(3, img.manifestDigest().toString());
+          ps.setString(4, indexDigest == null ? null : indexDigest.toString());
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  private static void insertImage(Connection c, ImageRecord img) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT OR IGNORE INTO images(manifest_digest, manifest_media_type, manifest_size, config_digest, "
+            + "config_size, platform, created, pulled_at) VALUES (?,?,?,?,?,?,?,?)")) {
+      ps.setString(1, img.manifestDigest().toString());
+      ps.setString(2, img.manifestMediaType().toString());
+      ps.setLong(3, img.manifestSize());
+      ps.setString(4, img.configDigest().toString());
+      ps.setLong(5, img.configSize());
+      ps.setString(6, img.platform().toString());
+      ps.setString(7, img.created());
+      ps.setLong(8, img.pulledAt());
+      if (ps.executeUpdate() == 0) {
+        return;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO image_layers(manifest_digest, position, digest, diff_id, chain_id, media_type, size) "
+            + "VALUES (?,?,?,?,?,?,?)")) {
+      for (ImageRecord.Layer l : img.layers()) {
+        ps.setString(1, img.manifestDigest().toString());
+        ps.setInt(2, l.position());
+        ps.setString(3, l.digest().toString());
+        ps.setString(4, l.diffId().toString());
+        ps.setString(5, l.chainId().toString());
+        ps.setString(6, l.mediaType().toString());
+        ps.setLong(7, l.size());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  public Optional<ImageRecord> find(Digest manifestDigest) {
+    return db.read(c -> load(c, manifestDigest.toString()));
+  }
+
+  /** The image a tag or digest reference names locally, if any. */
+  public Optional<ImageRecord> find(Reference ref) {
+    return db.read(c -> {
+      String md = null;
+      if (ref.digest() != null) {
+        md = single(c, "SELECT manifest_digest FROM repo_digests WHERE repository = ? AND digest = ?",
+            ref.repository(), ref.digest().toString());
+        if (md == null) {
+          md = single(c, "SELECT manifest_digest FROM images WHERE manifest_digest = ?", ref.digest().toString());
+        }
+      } else if (ref.tag() != null) {
+        md = single(c, "SELECT manifest_digest FROM tags WHERE repository = ? AND tag = ?",
+            ref.repository(), ref.tag());
+      }
+      return md == null ? Optional.empty() : load(c, md);
+    });
+  }
+
+  /** The digest the registry served when {@code ref} was last pulled by tag, if known. */
+  public Optional<Digest> servedDigest(Reference ref, Digest manifestDigest) {
+    return db.read(c -> {
+      String d = single(c, "SELECT digest FROM repo_digests WHERE repository = ? AND manifest_digest = ? "
+          + "ORDER BY index_digest IS NULL LIMIT 1", ref.repository(), manifestDigest.toString());
+      return Optional.ofNullable(d).map(Digest::parse);
+    });
+  }
+
+  /**
+   * Resolves what a user typed to name a local image, as Docker does: a reference
+   * ({@code busybox}, {@code host/x:tag}, {@code name@sha256:…}), a full or abbreviated image ID
+   * (config digest, with or without {@code sha256:}), or a manifest digest.
+   */
+  public Optional<ImageRecord> resolve(String name) {
+    String s = name.startsWith("sha256:") ? name.substring(7) : name;
+    if (s.matches("[a-f0-9]{4,64}")) {
+      List<String> ids = db.read(c -> list(c,
+          "SELECT manifest_digest FROM images WHERE substr(config_digest, 8) LIKE ? || '%' "
+              + "OR substr(manifest_digest, 8) LIKE ? || '%'", s, s));
+      Set<String> distinct = new HashSet<>(ids);
+      if (distinct.size() > 1) {
+        throw new StoreException("image ID prefix " + name + " is ambiguous (" + distinct.size()
+            + " images match; give more digits)");
+      }
+      if (distinct.size() == 1) {
+        return find(Digest.parse(distinct.iterator().next()));
+      }
+      if (name.startsWith("sha256:")) {
+        return Optional.empty();
+      }
+    }
+    Reference ref;
+    try {
+      ref = Reference.parse(name);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    return find(ref);
+  }
+
+  private static Optional<ImageRecord> load(Connection c, String manifestDigest) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT manifest_media_type, manifest_size, config_digest, config_size, platform, created, pulled_at "
+            + "FROM images WHERE manifest_digest = ?")) {
+      ps.setString(1, manifestDigest);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        List<ImageRecord.Layer> layers = new ArrayList<>();
+        try (PreparedStatement pl = c.prepareStatement(
+            "SELECT position, digest, diff_id, chain_id, media_type, size FROM image_layers "
+                + "WHERE manifest_digest = ? ORDER BY position")) {
+          pl.setString(1, manifestDigest);
+          try (ResultSet rl = pl.executeQuery()) {
+            while (rl.next()) {
+              layers.add(new ImageRecord.Layer(rl.getInt(1), Digest.parse(rl.getString(2)),
+                  Digest.parse(rl.getString(3)), ChainId.parse(rl.getString(4)), MediaType.of(rl.getString(5)),
+                  rl.getLong(6)));
+            }
+          }
+        }
+        return Optional.of(new ImageRecord(Digest.parse(manifestDigest), MediaType.of(rs.getString(1)),
+            rs.getLong(2), Digest.parse(rs.getString(3)), rs.getLong(4), Platform.parse(rs.getString(5)),
+            rs.getString(6), rs.getLong(7), layers));
+      }
+    }
+  }
+
+  /** An image with the names that point at it, for listings. */
+  public record Named(ImageRecord image, List<Reference> tags, List<Reference> digests) { }
+
+  /** All images with their tags and repository digests, newest first. */
+  public List<Named> list() {
+    return db.read(c -> {
+      Map<String, ImageRecord> images = new LinkedHashMap<>();
+      for (String md : list(c, "SELECT manifest_digest FROM images ORDER BY pulled_at DESC, manifest_digest")) {
+        load(c, md).ifPresent(i -> images.put(md, i));
+      }
+      Map<String, List<Reference>> tags = new LinkedHashMap<>();
+      Map<String, List<Reference>> digests = new LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT repository, tag, manifest_digest FROM tags ORDER BY repository, tag");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tags.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
+              .add(Reference.parse(rs.getString(1) + ":" + rs.getString(2)));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT repository, digest, manifest_digest FROM repo_digests ORDER BY repository, digest");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          digests.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
+              .add(Reference.parse(rs.getString(1) + "@" + rs.getString(2)));
+        }
+      }
+      List<Named> out = new ArrayList<>();
+      for (var e : images.entrySet()) {
+        out.add(new Named(e.getValue(), tags.getOrDefault(e.getKey(), List.of()),
+            digests.getOrDefault(e.getKey(), List.of())));
+      }
+      return out;
+    });
+  }
+
+  public Named named(ImageRecord img) {
+    return list().stream().filter(n -> n.image().manifestDigest().equals(img.manifestDigest())).findFirst()
+        .orElse(new Named(img, List.of(), List.of()));
+  }
+
+  /** Removes one tag. Returns whether it existed. */
+  public boolean untag(Reference ref) {
+    return db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM tags WHERE repository = ? AND tag = ?")) {
+        ps.setString(1, ref.repository());
+        ps.setString(2, ref.tag());
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  /** Number of tags pointing at an image. */
+  public int tagCount(Digest manifestDigest) {
+    return db.read(c -> Integer.parseInt(single(c, "SELECT count(*) FROM tags WHERE manifest_digest = ?",
+        manifestDigest.toString())));
+  }
+
+  /** Deletes an image with all its tags and repository digests (blobs stay until {@link #referencedBlobs} drops them). */
+  public void delete(Digest manifestDigest) {
+    db.inTransaction(c -> {
+      for (String sql : List.of("DELETE FROM tags WHERE manifest_digest = ?",
+          "DELETE FROM repo_digests WHERE manifest_digest = ?",
+          "DELETE FROM image_layers WHERE manifest_digest = ?",
+          "DELETE FROM images WHERE manifest_digest = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setString(1, manifestDigest.toString());
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Deletes images that no tag and no repository digest names any more; returns them. */
+  public List<Digest> deleteUnnamed() {
+    List<String> orphans = db.read(c -> list(c,
+        "SELECT manifest_digest FROM images WHERE manifest_digest NOT IN (SELECT manifest_digest FROM tags) "
+            + "AND manifest_digest NOT IN (SELECT manifest_digest FROM repo_digests)"));
+    List<Digest> out = new ArrayList<>();
+    for (String md : orphans) {
+      delete(Digest.parse(md));
+      out.add(Digest.parse(md));
+    }
+    return out;
+  }
+
+  /** Every blob some image still needs: index, manifest, config and layer blobs. */
+  public Set<Digest> referencedBlobs() {
+    return db.read(c -> {
+      Set<Digest> out = new HashSet<>();
+      for (String d : list(c, "SELECT manifest_digest FROM images UNION SELECT config_digest FROM images "
+          + "UNION SELECT digest FROM image_layers UNION SELECT index_digest FROM repo_digests "
+          + "WHERE index_digest IS NOT NULL")) {
+        out.add(Digest.parse(d));
+      }
+      return out;
+    });
+  }
+
+  static String single(Connection c, String sql, String... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  static List<String> list(Connection c, String sql, String... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+        return out;
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.dcont.store.db;
+
+import dev.dcont.store.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The store's SQLite database ({@code dcont.db}, WAL, busy timeout). One connection per process;
+ * every multi-step change runs in {@link #inTransaction}. Each module creates its own tables
+ * with {@link #ensureSchema}.
+ */
+public final class MetadataDb implements AutoCloseable {
+  private final Connection conn;
+  private final Path file;
+
+  private MetadataDb(Path file, Connection conn) {
+    this.file = file;
+    this.conn = conn;
+  }
+
+  public static MetadataDb open(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      SQLiteConfig cfg = new SQLiteConfig();
+      cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+      cfg.setBusyTimeout(60_000);
+      cfg.enforceForeignKeys(true);
+      cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+      Connection c = cfg.createConnection("jdbc:sqlite:" + file);
+      return new MetadataDb(file, c);
+    } catch (SQLException | java.io.IOException e) {
+      throw new StoreException("database " + file + ": cannot open (" + e.getMessage() + ")", e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Runs DDL statements ({@code CREATE TABLE IF NOT EXISTS …}) separated by ';'. */
+  public void ensureSchema(String ddl) {
+    inTransaction(c -> {
+      try (Statement st = c.createStatement()) {
+        for (String s : ddl.split(";")) {
+          if (!s.isBlank()) {
+            st.execute(s);
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /** A unit of work against the database. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in one IMMEDIATE transaction, committed when it returns, rolled back if it throws. */
+  public synchronized <T> T inTransaction(Work<T> work) {
+    try {
+      conn.setAutoCommit(false);
+      try {
+        T result = work.run(conn);
+        conn.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          conn.rollback();
+        } catch (SQLException ignored) {
+          // the original failure is the one to report
+        }
+        throw e;
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs a read without an explicit transaction. */
+  public synchronized <T> T read(Work<T> work) {
+    try {
+      return work.run(conn);
+    } catch (SQLException e) {
+      throw new StoreException("database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // nothing to do on close
+    }
+  }
+}

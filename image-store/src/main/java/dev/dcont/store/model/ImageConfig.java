@@ -1,0 +1,79 @@
+package dev.dcont.store.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** The image configuration blob (OCI image config / Docker image JSON), the parts dcont uses. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ImageConfig(
+    String created,
+    String author,
+    String architecture,
+    String os,
+    String variant,
+    @JsonProperty("config") Config config,
+    @JsonProperty("rootfs") RootFs rootfs,
+    @JsonProperty("history") List<History> history) {
+
+  public ImageConfig {
+    history = history == null ? List.of() : List.copyOf(history);
+  }
+
+  public static ImageConfig parse(byte[] json, String what) {
+    ImageConfig c = Json.read(json, ImageConfig.class, what);
+    if (c.rootfs() == null) {
+      throw new IllegalArgumentException(what + ": image config has no rootfs");
+    }
+    return c;
+  }
+
+  public List<Digest> diffIds() {
+    return rootfs == null ? List.of() : rootfs.diffIds();
+  }
+
+  public Platform platform() {
+    return Platform.normalise(os == null ? "linux" : os, architecture == null ? "unknown" : architecture, variant);
+  }
+
+  /** The container defaults of an image (Docker's {@code config} object). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Config(
+      @JsonProperty("User") String user,
+      @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
+      @JsonProperty("Env") List<String> env,
+      @JsonProperty("Entrypoint") List<String> entrypoint,
+      @JsonProperty("Cmd") List<String> cmd,
+      @JsonProperty("Volumes") Map<String, Object> volumes,
+      @JsonProperty("WorkingDir") String workingDir,
+      @JsonProperty("Labels") Map<String, String> labels,
+      @JsonProperty("StopSignal") String stopSignal) { }
+
+  /** The layer list by uncompressed digest. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record RootFs(
+      @JsonProperty("type") String type,
+      @JsonProperty("diff_ids") List<Digest> diffIds) {
+    public RootFs {
+      diffIds = diffIds == null ? List.of() : List.copyOf(diffIds);
+    }
+  }
+
+  /** One history entry; {@code empty_layer} entries have no layer. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record History(
+      @JsonProperty("created") String created,
+      @JsonProperty("created_by") String createdBy,
+      @JsonProperty("author") String author,
+      @JsonProperty("comment") String comment,
+      @JsonProperty("empty_layer") Boolean emptyLayer) {
+    public boolean isEmptyLayer() {
+      return Boolean.TRUE.equals(emptyLayer);
+    }
+  }
+}
