@@ -1,0 +1,48 @@
+# Shared helpers for the benchmarks: a loopback registry, timing, cleanup with the disk pause.
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+
+ensure_pkgs() {
+  local need=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+ensure_built() {
+  if [ ! -f "$REPO_DIR/cli/target/dcont-cli.jar" ]; then
+    (cd "$REPO_DIR" && mvn -q -B -ntp -DskipTests package)
+  fi
+}
+
+# start_registry DIR -> sets REG_HOST, REG_PID
+start_registry() {
+  local dir=$1
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$dir"
+  cat > "$dir/registry.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $dir/data}}
+http: {addr: 127.0.0.1:$port}
+YML
+  docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
+  REG_PID=$!
+  REG_HOST=127.0.0.1:$port
+  for _ in $(seq 200); do curl -fs "http://$REG_HOST/v2/" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  echo "registry did not start" >&2; return 1
+}
+
+# settle: file creation is slow for seconds after a large delete on these disks
+settle() { sync; sleep "${BENCH_SETTLE:-5}"; }
+
+# now_ms
+now_ms() { date +%s%3N; }
+
+# median of numbers on stdin
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
