@@ -1,6 +1,7 @@
 package dev.dcont.store;
 
 import dev.dcont.store.content.ContentStore;
+import dev.dcont.store.db.ContainerRepository;
 import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.db.MetadataDb;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ public final class Store implements AutoCloseable {
   private final ContentStore content;
   private final MetadataDb db;
   private final ImageRepository images;
+  private ContainerRepository containers;
 
   private Store(StoreLayout layout) {
     this.layout = layout;
@@ -37,6 +39,13 @@ public final class Store implements AutoCloseable {
 
   public ImageRepository images() {
     return images;
+  }
+
+  public synchronized ContainerRepository containers() {
+    if (containers == null) {
+      containers = new ContainerRepository(db);
+    }
+    return containers;
   }
 
   @Override

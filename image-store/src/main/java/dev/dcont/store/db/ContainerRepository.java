@@ -1,0 +1,127 @@
+package dev.dcont.store.db;
+
+import dev.dcont.store.StoreException;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Containers in the metadata database: names and short IDs as Docker resolves them. */
+public final class ContainerRepository {
+  static final String SCHEMA = """
+      CREATE TABLE IF NOT EXISTS containers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        image_manifest TEXT NOT NULL,
+        image_name TEXT NOT NULL,
+        command TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        auto_remove INTEGER NOT NULL,
+        run_spec TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS containers_image ON containers(image_manifest)
+      """;
+
+  private final MetadataDb db;
+
+  public ContainerRepository(MetadataDb db) {
+    this.db = db;
+    db.ensureSchema(SCHEMA);
+  }
+
+  /** Inserts a container; fails with a clear message when the name is taken. */
+  public void insert(ContainerRecord c) {
+    db.inTransaction(conn -> {
+      String taken = ImageRepository.single(conn, "SELECT id FROM containers WHERE name = ?", c.name());
+      if (taken != null) {
+        throw new StoreException("the container name \"/" + c.name() + "\" is already in use by container "
+            + taken.substring(0, 12) + " (remove it with 'dcont rm' or choose another --name)");
+      }
+      try (PreparedStatement ps = conn.prepareStatement(
+          "INSERT INTO containers(id, name, image_manifest, image_name, command, created_at, auto_remove, run_spec) "
+              + "VALUES (?,?,?,?,?,?,?,?)")) {
+        ps.setString(1, c.id());
+        ps.setString(2, c.name());
+        ps.setString(3, c.imageManifest().toString());
+        ps.setString(4, c.imageName());
+        ps.setString(5, new String(Json.write(c.command()), java.nio.charset.StandardCharsets.UTF_8));
+        ps.setLong(6, c.createdAt());
+        ps.setInt(7, c.autoRemove() ? 1 : 0);
+        ps.setString(8, c.runSpec());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  public List<ContainerRecord> list() {
+    return db.read(conn -> query(conn, "SELECT * FROM containers ORDER BY created_at DESC, id"));
+  }
+
+  public Optional<ContainerRecord> byId(String id) {
+    return db.read(conn -> query(conn, "SELECT * FROM containers WHERE id = ?", id).stream().findFirst());
+  }
+
+  /** Finds a container by full ID, name, or unique ID prefix, as Docker does. */
+  public Optional<ContainerRecord> resolve(String idOrName) {
+    return db.read(conn -> {
+      String n = idOrName.startsWith("/") ? idOrName.substring(1) : idOrName;
+      List<ContainerRecord> exact = query(conn, "SELECT * FROM containers WHERE id = ? OR name = ?", n, n);
+      if (!exact.isEmpty()) {
+        return Optional.of(exact.get(0));
+      }
+      if (!n.matches("[a-f0-9]{1,64}")) {
+        return Optional.empty();
+      }
+      List<ContainerRecord> prefix = query(conn, "SELECT * FROM containers WHERE id LIKE ? || '%'", n);
+      if (prefix.size() > 1) {
+        throw new StoreException("container ID prefix " + n + " is ambiguous (" + prefix.size()
+            + " containers match; give more digits or the name)");
+      }
+      return prefix.stream().findFirst();
+    });
+  }
+
+  public List<ContainerRecord> usingImage(Digest manifest) {
+    return db.read(conn -> query(conn, "SELECT * FROM containers WHERE image_manifest = ?", manifest.toString()));
+  }
+
+  public boolean nameTaken(String name) {
+    return db.read(conn -> ImageRepository.single(conn, "SELECT id FROM containers WHERE name = ?", name) != null);
+  }
+
+  public void delete(String id) {
+    db.inTransaction(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM containers WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private static List<ContainerRecord> query(Connection conn, String sql, String... args) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        List<ContainerRecord> out = new ArrayList<>();
+        while (rs.next()) {
+          String[] cmd = Json.read(rs.getString("command").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              String[].class, "container command");
+          out.add(new ContainerRecord(rs.getString("id"), rs.getString("name"),
+              Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), Arrays.asList(cmd),
+              rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("run_spec")));
+        }
+        return out;
+      }
+    }
+  }
+}

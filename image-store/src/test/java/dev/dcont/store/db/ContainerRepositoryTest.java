@@ -1,0 +1,53 @@
+package dev.dcont.store.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreException;
+import dev.dcont.store.model.Digest;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerRepositoryTest {
+  @TempDir
+  Path root;
+
+  static ContainerRecord container(String idPrefix, String name) {
+    String id = (idPrefix + "0".repeat(64)).substring(0, 64);
+    return new ContainerRecord(id, name, Digest.sha256("m"), "busybox", List.of("sh", "-c", "echo hi"), 5, false, "{}");
+  }
+
+  @Test
+  void resolvesByIdNameAndUniquePrefix() {
+    try (Store s = Store.open(root)) {
+      ContainerRecord a = container("abc1", "alpha");
+      ContainerRecord b = container("abc2", "beta");
+      s.containers().insert(a);
+      s.containers().insert(b);
+      assertEquals(a, s.containers().resolve("alpha").orElseThrow());
+      assertEquals(b, s.containers().resolve("/beta").orElseThrow());
+      assertEquals(a, s.containers().resolve("abc1").orElseThrow());
+      assertEquals(b, s.containers().resolve(b.id()).orElseThrow());
+      assertTrue(s.containers().resolve("ffff").isEmpty());
+      assertThrows(StoreException.class, () -> s.containers().resolve("abc"));
+      assertEquals(List.of("sh", "-c", "echo hi"), s.containers().byId(a.id()).orElseThrow().command());
+      assertEquals(2, s.containers().usingImage(Digest.sha256("m")).size());
+    }
+  }
+
+  @Test
+  void namesAreUnique() {
+    try (Store s = Store.open(root)) {
+      s.containers().insert(container("aaaa", "web"));
+      StoreException e = assertThrows(StoreException.class, () -> s.containers().insert(container("bbbb", "web")));
+      assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+      s.containers().delete(container("aaaa", "web").id());
+      s.containers().insert(container("bbbb", "web"));
+      assertEquals(1, s.containers().list().size());
+    }
+  }
+}
