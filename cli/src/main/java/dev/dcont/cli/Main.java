@@ -2,9 +2,9 @@ package dev.dcont.cli;
 
 import dev.dcont.cli.commands.ImagesCommand;
 import dev.dcont.cli.commands.InspectCommand;
-
-
-
+import dev.dcont.cli.commands.LoginCommand;
+import dev.dcont.cli.commands.LogoutCommand;
+import dev.dcont.cli.commands.PullCommand;
 import dev.dcont.cli.commands.RmiCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -16,9 +16,12 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Pull, inspect and run container images without a daemon.",
     subcommands = {
+        PullCommand.class,
         ImagesCommand.class,
         InspectCommand.class,
         RmiCommand.class,
+        LoginCommand.class,
+        LogoutCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

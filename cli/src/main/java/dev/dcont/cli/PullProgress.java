@@ -67,7 +67,8 @@ public final class PullProgress {
     l.current = current;
     l.total = total;
     if (!tty) {
-      if (statusChanged) {
+      // as Docker without a terminal: status changes only, no byte counts
+      if (statusChanged && !status.equals("Downloading")) {
         out.println(id + ": " + status);
         out.flush();
       }

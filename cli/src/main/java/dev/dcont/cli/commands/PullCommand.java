@@ -1,0 +1,97 @@
+package dev.dcont.cli.commands;
+
+import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.PullProgress;
+import dev.dcont.registry.ImagePuller;
+import dev.dcont.registry.PullListener;
+import dev.dcont.registry.PullResult;
+import dev.dcont.registry.RegistryOptions;
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreLocks;
+import dev.dcont.store.model.Platform;
+import dev.dcont.store.model.Reference;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dcont pull REF}: download an image into the store. */
+@Command(name = "pull", description = "Download an image from a registry into the store.")
+public final class PullCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Platform to pull from a multi-platform image (default: this host's).")
+  String platform;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print only the image reference.")
+  boolean quiet;
+
+  @Option(names = "--max-concurrent-downloads", paramLabel = "N", defaultValue = "3",
+      description = "Layers downloaded at once (default: ${DEFAULT-VALUE}).")
+  int maxConcurrent;
+
+  @Parameters(paramLabel = "IMAGE", description = "Image reference, e.g. ubuntu, user/app:1, host:5000/x@sha256:…")
+  String image;
+
+  @Override
+  public Integer call() {
+    Reference ref = parse(image);
+    Platform p = platform == null ? null : parsePlatform(platform);
+    if (maxConcurrent < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-concurrent-downloads must be at least 1");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Store store = GlobalOptions.openStore()) {
+      pull(store, ref, p, quiet, maxConcurrent, out);
+      if (quiet) {
+        out.println(ref);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** Pulls with Docker-style progress; shared by {@code run --pull}. */
+  public static PullResult pull(Store store, Reference ref, Platform platform, boolean quiet, int maxConcurrent,
+      PrintWriter out) {
+    PullProgress progress = new PullProgress(out, PullProgress.isTerminal(), quiet);
+    RegistryOptions options = RegistryOptions.builder().maxConcurrentDownloads(maxConcurrent).build();
+    PullResult result;
+    try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
+      result = new ImagePuller(store, options).pull(ref, platform, new PullListener() {
+        @Override
+        public void onLayer(LayerEvent e) {
+          progress.update(e.shortId(), e.status().text(), e.current(), e.total());
+        }
+
+        @Override
+        public void onStatus(String line) {
+          progress.message(line);
+        }
+      });
+    }
+    if (!quiet) {
+      out.println(ref);
+    }
+    out.flush();
+    return result;
+  }
+
+  static Reference parse(String image) {
+    try {
+      return Reference.parse(image);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (expected [host[:port]/]name[:tag][@sha256:digest])");
+    }
+  }
+
+  static Platform parsePlatform(String p) {
+    return Platform.parse(p);
+  }
+}
