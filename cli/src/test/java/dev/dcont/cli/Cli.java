@@ -1,0 +1,41 @@
+package dev.dcont.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs dcont in this JVM (fast) or as a separate process (for kill -9 and concurrency tests). */
+public final class Cli {
+  private Cli() { }
+
+  /** What a run printed and returned. */
+  public record Result(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  public static synchronized Result run(Path root, String... args) {
+    GlobalOptions.reset();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+    all.addAll(List.of(args));
+    int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+    GlobalOptions.reset();
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Starts dcont in a new JVM with this test's class path. */
+  public static Process start(Path root, Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}

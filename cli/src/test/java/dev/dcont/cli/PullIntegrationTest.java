@@ -1,0 +1,316 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.Json;
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.RecordingProxy;
+import dev.dcont.testkit.TarBuilder;
+import dev.dcont.testkit.TestImage;
+import dev.dcont.testkit.TestIndex;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dcont pull, images, inspect and rmi against a real docker-registry on loopback. */
+class PullIntegrationTest {
+  static LocalRegistry registry;
+  static TestImage busybox;
+  static TestImage dockerMulti;
+  static TestImage zstd;
+  static TestIndex index;
+
+  @TempDir
+  Path root;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    registry = LocalRegistry.start();
+    busybox = TestImage.builder().layer(Busybox.rootfs().build(), Layer.Compression.GZIP, "COPY busybox /")
+        .config("Cmd", List.of("sh")).build();
+    registry.push("t/busybox", "1", busybox);
+    dockerMulti = TestImage.builder().docker()
+        .layer(new TarBuilder().file("a.txt", "a").build(), Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("b.txt", "b").build(), Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("c.txt", "c").build(), Layer.Compression.GZIP).build();
+    registry.push("t/multi", "1", dockerMulti);
+    zstd = TestImage.builder().layer(new TarBuilder().file("z.txt", "zstd layer").build(), Layer.Compression.ZSTD)
+        .layer(new TarBuilder().file("plain.txt", "plain").build(), Layer.Compression.NONE).build();
+    registry.push("t/zstd", "1", zstd);
+    index = TestIndex.of(true, List.of(
+        TestImage.builder().platform("linux/amd64").layer(new TarBuilder().file("arch", "amd64").build(),
+            Layer.Compression.GZIP).build(),
+        TestImage.builder().platform("linux/arm64/v8").layer(new TarBuilder().file("arch", "arm64").build(),
+            Layer.Compression.GZIP).build()));
+    registry.push("t/plat", "1", index);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    registry.close();
+  }
+
+  private String ref(String repoTag) {
+    return registry.host() + "/" + repoTag;
+  }
+
+  private List<Path> blobs() throws IOException {
+    Path dir = root.resolve("blobs/sha256");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void pullThenImagesInspectAndRmiLeaveNothingBehind() throws Exception {
+    Cli.Result pull = Cli.run(root, "pull", ref("t/busybox:1"));
+    assertEquals(0, pull.code(), pull.toString());
+    assertTrue(pull.out().contains("Digest: " + busybox.manifestDigest()), pull.out());
+    assertTrue(pull.out().contains("Status: Downloaded newer image for " + ref("t/busybox:1")), pull.out());
+    assertTrue(pull.out().contains(busybox.layers().get(0).digest().shortHex() + ": Pull complete"), pull.out());
+    assertEquals(3, blobs().size(), "manifest, config and one layer");
+    for (Path b : blobs()) {
+      assertEquals(b.getFileName().toString(), Digest.sha256(Files.readAllBytes(b)).hex(), "blobs are verified");
+    }
+
+    Cli.Result images = Cli.run(root, "images");
+    assertEquals(0, images.code());
+    assertTrue(images.out().lines().anyMatch(l -> l.startsWith(ref("t/busybox")) && l.contains(" 1 ")
+        && l.contains(busybox.configDigest().shortHex())), images.out());
+    Cli.Result digests = Cli.run(root, "images", "--digests");
+    assertTrue(digests.out().contains(busybox.manifestDigest().toString()), digests.out());
+
+    Cli.Result inspect = Cli.run(root, "inspect", ref("t/busybox:1"));
+    assertEquals(0, inspect.code(), inspect.toString());
+    JsonNode j = Json.MAPPER.readTree(inspect.out()).get(0);
+    assertEquals(busybox.configDigest().toString(), j.get("Id").asText());
+    assertEquals(ref("t/busybox:1"), j.get("RepoTags").get(0).asText());
+    assertEquals(ref("t/busybox") + "@" + busybox.manifestDigest(), j.get("RepoDigests").get(0).asText());
+    assertEquals("amd64", j.get("Architecture").asText());
+    assertEquals("sh", j.get("Config").get("Cmd").get(0).asText());
+    assertEquals(busybox.layers().get(0).blob().length, j.get("Layers").get(0).get("Size").asLong());
+    assertEquals(busybox.layers().get(0).diffId().toString(), j.get("RootFS").get("Layers").get(0).asText());
+    assertEquals(inspect.out(), Cli.run(root, "inspect", busybox.configDigest().shortHex()).out(), "by short ID");
+
+    Cli.Result rmi = Cli.run(root, "rmi", ref("t/busybox:1"));
+    assertEquals(0, rmi.code(), rmi.toString());
+    assertTrue(rmi.out().contains("Untagged: " + ref("t/busybox:1")), rmi.out());
+    assertTrue(rmi.out().contains("Deleted: " + busybox.configDigest()), rmi.out());
+    assertEquals(List.of(), blobs(), "rmi deletes the blobs nothing else uses");
+    assertEquals(1, Cli.run(root, "images").out().lines().count(), "only the header is left");
+
+    Cli.Result again = Cli.run(root, "pull", "-q", ref("t/busybox:1"));
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(ref("t/busybox:1") + "\n", again.out(), "-q prints only the reference");
+  }
+
+  @Test
+  void rmiKeepsBlobsAnotherImageStillUses() throws Exception {
+    assertEquals(0, Cli.run(root, "pull", ref("t/busybox:1")).code());
+    registry.push("t/busybox2", "1", busybox);
+    assertEquals(0, Cli.run(root, "pull", ref("t/busybox2:1")).code());
+    int before = blobs().size();
+    Cli.Result rmi = Cli.run(root, "rmi", ref("t/busybox:1"));
+    assertEquals(0, rmi.code(), rmi.toString());
+    assertFalse(rmi.out().contains("Deleted"), "the image is still tagged as t/busybox2: " + rmi.out());
+    assertEquals(before, blobs().size());
+    Cli.Result missing = Cli.run(root, "rmi", ref("t/busybox:1"));
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().startsWith("dcont: rmi ") && missing.err().contains("no such image"), missing.err());
+  }
+
+  @Test
+  void repullOfAnImagePresentCostsOneManifestRequest() throws Exception {
+    try (RecordingProxy proxy = new RecordingProxy(registry.host())) {
+      registry.push("t/busybox", "1", busybox);
+      String viaProxy = proxy.host() + "/t/busybox:1";
+      assertEquals(0, Cli.run(root, "pull", viaProxy).code());
+      proxy.clear();
+      Cli.Result again = Cli.run(root, "pull", viaProxy);
+      assertEquals(0, again.code(), again.toString());
+      assertTrue(again.out().contains("Status: Image is up to date for " + viaProxy), again.out());
+      assertEquals(1, proxy.count("GET", "/manifests/") + proxy.count("HEAD", "/manifests/"), proxy.requests().toString());
+      assertEquals(0, proxy.count("GET", "/blobs/"), proxy.requests().toString());
+    }
+  }
+
+  @Test
+  void dockerSchema2ImageWithSeveralLayers() throws Exception {
+    Cli.Result pull = Cli.run(root, "pull", ref("t/multi:1"));
+    assertEquals(0, pull.code(), pull.toString());
+    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/multi:1")).out()).get(0);
+    assertEquals("application/vnd.docker.distribution.manifest.v2+json", j.get("ManifestMediaType").asText());
+    assertEquals(3, j.get("Layers").size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(dockerMulti.layers().get(i).digest().toString(), j.get("Layers").get(i).get("Digest").asText());
+    }
+  }
+
+  @Test
+  void zstdAndUncompressedLayers() throws Exception {
+    Cli.Result pull = Cli.run(root, "pull", ref("t/zstd:1"));
+    assertEquals(0, pull.code(), pull.toString());
+    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/zstd:1")).out()).get(0);
+    assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", j.get("Layers").get(0).get("MediaType").asText());
+    assertEquals("application/vnd.oci.image.layer.v1.tar", j.get("Layers").get(1).get("MediaType").asText());
+  }
+
+  @Test
+  void indexChoosesTheHostPlatformOrTheOneAskedFor() throws Exception {
+    Cli.Result host = Cli.run(root, "pull", ref("t/plat:1"));
+    assertEquals(0, host.code(), host.toString());
+    assertTrue(host.out().contains("Digest: " + index.digest()), "the digest shown is the index's: " + host.out());
+    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
+    assertEquals("amd64", j.get("Architecture").asText());
+    assertEquals(index.images().get(0).manifestDigest().toString(), j.get("ManifestDigest").asText());
+
+    Cli.Result arm = Cli.run(root, "pull", "--platform", "linux/aarch64", ref("t/plat:1"));
+    assertEquals(0, arm.code(), arm.toString());
+    JsonNode a = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
+    assertEquals("arm64", a.get("Architecture").asText());
+    assertEquals("v8", a.get("Variant").asText());
+
+    Cli.Result none = Cli.run(root, "pull", "--platform", "linux/s390x", ref("t/plat:1"));
+    assertEquals(1, none.code(), none.toString());
+    assertEquals(1, none.err().lines().count(), none.err());
+    assertTrue(none.err().contains("linux/amd64") && none.err().contains("linux/arm64/v8"), none.err());
+  }
+
+  @Test
+  void errorsAreOneLineWithExitCode1() throws Exception {
+    Cli.Result tag = Cli.run(root, "pull", ref("t/busybox:nope"));
+    assertEquals(1, tag.code(), tag.toString());
+    assertEquals(1, tag.err().lines().count(), tag.err());
+    assertTrue(tag.err().startsWith("dcont: pull " + ref("t/busybox:nope") + ": "), tag.err());
+    assertTrue(tag.err().contains("manifest unknown") || tag.err().contains("not found"), tag.err());
+
+    Cli.Result repo = Cli.run(root, "pull", ref("t/nothing-here:1"));
+    assertEquals(1, repo.code(), repo.toString());
+    assertEquals(1, repo.err().lines().count(), repo.err());
+
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Cli.Result down = Cli.run(root, "pull", "127.0.0.1:" + closed + "/x:1");
+    assertEquals(1, down.code(), down.toString());
+    assertEquals(1, down.err().lines().count(), down.err());
+    assertTrue(down.err().contains("127.0.0.1:" + closed), down.err());
+
+    Cli.Result bad = Cli.run(root, "pull", "UPPER/Case");
+    assertTrue(bad.code() != 0, bad.toString());
+    assertEquals(1, bad.err().lines().count(), bad.err());
+    assertTrue(bad.err().contains("lowercase"), bad.err());
+
+    Cli.Result evil = Cli.run(root, "pull", ref("t/busybox@sha256:../../etc/passwd"));
+    assertTrue(evil.code() != 0, evil.toString());
+    assertTrue(evil.err().contains("invalid"), evil.err());
+    assertTrue(!Files.exists(root.resolve("blobs")) || blobs().isEmpty());
+  }
+
+  @Test
+  void corruptBlobInTheRegistryIsRefusedAndNothingIsRecorded() throws Exception {
+    byte[] tar = new TarBuilder().file("data.bin", new byte[200_000], 0644).build();
+    TestImage img = TestImage.builder().layer(tar, Layer.Compression.GZIP).build();
+    registry.push("t/corrupt", "1", img);
+    Digest layer = img.layers().get(0).digest();
+    Path data = registry.dataDir().resolve("docker/registry/v2/blobs/sha256/" + layer.hex().substring(0, 2) + "/"
+        + layer.hex() + "/data");
+    byte[] bytes = Files.readAllBytes(data);
+    bytes[bytes.length / 2] ^= 0x55;
+    Files.write(data, bytes);
+
+    Cli.Result pull = Cli.run(root, "pull", ref("t/corrupt:1"));
+    assertEquals(1, pull.code(), pull.toString());
+    assertTrue(pull.err().contains(layer.toString()) || pull.err().contains("digest"), pull.err());
+    assertFalse(Files.exists(root.resolve("blobs/sha256/" + layer.hex())), "a bad blob is never committed");
+    assertEquals(1, Cli.run(root, "images").out().lines().count(), "no image recorded");
+  }
+
+  static byte[] randomFile(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void killMinus9MidPullThenRepullResumesTheCutBlob() throws Exception {
+    byte[] tar = new TarBuilder().file("big.bin", randomFile(12_000_000, 1), 0644).build();
+    TestImage img = TestImage.builder().layer(tar, Layer.Compression.GZIP).build();
+    registry.push("t/big", "1", img);
+    Digest layer = img.layers().get(0).digest();
+    Path partial = root.resolve("ingest/" + layer.hex() + ".partial");
+    try (RecordingProxy proxy = new RecordingProxy(registry.host())) {
+      proxy.throttle(2_000_000);
+      Process p = Cli.start(root, root.resolveSibling(root.getFileName() + ".log"), "pull", proxy.host() + "/t/big:1");
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline
+          && !(Files.exists(partial) && Files.size(partial) > 3_000_000)) {
+        Thread.sleep(50);
+      }
+      assertTrue(Files.exists(partial) && Files.size(partial) > 3_000_000, "the download got going");
+      p.destroyForcibly().waitFor();
+      long cutAt = Files.size(partial);
+      assertFalse(Files.exists(root.resolve("blobs/sha256/" + layer.hex())));
+      assertEquals(1, Cli.run(root, "images").out().lines().count(), "a killed pull records no image");
+
+      proxy.throttle(0);
+      proxy.clear();
+      Cli.Result again = Cli.run(root, "pull", proxy.host() + "/t/big:1");
+      assertEquals(0, again.code(), again.toString());
+      assertTrue(Files.exists(root.resolve("blobs/sha256/" + layer.hex())));
+      List<RecordingProxy.Request> blobGets = proxy.requests().stream()
+          .filter(r -> r.method().equals("GET") && r.path().contains(layer.hex())).toList();
+      assertEquals(1, blobGets.size(), blobGets.toString());
+      String range = blobGets.get(0).range();
+      assertTrue(range != null && range.startsWith("bytes=") && Long.parseLong(range.substring(6, range.indexOf('-')))
+          >= cutAt - 1_000_000 && !range.startsWith("bytes=0-"), "resumed from the partial file: " + range);
+      assertFalse(Files.exists(partial));
+    }
+  }
+
+  @Test
+  void twoConcurrentPullsOfOverlappingImagesDownloadTheSharedLayerOnce() throws Exception {
+    byte[] base = new TarBuilder().file("base.bin", randomFile(6_000_000, 2), 0644).build();
+    TestImage one = TestImage.builder().layer(base, Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("one", "1").build(), Layer.Compression.GZIP).build();
+    TestImage two = TestImage.builder().layer(base, Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("two", "2").build(), Layer.Compression.GZIP).build();
+    registry.push("t/one", "1", one);
+    registry.push("t/two", "1", two);
+    Digest shared = one.layers().get(0).digest();
+    try (RecordingProxy proxy = new RecordingProxy(registry.host())) {
+      proxy.throttle(3_000_000);
+      Path log1 = root.resolveSibling(root.getFileName() + "-1.log");
+      Path log2 = root.resolveSibling(root.getFileName() + "-2.log");
+      Process p1 = Cli.start(root, log1, "pull", proxy.host() + "/t/one:1");
+      Process p2 = Cli.start(root, log2, "pull", proxy.host() + "/t/two:1");
+      assertEquals(0, p1.waitFor(), Files.readString(log1));
+      assertEquals(0, p2.waitFor(), Files.readString(log2));
+      long sharedGets = proxy.requests().stream()
+          .filter(r -> r.method().equals("GET") && r.path().contains(shared.hex())).count();
+      assertEquals(1, sharedGets, "one downloader per blob: " + proxy.requests());
+      Cli.Result images = Cli.run(root, "images");
+      assertTrue(images.out().contains("/t/one") && images.out().contains("/t/two"), images.out());
+      assertEquals(0, Cli.run(root, "rmi", proxy.host() + "/t/one:1").code());
+      assertTrue(Files.exists(root.resolve("blobs/sha256/" + shared.hex())), "still used by t/two");
+    }
+  }
+}
