@@ -1,0 +1,346 @@
+package dev.dcont.registry;
+
+import dev.dcont.registry.RegistryException.Kind;
+import dev.dcont.registry.auth.DockerCredentials;
+import dev.dcont.registry.endpoint.BlobEndpoint;
+import dev.dcont.registry.endpoint.FetchedManifest;
+import dev.dcont.registry.endpoint.ManifestEndpoint;
+import dev.dcont.registry.http.RegistryEndpoint;
+import dev.dcont.registry.http.RegistryTransport;
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreException;
+import dev.dcont.store.content.ContentStore;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ChainId;
+import dev.dcont.store.model.Descriptor;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.ImageConfig;
+import dev.dcont.store.model.ImageIndex;
+import dev.dcont.store.model.Manifest;
+import dev.dcont.store.model.MediaType;
+import dev.dcont.store.model.Platform;
+import dev.dcont.store.model.Reference;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * {@code dcont pull}: resolves a reference to a platform image in the registry (or its mirrors),
+ * stores its index, manifest, config and layers, and records it in the database in one
+ * transaction. When the registry serves the digest already recorded for the reference and all
+ * blobs are present, it stops after that one manifest request ("Image is up to date").
+ * Safe to run in two processes at once: blobs are written through the store's per-blob lock.
+ */
+public final class ImagePuller {
+  private final Store store;
+  private final RegistryOptions options;
+  private final RegistryTransport transport;
+  private final BlobEndpoint blobs;
+
+  public ImagePuller(Store store, RegistryOptions options) {
+    this(store, new RegistryTransport(options,
+        new DockerCredentials(options.credentialsFile(), options.credentialHelperPath())));
+  }
+
+  public ImagePuller(Store store, RegistryTransport transport) {
+    this.store = store;
+    this.options = transport.options();
+    this.transport = transport;
+    this.blobs = new BlobEndpoint(options);
+  }
+
+  /**
+   * Pulls {@code ref}.
+   *
+   * @param platformOrNull the platform to choose from an index; null for this host's
+   * @throws RegistryException with a message {@code pull <ref>: <problem and next step>}
+   * @throws StoreException when the store fails (disk full, database)
+   */
+  public PullResult pull(Reference ref, Platform platformOrNull, PullListener listener) {
+    PullListener events = serialised(listener == null ? PullListener.NONE : listener);
+    try {
+      return doPull(ref, platformOrNull, events);
+    } catch (RegistryException e) {
+      throw e.in("pull " + ref);
+    } catch (ImageIndex.NoMatchingPlatformException e) {
+      throw new RegistryException(Kind.NOT_FOUND, e.getMessage(), e).in("pull " + ref);
+    } catch (IllegalArgumentException e) {
+      // the model's parsers reject malformed manifests and configs with a message naming them
+      throw new RegistryException(Kind.BAD_MANIFEST, e.getMessage(), e).in("pull " + ref);
+    }
+  }
+
+  private PullResult doPull(Reference ref, Platform platformOrNull, PullListener events) {
+    Platform wanted = platformOrNull != null ? platformOrNull.normalised() : Platform.host();
+    List<RegistryEndpoint> endpoints = transport.endpoints(ref.domain());
+    ContentStore content = store.content();
+    events.onStatus((ref.digest() != null ? ref.digest().toString() : ref.tag()) + ": Pulling from "
+        + ref.familiarRepository());
+
+    Served<FetchedManifest> top = firstAnswer(endpoints,
+        ep -> ManifestEndpoint.fetch(ep, ref.path(), ref.identifier(), ref.digest()));
+    Digest served = top.value().digest();
+
+    Optional<ImageRecord> existing = store.images().find(ref);
+    if (existing.isPresent() && upToDate(ref, existing.get(), top.value(), wanted, platformOrNull != null)) {
+      events.onStatus("Digest: " + served);
+      events.onStatus("Status: Image is up to date for " + ref.familiarName());
+      return new PullResult(ref, served, existing.get(), false);
+    }
+
+    List<RegistryEndpoint> order = preferring(top.endpoint(), endpoints);
+    AtomicBoolean downloaded = new AtomicBoolean(false);
+    Digest indexDigest = null;
+    Platform platform = null;
+    FetchedManifest fm = top.value();
+    List<FetchedManifest> indexes = new ArrayList<>();
+    for (int depth = 0; fm.isIndex(); depth++) {
+      if (depth == 2) {
+        throw new RegistryException(Kind.BAD_MANIFEST, "index " + fm.digest()
+            + " nests indexes more than one level deep; dcont follows one");
+      }
+      if (indexDigest == null) {
+        indexDigest = fm.digest();
+      }
+      indexes.add(fm);
+      Descriptor chosen = PlatformSelector.select(fm.index(), wanted, "index " + fm.digest());
+      if (chosen.platform() != null) {
+        platform = chosen.platform().normalised();
+      }
+      FetchedManifest child = firstAnswer(order,
+          ep -> ManifestEndpoint.fetch(ep, ref.path(), chosen.digest().toString(), chosen.digest())).value();
+      if (child.size() != chosen.size()) {
+        throw new RegistryException(Kind.DIGEST_MISMATCH, "manifest " + chosen.digest() + ": size " + child.size()
+            + " != " + chosen.size() + " declared in index " + fm.digest());
+      }
+      fm = child;
+    }
+    Manifest manifest = fm.manifest();
+    checkImageManifest(fm, manifest);
+
+    Descriptor configDesc = manifest.config();
+    byte[] configBytes = content.exists(configDesc.digest()) ? readBlob(content, configDesc.digest())
+        : firstAnswer(order, ep -> blobs.fetchBytes(ep, ref.path(), configDesc)).value();
+    ImageConfig config = ImageConfig.parse(configBytes, "config " + configDesc.digest());
+    if (config.diffIds().size() != manifest.layers().size()) {
+      throw new RegistryException(Kind.BAD_MANIFEST, "config " + configDesc.digest() + " lists "
+          + config.diffIds().size() + " diff_ids for the " + manifest.layers().size() + " layers of manifest "
+          + fm.digest() + " (the image is malformed; push it again)");
+    }
+    if (platform == null) {
+      platform = config.platform();
+    }
+
+    for (FetchedManifest idx : indexes) {
+      put(content, idx.digest(), idx.bytes(), downloaded);
+    }
+    put(content, fm.digest(), fm.bytes(), downloaded);
+    put(content, configDesc.digest(), configBytes, downloaded);
+
+    downloadLayers(ref, manifest.layers(), order, content, events, downloaded);
+
+    List<ChainId> chain = ChainId.of(config.diffIds());
+    List<ImageRecord.Layer> layers = new ArrayList<>();
+    for (int i = 0; i < manifest.layers().size(); i++) {
+      Descriptor l = manifest.layers().get(i);
+      layers.add(new ImageRecord.Layer(i, l.digest(), config.diffIds().get(i), chain.get(i), l.mediaType(), l.size()));
+    }
+    ImageRecord record = new ImageRecord(fm.digest(), fm.mediaType(), fm.size(), configDesc.digest(),
+        configDesc.size(), platform, config.created(), options.clock().instant().getEpochSecond(), layers);
+    store.images().save(record, ref, served, indexDigest);
+    events.onStatus("Digest: " + served);
+    events.onStatus((downloaded.get() ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
+        + ref.familiarName());
+    return new PullResult(ref, served, record, downloaded.get());
+  }
+
+  private boolean upToDate(Reference ref, ImageRecord img, FetchedManifest top, Platform wanted, boolean explicit) {
+    Digest served = top.digest();
+    boolean same = img.manifestDigest().equals(served)
+        || store.images().servedDigest(ref, img.manifestDigest()).map(served::equals).orElse(false);
+    if (!same) {
+      return false;
+    }
+    if (top.isIndex() && !wanted.matches(img.platform())) {
+      return false;
+    }
+    if (!top.isIndex() && explicit && !wanted.matches(img.platform())) {
+      return false;
+    }
+    ContentStore c = store.content();
+    if (!c.exists(served) || !c.exists(img.manifestDigest()) || !c.exists(img.configDigest())) {
+      return false;
+    }
+    return img.layers().stream().allMatch(l -> c.exists(l.digest()));
+  }
+
+  private static void checkImageManifest(FetchedManifest fm, Manifest m) {
+    MediaType ct = m.config().mediaType();
+    if (ct != null && !ct.equals(MediaType.OCI_CONFIG) && !ct.equals(MediaType.DOCKER_CONFIG)) {
+      throw new RegistryException(Kind.BAD_MANIFEST, "manifest " + fm.digest() + " is not a container image"
+          + " (its config has media type " + ct + ")");
+    }
+    for (Descriptor l : m.layers()) {
+      if (!l.mediaType().isLayer()) {
+        throw new RegistryException(Kind.BAD_MANIFEST, "manifest " + fm.digest() + ": layer " + l.digest()
+            + " has media type " + l.mediaType() + ", which is not a layer type dcont can unpack");
+      }
+    }
+  }
+
+  private void downloadLayers(Reference ref, List<Descriptor> layers, List<RegistryEndpoint> order,
+      ContentStore content, PullListener events, AtomicBoolean downloaded) {
+    Map<Digest, Descriptor> unique = new LinkedHashMap<>();
+    for (Descriptor l : layers) {
+      Descriptor prev = unique.putIfAbsent(l.digest(), l);
+      if (prev != null && prev.size() != l.size()) {
+        throw new RegistryException(Kind.BAD_MANIFEST, "layer " + l.digest() + " is listed with sizes "
+            + prev.size() + " and " + l.size());
+      }
+    }
+    List<Descriptor> todo = new ArrayList<>();
+    for (Descriptor l : unique.values()) {
+      if (content.exists(l.digest())) {
+        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.ALREADY_EXISTS, l.size(), l.size()));
+      } else {
+        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.PULLING_FS_LAYER, 0, l.size()));
+        todo.add(l);
+      }
+    }
+    if (todo.isEmpty()) {
+      return;
+    }
+    for (Descriptor l : todo) {
+      events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.WAITING, 0, l.size()));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxConcurrentDownloads(), todo.size()), r -> {
+      Thread t = new Thread(r, "dcont-pull-" + ref.path());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Descriptor l : todo) {
+        futures.add(pool.submit(() -> {
+          downloadLayer(ref, l, order, content, events, downloaded);
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          pool.shutdownNow();
+          Throwable c = e.getCause();
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new RegistryException(Kind.SERVER_ERROR, "layer download failed: " + c, c);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(Kind.UNREACHABLE, "interrupted", e);
+    } finally {
+      pool.shutdownNow();
+      try {
+        // let the cancelled downloads close their ingest writers (and locks) before returning
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void downloadLayer(Reference ref, Descriptor l, List<RegistryEndpoint> order, ContentStore content,
+      PullListener events, AtomicBoolean downloaded) {
+    AtomicBoolean verifying = new AtomicBoolean(false);
+    BlobEndpoint.Progress progress = (done, total) -> {
+      events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.DOWNLOADING, done, total));
+      if (done == total && verifying.compareAndSet(false, true)) {
+        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.VERIFYING_CHECKSUM, done, total));
+      }
+    };
+    BlobEndpoint.Outcome outcome = firstAnswer(order, ep -> blobs.download(ep, ref.path(), l, content, progress))
+        .value();
+    if (outcome == BlobEndpoint.Outcome.DOWNLOADED) {
+      downloaded.set(true);
+    }
+    events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.DOWNLOAD_COMPLETE, l.size(), l.size()));
+    events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.PULL_COMPLETE, l.size(), l.size()));
+  }
+
+  private static byte[] readBlob(ContentStore content, Digest d) {
+    try {
+      return content.readAll(d);
+    } catch (IOException e) {
+      throw StoreException.io("blob " + d, e);
+    }
+  }
+
+  private static void put(ContentStore content, Digest d, byte[] bytes, AtomicBoolean downloaded) {
+    if (content.exists(d)) {
+      return;
+    }
+    try {
+      content.put(d, bytes);
+    } catch (IOException e) {
+      throw StoreException.io("blob " + d, e);
+    }
+    downloaded.set(true);
+  }
+
+  /** A value and the endpoint that gave it. */
+  private record Served<T>(RegistryEndpoint endpoint, T value) { }
+
+  /** Tries the endpoints in order (mirrors first); the last one's failure is the one reported. */
+  private static <T> Served<T> firstAnswer(List<RegistryEndpoint> endpoints, Function<RegistryEndpoint, T> f) {
+    RegistryException last = null;
+    for (RegistryEndpoint ep : endpoints) {
+      try {
+        return new Served<>(ep, f.apply(ep));
+      } catch (RegistryException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint configured");
+  }
+
+  private static List<RegistryEndpoint> preferring(RegistryEndpoint first, List<RegistryEndpoint> all) {
+    List<RegistryEndpoint> out = new ArrayList<>();
+    out.add(first);
+    for (RegistryEndpoint e : all) {
+      if (e != first) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static PullListener serialised(PullListener l) {
+    return new PullListener() {
+      @Override
+      public synchronized void onLayer(LayerEvent event) {
+        l.onLayer(event);
+      }
+
+      @Override
+      public synchronized void onStatus(String line) {
+        l.onStatus(line);
+      }
+    };
+  }
+}

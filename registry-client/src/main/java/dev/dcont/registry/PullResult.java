@@ -1,0 +1,20 @@
+package dev.dcont.registry;
+
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.Reference;
+
+/**
+ * What a pull did.
+ *
+ * @param ref the normalised reference pulled
+ * @param servedDigest the digest of what the registry served for it (the index's for multi-platform images)
+ * @param image the stored image (platform manifest, config, layers)
+ * @param downloaded whether any blob was new to the store (false: "Image is up to date")
+ */
+public record PullResult(Reference ref, Digest servedDigest, ImageRecord image, boolean downloaded) {
+  /** {@code repository@servedDigest}, as Docker's RepoDigests. */
+  public Reference canonical() {
+    return ref.withDigest(servedDigest);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.dcont.registry.endpoint;
+
+import dev.dcont.registry.RegistryException;
+import dev.dcont.registry.RegistryException.Kind;
+import dev.dcont.registry.RegistryOptions;
+import dev.dcont.registry.http.Failures;
+import dev.dcont.registry.http.RegistryEndpoint;
+import dev.dcont.registry.http.RetryInterceptor;
+import dev.dcont.store.content.DigestMismatchException;
+import dev.dcont.store.content.IngestWriter;
+import dev.dcont.store.content.Ingester;
+import dev.dcont.store.model.Descriptor;
+import dev.dcont.store.model.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * {@code GET /v2/<name>/blobs/<digest>}, following redirects (to a CDN, without credentials).
+ * Large blobs are streamed into the store's ingest file, hashed and counted on the way, and
+ * committed only when size and digest match. A connection cut mid-blob resumes with
+ * {@code Range: bytes=<offset>-} from what is on disk, as does a partial file left by an earlier
+ * process; a server that answers a range request with the whole blob (200) restarts it.
+ */
+public final class BlobEndpoint {
+  /** Largest blob read into memory (configs). */
+  public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+
+  /** Progress of one blob: bytes on disk so far, of {@code total}. */
+  @FunctionalInterface
+  public interface Progress {
+    Progress NONE = (done, total) -> { };
+
+    void update(long done, long total);
+  }
+
+  /** What {@link #download} did. */
+  public enum Outcome {
+    /** Fetched (fully or the rest of a partial file) and committed. */
+    DOWNLOADED,
+    /** Already committed, by us earlier or by another process while we waited for its lock. */
+    ALREADY_PRESENT
+  }
+
+  private final RegistryOptions options;
+
+  public BlobEndpoint(RegistryOptions options) {
+    this.options = options;
+  }
+
+  /** Reads a small blob into memory and checks its size and digest. */
+  public byte[] fetchBytes(RegistryEndpoint ep, String repository, Descriptor d) {
+    if (d.size() > MAX_IN_MEMORY) {
+      throw new RegistryException(Kind.BAD_MANIFEST, "blob " + d.digest() + " declares " + d.size()
+          + " bytes, too large for a config");
+    }
+    Request req = new Request.Builder().url(ep.v2(repository + "/blobs/" + d.digest())).get().build();
+    try (Response r = ep.client().newCall(req).execute()) {
+      if (!r.isSuccessful()) {
+        throw Failures.status(r, Failures.Subject.BLOB, d.digest().toString());
+      }
+      byte[] bytes;
+      try (InputStream in = r.body().byteStream()) {
+        bytes = in.readNBytes((int) d.size() + 1);
+      }
+      if (bytes.length != d.size()) {
+        throw new RegistryException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + ": size "
+            + (bytes.length > d.size() ? "more than " + d.size() : bytes.length) + " != " + d.size()
+            + " declared in the manifest");
+      }
+      Digest actual = d.digest().algorithm().equals("sha256") ? Digest.sha256(bytes) : null;
+      if (actual != null && !actual.equals(d.digest())) {
+        throw new RegistryException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + ": content has digest " + actual
+            + " (the registry sent wrong data; pull again)");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw Failures.io(e, ep.base());
+    }
+  }
+
+  /** Streams blob {@code d} into the store; see the class comment. */
+  public Outcome download(RegistryEndpoint ep, String repository, Descriptor d, Ingester ingester, Progress progress) {
+    Optional<IngestWriter> opened;
+    try {
+      opened = ingester.open(d.digest(), d.size());
+    } catch (IOException e) {
+      throw dev.dcont.store.StoreException.io("blob " + d.digest(), e);
+    }
+    if (opened.isEmpty()) {
+      return Outcome.ALREADY_PRESENT;
+    }
+    try (IngestWriter w = opened.get()) {
+      fetchInto(ep, repository, d, w, progress);
+      try {
+        w.commit();
+      } catch (DigestMismatchException e) {
+        throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage() + " from " + ep.hostPort(), e);
+      }
+      return Outcome.DOWNLOADED;
+    } catch (IOException e) {
+      throw dev.dcont.store.StoreException.io("blob " + d.digest(), e);
+    }
+  }
+
+  private void fetchInto(RegistryEndpoint ep, String repository, Descriptor d, IngestWriter w, Progress progress)
+      throws IOException {
+    int cuts = 0;
+    while (w.offset() < d.size()) {
+      long offset = w.offset();
+      progress.update(offset, d.size());
+      Request.Builder rb = new Request.Builder().url(ep.v2(repository + "/blobs/" + d.digest())).get();
+      if (offset > 0) {
+        rb.header("Range", "bytes=" + offset + "-");
+      }
+      Response r;
+      try {
+        r = ep.client().newCall(rb.build()).execute();
+      } catch (IOException e) {
+        throw Failures.io(e, ep.base());
+      }
+      try (r) {
+        if (r.code() == 206) {
+          Matcher m = CONTENT_RANGE.matcher(String.valueOf(r.header("Content-Range")));
+          if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
+            // a range we did not ask for: start over rather than splice wrong bytes
+            w.restart();
+            cuts++;
+            checkCuts(cuts, d, ep, new IOException("unexpected Content-Range " + r.header("Content-Range")));
+            continue;
+          }
+        } else if (r.code() == 200) {
+          if (offset > 0) {
+            w.restart();
+          }
+        } else if (r.code() == 416 && offset > 0) {
+          w.restart();
+          cuts++;
+          checkCuts(cuts, d, ep, new IOException("416 Range Not Satisfiable"));
+          continue;
+        } else {
+          throw Failures.status(r, Failures.Subject.BLOB, d.digest().toString());
+        }
+        try (InputStream in = r.body().byteStream()) {
+          byte[] buf = new byte[1 << 16];
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            if (w.offset() + n > d.size()) {
+              // the registry sends more than the manifest declares: drop everything (commit of
+              // the emptied writer fails on size and removes the partial file)
+              w.restart();
+              w.commit();
+            }
+            w.write(buf, 0, n);
+            progress.update(w.offset(), d.size());
+          }
+        } catch (DigestMismatchException e) {
+          throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage() + " (from " + ep.hostPort() + ")", e);
+        } catch (IOException e) {
+          if (!RetryInterceptor.retryable(e) || Thread.currentThread().isInterrupted()) {
+            throw Failures.io(e, ep.base());
+          }
+          cuts++;
+          checkCuts(cuts, d, ep, e);
+          continue;
+        }
+        if (w.offset() < d.size()) {
+          // the body ended cleanly but short: the registry's blob is not the declared size
+          return;
+        }
+      }
+    }
+    progress.update(w.offset(), d.size());
+  }
+
+  private void checkCuts(int cuts, Descriptor d, RegistryEndpoint ep, IOException e) throws IOException {
+    if (cuts >= options.maxAttempts()) {
+      throw new RegistryException(Kind.UNREACHABLE, "blob " + d.digest() + ": download from " + ep.hostPort()
+          + " broke off " + cuts + " times (last: " + e.getMessage() + "); check the network and pull again"
+          + " (the downloaded part is kept)", e);
+    }
+    try {
+      options.sleeper().sleep(RetryInterceptor.backoff(options, cuts));
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting to resume blob " + d.digest());
+    }
+  }
+}
