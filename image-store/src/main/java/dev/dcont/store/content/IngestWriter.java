@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 
 /**
  * Streams one blob into {@code ingest/<hex>.partial} while hashing it, and commits it into
@@ -31,7 +30,7 @@ public final class IngestWriter implements Closeable {
   private final FileLock lock;
   private final Runnable onClose;
   private FileChannel out;
-  private MessageDigest hasher;
+  private Sha256 hasher;
   private long written;
   private boolean committed;
   private boolean closed;
@@ -45,7 +44,7 @@ public final class IngestWriter implements Closeable {
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.onClose = onClose;
-    this.hasher = expected.newHasher();
+    this.hasher = newHasher(expected);
     this.out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.READ);
     long existing = out.size();
@@ -76,6 +75,13 @@ public final class IngestWriter implements Closeable {
     return expected;
   }
 
+  private static Sha256 newHasher(Digest expected) {
+    if (!expected.algorithm().equals("sha256")) {
+      throw new DigestMismatchException("blob " + expected + ": only sha256 content is supported");
+    }
+    return Sha256.create();
+  }
+
   public long expectedSize() {
     return expectedSize;
   }
@@ -90,7 +96,7 @@ public final class IngestWriter implements Closeable {
     out.truncate(0);
     out.position(0);
     written = 0;
-    hasher = expected.newHasher();
+    hasher = newHasher(expected);
   }
 
   public void write(byte[] b, int off, int len) throws IOException {
@@ -146,7 +152,7 @@ public final class IngestWriter implements Closeable {
       throw new DigestMismatchException("blob " + expected + ": size " + written + " != " + expectedSize
           + " declared in its descriptor");
     }
-    Digest actual = new Digest(expected.algorithm(), java.util.HexFormat.of().formatHex(hasher.digest()));
+    Digest actual = hasher.digest();
     if (!actual.equals(expected)) {
       discard();
       throw new DigestMismatchException("blob " + expected + ": content has digest " + actual

@@ -1,0 +1,775 @@
+/*
+ * dcont-init: the native exec stage of the dcont runtime.
+ *
+ * It holds no policy. Java (dev.dcont.runtime.launch.LaunchPlanner) computes a
+ * plan - a flat list of operations - and this program carries it out:
+ *
+ *   monitor (this process, outside the container)
+ *     - re-executes itself from a sealed memfd (CVE-2019-5736)
+ *     - optionally detaches (double fork, setsid, log file)
+ *     - clone()s the container process with the requested namespaces
+ *       (or, for exec, setns()es into an existing pid namespace and forks)
+ *     - writes the child pid into the cgroup.procs files of the plan
+ *     - forwards signals, relays a pty, waits, records the exit status,
+ *       removes the cgroup directories of the plan
+ *   child (inside the new namespaces)
+ *     - runs the child operations in order (mount, pivot_root, sethostname,
+ *       setrlimit, setgroups/setresgid/setresuid, capabilities, ...)
+ *     - closes every descriptor but 0-2 and execve()s the process
+ *
+ * Plan format: a sequence of NUL-terminated strings. Each operation is
+ * NAME, ARGC (decimal), then ARGC arguments. Numbers are decimal unless noted.
+ * Usage: dcont-init <plan-file>
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define EXIT_SETUP 125
+
+struct op {
+    const char *name;
+    int argc;
+    char **argv;
+};
+
+static struct op *ops;
+static int nops;
+static int error_fd = -1;       /* child -> monitor: setup error text (CLOEXEC) */
+static int sync_fd = -1;        /* child <-> monitor socket */
+static char *state_dir;
+static char *exec_env_path;     /* PATH used to look up a bare command */
+
+static void die_child(const char *fmt, ...) {
+    char buf[4096];
+    va_list ap;
+    int e = errno;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if (n >= (int)sizeof buf) n = sizeof buf - 1;
+    n += snprintf(buf + n, sizeof buf - n, ": %s", strerror(e));
+    if (n >= (int)sizeof buf) n = sizeof buf - 1;
+    if (error_fd >= 0) {
+        if (write(error_fd, buf, n) < 0) { /* nothing left to do */ }
+    } else {
+        fprintf(stderr, "dcont-init: %s\n", buf);
+    }
+    _exit(EXIT_SETUP);
+}
+
+static void write_state_file(const char *name, const char *content) {
+    if (!state_dir) return;
+    char tmp[PATH_MAX], dst[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", state_dir, name);
+    snprintf(dst, sizeof dst, "%s/%s", state_dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    size_t len = strlen(content);
+    if (write(fd, content, len) != (ssize_t)len) { close(fd); return; }
+    close(fd);
+    rename(tmp, dst);
+}
+
+static void monitor_fail(const char *msg) {
+    write_state_file("error", msg);
+    fprintf(stderr, "dcont-init: %s\n", msg);
+    exit(EXIT_SETUP);
+}
+
+/* ---- plan parsing ---- */
+
+static void load_plan(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { perror("dcont-init: open plan"); exit(EXIT_SETUP); }
+    struct stat st;
+    if (fstat(fd, &st) < 0) { perror("dcont-init: stat plan"); exit(EXIT_SETUP); }
+    char *buf = malloc(st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, st.st_size - got);
+        if (r <= 0) { perror("dcont-init: read plan"); exit(EXIT_SETUP); }
+        got += r;
+    }
+    buf[got] = 0;
+    close(fd);
+    /* tokens */
+    size_t cap = 64, n = 0;
+    char **tok = malloc(cap * sizeof *tok);
+    for (size_t i = 0; i < got;) {
+        if (n == cap) { cap *= 2; tok = realloc(tok, cap * sizeof *tok); }
+        tok[n++] = buf + i;
+        i += strlen(buf + i) + 1;
+    }
+    ops = calloc(n + 1, sizeof *ops);
+    size_t i = 0;
+    while (i < n) {
+        if (i + 1 >= n) { fprintf(stderr, "dcont-init: truncated plan\n"); exit(EXIT_SETUP); }
+        struct op *o = &ops[nops++];
+        o->name = tok[i];
+        o->argc = atoi(tok[i + 1]);
+        if (o->argc < 0 || i + 2 + o->argc > n) { fprintf(stderr, "dcont-init: bad plan op %s\n", o->name); exit(EXIT_SETUP); }
+        o->argv = &tok[i + 2];
+        i += 2 + o->argc;
+    }
+}
+
+static int is(const struct op *o, const char *name) { return strcmp(o->name, name) == 0; }
+static unsigned long long num(const char *s) { return strtoull(s, NULL, 0); }
+
+static struct op *find_op(const char *name) {
+    for (int i = 0; i < nops; i++) if (is(&ops[i], name)) return &ops[i];
+    return NULL;
+}
+
+/* ---- CVE-2019-5736: run from a sealed memfd copy of ourselves ---- */
+
+static void ensure_cloned_binary(char **argv) {
+    if (getenv("_DCONT_INIT_CLONED")) {
+        unsetenv("_DCONT_INIT_CLONED");
+        return;
+    }
+    int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (src < 0) return;
+    struct stat st;
+    if (fstat(src, &st) < 0) { close(src); return; }
+    int mfd = syscall(SYS_memfd_create, "dcont-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) { close(src); return; }
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t r = sendfile(mfd, src, &off, st.st_size - off);
+        if (r <= 0) { close(src); close(mfd); return; }
+    }
+    close(src);
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        close(mfd);
+        return;
+    }
+    setenv("_DCONT_INIT_CLONED", "1", 1);
+    extern char **environ;
+    syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+    /* fall through on failure: run from the file */
+    unsetenv("_DCONT_INIT_CLONED");
+    close(mfd);
+}
+
+/* ---- child operations ---- */
+
+static void mkdir_all(const char *path, mode_t mode) {
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, mode) < 0 && errno != EEXIST) die_child("mkdir %s", buf);
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, mode) < 0 && errno != EEXIST) die_child("mkdir %s", buf);
+}
+
+static void loopback_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die_child("socket");
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die_child("SIOCGIFFLAGS lo");
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die_child("SIOCSIFFLAGS lo");
+    close(s);
+}
+
+static void mask_path(const char *path) {
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT) return;
+        die_child("stat %s", path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0,mode=0755") < 0) die_child("mask %s", path);
+    } else {
+        if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+            if (errno == ENOENT) return;
+            die_child("mask %s", path);
+        }
+    }
+}
+
+static void readonly_path(const char *path) {
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT) return;
+        die_child("bind %s", path);
+    }
+    if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_REC, NULL) < 0)
+        die_child("remount %s read-only", path);
+}
+
+static void cap_bounding(uint64_t bnd) {
+    for (int c = 0; c < 64; c++) {
+        if (bnd & (1ULL << c)) continue;
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+            if (errno == EINVAL) break; /* beyond the kernel's last capability */
+            die_child("drop bounding capability %d", c);
+        }
+    }
+}
+
+static void cap_set(uint64_t eff, uint64_t prm, uint64_t inh) {
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    data[0].effective = (uint32_t)eff; data[1].effective = (uint32_t)(eff >> 32);
+    data[0].permitted = (uint32_t)prm; data[1].permitted = (uint32_t)(prm >> 32);
+    data[0].inheritable = (uint32_t)inh; data[1].inheritable = (uint32_t)(inh >> 32);
+    if (syscall(SYS_capset, &hdr, data) < 0) die_child("capset");
+}
+
+static void cap_ambient(uint64_t amb) {
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    for (int c = 0; c < 64; c++) {
+        if (!(amb & (1ULL << c))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) die_child("raise ambient capability %d", c);
+    }
+}
+
+static void send_fd(int sock, int fd) {
+    char dummy = 'p';
+    struct iovec iov = {&dummy, 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (sendmsg(sock, &msg, 0) < 0) die_child("send pty master");
+}
+
+static int recv_fd(int sock) {
+    char dummy;
+    struct iovec iov = {&dummy, 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+static void setup_pty(void) {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) die_child("open /dev/ptmx");
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die_child("unlock pty");
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) {
+        char name[64];
+        int n;
+        if (ioctl(master, TIOCGPTN, &n) < 0) die_child("TIOCGPTN");
+        snprintf(name, sizeof name, "/dev/pts/%d", n);
+        slave = open(name, O_RDWR | O_NOCTTY);
+        if (slave < 0) die_child("open %s", name);
+    }
+    send_fd(sync_fd, master);
+    close(master);
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) die_child("TIOCSCTTY");
+    for (int i = 0; i < 3; i++) if (dup2(slave, i) < 0) die_child("dup2 pty");
+    if (slave > 2) close(slave);
+}
+
+static void close_extra_fds(void) {
+    /* keep 0-2 and the (close-on-exec) error pipe */
+    if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+    for (int fd = 3; fd < 65536; fd++) {
+        if (fd == error_fd) continue;
+        close(fd);
+    }
+}
+
+static void do_exec(struct op *o) {
+    /* argv: path-or-name nargs args... env... */
+    const char *file = o->argv[0];
+    int nargs = atoi(o->argv[1]);
+    char **args = calloc(nargs + 1, sizeof(char *));
+    for (int i = 0; i < nargs; i++) args[i] = o->argv[2 + i];
+    int nenv = o->argc - 2 - nargs;
+    char **env = calloc(nenv + 1, sizeof(char *));
+    for (int i = 0; i < nenv; i++) env[i] = o->argv[2 + nargs + i];
+
+    /* verify the cwd is inside the container root (CVE-2024-21626) */
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = EPERM; die_child("cwd is outside the container"); }
+
+    sigset_t all;
+    sigemptyset(&all);
+    for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    close_extra_fds();
+
+    if (strchr(file, '/')) {
+        execve(file, args, env);
+        die_child("exec %s", file);
+    }
+    const char *path = exec_env_path ? exec_env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int saved = ENOENT;
+    char buf[PATH_MAX];
+    const char *p = path;
+    while (1) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? p : ".", file);
+        execve(buf, args, env);
+        if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        if (!e) break;
+        p = e + 1;
+    }
+    errno = saved;
+    die_child("exec %s: not found in PATH %s", file, path);
+}
+
+static void run_child_ops(void) {
+    for (int i = 0; i < nops; i++) {
+        struct op *o = &ops[i];
+        char **a = o->argv;
+        if (is(o, "MOUNT")) {
+            /* source target fstype flags data */
+            const char *src = a[0][0] ? a[0] : NULL;
+            const char *fs = a[2][0] ? a[2] : NULL;
+            const char *data = a[4][0] ? a[4] : NULL;
+            if (mount(src, a[1], fs, num(a[3]), data) < 0)
+                die_child("mount %s on %s (type %s, flags 0x%llx, data %s)", a[0], a[1], a[2], num(a[3]), a[4]);
+        } else if (is(o, "MKDIR")) {
+            mkdir_all(a[0], num(a[1]));
+        } else if (is(o, "TOUCH")) {
+            int fd = open(a[0], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, num(a[1]));
+            if (fd < 0 && errno != EISDIR) die_child("create %s", a[0]);
+            if (fd >= 0) close(fd);
+        } else if (is(o, "MKNOD")) {
+            /* path type(c|b) major minor mode uid gid */
+            mode_t m = num(a[4]) | (a[1][0] == 'b' ? S_IFBLK : S_IFCHR);
+            unlink(a[0]);
+            if (mknod(a[0], m, makedev(num(a[2]), num(a[3]))) < 0) die_child("mknod %s", a[0]);
+            if (chmod(a[0], num(a[4])) < 0) die_child("chmod %s", a[0]);
+            if (chown(a[0], num(a[5]), num(a[6])) < 0) die_child("chown %s", a[0]);
+        } else if (is(o, "SYMLINK")) {
+            if (symlink(a[0], a[1]) < 0 && errno != EEXIST) die_child("symlink %s -> %s", a[1], a[0]);
+        } else if (is(o, "CHDIR")) {
+            if (chdir(a[0]) < 0) die_child("chdir %s", a[0]);
+        } else if (is(o, "PIVOT_ROOT")) {
+            if (syscall(SYS_pivot_root, a[0], a[1]) < 0) die_child("pivot_root");
+        } else if (is(o, "UMOUNT")) {
+            if (umount2(a[0], num(a[1])) < 0) die_child("umount %s", a[0]);
+        } else if (is(o, "MASK")) {
+            mask_path(a[0]);
+        } else if (is(o, "READONLY")) {
+            readonly_path(a[0]);
+        } else if (is(o, "SETHOSTNAME")) {
+            if (sethostname(a[0], strlen(a[0])) < 0) die_child("sethostname %s", a[0]);
+        } else if (is(o, "SETDOMAINNAME")) {
+            if (setdomainname(a[0], strlen(a[0])) < 0) die_child("setdomainname %s", a[0]);
+        } else if (is(o, "LOOPBACK_UP")) {
+            loopback_up();
+        } else if (is(o, "UNSHARE")) {
+            if (unshare(num(a[0])) < 0) die_child("unshare 0x%llx", num(a[0]));
+        } else if (is(o, "SETNS")) {
+            int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+            if (fd < 0) die_child("open %s", a[0]);
+            if (setns(fd, num(a[1])) < 0) die_child("setns %s", a[0]);
+            close(fd);
+        } else if (is(o, "SETRLIMIT")) {
+            struct rlimit rl = {num(a[1]), num(a[2])}, cur;
+            if (setrlimit(num(a[0]), &rl) < 0) {
+                /* without CAP_SYS_RESOURCE (e.g. dcont itself in a container) a hard limit cannot be raised:
+                   clamp to what we have rather than refuse to start */
+                if (errno != EPERM || getrlimit(num(a[0]), &cur) < 0) die_child("setrlimit %s", a[0]);
+                if (rl.rlim_max > cur.rlim_max) rl.rlim_max = cur.rlim_max;
+                if (rl.rlim_cur > rl.rlim_max) rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(num(a[0]), &rl) < 0) die_child("setrlimit %s", a[0]);
+            }
+        } else if (is(o, "KEEPCAPS")) {
+            if (prctl(PR_SET_KEEPCAPS, num(a[0]), 0, 0, 0) < 0) die_child("keepcaps");
+        } else if (is(o, "SETGROUPS")) {
+            gid_t *g = calloc(o->argc + 1, sizeof(gid_t));
+            for (int k = 0; k < o->argc; k++) g[k] = num(a[k]);
+            if (setgroups(o->argc, g) < 0) die_child("setgroups");
+        } else if (is(o, "SETGID")) {
+            if (setresgid(num(a[0]), num(a[0]), num(a[0])) < 0) die_child("setresgid %s", a[0]);
+        } else if (is(o, "SETUID")) {
+            if (setresuid(num(a[0]), num(a[0]), num(a[0])) < 0) die_child("setresuid %s", a[0]);
+        } else if (is(o, "CAPBSET")) {
+            cap_bounding(num(a[0]));
+        } else if (is(o, "CAPS")) {
+            cap_set(num(a[0]), num(a[1]), num(a[2]));
+        } else if (is(o, "AMBIENT")) {
+            cap_ambient(num(a[0]));
+        } else if (is(o, "NO_NEW_PRIVS")) {
+            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_child("no_new_privs");
+        } else if (is(o, "UMASK")) {
+            umask(num(a[0]));
+        } else if (is(o, "PTY")) {
+            setup_pty();
+        } else if (is(o, "PATH")) {
+            exec_env_path = a[0];
+        } else if (is(o, "WRITE")) {
+            int fd = open(a[0], O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || write(fd, a[1], strlen(a[1])) < 0) die_child("write %s", a[0]);
+            close(fd);
+        } else if (is(o, "EXEC")) {
+            do_exec(o);
+        }
+        /* other ops belong to the monitor */
+    }
+    errno = EINVAL;
+    die_child("plan has no EXEC");
+}
+
+/* ---- monitor ---- */
+
+static pid_t child_pid = -1;
+static struct termios saved_tio;
+static int tio_saved;
+static pid_t saved_fg_pgrp = -1;
+
+static void restore_terminal(void) {
+    if (tio_saved) tcsetattr(0, TCSADRAIN, &saved_tio);
+    tio_saved = 0;
+    if (saved_fg_pgrp > 0) {
+        signal(SIGTTOU, SIG_IGN);
+        tcsetpgrp(0, saved_fg_pgrp);
+        saved_fg_pgrp = -1;
+    }
+}
+
+static void copy_winsize(int master) {
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static int write_all(int fd, const char *buf, ssize_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) { struct pollfd p = {fd, POLLOUT, 0}; poll(&p, 1, 100); continue; }
+            return -1;
+        }
+        buf += w;
+        n -= w;
+    }
+    return 0;
+}
+
+static void remove_cgroups(void) {
+    for (int i = nops - 1; i >= 0; i--) {
+        if (!is(&ops[i], "CGROUP_REMOVE")) continue;
+        for (int tries = 0; tries < 200; tries++) {
+            if (rmdir(ops[i].argv[0]) == 0 || errno == ENOENT) break;
+            if (errno != EBUSY) break;
+            usleep(5000);
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--self-check") == 0) {
+        /* prints where the running image comes from and whether it can be written */
+        ensure_cloned_binary(argv);
+        char buf[PATH_MAX] = {0};
+        if (readlink("/proc/self/exe", buf, sizeof buf - 1) < 0) strcpy(buf, "?");
+        int fd = open("/proc/self/exe", O_WRONLY);
+        printf("exe=%s writable=%s\n", buf, fd >= 0 ? "yes" : strerror(errno));
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: dcont-init <plan-file>\n");
+        return EXIT_SETUP;
+    }
+    ensure_cloned_binary(argv);
+    load_plan(argv[1]);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+    struct op *o;
+    unsigned long clone_flags = 0;
+    int terminal = 0, detach = 0;
+    const char *log_path = NULL;
+    if ((o = find_op("NAMESPACES"))) clone_flags = num(o->argv[0]);
+    if ((o = find_op("STATE_DIR"))) state_dir = o->argv[0];
+    if (find_op("TERMINAL")) terminal = 1;
+    if ((o = find_op("DETACH"))) { detach = 1; log_path = o->argv[0]; }
+
+    int report[2] = {-1, -1}; /* detached monitor -> launcher: "ok" or error */
+    if (detach) {
+        if (pipe2(report, O_CLOEXEC) < 0) monitor_fail("pipe");
+        pid_t p = fork();
+        if (p < 0) monitor_fail("fork");
+        if (p > 0) {
+            close(report[1]);
+            char msg[4096];
+            ssize_t n, total = 0;
+            while ((n = read(report[0], msg + total, sizeof msg - 1 - total)) > 0) total += n;
+            msg[total] = 0;
+            if (strcmp(msg, "ok") == 0) return 0;
+            if (total == 0) fprintf(stderr, "dcont-init: monitor exited before the container started\n");
+            return EXIT_SETUP;
+        }
+        close(report[0]);
+        setsid();
+        int null = open("/dev/null", O_RDWR);
+        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
+        if (null < 0 || log < 0) monitor_fail("open log");
+        dup2(null, 0);
+        dup2(log, 1);
+        dup2(log, 2);
+        close(null);
+        close(log);
+        /* become a sub-reaper-free, session-less daemon: fork again so we are not a session leader */
+        pid_t q = fork();
+        if (q < 0) monitor_fail("fork");
+        if (q > 0) _exit(0);
+    }
+
+    /* for exec: enter the container's pid namespace so that the child is born there */
+    if ((o = find_op("SETNS_PID"))) {
+        int fd = open(o->argv[0], O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "setns pid %s: %s", o->argv[0], strerror(errno));
+            monitor_fail(msg);
+        }
+        close(fd);
+    }
+
+    if (!detach && isatty(0) && tcgetpgrp(0) == getpgrp()) {
+        /* take the terminal's foreground so that ^C etc. reach the monitor only, which forwards them */
+        saved_fg_pgrp = getpgrp();
+        if (setpgid(0, 0) == 0) {
+            signal(SIGTTOU, SIG_IGN);
+            if (tcsetpgrp(0, getpid()) < 0) saved_fg_pgrp = -1;
+            signal(SIGTTOU, SIG_DFL);
+        } else {
+            saved_fg_pgrp = -1;
+        }
+    }
+
+    sigset_t fwd;
+    sigemptyset(&fwd);
+    int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD, SIGCONT, SIGALRM};
+    for (size_t k = 0; k < sizeof forwarded / sizeof *forwarded; k++) sigaddset(&fwd, forwarded[k]);
+    sigprocmask(SIG_BLOCK, &fwd, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int errpipe[2], sock[2];
+    if (pipe2(errpipe, O_CLOEXEC) < 0) monitor_fail("pipe");
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) monitor_fail("socketpair");
+
+    pid_t pid = syscall(SYS_clone, (clone_flags & ~(unsigned long)CLONE_NEWCGROUP) | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "clone (flags 0x%lx): %s", clone_flags, strerror(errno));
+        monitor_fail(msg);
+    }
+    if (pid == 0) {
+        close(errpipe[0]);
+        close(sock[0]);
+        error_fd = errpipe[1];
+        sync_fd = sock[1];
+        char go;
+        if (read(sync_fd, &go, 1) != 1) _exit(EXIT_SETUP);
+        if (setsid() < 0) die_child("setsid");
+        if (clone_flags & CLONE_NEWCGROUP) {
+            if (unshare(CLONE_NEWCGROUP) < 0) die_child("unshare cgroup namespace");
+        }
+        run_child_ops();
+        _exit(EXIT_SETUP);
+    }
+    child_pid = pid;
+    close(errpipe[1]);
+    close(sock[1]);
+
+    char pidbuf[32];
+    for (int i = 0; i < nops; i++) {
+        if (!is(&ops[i], "CGROUP_JOIN")) continue;
+        int fd = open(ops[i].argv[0], O_WRONLY | O_CLOEXEC);
+        snprintf(pidbuf, sizeof pidbuf, "%d", pid);
+        if (fd < 0 || write(fd, pidbuf, strlen(pidbuf)) < 0) {
+            char msg[PATH_MAX + 128];
+            snprintf(msg, sizeof msg, "join cgroup %s: %s", ops[i].argv[0], strerror(errno));
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            remove_cgroups();
+            if (detach) { if (write(report[1], msg, strlen(msg)) < 0) {} }
+            monitor_fail(msg);
+        }
+        close(fd);
+    }
+    snprintf(pidbuf, sizeof pidbuf, "%d\n", pid);
+    write_state_file("pid", pidbuf);
+    snprintf(pidbuf, sizeof pidbuf, "%d\n", getpid());
+    write_state_file("monitor.pid", pidbuf);
+
+    if (write(sock[0], "g", 1) != 1) monitor_fail("release child");
+
+    int master = -1;
+    if (terminal) {
+        master = recv_fd(sock[0]);
+        /* if the child failed before sending, fall through to error reading */
+    }
+    /* wait for exec (EOF on the close-on-exec pipe) or an error message */
+    char errmsg[4096];
+    ssize_t n, total = 0;
+    while ((n = read(errpipe[0], errmsg + total, sizeof errmsg - 1 - total)) > 0) total += n;
+    errmsg[total] = 0;
+    close(errpipe[0]);
+    if (total > 0) {
+        int st;
+        waitpid(pid, &st, 0);
+        remove_cgroups();
+        restore_terminal();
+        if (detach) { if (write(report[1], errmsg, total) < 0) {} }
+        monitor_fail(errmsg);
+    }
+    write_state_file("started", "1\n");
+    if (detach) {
+        if (write(report[1], "ok", 2) < 0) {}
+        close(report[1]);
+    }
+
+    int sfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) monitor_fail("signalfd");
+
+    int stdin_open = 0;
+    if (master >= 0) {
+        fcntl(master, F_SETFL, O_NONBLOCK);
+        if (isatty(0)) {
+            copy_winsize(master);
+            if (tcgetattr(0, &saved_tio) == 0) {
+                struct termios raw = saved_tio;
+                cfmakeraw(&raw);
+                tcsetattr(0, TCSANOW, &raw); /* not TCSAFLUSH: keep what was typed ahead */
+                tio_saved = 1;
+            }
+        }
+        stdin_open = 1;
+    }
+
+    int status = 0, exited = 0;
+    char buf[16384];
+    while (!exited || master >= 0) {
+        struct pollfd pfd[3];
+        int np = 0;
+        pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
+        int mi = -1, si = -1;
+        if (master >= 0) { mi = np; pfd[np++] = (struct pollfd){master, POLLIN, 0}; }
+        if (master >= 0 && stdin_open) { si = np; pfd[np++] = (struct pollfd){0, POLLIN, 0}; }
+        int r = poll(pfd, np, exited ? 50 : -1);
+        if (r < 0 && errno != EINTR) break;
+        if (r == 0 && exited) break; /* drained */
+        if (pfd[0].revents & POLLIN) {
+            struct signalfd_siginfo si_;
+            while (read(sfd, &si_, sizeof si_) == sizeof si_) {
+                int sig = si_.ssi_signo;
+                if (sig == SIGCHLD) {
+                    int st;
+                    pid_t w;
+                    while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+                        if (w == child_pid) {
+                            exited = 1;
+                            status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                        }
+                    }
+                } else if (sig == SIGWINCH) {
+                    if (master >= 0) copy_winsize(master);
+                } else if (!exited) {
+                    kill(child_pid, sig);
+                }
+            }
+        }
+        if (mi >= 0 && (pfd[mi].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t got = read(master, buf, sizeof buf);
+            if (got > 0) {
+                if (write_all(1, buf, got) < 0) { /* caller went away */ }
+            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close(master);
+                master = -1;
+            }
+        }
+        if (si >= 0 && master >= 0 && (pfd[si].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t got = read(0, buf, sizeof buf);
+            if (got > 0) {
+                write_all(master, buf, got);
+            } else if (got == 0 || errno != EINTR) {
+                stdin_open = 0;
+                if (!isatty(0)) {
+                    /* end of piped input: send EOF to the terminal line discipline */
+                    char eof = 4;
+                    write_all(master, &eof, 1);
+                }
+            }
+        }
+    }
+    if (!exited) {
+        int st;
+        waitpid(child_pid, &st, 0);
+        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    restore_terminal();
+    snprintf(pidbuf, sizeof pidbuf, "%d\n", status);
+    write_state_file("exit", pidbuf);
+    remove_cgroups();
+    return status;
+}

@@ -1,0 +1,377 @@
+package dev.dcont.runtime;
+
+import dev.dcont.runtime.cgroup.CgroupManager;
+import dev.dcont.runtime.cgroup.Cgroups;
+import dev.dcont.runtime.launch.LaunchPlanner;
+import dev.dcont.runtime.launch.PlanWriter;
+import dev.dcont.runtime.spec.ContainerState;
+import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.ProcessSpec;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecReader;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs containers from OCI bundles (a rootfs plus config.json), like runc. Each container has a state directory
+ * under {@code stateRoot} (e.g. /run/dcont). Between clone and execve everything happens in the native stage
+ * {@code dcont-init}, driven by a plan computed in Java; that process also stays outside the container as its
+ * monitor: it forwards signals, relays the pty, records the exit status and removes the cgroup.
+ */
+public final class ContainerRuntime {
+    private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
+
+    private final Path stateRoot;
+    private final Cgroups cgroups;
+
+    public ContainerRuntime(Path stateRoot) {
+        this(stateRoot, Cgroups.detect());
+    }
+
+    public ContainerRuntime(Path stateRoot, Cgroups cgroups) {
+        this.stateRoot = stateRoot;
+        this.cgroups = cgroups;
+    }
+
+    public Path stateRoot() {
+        return stateRoot;
+    }
+
+    /**
+     * Runs the container in the foreground and returns its exit code (128+N if killed by signal N, 137 for
+     * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. Afterwards no process,
+     * mount, cgroup or state of the container is left.
+     */
+    public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
+        StateDir sd = prepare(bundle, id);
+        Prepared p = create(bundle, sd, null);
+        Process monitor = null;
+        try {
+            monitor = spawn(sd, stdio.in(), stdio.out(), stdio.err());
+            int code;
+            try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
+                code = waitUninterruptibly(monitor);
+            }
+            String error = StateDir.readOrNull(sd.errorFile());
+            if (error != null) {
+                throw new ContainerException("container " + id + ": start failed: " + error);
+            }
+            return code;
+        } finally {
+            if (monitor != null && monitor.isAlive()) {
+                monitor.destroyForcibly();
+                waitUninterruptibly(monitor);
+            }
+            p.cgroup.destroy();
+            StateDir.deleteTree(sd.dir);
+        }
+    }
+
+    /**
+     * Starts the container detached: it keeps running after this JVM exits; stdout and stderr are appended to
+     * {@code logFile}, stdin is /dev/null. Its monitor records the exit code and removes the cgroup when it ends;
+     * {@link #delete} removes the state.
+     */
+    public ContainerState start(Path bundle, String id, Path logFile) throws IOException, ContainerException {
+        StateDir sd = prepare(bundle, id);
+        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString());
+        Process launcher = spawn(sd, Redirect.from(Path.of("/dev/null").toFile()), Redirect.DISCARD,
+                Redirect.DISCARD);
+        int code = waitUninterruptibly(launcher);
+        String error = StateDir.readOrNull(sd.errorFile());
+        if (code != 0 || error != null) {
+            p.cgroup.destroy();
+            StateDir.deleteTree(sd.dir);
+            throw new ContainerException("container " + id + ": start failed: "
+                    + (error != null ? error : "dcont-init exited with " + code));
+        }
+        return state(id);
+    }
+
+    /** The OCI state of a container; throws if there is no such container. */
+    public ContainerState state(String id) throws IOException, ContainerException {
+        StateDir sd = existing(id);
+        StateDir.Stored s = stored(sd);
+        String status;
+        int pid = StateDir.readInt(sd.pidFile());
+        int monitorPid = StateDir.readInt(sd.monitorPidFile());
+        if (Files.exists(sd.exitFile()) || Files.exists(sd.errorFile())) {
+            status = ContainerState.STOPPED;
+        } else if (pid <= 0) {
+            status = StateDir.alive(monitorPid) || monitorPid < 0 ? ContainerState.CREATING : ContainerState.STOPPED;
+        } else if (StateDir.parentOf(pid) == monitorPid) {
+            // until execve the child runs the stage's sealed memfd image; afterwards the container's binary
+            status = Files.exists(sd.startedFile()) || !StateDir.runsStage(pid)
+                    ? ContainerState.RUNNING : ContainerState.CREATED;
+        } else {
+            status = ContainerState.STOPPED;
+        }
+        boolean live = status.equals(ContainerState.RUNNING) || status.equals(ContainerState.CREATED);
+        return new ContainerState(s.ociVersion(), s.id(), status, live ? pid : 0, s.bundle(),
+                s.annotations() == null ? Map.of() : s.annotations());
+    }
+
+    /** The exit code of a stopped container, or empty while it runs. */
+    public java.util.OptionalInt exitCode(String id) throws IOException, ContainerException {
+        int c = StateDir.readInt(existing(id).exitFile());
+        return c < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
+    }
+
+    /** Ids of all containers with a state directory. */
+    public List<String> list() throws IOException {
+        if (!Files.isDirectory(stateRoot)) {
+            return List.of();
+        }
+        try (var s = Files.list(stateRoot)) {
+            return s.filter(p -> Files.exists(p.resolve("state.json"))).map(p -> p.getFileName().toString())
+                    .sorted().toList();
+        }
+    }
+
+    /** Sends {@code signal} to the container's init process. */
+    public void kill(String id, int signal) throws IOException, ContainerException {
+        ContainerState st = state(id);
+        if (st.pid() <= 0) {
+            throw new ContainerException("container " + id + ": not running (" + st.status() + ")");
+        }
+        if (Libc.get().kill(st.pid(), signal) != 0) {
+            throw new ContainerException("container " + id + ": kill " + signal + " failed: errno "
+                    + com.sun.jna.Native.getLastError());
+        }
+    }
+
+    /**
+     * Removes a stopped container's cgroup and state. A running one is refused unless {@code force}, which
+     * SIGKILLs it first.
+     */
+    public void delete(String id, boolean force) throws IOException, ContainerException {
+        StateDir sd = existing(id);
+        ContainerState st = state(id);
+        if (st.pid() > 0) {
+            if (!force) {
+                throw new ContainerException("container " + id + ": is " + st.status() + "; stop it or delete with force");
+            }
+            Libc.get().kill(st.pid(), 9);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (StateDir.alive(st.pid()) && System.nanoTime() < deadline) {
+                sleep(5);
+            }
+        }
+        StateDir.Stored s = stored(sd);
+        killLeftovers(s);
+        managerOf(s).destroy();
+        StateDir.deleteTree(sd.dir);
+    }
+
+    /**
+     * Runs {@code process} inside the running container {@code id}: joins its namespaces and cgroup; a pty if
+     * {@code process.terminal}. Returns the exit code.
+     */
+    public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
+        StateDir sd = existing(id);
+        ContainerState st = state(id);
+        if (!st.status().equals(ContainerState.RUNNING)) {
+            throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
+        }
+        StateDir.Stored s = stored(sd);
+        Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
+        Files.createDirectories(execDir);
+        try {
+            PlanWriter plan = new PlanWriter();
+            new LaunchPlanner(cgroups.mountLayout()).planExec(st.pid(), s.namespaces(), process,
+                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
+            Path planFile = execDir.resolve("plan");
+            Files.write(planFile, plan.toBytes());
+            Process monitor = new ProcessBuilder(NativeStage.path().toString(), planFile.toString())
+                    .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err()).start();
+            int code;
+            try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
+                code = waitUninterruptibly(monitor);
+            }
+            String error = StateDir.readOrNull(execDir.resolve("error"));
+            if (error != null) {
+                throw new ContainerException("container " + id + ": exec failed: " + error);
+            }
+            return code;
+        } catch (IllegalArgumentException e) {
+            throw new ContainerException("container " + id + ": exec: " + e.getMessage(), e);
+        } finally {
+            StateDir.deleteTree(execDir);
+        }
+    }
+
+    /** The process spec the container was started with, as a template for {@link #exec}. */
+    public ProcessSpec processOf(String id) throws IOException, ContainerException {
+        StateDir.Stored s = stored(existing(id));
+        return SpecReader.read(Path.of(s.bundle(), "config.json")).process();
+    }
+
+    /**
+     * Cleans up after crashed runs: for every container whose monitor is gone, kills what is left in its
+     * cgroup and removes the cgroup; state of foreground runs is removed too (detached ones stay "stopped" until
+     * {@link #delete}). Returns the number of containers cleaned.
+     */
+    public int reapStale() throws IOException {
+        int n = 0;
+        for (String id : list()) {
+            StateDir sd = new StateDir(stateRoot, id);
+            try {
+                int monitorPid = StateDir.readInt(sd.monitorPidFile());
+                if (monitorPid > 0 && StateDir.alive(monitorPid)) {
+                    continue;
+                }
+                if (monitorPid < 0 && !Files.exists(sd.errorFile())
+                        && Files.getLastModifiedTime(sd.stateJson()).toMillis() > System.currentTimeMillis() - 60_000) {
+                    continue; // being created right now
+                }
+                StateDir.Stored s = stored(sd);
+                killLeftovers(s);
+                managerOf(s).destroy();
+                if (!s.detached()) {
+                    StateDir.deleteTree(sd.dir);
+                }
+                n++;
+            } catch (IOException | RuntimeException e) {
+                // another container's problem must not stop the sweep
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private record Prepared(Spec spec, CgroupManager cgroup) {}
+
+    private StateDir prepare(Path bundle, String id) throws IOException, ContainerException {
+        StateDir sd = new StateDir(stateRoot, id);
+        if (Files.exists(sd.stateJson())) {
+            throw new ContainerException("container " + id + ": already exists in " + stateRoot
+                    + " (delete it first)");
+        }
+        Files.createDirectories(sd.dir);
+        return sd;
+    }
+
+    private Prepared create(Path bundle, StateDir sd, String detachLog) throws IOException, ContainerException {
+        String id = sd.dir.getFileName().toString();
+        CgroupManager cg = null;
+        try {
+            Path b = bundle.toAbsolutePath().normalize();
+            Spec spec = SpecReader.read(b.resolve("config.json"));
+            if (spec.root() == null || spec.root().path() == null) {
+                throw new ContainerException("bundle " + b + ": config.json has no root.path");
+            }
+            Path rootfs = b.resolve(spec.root().path()).toRealPath();
+            Linux linux = spec.linux();
+            String cgroupsPath = linux != null && linux.cgroupsPath() != null && !linux.cgroupsPath().isEmpty()
+                    ? linux.cgroupsPath() : "/dcont/" + id;
+            cg = cgroups.manager(cgroupsPath);
+            cg.create(linux == null ? null : linux.resources());
+            List<String> procs = strings(cg.procsFiles());
+            List<String> dirs = strings(cg.directories());
+            List<String> nsTypes = new ArrayList<>();
+            if (linux != null && linux.namespaces() != null) {
+                for (Linux.Namespace n : linux.namespaces()) {
+                    nsTypes.add(n.type());
+                }
+            }
+            PlanWriter plan = new PlanWriter();
+            new LaunchPlanner(cgroups.mountLayout()).planRun(spec, rootfs,
+                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog), plan);
+            Files.write(sd.plan(), plan.toBytes());
+            new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
+                    nsTypes, detachLog != null).write(sd.stateJson());
+            return new Prepared(spec, cg);
+        } catch (IOException | ContainerException | RuntimeException e) {
+            if (cg != null) {
+                try {
+                    cg.destroy();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            StateDir.deleteTree(sd.dir);
+            if (e instanceof IllegalArgumentException) {
+                throw new ContainerException("container " + id + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> strings(List<Path> paths) {
+        List<String> out = new ArrayList<>(paths.size());
+        for (Path p : paths) {
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    private static Process spawn(StateDir sd, Redirect in, Redirect out, Redirect err) throws IOException {
+        return new ProcessBuilder(NativeStage.path().toString(), sd.plan().toString())
+                .redirectInput(in).redirectOutput(out).redirectError(err).start();
+    }
+
+    private StateDir existing(String id) throws ContainerException {
+        StateDir sd = new StateDir(stateRoot, id);
+        if (!Files.exists(sd.stateJson())) {
+            throw new ContainerException("container " + id + ": no such container in " + stateRoot);
+        }
+        return sd;
+    }
+
+    private static StateDir.Stored stored(StateDir sd) throws IOException {
+        return StateDir.Stored.read(sd.stateJson());
+    }
+
+    private CgroupManager managerOf(StateDir.Stored s) {
+        return cgroups.manager(s.cgroupsPath());
+    }
+
+    private void killLeftovers(StateDir.Stored s) throws IOException {
+        CgroupManager cg = managerOf(s);
+        if (!cg.exists()) {
+            return;
+        }
+        for (int round = 0; round < 100; round++) {
+            List<Integer> pids = cg.pids();
+            if (pids.isEmpty()) {
+                return;
+            }
+            for (int pid : pids) {
+                Libc.get().kill(pid, 9);
+            }
+            sleep(10);
+        }
+    }
+
+    private static int waitUninterruptibly(Process p) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return p.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.dcont.runtime;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/** The few libc calls the Java side makes itself (loaded lazily: the run path does not need JNA). */
+interface Libc extends Library {
+    int kill(int pid, int sig);
+
+    final class Holder {
+        static final Libc LIBC = Native.load("c", Libc.class);
+
+        private Holder() {}
+    }
+
+    static Libc get() {
+        return Holder.LIBC;
+    }
+}

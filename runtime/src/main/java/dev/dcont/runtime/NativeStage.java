@@ -1,0 +1,159 @@
+package dev.dcont.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Finds the native stage {@code dcont-init}. The Maven build compiles src/main/c/dcont-init.c (static) into
+ * the classes directory as the resource {@code dev/dcont/runtime/native/dcont-init} with its SHA-256 beside it,
+ * so it ships inside the runtime jar. Lookup order: the {@code DCONT_INIT} environment variable or
+ * {@code dcont.init} system property (a path); the resource itself when the classes are a directory (tests,
+ * exploded installs); otherwise the resource extracted once to {@code <cache>/dcont-init-<sha256>} where
+ * cache is {@code $DCONT_CACHE}, else {@code $XDG_CACHE_HOME/dcont}, else {@code ~/.cache/dcont}; a symlink
+ * {@code dcont-init.jar-<size>-<mtime>-<pathhash>} to it lets later starts skip opening the jar.
+ */
+public final class NativeStage {
+    static final String RESOURCE = "/dev/dcont/runtime/native/dcont-init";
+    private static volatile Path cached;
+
+    private NativeStage() {}
+
+    public static Path path() {
+        Path p = cached;
+        if (p == null) {
+            synchronized (NativeStage.class) {
+                if (cached == null) {
+                    cached = locate();
+                }
+                p = cached;
+            }
+        }
+        return p;
+    }
+
+    private static Path locate() {
+        String override = System.getProperty("dcont.init", System.getenv("DCONT_INIT"));
+        if (override != null && !override.isEmpty()) {
+            return Path.of(override);
+        }
+        URL url = NativeStage.class.getResource(RESOURCE);
+        if (url == null) {
+            throw new IllegalStateException("dcont-init is missing from the classpath (" + RESOURCE
+                    + "); build the runtime module with mvn, which compiles it with gcc");
+        }
+        try {
+            if (url.getProtocol().equals("file")) {
+                Path p = Path.of(url.toURI());
+                if (!Files.isExecutable(p)) {
+                    p.toFile().setExecutable(true);
+                }
+                return p;
+            }
+            return extract();
+        } catch (IOException e) {
+            throw new UncheckedIOException("dcont-init: cannot extract the native stage: " + e.getMessage(), e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path cacheDir() {
+        String d = System.getenv("DCONT_CACHE");
+        if (d != null && !d.isEmpty()) {
+            return Path.of(d);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isEmpty()) {
+            return Path.of(xdg, "dcont");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "dcont");
+    }
+
+    /**
+     * A cheap name for the extracted copy of this jar's stage: the jar's size, mtime and path hash, so that a
+     * start needs only a stat of the jar, not reading it (the content hash is checked when extracting).
+     */
+    private static Path quickKey(Path dir) {
+        try {
+            java.security.CodeSource cs = NativeStage.class.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !cs.getLocation().getProtocol().equals("file")) {
+                return null;
+            }
+            Path jar = Path.of(cs.getLocation().toURI());
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return dir.resolve("dcont-init.jar-" + Long.toHexString(a.size()) + "-"
+                    + Long.toHexString(a.lastModifiedTime().toMillis()) + "-" + Integer.toHexString(jar.hashCode()));
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Path extract() throws IOException {
+        Path dir = cacheDir();
+        Path quick = quickKey(dir);
+        if (quick != null && Files.isSymbolicLink(quick) && Files.isExecutable(quick)) {
+            return quick;
+        }
+        Path target = extractVerified(dir);
+        if (quick != null) {
+            try {
+                Path tmp = dir.resolve(quick.getFileName() + ".tmp" + ProcessHandle.current().pid());
+                Files.deleteIfExists(tmp);
+                Files.createSymbolicLink(tmp, target.getFileName());
+                Files.move(tmp, quick, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // only a shortcut
+            }
+        }
+        return target;
+    }
+
+    private static Path extractVerified(Path dir) throws IOException {
+        String expected;
+        try (InputStream in = NativeStage.class.getResourceAsStream(RESOURCE + ".sha256")) {
+            if (in == null) {
+                throw new IOException("missing " + RESOURCE + ".sha256");
+            }
+            expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        }
+        Path target = dir.resolve("dcont-init-" + expected);
+        if (Files.isExecutable(target)) {
+            return target;
+        }
+        Files.createDirectories(dir);
+        byte[] bytes;
+        try (InputStream in = NativeStage.class.getResourceAsStream(RESOURCE)) {
+            bytes = in.readAllBytes();
+        }
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw new IOException("dcont-init resource has sha256 " + actual + ", expected " + expected);
+        }
+        Path tmp = Files.createTempFile(dir, ".dcont-init", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.write(tmp, bytes);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

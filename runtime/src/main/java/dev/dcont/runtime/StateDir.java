@@ -1,0 +1,128 @@
+package dev.dcont.runtime;
+
+import dev.dcont.runtime.spec.SpecReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that knows a container's state directory, {@code <stateRoot>/<id>/}:
+ * {@code state.json} (written by Java: id, bundle, cgroup, namespaces), {@code plan} (the native plan),
+ * and, written by the monitor {@code dcont-init}: {@code pid} (container init), {@code monitor.pid},
+ * {@code started} (after execve), {@code exit} (exit code, 128+N for a signal), {@code error} (setup failure).
+ * Exec sessions get {@code exec-<n>/} subdirectories with the same monitor files.
+ */
+final class StateDir {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+    /** What Java records at creation. */
+    record Stored(String ociVersion, String id, String bundle, Map<String, String> annotations, String cgroupsPath,
+                  List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
+
+        void write(Path file) throws IOException {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ociVersion", ociVersion);
+            m.put("id", id);
+            m.put("bundle", bundle);
+            m.put("annotations", annotations == null ? null : new LinkedHashMap<String, Object>(annotations));
+            m.put("cgroupsPath", cgroupsPath);
+            m.put("cgroupDirs", List.copyOf(cgroupDirs));
+            m.put("cgroupProcs", List.copyOf(cgroupProcs));
+            m.put("namespaces", List.copyOf(namespaces));
+            m.put("detached", detached);
+            SpecReader.writeObject(file, m);
+        }
+
+        @SuppressWarnings("unchecked")
+        static Stored read(Path file) throws IOException {
+            Map<String, Object> m = SpecReader.readObject(file);
+            return new Stored((String) m.get("ociVersion"), (String) m.get("id"), (String) m.get("bundle"),
+                    (Map<String, String>) (Map<String, ?>) m.get("annotations"), (String) m.get("cgroupsPath"),
+                    (List<String>) (List<?>) m.get("cgroupDirs"), (List<String>) (List<?>) m.get("cgroupProcs"),
+                    (List<String>) (List<?>) m.get("namespaces"), Boolean.TRUE.equals(m.get("detached")));
+        }
+    }
+
+    final Path dir;
+
+    StateDir(Path stateRoot, String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("bad container id '" + id + "': use letters, digits, _ . - (max 128)");
+        }
+        this.dir = stateRoot.resolve(id);
+    }
+
+    Path stateJson() { return dir.resolve("state.json"); }
+    Path plan() { return dir.resolve("plan"); }
+    Path pidFile() { return dir.resolve("pid"); }
+    Path monitorPidFile() { return dir.resolve("monitor.pid"); }
+    Path startedFile() { return dir.resolve("started"); }
+    Path exitFile() { return dir.resolve("exit"); }
+    Path errorFile() { return dir.resolve("error"); }
+
+    static int readInt(Path f) throws IOException {
+        try {
+            return Integer.parseInt(Files.readString(f).trim());
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    static String readOrNull(Path f) throws IOException {
+        try {
+            return Files.readString(f).trim();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                for (Path c : s.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    /** The parent pid field of /proc/pid/stat, or -1 if the process is gone. */
+    static int parentOf(int pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String rest = stat.substring(stat.lastIndexOf(')') + 2);
+            String[] f = rest.split(" ");
+            if (f[0].equals("Z") || f[0].equals("X")) {
+                return -1;
+            }
+            return Integer.parseInt(f[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether {@code pid} still executes dcont-init (not yet exec'd into the container's process). */
+    static boolean runsStage(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().startsWith("/memfd:dcont-init");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean alive(int pid) {
+        return parentOf(pid) >= 0;
+    }
+}

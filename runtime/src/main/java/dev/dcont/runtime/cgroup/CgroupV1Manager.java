@@ -1,0 +1,181 @@
+package dev.dcont.runtime.cgroup;
+
+import dev.dcont.runtime.spec.Linux;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v1: one directory per hierarchy (memory, cpu, cpuacct, pids, devices, freezer). The devices controller
+ * gets Docker's default allow-list, so CAP_MKNOD inside the container cannot open host disks.
+ */
+public final class CgroupV1Manager implements CgroupManager {
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer");
+
+    /** Docker's default device rules: mknod of anything, use of null zero full random urandom tty console ptmx pts. */
+    static final List<String> ALLOWED_DEVICES = List.of(
+            "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+            "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
+
+    private final CgroupFs fs;
+    private final Map<String, Path> mounts;
+    private final String cgroupsPath;
+
+    /** {@code mounts}: controller name -> hierarchy mount point (cpu and cpuacct may share one). */
+    public CgroupV1Manager(CgroupFs fs, Map<String, Path> mounts, String cgroupsPath) {
+        this.fs = fs;
+        this.mounts = mounts;
+        this.cgroupsPath = cgroupsPath;
+        Cgroups.under(Path.of("/"), cgroupsPath);
+    }
+
+    private Path dir(String controller) {
+        Path m = mounts.get(controller);
+        return m == null ? null : Cgroups.under(m, cgroupsPath);
+    }
+
+    @Override
+    public List<Path> directories() {
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (String c : CONTROLLERS) {
+            Path d = dir(c);
+            if (d != null) {
+                dirs.add(d);
+            }
+        }
+        return new ArrayList<>(dirs);
+    }
+
+    @Override
+    public List<Path> procsFiles() {
+        List<Path> out = new ArrayList<>();
+        for (Path d : directories()) {
+            out.add(d.resolve("cgroup.procs"));
+        }
+        return out;
+    }
+
+    @Override
+    public void create(Linux.Resources r) throws IOException {
+        for (Path d : directories()) {
+            Path mount = null;
+            for (Path m : mounts.values()) {
+                if (d.startsWith(m)) {
+                    mount = m;
+                }
+            }
+            List<Path> chain = new ArrayList<>();
+            for (Path p = d; !p.equals(mount); p = p.getParent()) {
+                chain.add(0, p);
+            }
+            for (Path p : chain) {
+                fs.mkdir(p);
+            }
+        }
+        Path devices = dir("devices");
+        if (devices != null) {
+            fs.write(devices.resolve("devices.deny"), "a");
+            for (String rule : ALLOWED_DEVICES) {
+                fs.write(devices.resolve("devices.allow"), rule);
+            }
+        }
+        if (r == null) {
+            return;
+        }
+        Path mem = dir("memory");
+        if (r.memory() != null && mem != null) {
+            Long limit = r.memory().limit();
+            Long swap = r.memory().swap();
+            Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+            // memsw must stay >= limit at every step: raise memsw first when growing, lower it last when shrinking
+            if (swap != null && fs.exists(memsw) && swap < 0) {
+                fs.write(memsw, "-1");
+            }
+            if (limit != null) {
+                fs.write(mem.resolve("memory.limit_in_bytes"), Long.toString(limit));
+            }
+            if (swap != null && swap >= 0 && fs.exists(memsw)) {
+                fs.write(memsw, Long.toString(swap));
+            }
+        }
+        Path cpu = dir("cpu");
+        if (r.cpu() != null && cpu != null) {
+            if (r.cpu().period() != null) {
+                fs.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpu().period()));
+            }
+            if (r.cpu().quota() != null) {
+                fs.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(r.cpu().quota()));
+            }
+            if (r.cpu().shares() != null) {
+                fs.write(cpu.resolve("cpu.shares"), Long.toString(r.cpu().shares()));
+            }
+        }
+        Path pids = dir("pids");
+        if (r.pids() != null && pids != null) {
+            fs.write(pids.resolve("pids.max"), r.pids().limit() <= 0 ? "max" : Long.toString(r.pids().limit()));
+        }
+    }
+
+    @Override
+    public boolean exists() {
+        for (Path d : directories()) {
+            if (fs.exists(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public List<Integer> pids() throws IOException {
+        Set<Integer> out = new LinkedHashSet<>();
+        for (Path d : directories()) {
+            if (fs.exists(d)) {
+                out.addAll(Cgroups.parsePids(fs.read(d.resolve("cgroup.procs"))));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    @Override
+    public boolean oomKilled() throws IOException {
+        Path mem = dir("memory");
+        if (mem == null || !fs.exists(mem.resolve("memory.oom_control"))) {
+            return false;
+        }
+        for (String line : fs.read(mem.resolve("memory.oom_control")).split("\n")) {
+            String[] kv = line.trim().split("\\s+");
+            if (kv.length == 2 && kv[0].equals("oom_kill") && Long.parseLong(kv[1]) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void destroy() throws IOException {
+        List<Path> dirs = directories();
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            if (fs.exists(dirs.get(i))) {
+                Cgroups.removeWithRetry(fs, dirs.get(i));
+            }
+        }
+    }
+
+    @Override
+    public String read(String file) throws IOException {
+        String controller = file.substring(0, file.indexOf('.'));
+        if (controller.equals("cgroup")) {
+            controller = "memory";
+        }
+        Path d = dir(controller);
+        if (d == null) {
+            throw new IOException("cgroup: no " + controller + " hierarchy for " + file);
+        }
+        return fs.read(d.resolve(file)).trim();
+    }
+}

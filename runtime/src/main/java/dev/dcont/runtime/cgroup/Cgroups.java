@@ -1,0 +1,129 @@
+package dev.dcont.runtime.cgroup;
+
+import dev.dcont.runtime.launch.CgroupMountLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Detects the host's cgroup layout and creates the matching manager. */
+public final class Cgroups {
+    public static final Path ROOT = Path.of("/sys/fs/cgroup");
+
+    private static final Set<String> NOT_CONTROLLERS = Set.of("rw", "ro", "relatime", "noatime", "nosuid", "nodev",
+            "noexec", "clone_children", "nsdelegate", "memory_recursiveprot", "favordynmods");
+
+    private final boolean unified;
+    /** v1: hierarchy mount point -> mount data (controllers), e.g. /sys/fs/cgroup/memory -> memory. */
+    private final Map<Path, String> v1Mounts;
+
+    private Cgroups(boolean unified, Map<Path, String> v1Mounts) {
+        this.unified = unified;
+        this.v1Mounts = v1Mounts;
+    }
+
+    public static Cgroups detect() {
+        if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
+            return new Cgroups(true, Map.of());
+        }
+        try {
+            return new Cgroups(false, parseV1Mounts(Files.readAllLines(Path.of("/proc/self/mountinfo"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cgroup: cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    static Map<Path, String> parseV1Mounts(List<String> mountinfo) {
+        Map<Path, String> out = new LinkedHashMap<>();
+        for (String line : mountinfo) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0) {
+                continue;
+            }
+            String[] pre = line.substring(0, dash).split(" ");
+            String[] post = line.substring(dash + 3).split(" ");
+            if (post.length < 3 || !post[0].equals("cgroup")) {
+                continue;
+            }
+            StringBuilder data = new StringBuilder();
+            for (String opt : post[2].split(",")) {
+                if (!NOT_CONTROLLERS.contains(opt)) {
+                    data.append(data.length() == 0 ? "" : ",").append(opt);
+                }
+            }
+            out.put(Path.of(pre[4]), data.toString());
+        }
+        return out;
+    }
+
+    public boolean unified() {
+        return unified;
+    }
+
+    /** A manager for {@code cgroupsPath} (e.g. "/dcont/abc"), relative to the root of each hierarchy. */
+    public CgroupManager manager(String cgroupsPath) {
+        if (unified) {
+            return new CgroupV2Manager(RealCgroupFs.INSTANCE, ROOT, cgroupsPath);
+        }
+        Map<String, Path> byController = new LinkedHashMap<>();
+        for (Map.Entry<Path, String> e : v1Mounts.entrySet()) {
+            for (String c : e.getValue().split(",")) {
+                byController.putIfAbsent(c, e.getKey());
+            }
+        }
+        return new CgroupV1Manager(RealCgroupFs.INSTANCE, byController, cgroupsPath);
+    }
+
+    /** What the container's /sys/fs/cgroup should show. */
+    public CgroupMountLayout mountLayout() {
+        if (unified) {
+            return CgroupMountLayout.unifiedHost();
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        for (Map.Entry<Path, String> e : v1Mounts.entrySet()) {
+            Path mount = e.getKey();
+            if (mount.getParent() != null && mount.getParent().equals(ROOT) && !e.getValue().isEmpty()) {
+                h.put(mount.getFileName().toString(), e.getValue());
+            }
+        }
+        return new CgroupMountLayout(false, h);
+    }
+
+    static Path under(Path root, String cgroupsPath) {
+        String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
+        if (rel.isEmpty() || rel.contains("..")) {
+            throw new IllegalArgumentException("bad cgroupsPath " + cgroupsPath);
+        }
+        return root.resolve(rel);
+    }
+
+    static void removeWithRetry(CgroupFs fs, Path dir) throws IOException {
+        IOException last = null;
+        for (int i = 0; i < 200; i++) {
+            try {
+                fs.rmdir(dir);
+                return;
+            } catch (IOException e) {
+                last = e;
+                if (!fs.exists(dir)) {
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new IOException("cgroup " + dir + ": cannot remove (processes still inside?): " + last.getMessage(), last);
+    }
+
+    static List<Integer> parsePids(String procs) {
+        return procs.lines().filter(l -> !l.isBlank()).map(l -> Integer.valueOf(l.trim())).toList();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.dcont.runtime.cgroup;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** The kernel's cgroupfs through java.nio. */
+public final class RealCgroupFs implements CgroupFs {
+    public static final RealCgroupFs INSTANCE = new RealCgroupFs();
+
+    private RealCgroupFs() {}
+
+    @Override
+    public boolean exists(Path p) {
+        return Files.exists(p);
+    }
+
+    @Override
+    public void mkdir(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            // fine
+        }
+    }
+
+    @Override
+    public void rmdir(Path dir) throws IOException {
+        Files.deleteIfExists(dir);
+    }
+
+    @Override
+    public String read(Path file) throws IOException {
+        return Files.readString(file);
+    }
+
+    @Override
+    public void write(Path file, String value) throws IOException {
+        try {
+            Files.writeString(file, value, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new IOException("cgroup: write " + value + " to " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

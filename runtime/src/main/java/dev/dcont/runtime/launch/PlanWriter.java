@@ -1,0 +1,110 @@
+package dev.dcont.runtime.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records {@link Syscalls} as the plan that {@code dcont-init} reads: a sequence of NUL-terminated strings,
+ * each step being its NAME, its argument count and the arguments. Numbers are written in decimal or 0x hex.
+ */
+public final class PlanWriter implements Syscalls {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+
+    private void op(String name, Object... args) {
+        put(name);
+        put(Integer.toString(args.length));
+        for (Object a : args) {
+            put(String.valueOf(a));
+        }
+    }
+
+    private void opList(String name, List<String> args) {
+        put(name);
+        put(Integer.toString(args.size()));
+        for (String a : args) {
+            put(a);
+        }
+    }
+
+    private void put(String s) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("NUL character in plan argument: " + s.replace('\0', '@'));
+        }
+        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    public byte[] toBytes() {
+        return out.toByteArray();
+    }
+
+    @Override public void namespaces(long f) { op("NAMESPACES", hex(f)); }
+    @Override public void setnsPid(String p) { op("SETNS_PID", p); }
+    @Override public void stateDir(String d) { op("STATE_DIR", d); }
+    @Override public void terminal() { op("TERMINAL"); }
+    @Override public void detach(String log) { op("DETACH", log); }
+    @Override public void cgroupJoin(String f) { op("CGROUP_JOIN", f); }
+    @Override public void cgroupRemove(String d) { op("CGROUP_REMOVE", d); }
+
+    @Override
+    public void mount(String source, String target, String fstype, long flags, String data) {
+        op("MOUNT", source == null ? "" : source, target, fstype == null ? "" : fstype, hex(flags),
+                data == null ? "" : data);
+    }
+
+    @Override public void mkdirAll(String p, int mode) { op("MKDIR", p, "0" + Integer.toOctalString(mode)); }
+    @Override public void touch(String p, int mode) { op("TOUCH", p, "0" + Integer.toOctalString(mode)); }
+
+    @Override
+    public void mknod(String path, char type, int major, int minor, int mode, long uid, long gid) {
+        op("MKNOD", path, String.valueOf(type), major, minor, "0" + Integer.toOctalString(mode), uid, gid);
+    }
+
+    @Override public void symlink(String target, String link) { op("SYMLINK", target, link); }
+    @Override public void chdir(String p) { op("CHDIR", p); }
+    @Override public void pivotRoot(String n, String o) { op("PIVOT_ROOT", n, o); }
+    @Override public void umount(String t, int flags) { op("UMOUNT", t, flags); }
+    @Override public void maskPath(String p) { op("MASK", p); }
+    @Override public void readonlyPath(String p) { op("READONLY", p); }
+    @Override public void sethostname(String n) { op("SETHOSTNAME", n); }
+    @Override public void setdomainname(String n) { op("SETDOMAINNAME", n); }
+    @Override public void loopbackUp() { op("LOOPBACK_UP"); }
+    @Override public void setns(String p, long t) { op("SETNS", p, hex(t)); }
+    @Override public void setrlimit(int r, long soft, long hard) { op("SETRLIMIT", r, Long.toUnsignedString(soft), Long.toUnsignedString(hard)); }
+    @Override public void keepCaps(boolean k) { op("KEEPCAPS", k ? 1 : 0); }
+
+    @Override
+    public void setgroups(List<Long> gids) {
+        List<String> s = new ArrayList<>();
+        for (Long g : gids) {
+            s.add(Long.toString(g));
+        }
+        opList("SETGROUPS", s);
+    }
+
+    @Override public void setgid(long g) { op("SETGID", g); }
+    @Override public void setuid(long u) { op("SETUID", u); }
+    @Override public void capBounding(long m) { op("CAPBSET", hex(m)); }
+    @Override public void capSet(long e, long p, long i) { op("CAPS", hex(e), hex(p), hex(i)); }
+    @Override public void capAmbient(long m) { op("AMBIENT", hex(m)); }
+    @Override public void noNewPrivs() { op("NO_NEW_PRIVS"); }
+    @Override public void umask(int m) { op("UMASK", "0" + Integer.toOctalString(m)); }
+    @Override public void openPty() { op("PTY"); }
+    @Override public void searchPath(String p) { op("PATH", p); }
+
+    @Override
+    public void exec(String file, List<String> args, List<String> env) {
+        List<String> a = new ArrayList<>();
+        a.add(file);
+        a.add(Integer.toString(args.size()));
+        a.addAll(args);
+        a.addAll(env);
+        opList("EXEC", a);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.dcont.runtime.launch;
+
+import java.util.List;
+
+/**
+ * The seam between policy and kernel. Each call is one step that the native stage carries out, in the order
+ * issued. Monitor steps ({@link #namespaces}, {@link #cgroupJoin}, ...) configure the process outside the
+ * container; the other steps run in the child, in order, after it was cloned into its namespaces.
+ */
+public interface Syscalls {
+    // ---- monitor (outside the container)
+    /** clone(2) flags for the container process. */
+    void namespaces(long cloneFlags);
+
+    /** Enter an existing pid namespace before forking (exec). */
+    void setnsPid(String nsPath);
+
+    /** Directory where the monitor records pid, monitor.pid, started, exit and error. */
+    void stateDir(String dir);
+
+    /** Allocate a pty inside the container and relay it to the caller's stdio. */
+    void terminal();
+
+    /** Detach: double fork, setsid, stdout/stderr to {@code logFile}. */
+    void detach(String logFile);
+
+    /** The monitor writes the child's pid into this cgroup.procs file before releasing it. */
+    void cgroupJoin(String procsFile);
+
+    /** The monitor removes this cgroup directory after the container ended (reverse order of calls). */
+    void cgroupRemove(String dir);
+
+    // ---- child (inside the container's namespaces), in order
+    void mount(String source, String target, String fstype, long flags, String data);
+
+    void mkdirAll(String path, int mode);
+
+    void touch(String path, int mode);
+
+    void mknod(String path, char type, int major, int minor, int mode, long uid, long gid);
+
+    void symlink(String target, String link);
+
+    void chdir(String path);
+
+    void pivotRoot(String newRoot, String putOld);
+
+    void umount(String target, int flags);
+
+    /** Hide a path: an empty read-only tmpfs over a directory, /dev/null over a file; absent paths are skipped. */
+    void maskPath(String path);
+
+    /** Bind a path over itself read-only (and nosuid, nodev, noexec); absent paths are skipped. */
+    void readonlyPath(String path);
+
+    void sethostname(String name);
+
+    void setdomainname(String name);
+
+    void loopbackUp();
+
+    void setns(String nsPath, long nsType);
+
+    void setrlimit(int resource, long soft, long hard);
+
+    void keepCaps(boolean keep);
+
+    void setgroups(List<Long> gids);
+
+    void setgid(long gid);
+
+    void setuid(long uid);
+
+    /** Drop every capability not in {@code mask} from the bounding set. */
+    void capBounding(long mask);
+
+    void capSet(long effective, long permitted, long inheritable);
+
+    void capAmbient(long mask);
+
+    void noNewPrivs();
+
+    void umask(int mask);
+
+    /** Open a pty from the container's /dev/ptmx, hand the master to the monitor, make the slave stdio. */
+    void openPty();
+
+    /** PATH used to find {@code file} when it contains no slash. */
+    void searchPath(String path);
+
+    /** Close every fd but 0-2, reset signals, check the cwd and execve. */
+    void exec(String file, List<String> args, List<String> env);
+}

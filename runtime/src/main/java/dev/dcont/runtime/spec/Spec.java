@@ -1,0 +1,52 @@
+package dev.dcont.runtime.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/** The root of an OCI runtime-spec {@code config.json}. Only the fields dcont acts on are modelled. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Spec(
+        String ociVersion,
+        Root root,
+        ProcessSpec process,
+        String hostname,
+        String domainname,
+        List<Mount> mounts,
+        Linux linux,
+        Map<String, String> annotations) {
+
+    public Spec withProcess(ProcessSpec p) {
+        return new Spec(ociVersion, root, p, hostname, domainname, mounts, linux, annotations);
+    }
+
+    public Spec withLinux(Linux l) {
+        return new Spec(ociVersion, root, process, hostname, domainname, mounts, l, annotations);
+    }
+
+    public Spec withHostname(String h) {
+        return new Spec(ociVersion, root, process, h, domainname, mounts, linux, annotations);
+    }
+
+    public Spec withMounts(List<Mount> m) {
+        return new Spec(ociVersion, root, process, hostname, domainname, m, linux, annotations);
+    }
+
+    public Spec withRoot(Root r) {
+        return new Spec(ociVersion, r, process, hostname, domainname, mounts, linux, annotations);
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Root(String path, Boolean readonly) {
+        public boolean isReadonly() {
+            return Boolean.TRUE.equals(readonly);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Mount(String destination, String type, String source, List<String> options) {}
+}

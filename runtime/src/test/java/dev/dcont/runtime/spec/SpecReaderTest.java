@@ -1,0 +1,60 @@
+package dev.dcont.runtime.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecReaderTest {
+    @TempDir Path tmp;
+
+    @Test
+    void readsWhatDatabindWritesIntoEqualRecords() throws IOException {
+        Spec d = DefaultSpec.docker(List.of("sh", "-c", "echo \"hi\""), false);
+        Spec full = d.withHostname("box")
+                .withProcess(d.process().withTerminal(true)
+                        .withUser(new ProcessSpec.User(1000, 1000, 18, List.of(5L, 6L))))
+                .withLinux(d.linux().withCgroupsPath("/dcont/x").withResources(new Linux.Resources(
+                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100))));
+        full = new Spec(full.ociVersion(), full.root(), full.process(), full.hostname(), "example.org",
+                full.mounts(), full.linux(), Map.of("a", "b"));
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, SpecJson.toJson(full));
+        assertEquals(full, SpecReader.read(f));
+        assertEquals(full, SpecJson.readSpec(f));
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredAndMissingOnesAreNull() throws IOException {
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":"
+                + "{\"args\":[\"true\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"oomScoreAdj\":5},"
+                + "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}");
+        Spec s = SpecReader.read(f);
+        assertEquals(List.of("true"), s.process().args());
+        assertEquals(null, s.mounts());
+        assertEquals(null, s.linux().namespaces());
+        assertEquals(false, s.root().isReadonly());
+    }
+
+    @Test
+    void malformedJsonIsAnIoError() throws IOException {
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, "{\"process\": [1, 2");
+        assertThrows(IOException.class, () -> SpecReader.read(f));
+        Files.writeString(f, "{\"process\": \"no\"}");
+        assertThrows(IOException.class, () -> SpecReader.read(f));
+    }
+
+    @Test
+    void cpusFigureBecomesQuotaOverAHundredMillisecondPeriod() {
+        assertEquals(new Linux.Cpu(150_000L, 100_000L, null), Linux.Cpu.ofCpus(1.5));
+        assertThrows(IllegalArgumentException.class, () -> Linux.Cpu.ofCpus(0));
+    }
+}
