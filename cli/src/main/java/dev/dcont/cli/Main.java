@@ -1,12 +1,25 @@
 package dev.dcont.cli;
 
+import dev.dcont.cli.commands.DiffCommand;
+import dev.dcont.cli.commands.HistoryCommand;
 import dev.dcont.cli.commands.ImagesCommand;
 import dev.dcont.cli.commands.InspectCommand;
+import dev.dcont.cli.commands.LayersCommand;
 import dev.dcont.cli.commands.LoginCommand;
 import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
+import dev.dcont.cli.commands.ExecCommand;
+import dev.dcont.cli.commands.KillCommand;
+import dev.dcont.cli.commands.LogsCommand;
+import dev.dcont.cli.commands.PsCommand;
+import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
+import dev.dcont.cli.commands.RunCommand;
+import dev.dcont.cli.commands.StopCommand;
+import dev.dcont.cli.commands.SystemCommand;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,17 +27,29 @@ import picocli.CommandLine.Command;
 @Command(name = "dcont",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Pull, inspect and run container images without a daemon.",
-    subcommands = {
-        PullCommand.class,
-        ImagesCommand.class,
-        InspectCommand.class,
-        RmiCommand.class,
-        LoginCommand.class,
-        LogoutCommand.class,
-        CommandLine.HelpCommand.class
-    })
+    description = "Pull, inspect and run container images without a daemon.")
 public final class Main implements Runnable {
+  /** Every subcommand, in the order help lists them. */
+  static final List<Class<?>> COMMANDS = List.of(
+      RunCommand.class,
+      PullCommand.class,
+      ImagesCommand.class,
+      InspectCommand.class,
+      RmiCommand.class,
+      LayersCommand.class,
+      HistoryCommand.class,
+      DiffCommand.class,
+      SystemCommand.class,
+      PsCommand.class,
+      LogsCommand.class,
+      ExecCommand.class,
+      StopCommand.class,
+      KillCommand.class,
+      RmCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      CommandLine.HelpCommand.class);
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -42,18 +67,59 @@ public final class Main implements Runnable {
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = newCommandLine(out, err);
+    CommandLine cl = newCommandLine(out, err, args);
     return cl.execute(args);
   }
 
   public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    return newCommandLine(out, err, null);
+  }
+
+  /**
+   * Builds the command line. Building picocli's model of a command costs reflection, so when the
+   * arguments name a command, only that one is registered (start-up time is a feature).
+   */
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String[] args) {
     CommandLine cl = new CommandLine(new Main());
+    Class<?> only = args == null ? null : commandNamedIn(args);
+    for (Class<?> c : COMMANDS) {
+      if (only == null || c == only) {
+        cl.addSubcommand(c);
+        if (c == RunCommand.class || c == ExecCommand.class) {
+          // as docker: options after the image (or container) belong to the container's command
+          CommandLine sub = cl.getSubcommands().get(c.getAnnotation(Command.class).name());
+          sub.setStopAtPositional(true);
+        }
+      }
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Errors.Handler());
     cl.setParameterExceptionHandler(new Errors.UsageHandler());
     cl.setExitCodeExceptionMapper(Errors::exitCode);
     return cl;
+  }
+
+  /** The command class the first non-option argument names, or null (then all are registered). */
+  static Class<?> commandNamedIn(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--root")) {
+        i++;
+        continue;
+      }
+      if (a.startsWith("-")) {
+        continue;
+      }
+      for (Class<?> c : COMMANDS) {
+        Command cmd = c.getAnnotation(Command.class);
+        if (cmd.name().equals(a) || Arrays.asList(cmd.aliases()).contains(a)) {
+          return c == CommandLine.HelpCommand.class ? null : c;
+        }
+      }
+      return null;
+    }
+    return null;
   }
 
   /** {@code --version}. */

@@ -68,6 +68,16 @@ public final class StoreLayout {
     return containersDir().resolve(id);
   }
 
+  /** The runtime's per-container state (pids, exit codes, monitor sockets). */
+  public Path runtimeDir() {
+    return root.resolve("runtime");
+  }
+
+  /** Output of a detached container. */
+  public Path containerLog(String id) {
+    return container(id).resolve("container.log");
+  }
+
   public Path tmpDir() {
     return root.resolve("tmp");
   }

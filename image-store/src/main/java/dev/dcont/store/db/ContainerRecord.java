@@ -15,7 +15,21 @@ public record ContainerRecord(
     List<String> command,
     long createdAt,
     boolean autoRemove,
-    String runSpec) {
+    String runSpec,
+    String state,
+    Integer exitCode,
+    long startedAt,
+    long finishedAt) {
+
+  /** Recorded states: created (not started yet), running (started; the runtime knows if it still is), exited. */
+  public static final String CREATED = "created";
+  public static final String RUNNING = "running";
+  public static final String EXITED = "exited";
+
+  public ContainerRecord(String id, String name, Digest imageManifest, String imageName, List<String> command,
+      long createdAt, boolean autoRemove, String runSpec) {
+    this(id, name, imageManifest, imageName, command, createdAt, autoRemove, runSpec, CREATED, null, 0, 0);
+  }
 
   public String shortId() {
     return id.substring(0, 12);

@@ -23,7 +23,11 @@ public final class ContainerRepository {
         command TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         auto_remove INTEGER NOT NULL,
-        run_spec TEXT NOT NULL
+        run_spec TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'created',
+        exit_code INTEGER,
+        started_at INTEGER NOT NULL DEFAULT 0,
+        finished_at INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS containers_image ON containers(image_manifest)
       """;
@@ -54,6 +58,37 @@ public final class ContainerRepository {
         ps.setLong(6, c.createdAt());
         ps.setInt(7, c.autoRemove() ? 1 : 0);
         ps.setString(8, c.runSpec());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Records that a container was started (epoch milliseconds). */
+  public void markRunning(String id, long startedAt) {
+    update("UPDATE containers SET state = 'running', exit_code = NULL, started_at = ?, finished_at = 0 WHERE id = ?",
+        startedAt, id);
+  }
+
+  /** Records a container's exit (epoch milliseconds). */
+  public void markExited(String id, int exitCode, long finishedAt) {
+    db.inTransaction(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ? WHERE id = ?")) {
+        ps.setInt(1, exitCode);
+        ps.setLong(2, finishedAt);
+        ps.setString(3, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private void update(String sql, long value, String id) {
+    db.inTransaction(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        ps.setLong(1, value);
+        ps.setString(2, id);
         ps.executeUpdate();
       }
       return null;
@@ -118,7 +153,9 @@ public final class ContainerRepository {
               String[].class, "container command");
           out.add(new ContainerRecord(rs.getString("id"), rs.getString("name"),
               Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), Arrays.asList(cmd),
-              rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("run_spec")));
+              rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("run_spec"),
+              rs.getString("state"), rs.getObject("exit_code") == null ? null : rs.getInt("exit_code"),
+              rs.getLong("started_at"), rs.getLong("finished_at")));
         }
         return out;
       }

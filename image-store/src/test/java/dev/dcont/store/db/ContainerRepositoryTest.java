@@ -36,6 +36,15 @@ class ContainerRepositoryTest {
       assertThrows(StoreException.class, () -> s.containers().resolve("abc"));
       assertEquals(List.of("sh", "-c", "echo hi"), s.containers().byId(a.id()).orElseThrow().command());
       assertEquals(2, s.containers().usingImage(Digest.sha256("m")).size());
+      assertEquals(ContainerRecord.CREATED, s.containers().byId(a.id()).orElseThrow().state());
+      s.containers().markRunning(a.id(), 1000);
+      assertEquals(ContainerRecord.RUNNING, s.containers().byId(a.id()).orElseThrow().state());
+      s.containers().markExited(a.id(), 137, 2000);
+      ContainerRecord done = s.containers().byId(a.id()).orElseThrow();
+      assertEquals(ContainerRecord.EXITED, done.state());
+      assertEquals(137, done.exitCode());
+      assertEquals(1000, done.startedAt());
+      assertEquals(2000, done.finishedAt());
     }
   }
 

@@ -1,0 +1,70 @@
+package dev.dcont.cli.commands;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.run.Containers;
+import dev.dcont.runtime.Signals;
+import dev.dcont.store.Store;
+import dev.dcont.store.db.ContainerRecord;
+import dev.dcont.store.model.ImageConfig;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dcont stop [-t N] CONTAINER…}: the image's StopSignal (SIGTERM), then SIGKILL after N seconds. */
+@Command(name = "stop", description = "Stop running containers: StopSignal, then SIGKILL after a grace period.")
+public final class StopCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-t", "--time"}, defaultValue = "10", description = "Seconds to wait before killing (default 10).")
+  int seconds;
+
+  @Option(names = {"-s", "--signal"}, description = "Signal to send first (default: the image's StopSignal, else TERM).")
+  String signal;
+
+  @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+  List<String> names;
+
+  @Override
+  public Integer call() throws Exception {
+    int failures = 0;
+    try (Store store = GlobalOptions.openStore()) {
+      Containers containers = new Containers(store);
+      for (String n : names) {
+        try {
+          ContainerRecord r = containers.get(n);
+          containers.stop(r, stopSignal(store, r), Math.max(0, seconds));
+          spec.commandLine().getOut().println(n);
+        } catch (Errors.UserError e) {
+          spec.commandLine().getErr().println("dcont: " + e.getMessage());
+          failures++;
+        }
+      }
+    }
+    spec.commandLine().getOut().flush();
+    return failures == 0 ? 0 : Errors.OPERATIONAL;
+  }
+
+  private int stopSignal(Store store, ContainerRecord r) throws java.io.IOException {
+    String s = signal;
+    if (s == null) {
+      var img = store.images().find(r.imageManifest());
+      if (img.isPresent()) {
+        ImageConfig cfg = ImageConfig.parse(store.content().readAll(img.get().configDigest()), "config");
+        if (cfg.config() != null && cfg.config().stopSignal() != null) {
+          s = cfg.config().stopSignal();
+        }
+      }
+    }
+    try {
+      return Signals.parse(s == null ? "TERM" : s);
+    } catch (IllegalArgumentException e) {
+      throw new Errors.UserError("invalid stop signal '" + s + "'");
+    }
+  }
+}

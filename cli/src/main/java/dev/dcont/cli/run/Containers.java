@@ -1,0 +1,276 @@
+package dev.dcont.cli.run;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.layers.RootfsManager;
+import dev.dcont.runtime.ContainerException;
+import dev.dcont.runtime.ContainerRuntime;
+import dev.dcont.runtime.Stdio;
+import dev.dcont.runtime.spec.ContainerState;
+import dev.dcont.runtime.spec.ProcessSpec;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.store.Store;
+import dev.dcont.store.db.ContainerRecord;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ImageConfig;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Containers without a daemon: each is a row in the store, a root file system from the layers
+ * module and a bundle ({@code containers/<id>/config.json}) that the runtime launches.
+ */
+public final class Containers {
+  private final Store store;
+  private final RootfsManager rootfs;
+  private ContainerRuntime runtime;
+
+  public Containers(Store store) {
+    this.store = store;
+    this.rootfs = new RootfsManager(store);
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public synchronized ContainerRuntime runtime() {
+    if (runtime == null) {
+      runtime = new ContainerRuntime(store.layout().runtimeDir());
+    }
+    return runtime;
+  }
+
+  /** A container ready to start: its row, bundle and spec. */
+  public record Created(ContainerRecord record, Path bundle, Spec spec) { }
+
+  /**
+   * Creates a container: the row (one transaction; a taken name fails here), the overlay root,
+   * the image's user and working directory resolved inside it, the etc files and the bundle.
+   * On failure everything made so far is removed again.
+   */
+  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
+      ProcessConfig.Flags processFlags, RunFlags flags) {
+    String id = Names.newId();
+    String name = flags.name();
+    if (name != null) {
+      if (!Names.isValidName(name)) {
+        throw new Errors.UserError("invalid container name \"" + name
+            + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", Errors.RUN_FAILED);
+      }
+    } else {
+      name = Names.newName(store.containers()::nameTaken);
+    }
+    String hostname = flags.hostname() != null ? flags.hostname() : id.substring(0, 12);
+    ProcessConfig.Flags pf = new ProcessConfig.Flags(processFlags.entrypoint(), processFlags.command(),
+        processFlags.env(), processFlags.envFiles(), processFlags.workdir(), processFlags.user(), flags.tty(),
+        hostname);
+    ProcessConfig process = ProcessConfig.of(config, pf, System.getenv());
+    ContainerRecord record = new ContainerRecord(id, name, image.manifestDigest(), imageName, process.args(),
+        System.currentTimeMillis(), flags.autoRemove(), "{}");
+    try {
+      store.containers().insert(record);
+    } catch (dev.dcont.store.StoreException e) {
+      throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
+    }
+    boolean ok = false;
+    try {
+      rootfs.prepare(id, image);
+      Path root = rootfs.mount(id);
+      UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
+      WorkDirs.ensure(root, process.cwd(), user);
+      Path bundle = store.layout().container(id);
+      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork());
+      Spec spec = SpecFactory.build(process, user, flags, hostname, etc, "dcont/" + id,
+          flags.init() ? InitBinary.path() : null);
+      SpecJson.write(bundle.resolve("config.json"), spec);
+      ok = true;
+      return new Created(record, bundle, spec);
+    } catch (IOException e) {
+      throw new Errors.UserError("container " + id.substring(0, 12) + ": " + e.getMessage(), Errors.RUN_FAILED);
+    } finally {
+      if (!ok) {
+        removeQuietly(id);
+      }
+    }
+  }
+
+  /** Runs a created container in the foreground and returns its exit code. */
+  public int runForeground(Created c, boolean interactive) throws IOException, ContainerException {
+    String id = c.record().id();
+    Redirect in = interactive ? Redirect.INHERIT : Redirect.from(Path.of("/dev/null").toFile());
+    store.containers().markRunning(id, System.currentTimeMillis());
+    int code;
+    try {
+      code = runtime().run(c.bundle(), id, new Stdio(in, Redirect.INHERIT, Redirect.INHERIT));
+    } catch (ContainerException | IOException | RuntimeException e) {
+      store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
+      throw e;
+    }
+    store.containers().markExited(id, code, System.currentTimeMillis());
+    return code;
+  }
+
+  /** Starts a created container detached; its output goes to its log. */
+  public void startDetached(Created c) throws IOException, ContainerException {
+    String id = c.record().id();
+    Path log = store.layout().containerLog(id);
+    Files.createDirectories(log.getParent());
+    store.containers().markRunning(id, System.currentTimeMillis());
+    try {
+      runtime().start(c.bundle(), id, log);
+    } catch (ContainerException | IOException | RuntimeException e) {
+      store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
+      throw e;
+    }
+  }
+
+  /** A container's live status, as {@code ps} shows it. */
+  public record Status(ContainerRecord record, String state, Integer exitCode, int pid) {
+    public boolean running() {
+      return state.equals("running");
+    }
+  }
+
+  /**
+   * What a container is doing now: the row says whether it was started; the runtime's state
+   * (monitor alive or not, recorded exit code) says whether it still runs. A container whose
+   * monitor died shows as exited.
+   */
+  public Status status(ContainerRecord r) {
+    if (!r.state().equals(ContainerRecord.RUNNING)) {
+      return new Status(r, r.state(), r.exitCode(), 0);
+    }
+    try {
+      ContainerState s = runtime().state(r.id());
+      if (ContainerState.RUNNING.equals(s.status()) || ContainerState.CREATED.equals(s.status())
+          || ContainerState.CREATING.equals(s.status())) {
+        return new Status(r, "running", null, s.pid());
+      }
+      OptionalInt code = runtime().exitCode(r.id());
+      int c = code.isPresent() ? code.getAsInt() : 137;
+      store.containers().markExited(r.id(), c, System.currentTimeMillis());
+      return new Status(r, ContainerRecord.EXITED, c, 0);
+    } catch (ContainerException | IOException e) {
+      // no runtime state: the process is gone (its monitor died, or dcont was killed)
+      store.containers().markExited(r.id(), 137, System.currentTimeMillis());
+      return new Status(r, ContainerRecord.EXITED, 137, 0);
+    }
+  }
+
+  public Optional<ContainerRecord> find(String idOrName) {
+    try {
+      return store.containers().resolve(idOrName);
+    } catch (dev.dcont.store.StoreException e) {
+      throw new Errors.UserError(e.getMessage());
+    }
+  }
+
+  public ContainerRecord get(String idOrName) {
+    return find(idOrName).orElseThrow(() -> new Errors.UserError("No such container: " + idOrName));
+  }
+
+  /** Sends a signal to a running container. */
+  public void kill(ContainerRecord r, int signal) throws IOException, ContainerException {
+    if (!status(r).running()) {
+      throw new Errors.UserError("container " + r.name() + " is not running");
+    }
+    runtime().kill(r.id(), signal);
+  }
+
+  /** StopSignal, then SIGKILL after {@code timeoutSeconds}; returns whether it had to kill. */
+  public boolean stop(ContainerRecord r, int stopSignal, int timeoutSeconds)
+      throws IOException, ContainerException, InterruptedException {
+    if (!status(r).running()) {
+      return false;
+    }
+    runtime().kill(r.id(), stopSignal);
+    long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!status(store.containers().byId(r.id()).orElseThrow()).running()) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    runtime().kill(r.id(), 9);
+    for (int i = 0; i < 500 && status(store.containers().byId(r.id()).orElseThrow()).running(); i++) {
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** Removes a container: its runtime state, mount, directory and row. Running ones need {@code force}. */
+  public void remove(ContainerRecord r, boolean force) throws IOException, ContainerException {
+    if (status(r).running()) {
+      if (!force) {
+        throw new Errors.UserError("cannot remove container " + r.name()
+            + ": container is running (stop it first, or use rm -f)");
+      }
+      runtime().kill(r.id(), 9);
+    }
+    removeQuietly(r.id());
+  }
+
+  /** Best-effort removal of everything a container has, in the order that leaves nothing orphaned. */
+  void removeQuietly(String id) {
+    try {
+      runtime().delete(id, true);
+    } catch (ContainerException | IOException | RuntimeException ignored) {
+      // no runtime state (never started, or a foreground run cleaned it up)
+    }
+    rootfs.remove(id);
+    store.containers().delete(id);
+  }
+
+  /** After a foreground run without --rm: unmount, keep the container's changes for later inspection. */
+  public void unmount(String id) {
+    rootfs.unmount(id);
+  }
+
+  /** Runs another process in a running container. */
+  public int exec(ContainerRecord r, List<String> args, boolean tty, boolean interactive, List<String> env,
+      String user, String workdir) throws IOException, ContainerException {
+    if (!status(r).running()) {
+      throw new Errors.UserError("container " + r.name() + " is not running", Errors.OPERATIONAL);
+    }
+    ProcessSpec base = runtime().processOf(r.id());
+    ProcessSpec p = base.withArgs(args).withTerminal(tty);
+    if (env != null && !env.isEmpty()) {
+      java.util.List<String> merged = new java.util.ArrayList<>(base.env() == null ? List.of() : base.env());
+      for (String e : env) {
+        String key = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
+        merged.removeIf(x -> x.startsWith(key + "="));
+        if (e.contains("=")) {
+          merged.add(e);
+        } else if (System.getenv(e) != null) {
+          merged.add(e + "=" + System.getenv(e));
+        }
+      }
+      p = p.withEnv(merged);
+    }
+    if (workdir != null) {
+      p = p.withCwd(workdir);
+    }
+    if (user != null) {
+      UserSpec.Resolved u = UserSpec.resolve(user, store.layout().container(r.id()).resolve("rootfs"));
+      List<Long> groups = u.additionalGids().stream().map(Integer::longValue).toList();
+      p = p.withUser(new ProcessSpec.User(u.uid(), u.gid(), null, groups.isEmpty() ? null : groups));
+    }
+    Redirect in = interactive ? Redirect.INHERIT : Redirect.from(Path.of("/dev/null").toFile());
+    return runtime().exec(r.id(), p, new Stdio(in, Redirect.INHERIT, Redirect.INHERIT));
+  }
+
+  public Path logFile(ContainerRecord r) {
+    return store.layout().containerLog(r.id());
+  }
+
+  public static Map<String, String> env() {
+    return System.getenv();
+  }
+}

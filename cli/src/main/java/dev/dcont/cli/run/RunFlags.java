@@ -1,0 +1,35 @@
+package dev.dcont.cli.run;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** What {@code dcont run} was asked for, beyond the image and the process (see {@link ProcessConfig.Flags}). */
+public record RunFlags(
+    boolean interactive,
+    boolean tty,
+    boolean detach,
+    boolean autoRemove,
+    String name,
+    String hostname,
+    List<String> volumes,
+    List<String> tmpfs,
+    boolean readOnly,
+    Long memory,
+    Long memorySwap,
+    Double cpus,
+    Long pidsLimit,
+    String network,
+    List<String> capAdd,
+    List<String> capDrop,
+    boolean init,
+    boolean privileged) {
+
+  public boolean hostNetwork() {
+    return "host".equals(network);
+  }
+
+  /** Paths a {@code -v} names on the host must exist, as Docker requires for binds. */
+  public static Path hostPath(String volume) {
+    return Path.of(volume.split(":", 2)[0]);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.dcont.cli.run;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.runtime.launch.CapabilitySet;
+import dev.dcont.runtime.spec.DefaultSpec;
+import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.ProcessSpec;
+import dev.dcont.runtime.spec.Spec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Turns an image's process and the run flags into an OCI runtime spec, with Docker's defaults. */
+public final class SpecFactory {
+  /** Where Docker mounts its init; dcont's goes to the same place. */
+  public static final String INIT_PATH = "/sbin/docker-init";
+
+  private SpecFactory() { }
+
+  /** Files of the container that are bind-mounted over the image's. */
+  public record EtcFiles(Path hostname, Path hosts, Path resolvConf) { }
+
+  public static Spec build(ProcessConfig process, UserSpec.Resolved user, RunFlags flags, String hostname,
+      EtcFiles etc, String cgroupsPath, Path initBinary) {
+    List<String> args = new ArrayList<>(process.args());
+    if (flags.init()) {
+      args.addAll(0, List.of(INIT_PATH, "--"));
+    }
+    Spec spec = DefaultSpec.docker(args, flags.hostNetwork());
+    List<String> env = new ArrayList<>(process.env());
+    if (process.env("HOME") == null) {
+      env.add("HOME=" + user.home());
+    }
+    List<Long> groups = user.additionalGids().stream().map(Integer::longValue).toList();
+    ProcessSpec p = spec.process()
+        .withEnv(env)
+        .withCwd(process.cwd())
+        .withTerminal(flags.tty())
+        .withUser(new ProcessSpec.User(user.uid(), user.gid(), null, groups.isEmpty() ? null : groups))
+        .withCapabilities(ProcessSpec.Capabilities.of(capabilities(flags)));
+    spec = spec.withProcess(p).withHostname(hostname).withRoot(new Spec.Root("rootfs", flags.readOnly()));
+
+    List<Spec.Mount> mounts = new ArrayList<>(spec.mounts());
+    mounts.add(bind(etc.hostname(), "/etc/hostname", false));
+    mounts.add(bind(etc.hosts(), "/etc/hosts", false));
+    mounts.add(bind(etc.resolvConf(), "/etc/resolv.conf", false));
+    if (flags.init()) {
+      mounts.add(bind(initBinary, INIT_PATH, true));
+    }
+    for (String v : flags.volumes()) {
+      mounts.add(volume(v));
+    }
+    for (String t : flags.tmpfs()) {
+      mounts.add(tmpfs(t));
+    }
+    spec = spec.withMounts(mounts);
+
+    Linux linux = spec.linux().withCgroupsPath(cgroupsPath);
+    Linux.Memory memory = null;
+    if (flags.memory() != null) {
+      if (flags.memory() < 6 * 1024 * 1024) {
+        throw new Errors.UserError("minimum memory limit allowed is 6MB (got --memory " + flags.memory() + " bytes)",
+            Errors.RUN_FAILED);
+      }
+      long swap = flags.memorySwap() != null ? flags.memorySwap() : 2 * flags.memory();
+      if (swap != -1 && swap < flags.memory()) {
+        throw new Errors.UserError("--memory-swap must be at least --memory (or -1 for unlimited swap)",
+            Errors.RUN_FAILED);
+      }
+      memory = new Linux.Memory(flags.memory(), swap);
+    }
+    Linux.Cpu cpu = null;
+    if (flags.cpus() != null) {
+      if (!(flags.cpus() > 0) || flags.cpus() > Runtime.getRuntime().availableProcessors()) {
+        throw new Errors.UserError("range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors()
+            + ".00, as there are only " + Runtime.getRuntime().availableProcessors() + " CPUs available",
+            Errors.RUN_FAILED);
+      }
+      cpu = Linux.Cpu.ofCpus(flags.cpus());
+    }
+    Linux.Pids pids = flags.pidsLimit() != null && flags.pidsLimit() > 0 ? new Linux.Pids(flags.pidsLimit()) : null;
+    if (memory != null || cpu != null || pids != null) {
+      linux = linux.withResources(new Linux.Resources(memory, cpu, pids));
+    }
+    return spec.withLinux(linux);
+  }
+
+  /** Docker's default capabilities with {@code --cap-add}/{@code --cap-drop} applied ({@code ALL} allowed). */
+  static List<String> capabilities(RunFlags flags) {
+    List<String> all = CapabilitySet.names(-1L);
+    Set<String> caps = new LinkedHashSet<>(flags.privileged() ? all : DefaultSpec.DOCKER_CAPABILITIES);
+    for (String d : flags.capDrop()) {
+      String n = capName(d, all);
+      if (n.equals("ALL")) {
+        caps.clear();
+      } else {
+        caps.remove(n);
+      }
+    }
+    for (String a : flags.capAdd()) {
+      String n = capName(a, all);
+      if (n.equals("ALL")) {
+        caps.addAll(all);
+      } else {
+        caps.add(n);
+      }
+    }
+    return List.copyOf(caps);
+  }
+
+  private static String capName(String raw, List<String> all) {
+    String n = raw.strip().toUpperCase(Locale.ROOT);
+    if (n.equals("ALL")) {
+      return n;
+    }
+    if (!n.startsWith("CAP_")) {
+      n = "CAP_" + n;
+    }
+    if (!all.contains(n)) {
+      throw new Errors.UserError("unknown capability: \"" + raw + "\"", Errors.RUN_FAILED);
+    }
+    return n;
+  }
+
+  private static Spec.Mount bind(Path source, String target, boolean readOnly) {
+    List<String> opts = new ArrayList<>(List.of("rbind", "rprivate"));
+    if (readOnly) {
+      opts.add("ro");
+    }
+    return new Spec.Mount(target, "bind", source.toString(), opts);
+  }
+
+  /** {@code -v /host:/ctr[:ro|rw]}: host paths must be absolute and exist, as Docker requires. */
+  static Spec.Mount volume(String v) {
+    String[] parts = v.split(":", -1);
+    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw new Errors.UserError("invalid volume specification: '" + v + "' (expected /host/path:/container/path[:ro])",
+          Errors.RUN_FAILED);
+    }
+    if (!parts[0].startsWith("/")) {
+      throw new Errors.UserError("invalid volume specification: '" + v
+          + "': named volumes are not supported; give an absolute host path", Errors.RUN_FAILED);
+    }
+    if (!parts[1].startsWith("/") || parts[1].equals("/")) {
+      throw new Errors.UserError("invalid volume specification: '" + v
+          + "': the container path must be absolute and not '/'", Errors.RUN_FAILED);
+    }
+    boolean ro = false;
+    if (parts.length == 3) {
+      for (String o : parts[2].split(",")) {
+        switch (o) {
+          case "ro" -> ro = true;
+          case "rw", "z", "Z", "" -> { }
+          default -> throw new Errors.UserError("invalid volume specification: '" + v + "': unknown mode '" + o + "'",
+              Errors.RUN_FAILED);
+        }
+      }
+    }
+    if (!Files.exists(Path.of(parts[0]))) {
+      throw new Errors.UserError("invalid volume specification: '" + v + "': host path " + parts[0]
+          + " does not exist", Errors.RUN_FAILED);
+    }
+    return bind(Path.of(parts[0]), parts[1], ro);
+  }
+
+  /** {@code --tmpfs /path[:opts]}: Docker's defaults are noexec,nosuid,nodev. */
+  static Spec.Mount tmpfs(String t) {
+    String[] parts = t.split(":", 2);
+    if (!parts[0].startsWith("/") || parts[0].equals("/")) {
+      throw new Errors.UserError("invalid --tmpfs '" + t + "': the path must be absolute and not '/'",
+          Errors.RUN_FAILED);
+    }
+    List<String> opts = new ArrayList<>(List.of("nosuid", "nodev", "noexec"));
+    if (parts.length == 2 && !parts[1].isEmpty()) {
+      for (String o : parts[1].split(",")) {
+        if (o.equals("exec")) {
+          opts.remove("noexec");
+        } else if (o.equals("suid")) {
+          opts.remove("nosuid");
+        } else if (o.equals("dev")) {
+          opts.remove("nodev");
+        } else {
+          opts.add(o);
+        }
+      }
+    }
+    return new Spec.Mount(parts[0], "tmpfs", "tmpfs", opts);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.dcont.layers;
+
+import dev.dcont.layers.sys.NativeSyscalls;
+import dev.dcont.layers.sys.Syscalls;
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreLocks;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ChainId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Makes sure every layer of an image has a snapshot, unpacking missing ones in parallel. */
+public final class ImageUnpacker {
+  /** Progress of {@link #ensureUnpacked}; called from worker threads. */
+  public interface Listener {
+    Listener NONE = new Listener() { };
+
+    default void unpacking(ImageRecord.Layer layer) { }
+
+    /** {@code existed}: the snapshot was there already (shared with another image). */
+    default void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) { }
+  }
+
+  private ImageUnpacker() { }
+
+  /** {@link #ensureUnpacked(Store, ImageRecord, Listener, Syscalls, UnpackLimits, int)} with the defaults. */
+  public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener) {
+    return ensureUnpacked(store, image, listener, NativeSyscalls.get(), UnpackLimits.fromEnvironment(),
+        Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Returns the image's snapshots from the base layer up. Layers are independent directories, so missing
+   * ones are unpacked concurrently on up to {@code parallelism} threads. Holds the store's shared lock so
+   * that {@code dcont system prune} cannot remove a snapshot being made.
+   */
+  public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener, Syscalls sys,
+      UnpackLimits limits, int parallelism) {
+    SnapshotStore snapshots = SnapshotStore.of(store);
+    LayerUnpacker unpacker = new LayerUnpacker(snapshots, store.content(), sys, limits);
+    List<ImageRecord.Layer> layers = image.layers();
+    Snapshot[] out = new Snapshot[layers.size()];
+    try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
+      List<Integer> missing = new ArrayList<>();
+      java.util.Set<ChainId> seen = new java.util.HashSet<>();
+      for (int i = 0; i < layers.size(); i++) {
+        Optional<Snapshot> s = snapshots.get(layers.get(i).chainId());
+        if (s.isPresent()) {
+          out[i] = s.get();
+          listener.unpacked(layers.get(i), s.get(), true);
+        } else if (seen.add(layers.get(i).chainId())) {
+          missing.add(i);
+        }
+      }
+      if (!missing.isEmpty()) {
+        int threads = Math.max(1, Math.min(parallelism, missing.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "unpack");
+          t.setDaemon(true);
+          return t;
+        });
+        try {
+          List<Future<Snapshot>> futures = new ArrayList<>();
+          for (int i : missing) {
+            ImageRecord.Layer l = layers.get(i);
+            ChainId parent = i == 0 ? null : layers.get(i - 1).chainId();
+            futures.add(pool.submit(() -> {
+              listener.unpacking(l);
+              Snapshot s = unpacker.unpack(l.digest(), l.mediaType(), l.diffId(), l.chainId(), parent);
+              listener.unpacked(l, s, false);
+              return s;
+            }));
+          }
+          for (int k = 0; k < missing.size(); k++) {
+            out[missing.get(k)] = get(futures.get(k), futures);
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+      for (int i = 0; i < layers.size(); i++) {
+        if (out[i] == null) {
+          // a layer repeated in the stack: same chain ID as an earlier one
+          out[i] = snapshots.get(layers.get(i).chainId()).orElseThrow();
+        }
+      }
+    }
+    return List.of(out);
+  }
+
+  private static Snapshot get(Future<Snapshot> f, List<Future<Snapshot>> all) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      all.forEach(x -> x.cancel(true));
+      throw new LayerException("unpack interrupted");
+    } catch (ExecutionException e) {
+      all.forEach(x -> x.cancel(true));
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new LayerException(String.valueOf(c.getMessage()), c);
+    }
+  }
+}

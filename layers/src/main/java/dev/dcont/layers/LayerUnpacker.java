@@ -1,0 +1,91 @@
+package dev.dcont.layers;
+
+import com.github.luben.zstd.ZstdInputStream;
+import dev.dcont.layers.sys.Syscalls;
+import dev.dcont.layers.tar.TarReader;
+import dev.dcont.store.StoreException;
+import dev.dcont.store.content.BlobReader;
+import dev.dcont.store.model.ChainId;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.MediaType;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Unpacks one layer blob into a new snapshot: decompresses (gzip, zstd or none), checks the uncompressed
+ * SHA-256 against the config's diff ID while {@link LayerApplier} writes the entries, and commits the
+ * snapshot only when the digest matches; otherwise the temporary directory is discarded.
+ */
+public final class LayerUnpacker {
+  private static final int BUFFER = 1 << 20;
+  private final SnapshotStore snapshots;
+  private final BlobReader blobs;
+  private final Syscalls sys;
+  private final UnpackLimits limits;
+
+  public LayerUnpacker(SnapshotStore snapshots, BlobReader blobs, Syscalls sys, UnpackLimits limits) {
+    this.snapshots = snapshots;
+    this.blobs = blobs;
+    this.sys = sys;
+    this.limits = limits;
+  }
+
+  /** Unpacks {@code layerDigest} from the store as the snapshot for {@code chainId}. */
+  public Snapshot unpack(Digest layerDigest, MediaType mediaType, Digest diffId, ChainId chainId, ChainId parent) {
+    try (InputStream blob = blobs.open(layerDigest)) {
+      return unpack(blob, layerDigest, mediaType, diffId, chainId, parent);
+    } catch (IOException e) {
+      throw StoreException.io("layer " + layerDigest, e);
+    }
+  }
+
+  /**
+   * Unpacks a compressed layer read from {@code compressed} (a blob, or a download being streamed through
+   * the unpacker). The caller checks the compressed digest; this checks the diff ID.
+   */
+  public Snapshot unpack(InputStream compressed, Digest layerDigest, MediaType mediaType, Digest diffId,
+      ChainId chainId, ChainId parent) {
+    String name = layerDigest == null ? diffId.toString() : layerDigest.toString();
+    Path tmp = snapshots.createTemp();
+    boolean done = false;
+    try {
+      InputStream buffered = new BufferedInputStream(compressed, BUFFER);
+      InputStream raw = switch (mediaType.compression()) {
+        case GZIP -> new GZIPInputStream(buffered, 1 << 16);
+        case ZSTD -> new ZstdInputStream(buffered);
+        case NONE -> buffered;
+      };
+      Digest actual;
+      try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), name)) {
+        new LayerApplier(sys, limits, name, tmp.resolve("fs")).apply(new TarReader(tarStream));
+        actual = tarStream.drainAndDigest();
+      } catch (java.util.zip.ZipException | com.github.luben.zstd.ZstdIOException e) {
+        throw new LayerException("layer " + name + ": cannot decompress as " + mediaType.compression().name()
+            .toLowerCase() + " (" + e.getMessage() + "); remove the image and pull it again");
+      }
+      if (!actual.equals(diffId)) {
+        throw new LayerException("layer " + name + ": uncompressed content is " + actual + " but the image config "
+            + "says diff_id " + diffId + " (the layer is corrupt or the image is inconsistent; remove it and pull "
+            + "again)");
+      }
+      SnapshotStore.Measure m = SnapshotStore.measure(tmp.resolve("fs"));
+      Snapshot s = snapshots.commit(tmp, chainId, parent, diffId, layerDigest, m);
+      done = true;
+      return s;
+    } catch (LayerApplier.LimitExceededException e) {
+      throw new LayerException("layer " + name + ": " + e.getMessage());
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+        throw StoreException.io("layer " + name, e);
+      }
+      throw new LayerException("layer " + name + ": " + e.getMessage() + " (remove the image and pull it again)", e);
+    } finally {
+      if (!done) {
+        SnapshotStore.deleteQuietly(tmp);
+      }
+    }
+  }
+}
