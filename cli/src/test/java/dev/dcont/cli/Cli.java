@@ -1,6 +1,8 @@
 package dev.dcont.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -28,6 +30,17 @@ public final class Cli {
     int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     GlobalOptions.reset();
     return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Runs dcont in this JVM with {@code stdin} as its standard input (e.g. {@code login --password-stdin}). */
+  public static synchronized Result run(Path root, byte[] stdin, String... args) {
+    InputStream old = System.in;
+    System.setIn(new ByteArrayInputStream(stdin));
+    try {
+      return run(root, args);
+    } finally {
+      System.setIn(old);
+    }
   }
 
   /** Starts dcont in a new JVM with this test's class path. */

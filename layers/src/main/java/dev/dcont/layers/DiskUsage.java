@@ -174,7 +174,7 @@ public final class DiskUsage {
   }
 
   /** Apparent bytes of a tree, hardlinks once; 0 when missing. */
-  static long treeSize(Path dir) {
+  public static long treeSize(Path dir) {
     if (!Files.isDirectory(dir)) {
       return 0;
     }

@@ -12,9 +12,12 @@ import java.util.Objects;
  * Settings of the registry client. {@link #defaults()} reads the environment the way Docker
  * does; tests build their own with {@link #builder()}.
  *
- * @param credentialsFile Docker's {@code config.json} ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json})
- * @param registriesConfig mirrors and insecure registries ({@code $DCONT_REGISTRIES_CONFIG}, else {@code /etc/dcont/registries.json})
+ * @param credentialsFile Docker's {@code config.json} ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json};
+ *     the system property {@code dcont.docker.config} wins over {@code $DOCKER_CONFIG})
+ * @param registriesConfig mirrors and insecure registries ({@code $DCONT_REGISTRIES_CONFIG}, else {@code /etc/dcont/registries.json};
+ *     the system property {@code dcont.registries.config} wins over the variable)
  * @param certsDirs directories holding {@code <host:port>/{ca.crt,client.cert,client.key}}, first match wins
+ *     (system property {@code dcont.certs.dirs}, path-separator separated, replaces the defaults)
  * @param credentialHelperPath where {@code docker-credential-<name>} programs are looked up ({@code $PATH})
  * @param maxConcurrentDownloads layers downloaded at once (Docker's {@code max-concurrent-downloads}, 3)
  * @param maxAttempts tries per request before giving up (5)
@@ -76,9 +79,19 @@ public record RegistryOptions(
     return b;
   }
 
+  /** System property naming Docker's config directory; wins over {@code $DOCKER_CONFIG} (in-process tests). */
+  public static final String DOCKER_CONFIG_PROPERTY = "dcont.docker.config";
+  /** System property naming the registries config file; wins over {@code $DCONT_REGISTRIES_CONFIG}. */
+  public static final String REGISTRIES_CONFIG_PROPERTY = "dcont.registries.config";
+  /** System property listing certs.d directories (path-separator separated); replaces the defaults. */
+  public static final String CERTS_DIRS_PROPERTY = "dcont.certs.dirs";
+
   /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
   public static Path defaultCredentialsFile() {
-    String dir = System.getenv("DOCKER_CONFIG");
+    String dir = System.getProperty(DOCKER_CONFIG_PROPERTY);
+    if (dir == null || dir.isEmpty()) {
+      dir = System.getenv("DOCKER_CONFIG");
+    }
     if (dir != null && !dir.isEmpty()) {
       return Path.of(dir, "config.json");
     }
@@ -87,11 +100,25 @@ public record RegistryOptions(
 
   /** {@code $DCONT_REGISTRIES_CONFIG}, else {@code /etc/dcont/registries.json} (absent = no mirrors). */
   public static Path defaultRegistriesConfig() {
-    String f = System.getenv("DCONT_REGISTRIES_CONFIG");
+    String f = System.getProperty(REGISTRIES_CONFIG_PROPERTY);
+    if (f == null || f.isEmpty()) {
+      f = System.getenv("DCONT_REGISTRIES_CONFIG");
+    }
     return Path.of(f != null && !f.isEmpty() ? f : "/etc/dcont/registries.json");
   }
 
+  /** {@code /etc/dcont/certs.d}, then {@code /etc/docker/certs.d}. */
   public static List<Path> defaultCertsDirs() {
+    String dirs = System.getProperty(CERTS_DIRS_PROPERTY);
+    if (dirs != null && !dirs.isEmpty()) {
+      List<Path> out = new ArrayList<>();
+      for (String d : dirs.split(File.pathSeparator)) {
+        if (!d.isEmpty()) {
+          out.add(Path.of(d));
+        }
+      }
+      return out;
+    }
     return List.of(Path.of("/etc/dcont/certs.d"), Path.of("/etc/docker/certs.d"));
   }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.store.Store;
+import dev.dcont.testkit.HubLikeProxy;
 import dev.dcont.store.content.IngestWriter;
 import dev.dcont.store.model.Descriptor;
 import dev.dcont.store.model.Reference;

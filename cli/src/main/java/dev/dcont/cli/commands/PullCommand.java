@@ -8,9 +8,17 @@ import dev.dcont.registry.PullResult;
 import dev.dcont.registry.RegistryOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
+import dev.dcont.layers.ImageUnpacker;
+import dev.dcont.layers.Snapshot;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Platform;
 import dev.dcont.store.model.Reference;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +39,9 @@ public final class PullCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Print only the image reference.")
   boolean quiet;
 
+  @Option(names = "--no-unpack", description = "Only download into the store; layers are unpacked on first run.")
+  boolean noUnpack;
+
   @Option(names = "--max-concurrent-downloads", paramLabel = "N", defaultValue = "3",
       description = "Layers downloaded at once (default: ${DEFAULT-VALUE}).")
   int maxConcurrent;
@@ -48,7 +59,7 @@ public final class PullCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = GlobalOptions.openStore()) {
-      pull(store, ref, p, quiet, maxConcurrent, out);
+      pull(store, ref, p, quiet, maxConcurrent, !noUnpack, out);
       if (quiet) {
         out.println(ref);
       }
@@ -57,25 +68,55 @@ public final class PullCommand implements Callable<Integer> {
     }
   }
 
-  /** Pulls with Docker-style progress; shared by {@code run --pull}. */
+  /**
+   * Pulls with Docker-style progress and, unless {@code unpack} is false, unpacks the layers so
+   * that the image is ready to run ("Pull complete" then means unpacked, as in Docker). Shared by
+   * {@code run}.
+   */
   public static PullResult pull(Store store, Reference ref, Platform platform, boolean quiet, int maxConcurrent,
-      PrintWriter out) {
+      boolean unpack, PrintWriter out) {
     PullProgress progress = new PullProgress(out, PullProgress.isTerminal(), quiet);
     RegistryOptions options = RegistryOptions.builder().maxConcurrentDownloads(maxConcurrent).build();
+    List<String> summary = new ArrayList<>();
     PullResult result;
     try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
       result = new ImagePuller(store, options).pull(ref, platform, new PullListener() {
         @Override
         public void onLayer(LayerEvent e) {
+          if (unpack && e.status() == Status.PULL_COMPLETE) {
+            return; // said once the layer is unpacked
+          }
           progress.update(e.shortId(), e.status().text(), e.current(), e.total());
         }
 
         @Override
         public void onStatus(String line) {
-          progress.message(line);
+          if (line.startsWith("Digest:") || line.startsWith("Status:")) {
+            summary.add(line);
+          } else {
+            progress.message(line);
+          }
         }
       });
     }
+    if (unpack) {
+      Set<Digest> fresh = new HashSet<>();
+      ImageUnpacker.ensureUnpacked(store, result.image(), new ImageUnpacker.Listener() {
+        @Override
+        public void unpacking(ImageRecord.Layer layer) {
+          fresh.add(layer.digest());
+          progress.update(layer.digest().shortHex(), "Extracting", 0, 0);
+        }
+
+        @Override
+        public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
+          if (fresh.contains(layer.digest())) {
+            progress.update(layer.digest().shortHex(), "Pull complete", 0, 0);
+          }
+        }
+      });
+    }
+    summary.forEach(progress::message);
     if (!quiet) {
       out.println(ref);
     }

@@ -223,7 +223,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       err.println("Unable to find image '" + ref.familiarName() + "' locally");
     }
     try {
-      return PullCommand.pull(store, ref, platform == null ? null : Platform.parse(platform), false, 3, err).image();
+      return PullCommand.pull(store, ref, platform == null ? null : Platform.parse(platform), false, 3, true, err)
+          .image();
     } catch (RuntimeException e) {
       throw new Errors.UserError(dev.dcont.cli.Errors.message(e), Errors.RUN_FAILED);
     }

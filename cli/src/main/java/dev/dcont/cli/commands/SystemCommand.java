@@ -5,7 +5,10 @@ import dev.dcont.cli.Format;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.layers.DiskUsage;
 import dev.dcont.layers.StoreChecker;
+import dev.dcont.cli.run.Containers;
+import dev.dcont.layers.DiskUsage;
 import dev.dcont.layers.StorePruner;
+import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.Store;
 import dev.dcont.store.model.Json;
 import dev.dcont.store.model.Reference;
@@ -155,12 +158,28 @@ public final class SystemCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (Store store = GlobalOptions.openStore()) {
+        // stopped containers first, through the same path as 'dcont rm' (runtime state, mount, files, row)
+        Containers containers = new Containers(store);
+        int removed = 0;
+        long removedBytes = 0;
+        for (ContainerRecord c : store.containers().list()) {
+          if (!containers.status(c).running()) {
+            removedBytes += DiskUsage.treeSize(store.layout().container(c.id()));
+            try {
+              containers.remove(c, false);
+              removed++;
+            } catch (Exception e) {
+              spec.commandLine().getErr().println("dcont: prune: container " + c.name() + ": " + e.getMessage());
+            }
+          }
+        }
         StorePruner.Result r = StorePruner.prune(store);
-        out.println("Removed " + r.containers() + " container root(s) (" + Format.size(r.containerBytes()) + "), "
+        out.println("Removed " + (removed + r.containers()) + " stopped container(s) ("
+            + Format.size(removedBytes + r.containerBytes()) + "), "
             + r.snapshots() + " unused layer snapshot(s) and " + r.leftovers() + " leftover(s) ("
             + Format.size(r.snapshotBytes()) + "), " + r.blobs().size() + " blob(s) ("
             + Format.size(r.blobBytes()) + "), partial downloads (" + Format.size(r.ingestBytes()) + ")");
-        out.println("Total reclaimed space: " + Format.size(r.total()));
+        out.println("Total reclaimed space: " + Format.size(r.total() + removedBytes));
         out.flush();
         return 0;
       }

@@ -93,7 +93,8 @@ public final class TokenEndpoint {
         throw new RegistryFailureIOException(new RegistryException(Kind.UNAUTHORIZED,
             (creds.isPresent() ? "login to " : "anonymous token from ") + Failures.hostPort(realmUrl) + " refused"
                 + (reg.isEmpty() ? "" : " (" + reg + ")")
-                + (creds.isPresent() ? "; check the user name and password ('dcont login')" : "")));
+                + (creds.isPresent() ? "; check the user name and password ('dcont login')"
+                    : "; does the repository exist? if it is private, run 'dcont login' for its registry first")));
       }
       if (!r.isSuccessful()) {
         throw new RegistryFailureIOException(Failures.status(r, Failures.Subject.TOKEN, realm));

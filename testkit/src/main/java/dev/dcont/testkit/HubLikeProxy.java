@@ -1,4 +1,4 @@
-package dev.dcont.registry;
+package dev.dcont.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,0 +1,315 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dcont.store.model.Json;
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.HostDebianRoot;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TarBuilder;
+import dev.dcont.testkit.TestImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dcont run and the container lifecycle, end to end: loopback registry, overlay roots, namespaces, cgroups. */
+class RunIntegrationTest {
+  static LocalRegistry registry;
+  static String busybox;
+  static String configured;
+
+  @TempDir
+  static Path root;
+  @TempDir
+  Path work;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Root.require("containers need namespaces, overlayfs and cgroups");
+    registry = LocalRegistry.start();
+    busybox = registry.push("t/busybox", "1", TestImage.builder()
+        .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
+    configured = registry.push("t/configured", "1", TestImage.builder()
+        .layer(Busybox.rootfs()
+            .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")
+            .file("etc/group", "root:x:0:\napp:x:1000:\nextra:x:2000:app\n").build(), Layer.Compression.GZIP)
+        .config("Entrypoint", List.of("/bin/sh", "-c"))
+        .config("Cmd", List.of("echo default-cmd; id; pwd; echo A=$A; echo HOME=$HOME"))
+        .config("Env", List.of("A=from-image", "PATH=/bin"))
+        .config("WorkingDir", "/data/work")
+        .config("User", "app").build());
+    assertEquals(0, Cli.run(root, "pull", "-q", busybox).code());
+    assertEquals(0, Cli.run(root, "pull", "-q", configured).code());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @AfterEach
+  void removeWhatAFailedTestLeft() {
+    for (String id : Cli.run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
+      Cli.run(root, "rm", "-f", id);
+    }
+  }
+
+  /** Runs dcont in its own process (containers write to the real stdout) and returns exit code and output. */
+  Cli.Result dcont(String... args) throws IOException, InterruptedException {
+    Path log = Files.createTempFile(work, "out", ".log");
+    Process p = Cli.start(root, log, args);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "dcont " + String.join(" ", args) + " finished");
+    String out = Files.readString(log);
+    return new Cli.Result(p.exitValue(), out, out);
+  }
+
+  private static List<String> lines(String s) {
+    return s.lines().toList();
+  }
+
+  private void assertNothingLeft() throws IOException {
+    Cli.Result ps = Cli.run(root, "ps", "-a", "-q");
+    assertEquals("", ps.out(), "no container left");
+    Path containers = root.resolve("containers");
+    if (Files.isDirectory(containers)) {
+      try (Stream<Path> s = Files.list(containers)) {
+        assertEquals(List.of(), s.toList(), "no container directory left");
+      }
+    }
+    String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    assertFalse(mounts.contains(root.toString()), "no mount left under the store");
+    for (String ctl : List.of("memory", "pids", "cpu")) {
+      Path dir = Path.of("/sys/fs/cgroup", ctl, "dcont");
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          List<Path> left = s.filter(Files::isDirectory).toList();
+          String procs = left.isEmpty() ? "" : Files.readString(left.get(0).resolve("cgroup.procs"));
+          assertEquals(List.of(), left, "no container cgroup left under " + dir + " (procs: " + procs + ")");
+        }
+      }
+    }
+    Path v2 = Path.of("/sys/fs/cgroup/dcont");
+    if (Files.isDirectory(v2) && Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+      try (Stream<Path> s = Files.list(v2)) {
+        assertTrue(s.noneMatch(Files::isDirectory), "no container cgroup left under " + v2);
+      }
+    }
+  }
+
+  @Test
+  void runRmEchoPrintsHiAndLeavesNothing() throws Exception {
+    Cli.Result r = dcont("run", "--rm", busybox, "echo", "hi");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(lines(r.out()).contains("hi"), r.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void imageConfigEntrypointCmdEnvWorkdirAndUserApply() throws Exception {
+    Cli.Result r = dcont("run", "--rm", configured);
+    assertEquals(0, r.code(), r.toString());
+    List<String> l = lines(r.out());
+    assertTrue(l.contains("default-cmd"), r.out());
+    assertTrue(l.stream().anyMatch(x -> x.equals("uid=1000(app) gid=1000(app) groups=2000(extra)")),
+        r.out());
+    assertTrue(l.contains("/data/work"), "the missing WorkingDir is created: " + r.out());
+    assertTrue(l.contains("A=from-image"), r.out());
+    assertTrue(l.contains("HOME=/home/app"), r.out());
+
+    Cli.Result args = dcont("run", "--rm", configured, "echo replaced-cmd");
+    assertTrue(lines(args.out()).contains("replaced-cmd") && !args.out().contains("default-cmd"), args.out());
+
+    Cli.Result ep = dcont("run", "--rm", "--entrypoint", "/bin/echo", configured, "from", "entrypoint");
+    assertEquals(0, ep.code(), ep.toString());
+    assertTrue(lines(ep.out()).contains("from entrypoint"), ep.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void flagsOverrideTheImage() throws Exception {
+    Path host = Files.createDirectories(work.resolve("shared"));
+    Files.writeString(host.resolve("in.txt"), "from the host");
+    Path envFile = work.resolve("env");
+    Files.writeString(envFile, "FROM_FILE=yes\n");
+    Cli.Result r = dcont("run", "--rm", "-e", "A=from-flag", "--env-file", envFile.toString(), "-w", "/tmp",
+        "-u", "0:0", "-v", host + ":/mnt/host", "--hostname", "box1", configured,
+        "echo A=$A; echo FROM_FILE=$FROM_FILE; pwd; id -u; cat /mnt/host/in.txt; echo; hostname; "
+            + "echo written > /mnt/host/out.txt");
+    assertEquals(0, r.code(), r.toString());
+    List<String> l = lines(r.out());
+    assertTrue(l.contains("A=from-flag") && l.contains("FROM_FILE=yes") && l.contains("/tmp") && l.contains("0")
+        && l.contains("from the host") && l.contains("box1"), r.out());
+    assertEquals("written\n", Files.readString(host.resolve("out.txt")), "-v is writable");
+
+    Cli.Result ro = dcont("run", "--rm", "-v", host + ":/mnt/host:ro", busybox, "sh", "-c",
+        "echo x > /mnt/host/no.txt");
+    assertTrue(ro.code() != 0, "a :ro bind refuses writes: " + ro);
+    assertFalse(Files.exists(host.resolve("no.txt")));
+
+    Cli.Result readOnly = dcont("run", "--rm", "--read-only", "--tmpfs", "/scratch", busybox, "sh", "-c",
+        "touch /scratch/ok && echo tmpfs-ok; touch /etc/nope || echo rootfs-refused");
+    assertTrue(lines(readOnly.out()).contains("tmpfs-ok") && lines(readOnly.out()).contains("rootfs-refused"),
+        readOnly.toString());
+    assertNothingLeft();
+  }
+
+  @Test
+  void exitCodesAsDocker() throws Exception {
+    assertEquals(3, dcont("run", "--rm", busybox, "sh", "-c", "exit 3").code());
+    Cli.Result notFound = dcont("run", "--rm", busybox, "no-such-command");
+    assertEquals(127, notFound.code(), notFound.toString());
+    Cli.Result notExec = dcont("run", "--rm", busybox, "/etc/passwd");
+    assertEquals(126, notExec.code(), notExec.toString());
+    Cli.Result noImage = dcont("run", "--rm", "--pull", "never", registry.host() + "/t/absent:1", "true");
+    assertEquals(125, noImage.code(), noImage.toString());
+    Cli.Result badFlag = dcont("run", "--rm", "--memory", "lots", busybox, "true");
+    assertEquals(125, badFlag.code(), badFlag.toString());
+    assertTrue(badFlag.out().contains("--memory"), badFlag.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void sigtermToRunStopsTheContainerWith143() throws Exception {
+    Path log = work.resolve("term.log");
+    Process p = Cli.start(root, log, "run", "--rm", busybox, "sh", "-c",
+        "trap 'exit 143' TERM; echo ready; while true; do sleep 0.1; done");
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline && !Files.readString(log).contains("ready")) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.readString(log).contains("ready"), Files.readString(log));
+    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+    assertEquals(143, p.exitValue(), Files.readString(log));
+    assertNothingLeft();
+  }
+
+  @Test
+  void memoryLimitOomKillGives137() throws Exception {
+    Cli.Result r = dcont("run", "--rm", "--memory", "16m", busybox, "sh", "-c", "tail /dev/zero");
+    assertEquals(137, r.code(), r.toString());
+    assertNothingLeft();
+  }
+
+  @Test
+  void detachedContainerLogsPsExecStopRm() throws Exception {
+    Cli.Result started = dcont("run", "-d", "--name", "ticker", busybox, "sh", "-c",
+        "echo started; while true; do echo tick; sleep 0.1; done");
+    assertEquals(0, started.code(), started.toString());
+    String id = lastLine(started.out());
+    assertTrue(id.matches("[a-f0-9]{64}"), started.out());
+    Thread.sleep(500);
+
+    Cli.Result ps = Cli.run(root, "ps", "--format", "json");
+    JsonNode row = Json.MAPPER.readTree(ps.out()).get(0);
+    assertEquals(id, row.get("Id").asText());
+    assertEquals("ticker", row.get("Names").asText());
+    assertEquals("running", row.get("State").asText());
+    assertTrue(Cli.run(root, "ps").out().contains(id.substring(0, 12)));
+
+    Cli.Result logs = Cli.run(root, "logs", "ticker");
+    assertTrue(logs.out().startsWith("started\ntick\n"), logs.out());
+
+    Cli.Result exec = dcont("exec", id.substring(0, 6), "sh", "-c", "echo in-container; cat /proc/1/cmdline");
+    assertEquals(0, exec.code(), exec.toString());
+    assertTrue(exec.out().contains("in-container") && exec.out().contains("echo started"), exec.out());
+    assertEquals(7, dcont("exec", "ticker", "sh", "-c", "exit 7").code());
+
+    Cli.Result stop = Cli.run(root, "stop", "-t", "1", "ticker");
+    assertEquals(0, stop.code(), stop.toString());
+    JsonNode after = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
+    assertEquals("exited", after.get("State").asText());
+    assertEquals(137, after.get("ExitCode").asInt(), "sh as pid 1 ignores TERM, so stop killed it");
+    assertEquals("", Cli.run(root, "ps", "-q").out(), "not running any more");
+
+    Cli.Result rm = Cli.run(root, "rm", "ticker");
+    assertEquals(0, rm.code(), rm.toString());
+    assertNothingLeft();
+  }
+
+  @Test
+  void rmRefusesARunningContainerUnlessForced() throws Exception {
+    Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
+    String id = lastLine(started.out());
+    Cli.Result rm = Cli.run(root, "rm", id);
+    assertEquals(1, rm.code());
+    assertTrue(rm.err().contains("running"), rm.err());
+    assertEquals(0, Cli.run(root, "rm", "-f", id).code());
+    assertNothingLeft();
+  }
+
+  @Test
+  void interactiveTerminalThroughScript() throws Exception {
+    Path log = work.resolve("pty.log");
+    String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
+        "run", "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
+    Process p = new ProcessBuilder("script", "-qfec", "stty rows 33 cols 101; " + cmd, "/dev/null")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    String out = Files.readString(log);
+    assertTrue(out.contains("/dev/pts/0"), "the container has its own terminal: " + out);
+    assertTrue(out.contains("33 101"), "its size follows the caller's: " + out);
+    assertEquals(5, p.exitValue(), out);
+    assertNothingLeft();
+  }
+
+  @Test
+  void imageOf130LayersRuns() throws Exception {
+    TestImage.Builder b = TestImage.builder().layer(Busybox.rootfs().build(), Layer.Compression.GZIP);
+    for (int i = 1; i < 130; i++) {
+      b.layer(new TarBuilder().file("layers/" + i, Integer.toString(i)).build(), Layer.Compression.GZIP);
+    }
+    String deep = registry.push("t/deep", "1", b.build());
+    Cli.Result r = dcont("run", "--rm", deep, "sh", "-c", "ls /layers | wc -l; cat /layers/129");
+    assertEquals(0, r.code(), r.toString());
+    List<String> l = lines(r.out()).stream().map(String::strip).toList();
+    assertTrue(l.contains("129"), r.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void debianRootRunsBashWithItsOwnTools() throws Exception {
+    String debian = registry.push("t/debian", "1", TestImage.builder()
+        .layer(HostDebianRoot.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("/bin/bash")).build());
+    Cli.Result r = dcont("run", "--rm", debian, "/bin/bash", "-c",
+        "echo bash $BASH_VERSION; ls /usr/bin | head -3; cat /etc/debian_version; id -un");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("bash " + "5."), r.out());
+    assertTrue(r.out().contains(Files.readString(Path.of("/etc/debian_version")).strip()), r.out());
+    assertTrue(lines(r.out()).contains("root"), r.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void systemDfAndPruneIncludeContainers() throws Exception {
+    Cli.Result started = dcont("run", "--name", "kept", busybox, "sh", "-c", "echo data > /file; true");
+    assertEquals(0, started.code(), started.toString());
+    Cli.Result df = Cli.run(root, "system", "df");
+    assertTrue(df.out().lines().anyMatch(l -> l.startsWith("Containers") && l.contains(" 1 ")), df.out());
+    Cli.Result prune = Cli.run(root, "system", "prune");
+    assertEquals(0, prune.code(), prune.toString());
+    assertEquals("", Cli.run(root, "ps", "-a", "-q").out(), "prune removes stopped containers: " + prune.out());
+    assertNothingLeft();
+  }
+
+  static String lastLine(String s) {
+    List<String> l = s.strip().lines().toList();
+    return l.isEmpty() ? "" : l.get(l.size() - 1).strip();
+  }
+}
