@@ -119,7 +119,19 @@ public final class ContainerRuntime {
 
     /** The exit code of a stopped container, or empty while it runs. */
     public java.util.OptionalInt exitCode(String id) throws IOException, ContainerException {
-        int c = StateDir.readInt(existing(id).exitFile());
+        StateDir sd = existing(id);
+        int c = StateDir.readInt(sd.exitFile());
+        if (c < 0 && state(id).status().equals(ContainerState.STOPPED)) {
+            // the init is gone but its monitor may not have recorded the status yet: give it a moment
+            int monitorPid = StateDir.readInt(sd.monitorPidFile());
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (c < 0 && StateDir.alive(monitorPid) && System.nanoTime() < deadline) {
+                sleep(2);
+                c = StateDir.readInt(sd.exitFile());
+            }
+            // the monitor may have written the code and exited between the first read and the liveness check
+            c = StateDir.readInt(sd.exitFile());
+        }
         return c < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
     }
 

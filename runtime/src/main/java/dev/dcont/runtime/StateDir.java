@@ -2,13 +2,14 @@ package dev.dcont.runtime;
 
 import dev.dcont.runtime.spec.SpecReader;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The one place that knows a container's state directory, {@code <stateRoot>/<id>/}:
@@ -18,8 +19,6 @@ import java.util.regex.Pattern;
  * Exec sessions get {@code exec-<n>/} subdirectories with the same monitor files.
  */
 final class StateDir {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-
     /** What Java records at creation. */
     record Stored(String ociVersion, String id, String bundle, Map<String, String> annotations, String cgroupsPath,
                   List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
@@ -51,10 +50,25 @@ final class StateDir {
     final Path dir;
 
     StateDir(Path stateRoot, String id) {
-        if (!ID.matcher(id).matches()) {
+        if (!validId(id)) {
             throw new IllegalArgumentException("bad container id '" + id + "': use letters, digits, _ . - (max 128)");
         }
         this.dir = stateRoot.resolve(id);
+    }
+
+    /** {@code [A-Za-z0-9][A-Za-z0-9_.-]{0,127}}, checked by hand: java.util.regex costs ~1 ms to set up. */
+    static boolean validId(String id) {
+        if (id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int k = 0; k < id.length(); k++) {
+            char c = id.charAt(k);
+            boolean alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && (k == 0 || (c != '_' && c != '.' && c != '-'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Path stateJson() { return dir.resolve("state.json"); }
@@ -86,10 +100,15 @@ final class StateDir {
             return;
         }
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (var s = Files.list(p)) {
-                for (Path c : s.toList()) {
-                    deleteTree(c);
+            // a DirectoryStream, not Files.list: the stream pipeline's classes cost ~1 ms on every start
+            List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
+                for (Path c : s) {
+                    children.add(c);
                 }
+            }
+            for (Path c : children) {
+                deleteTree(c);
             }
         }
         Files.deleteIfExists(p);
