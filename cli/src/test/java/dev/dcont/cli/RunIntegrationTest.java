@@ -308,6 +308,45 @@ class RunIntegrationTest {
     assertNothingLeft();
   }
 
+  @Test
+  void initForwardsSigtermToTheCommandAndReapsIt() throws Exception {
+    Path log = work.resolve("init.log");
+    Process p = Cli.start(root, log, "run", "--rm", "--init", busybox, "sh", "-c",
+        "echo pid=$$; sleep 600 & wait");
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline && !Files.readString(log).contains("pid=")) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.readString(log).contains("pid=2"), "the command is not pid 1 under --init: "
+        + Files.readString(log));
+    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "sh got the forwarded TERM (as pid 1 without --init it would not)");
+    assertEquals(143, p.exitValue(), Files.readString(log));
+    assertNothingLeft();
+  }
+
+  @Test
+  void rmiRefusesAnImageAContainerUsesAndDeletesSnapshotsWhenFree() throws Exception {
+    String img = registry.push("t/rmi", "1", TestImage.builder()
+        .layer(Busybox.rootfs().file("marker", "rmi").build(), Layer.Compression.GZIP).build());
+    assertEquals(0, dcont("run", "--name", "user-of-rmi", img, "true").code());
+    Cli.Result refused = Cli.run(root, "rmi", img);
+    assertEquals(1, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("user-of-rmi"), refused.err());
+    assertEquals(0, Cli.run(root, "rm", "user-of-rmi").code());
+    long before = snapshots();
+    Cli.Result rmi = Cli.run(root, "rmi", img);
+    assertEquals(0, rmi.code(), rmi.toString());
+    assertEquals(before - 1, snapshots(), "its own layer snapshot is deleted: " + rmi.out());
+    assertNothingLeft();
+  }
+
+  private static long snapshots() throws IOException {
+    try (Stream<Path> s = Files.list(root.resolve("snapshots"))) {
+      return s.filter(p -> p.getFileName().toString().matches("\\d+")).count();
+    }
+  }
+
   static String lastLine(String s) {
     List<String> l = s.strip().lines().toList();
     return l.isEmpty() ? "" : l.get(l.size() - 1).strip();

@@ -48,7 +48,7 @@ public final class ExecCommand implements Callable<Integer>, Errors.RunFailureCo
       try {
         return containers.exec(containers.get(container), command, tty, interactive, env, user, workdir);
       } catch (ContainerException e) {
-        throw new Errors.UserError(e.getMessage(), RunCommand.exitCodeOf(e.getMessage()));
+        throw new Errors.UserError(e.getMessage(), e.dockerExitCode());
       }
     }
   }

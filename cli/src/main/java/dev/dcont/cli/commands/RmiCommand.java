@@ -4,8 +4,11 @@ import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
+import dev.dcont.layers.SnapshotStore;
+import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.ImageRepository;
+import dev.dcont.store.model.ChainId;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Reference;
 import java.io.IOException;
@@ -58,7 +61,21 @@ public final class RmiCommand implements Callable<Integer> {
     Reference asRef = parseRef(name);
     boolean byTag = asRef != null && asRef.tag() != null && asRef.digest() == null
         && named.tags().stream().anyMatch(t -> t.equals(asRef));
+    List<ContainerRecord> users = store.containers().usingImage(img.manifestDigest());
+    boolean lastName = !byTag || named.tags().size() <= 1;
+    if (!users.isEmpty() && lastName && !force) {
+      throw new Errors.UserError("rmi " + name + ": image " + img.id().shortHex() + " is used by container "
+          + users.get(0).shortId() + " (" + users.get(0).name() + "); remove the container first, or use -f");
+    }
     try (StoreLocks.Held lock = StoreLocks.exclusive(store.layout())) {
+      if (!users.isEmpty()) {
+        // forced while containers use it: untag, keep the image for them (as Docker leaves it dangling)
+        for (Reference t : byTag ? List.of(asRef) : named.tags()) {
+          repo.untag(t);
+          out.println("Untagged: " + t.familiarName());
+        }
+        return;
+      }
       if (byTag) {
         repo.untag(asRef);
         out.println("Untagged: " + asRef.familiarName());
@@ -83,6 +100,17 @@ public final class RmiCommand implements Callable<Integer> {
         }
       }
       repo.delete(img.manifestDigest());
+      // its layer snapshots go too, unless another image or a container still stacks on them
+      SnapshotStore snapshots = SnapshotStore.of(store);
+      Set<ChainId> inUse = snapshots.referencedChainIds();
+      for (ImageRecord.Layer l : img.layers()) {
+        if (!inUse.contains(l.chainId())) {
+          snapshots.get(l.chainId()).ifPresent(snap -> {
+            snapshots.delete(snap);
+            out.println("Deleted: " + l.chainId());
+          });
+        }
+      }
       Set<Digest> keep = repo.referencedBlobs();
       for (Digest d : blobsOf(named)) {
         if (!keep.contains(d)) {

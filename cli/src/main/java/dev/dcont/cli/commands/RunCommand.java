@@ -166,24 +166,11 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   }
 
   private void failStart(Containers containers, String id, ContainerException e) {
-    int code = exitCodeOf(e.getMessage());
+    int code = e.dockerExitCode();
     if (rm || detach) {
       removeQuietly(containers, id);
     }
     throw new Errors.UserError(e.getMessage(), code);
-  }
-
-  /** Docker's codes for a command that cannot run: 127 not found, 126 not executable. */
-  static int exitCodeOf(String startFailure) {
-    String m = String.valueOf(startFailure);
-    if (m.contains("exec ") && (m.contains("not found") || m.contains("No such file or directory"))) {
-      return 127;
-    }
-    if (m.contains("exec ") && (m.contains("Permission denied") || m.contains("Exec format error")
-        || m.contains("Is a directory"))) {
-      return 126;
-    }
-    return Errors.RUN_FAILED;
   }
 
   private static void removeQuietly(Containers containers, String id) {

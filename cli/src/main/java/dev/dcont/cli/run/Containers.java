@@ -88,7 +88,7 @@ public final class Containers {
       Path bundle = store.layout().container(id);
       SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork());
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc, "dcont/" + id,
-          flags.init() ? InitBinary.path() : null);
+          flags.init() ? InitBinary.copyInto(bundle) : null);
       SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;
       return new Created(record, bundle, spec);
