@@ -57,6 +57,7 @@ public final class SystemCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (Store store = GlobalOptions.openStore()) {
+        new Containers(store).refreshAll();
         DiskUsage.Report r = DiskUsage.compute(store);
         if (format.equals("json")) {
           Map<String, Object> m = new LinkedHashMap<>();

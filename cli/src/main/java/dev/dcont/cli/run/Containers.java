@@ -154,14 +154,31 @@ public final class Containers {
         return new Status(r, "running", null, s.pid());
       }
       OptionalInt code = runtime().exitCode(r.id());
-      int c = code.isPresent() ? code.getAsInt() : 137;
-      store.containers().markExited(r.id(), c, System.currentTimeMillis());
-      return new Status(r, ContainerRecord.EXITED, c, 0);
+      return exited(r, code.isPresent() ? code.getAsInt() : 137);
     } catch (ContainerException | IOException e) {
       // no runtime state: the process is gone (its monitor died, or dcont was killed)
-      store.containers().markExited(r.id(), 137, System.currentTimeMillis());
-      return new Status(r, ContainerRecord.EXITED, 137, 0);
+      return exited(r, 137);
     }
+  }
+
+  /** Records an exit seen after the fact and unmounts the root, which only a running container needs. */
+  private Status exited(ContainerRecord r, int code) {
+    store.containers().markExited(r.id(), code, System.currentTimeMillis());
+    try {
+      rootfs.unmount(r.id());
+    } catch (RuntimeException stillBusy) {
+      // an exec'd process may still hold it; rm and prune unmount later
+    }
+    return new Status(r, ContainerRecord.EXITED, code, 0);
+  }
+
+  /** Brings every recorded container's state up to date (ps, df and prune show what is true now). */
+  public List<Status> refreshAll() {
+    List<Status> out = new java.util.ArrayList<>();
+    for (ContainerRecord r : store.containers().list()) {
+      out.add(status(r));
+    }
+    return out;
   }
 
   public Optional<ContainerRecord> find(String idOrName) {
