@@ -194,6 +194,26 @@ class PullIntegrationTest {
   }
 
   @Test
+  void dockerManifestListChoosesThePlatformToo() throws Exception {
+    TestIndex list = TestIndex.of(false, List.of(
+        TestImage.builder().docker().platform("linux/arm/v7").layer(new TarBuilder().file("arch", "arm").build(),
+            Layer.Compression.GZIP).build(),
+        TestImage.builder().docker().platform("linux/amd64").layer(new TarBuilder().file("arch", "amd64").build(),
+            Layer.Compression.GZIP).build()));
+    registry.push("t/list", "1", list);
+    Cli.Result pull = Cli.run(root, "pull", ref("t/list:1"));
+    assertEquals(0, pull.code(), pull.toString());
+    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
+    assertEquals(list.images().get(1).manifestDigest().toString(), j.get("ManifestDigest").asText());
+    assertEquals(ref("t/list") + "@" + list.digest(), j.get("RepoDigests").get(0).asText());
+    Cli.Result arm = Cli.run(root, "pull", "--platform", "linux/armhf", ref("t/list:1"));
+    assertEquals(0, arm.code(), arm.toString());
+    JsonNode a = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
+    assertEquals("arm", a.get("Architecture").asText());
+    assertEquals("v7", a.get("Variant").asText());
+  }
+
+  @Test
   void errorsAreOneLineWithExitCode1() throws Exception {
     Cli.Result tag = Cli.run(root, "pull", ref("t/busybox:nope"));
     assertEquals(1, tag.code(), tag.toString());

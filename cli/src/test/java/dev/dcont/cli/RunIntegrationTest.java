@@ -270,6 +270,53 @@ class RunIntegrationTest {
   }
 
   @Test
+  void terminalSizeFollowsTheCallersWindowThroughTmux() throws Exception {
+    String session = "dcont-test-" + ProcessHandle.current().pid();
+    String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
+        "run", "--rm", "-it", busybox, "sh"));
+    run("tmux", "new-session", "-d", "-s", session, "-x", "90", "-y", "30", cmd);
+    try {
+      waitForPane(session, "#", 30);
+      run("tmux", "send-keys", "-t", session, "stty size", "Enter");
+      waitForPane(session, "30 90", 10);
+      run("tmux", "resize-window", "-t", session, "-x", "120", "-y", "40");
+      Thread.sleep(300);
+      run("tmux", "send-keys", "-t", session, "clear; stty size", "Enter");
+      waitForPane(session, "40 120", 10);
+      run("tmux", "send-keys", "-t", session, "exit 4", "Enter");
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline && run("tmux", "has-session", "-t", session) == 0) {
+        Thread.sleep(100);
+      }
+      assertTrue(run("tmux", "has-session", "-t", session) != 0, "the session ends with the container");
+    } finally {
+      run("tmux", "kill-session", "-t", session);
+    }
+    assertNothingLeft();
+  }
+
+  private static int run(String... cmd) throws IOException, InterruptedException {
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start().waitFor();
+  }
+
+  private static void waitForPane(String session, String text, int seconds) throws Exception {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    String pane = "";
+    while (System.currentTimeMillis() < deadline) {
+      Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
+      pane = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      if (pane.contains(text)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("'" + text + "' did not appear; pane:\n" + pane);
+  }
+
+  @Test
   void imageOf130LayersRuns() throws Exception {
     TestImage.Builder b = TestImage.builder().layer(Busybox.rootfs().build(), Layer.Compression.GZIP);
     for (int i = 1; i < 130; i++) {

@@ -1,5 +1,6 @@
 package dev.dcont.layers;
 
+import dev.dcont.store.content.Sha256;
 import dev.dcont.store.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;

@@ -11,6 +11,7 @@ import dev.dcont.store.model.MediaType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
@@ -44,7 +45,8 @@ public final class LayerUnpacker {
 
   /**
    * Unpacks a compressed layer read from {@code compressed} (a blob, or a download being streamed through
-   * the unpacker). The caller checks the compressed digest; this checks the diff ID.
+   * the unpacker). The caller checks the compressed digest; this checks the diff ID, and records the snapshot
+   * only after {@code compressed} has ended without an error (read to its end).
    */
   public Snapshot unpack(InputStream compressed, Digest layerDigest, MediaType mediaType, Digest diffId,
       ChainId chainId, ChainId parent) {
@@ -62,6 +64,9 @@ public final class LayerUnpacker {
       try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), name)) {
         new LayerApplier(sys, limits, name, tmp.resolve("fs")).apply(new TarReader(tarStream));
         actual = tarStream.drainAndDigest();
+        // The compressed stream has to end cleanly before the snapshot is recorded: a layer streamed from a
+        // download ends only once the blob's size and digest are verified (DownloadPipe), and fails otherwise.
+        buffered.transferTo(OutputStream.nullOutputStream());
       } catch (java.util.zip.ZipException | com.github.luben.zstd.ZstdIOException e) {
         throw new LayerException("layer " + name + ": cannot decompress as " + mediaType.compression().name()
             .toLowerCase() + " (" + e.getMessage() + "); remove the image and pull it again");

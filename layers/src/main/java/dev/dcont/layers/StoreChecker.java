@@ -2,6 +2,7 @@ package dev.dcont.layers;
 
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLayout;
+import dev.dcont.store.content.Sha256;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.model.Digest;

@@ -72,17 +72,16 @@ class StoreMaintenanceTest {
   }
 
   @Test
-  void dfIsFastWithTwentyImages() throws IOException {
+  void dfCountsASharedBaseLayerOnceAcrossTwentyImages() throws IOException {
     TestLayers.Layer base = layer("base", 1000);
     for (int i = 0; i < 20; i++) {
       image("test/img" + i + ":1", base, layer("f" + i, i * 10), layer("g" + i, 7));
     }
-    DiskUsage.compute(store);
-    long t0 = System.nanoTime();
+    // its speed (<= 150 ms) is measured by bench/df, not here
     DiskUsage.Report r = DiskUsage.compute(store);
-    long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(20, r.images().size());
-    assertTrue(ms < 150, ms + " ms");
+    assertTrue(r.shared() > 0, "the base layer is shared");
+    assertEquals(r.total(), r.shared() + r.unique());
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code dcont pull}: resolves a reference to a platform image in the registry (or its mirrors),
@@ -67,9 +68,17 @@ public final class ImagePuller {
    * @throws StoreException when the store fails (disk full, database)
    */
   public PullResult pull(Reference ref, Platform platformOrNull, PullListener listener) {
+    return pull(ref, platformOrNull, listener, LayerTap.NONE);
+  }
+
+  /**
+   * Pulls {@code ref}, handing the bytes of each layer blob fetched from its first byte to {@code tap} as they
+   * arrive (see {@link LayerTap}); the tap's sinks are called from the download threads.
+   */
+  public PullResult pull(Reference ref, Platform platformOrNull, PullListener listener, LayerTap tap) {
     PullListener events = serialised(listener == null ? PullListener.NONE : listener);
     try {
-      return doPull(ref, platformOrNull, events);
+      return doPull(ref, platformOrNull, events, tap == null ? LayerTap.NONE : tap);
     } catch (RegistryException e) {
       throw e.in("pull " + ref);
     } catch (ImageIndex.NoMatchingPlatformException e) {
@@ -80,7 +89,7 @@ public final class ImagePuller {
     }
   }
 
-  private PullResult doPull(Reference ref, Platform platformOrNull, PullListener events) {
+  private PullResult doPull(Reference ref, Platform platformOrNull, PullListener events, LayerTap tap) {
     Platform wanted = platformOrNull != null ? platformOrNull.normalised() : Platform.host();
     List<RegistryEndpoint> endpoints = transport.endpoints(ref.domain());
     ContentStore content = store.content();
@@ -147,14 +156,14 @@ public final class ImagePuller {
     put(content, fm.digest(), fm.bytes(), downloaded);
     put(content, configDesc.digest(), configBytes, downloaded);
 
-    downloadLayers(ref, manifest.layers(), order, content, events, downloaded);
-
     List<ChainId> chain = ChainId.of(config.diffIds());
     List<ImageRecord.Layer> layers = new ArrayList<>();
     for (int i = 0; i < manifest.layers().size(); i++) {
       Descriptor l = manifest.layers().get(i);
       layers.add(new ImageRecord.Layer(i, l.digest(), config.diffIds().get(i), chain.get(i), l.mediaType(), l.size()));
     }
+
+    downloadLayers(ref, manifest.layers(), layers, order, content, events, downloaded, tap);
     ImageRecord record = new ImageRecord(fm.digest(), fm.mediaType(), fm.size(), configDesc.digest(),
         configDesc.size(), platform, config.created(), options.clock().instant().getEpochSecond(), layers);
     store.images().save(record, ref, served, indexDigest);
@@ -198,11 +207,15 @@ public final class ImagePuller {
     }
   }
 
-  private void downloadLayers(Reference ref, List<Descriptor> layers, List<RegistryEndpoint> order,
-      ContentStore content, PullListener events, AtomicBoolean downloaded) {
+  private void downloadLayers(Reference ref, List<Descriptor> descriptors, List<ImageRecord.Layer> layers,
+      List<RegistryEndpoint> order, ContentStore content, PullListener events, AtomicBoolean downloaded,
+      LayerTap tap) {
     Map<Digest, Descriptor> unique = new LinkedHashMap<>();
-    for (Descriptor l : layers) {
+    Map<Digest, ImageRecord.Layer> firstUse = new LinkedHashMap<>();
+    for (int i = 0; i < descriptors.size(); i++) {
+      Descriptor l = descriptors.get(i);
       Descriptor prev = unique.putIfAbsent(l.digest(), l);
+      firstUse.putIfAbsent(l.digest(), layers.get(i));
       if (prev != null && prev.size() != l.size()) {
         throw new RegistryException(Kind.BAD_MANIFEST, "layer " + l.digest() + " is listed with sizes "
             + prev.size() + " and " + l.size());
@@ -231,8 +244,11 @@ public final class ImagePuller {
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (Descriptor l : todo) {
+        ImageRecord.Layer layer = firstUse.get(l.digest());
+        ChainId parent = layer.position() == 0 ? null : layers.get(layer.position() - 1).chainId();
+        Supplier<LayerTap.Sink> sink = () -> tap.open(layer, parent);
         futures.add(pool.submit(() -> {
-          downloadLayer(ref, l, order, content, events, downloaded);
+          downloadLayer(ref, l, order, content, events, downloaded, sink);
           return null;
         }));
       }
@@ -263,7 +279,7 @@ public final class ImagePuller {
   }
 
   private void downloadLayer(Reference ref, Descriptor l, List<RegistryEndpoint> order, ContentStore content,
-      PullListener events, AtomicBoolean downloaded) {
+      PullListener events, AtomicBoolean downloaded, Supplier<LayerTap.Sink> sink) {
     AtomicBoolean verifying = new AtomicBoolean(false);
     BlobEndpoint.Progress progress = (done, total) -> {
       events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.DOWNLOADING, done, total));
@@ -271,7 +287,7 @@ public final class ImagePuller {
         events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.VERIFYING_CHECKSUM, done, total));
       }
     };
-    BlobEndpoint.Outcome outcome = firstAnswer(order, ep -> blobs.download(ep, ref.path(), l, content, progress))
+    BlobEndpoint.Outcome outcome = firstAnswer(order, ep -> blobs.download(ep, ref.path(), l, content, progress, sink))
         .value();
     if (outcome == BlobEndpoint.Outcome.DOWNLOADED) {
       downloaded.set(true);

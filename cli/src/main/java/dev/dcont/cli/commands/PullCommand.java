@@ -3,6 +3,7 @@ package dev.dcont.cli.commands;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.PullProgress;
 import dev.dcont.registry.ImagePuller;
+import dev.dcont.registry.LayerTap;
 import dev.dcont.registry.PullListener;
 import dev.dcont.registry.PullResult;
 import dev.dcont.registry.RegistryOptions;
@@ -10,6 +11,7 @@ import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
 import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.Snapshot;
+import dev.dcont.layers.StreamingUnpacker;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Platform;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -79,12 +82,33 @@ public final class PullCommand implements Callable<Integer> {
     RegistryOptions options = RegistryOptions.builder().maxConcurrentDownloads(maxConcurrent).build();
     List<String> summary = new ArrayList<>();
     PullResult result;
-    try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
+    // Layers fetched from their first byte are unpacked while they download (StreamingUnpacker); the others
+    // (already in the store, resumed from an earlier process's partial file, or whose streamed unpack failed)
+    // are unpacked from their blobs by ensureUnpacked below.
+    Set<Digest> streamed = ConcurrentHashMap.newKeySet();
+    Set<Digest> downloadDone = ConcurrentHashMap.newKeySet();
+    try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
+        StreamingUnpacker streaming = unpack && !"0".equals(System.getenv("DCONT_STREAM_UNPACK"))
+            ? new StreamingUnpacker(store, new StreamingUnpacker.Listener() {
+          @Override
+          public void unpacked(ImageRecord.Layer layer, Snapshot snapshot) {
+            streamed.add(layer.digest());
+            if (downloadDone.contains(layer.digest())) {
+              progress.update(layer.digest().shortHex(), "Pull complete", 0, 0);
+            }
+          }
+        }) : null) {
+      LayerTap tap = streaming == null ? LayerTap.NONE : (layer, parent) -> sink(streaming.start(layer, parent));
       result = new ImagePuller(store, options).pull(ref, platform, new PullListener() {
         @Override
         public void onLayer(LayerEvent e) {
           if (unpack && e.status() == Status.PULL_COMPLETE) {
-            return; // said once the layer is unpacked
+            // said once the layer is unpacked
+            downloadDone.add(e.digest());
+            if (streamed.contains(e.digest())) {
+              progress.update(e.shortId(), "Pull complete", 0, 0);
+            }
+            return;
           }
           progress.update(e.shortId(), e.status().text(), e.current(), e.total());
         }
@@ -97,7 +121,10 @@ public final class PullCommand implements Callable<Integer> {
             progress.message(line);
           }
         }
-      });
+      }, tap);
+      if (streaming != null) {
+        streaming.awaitAll();
+      }
     }
     if (unpack) {
       Set<Digest> fresh = new HashSet<>();
@@ -122,6 +149,28 @@ public final class PullCommand implements Callable<Integer> {
     }
     out.flush();
     return result;
+  }
+
+  private static LayerTap.Sink sink(StreamingUnpacker.Feed feed) {
+    if (feed == null) {
+      return null;
+    }
+    return new LayerTap.Sink() {
+      @Override
+      public void write(byte[] b, int off, int len) throws java.io.IOException {
+        feed.write(b, off, len);
+      }
+
+      @Override
+      public void verified() {
+        feed.verified();
+      }
+
+      @Override
+      public void abort(Throwable cause) {
+        feed.abort(cause);
+      }
+    };
   }
 
   static Reference parse(String image) {

@@ -57,8 +57,13 @@ public final class SystemCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (Store store = GlobalOptions.openStore()) {
+        long t0 = System.nanoTime();
         new Containers(store).refreshAll();
         DiskUsage.Report r = DiskUsage.compute(store);
+        if (GlobalOptions.debug()) {
+          spec.commandLine().getErr().println("system df: computed in " + (System.nanoTime() - t0) / 1_000_000
+              + " ms (" + r.images().size() + " images)");
+        }
         if (format.equals("json")) {
           Map<String, Object> m = new LinkedHashMap<>();
           List<Map<String, Object>> rows = new ArrayList<>();

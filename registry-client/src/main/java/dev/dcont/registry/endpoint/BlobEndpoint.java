@@ -1,5 +1,6 @@
 package dev.dcont.registry.endpoint;
 
+import dev.dcont.registry.LayerTap;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.RegistryOptions;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Request;
@@ -87,6 +89,16 @@ public final class BlobEndpoint {
 
   /** Streams blob {@code d} into the store; see the class comment. */
   public Outcome download(RegistryEndpoint ep, String repository, Descriptor d, Ingester ingester, Progress progress) {
+    return download(ep, repository, d, ingester, progress, () -> null);
+  }
+
+  /**
+   * Streams blob {@code d} into the store and, when it is fetched from its first byte, also into the sink
+   * {@code tap} gives (see {@link LayerTap} for the contract). The sink ends with {@code verified()} only after
+   * the commit; any failure, and a server that restarts the blob, abort it.
+   */
+  public Outcome download(RegistryEndpoint ep, String repository, Descriptor d, Ingester ingester, Progress progress,
+      Supplier<LayerTap.Sink> tap) {
     Optional<IngestWriter> opened;
     try {
       opened = ingester.open(d.digest(), d.size());
@@ -96,21 +108,57 @@ public final class BlobEndpoint {
     if (opened.isEmpty()) {
       return Outcome.ALREADY_PRESENT;
     }
+    Tee tee = new Tee();
+    Throwable failure = null;
     try (IngestWriter w = opened.get()) {
-      fetchInto(ep, repository, d, w, progress);
+      // a partial file of an earlier process is resumed without the tap: its first bytes are not here to stream
+      tee.sink = w.offset() == 0 ? tap.get() : null;
+      fetchInto(ep, repository, d, w, progress, tee);
       try {
         w.commit();
       } catch (DigestMismatchException e) {
         throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage() + " from " + ep.hostPort(), e);
       }
+      LayerTap.Sink s = tee.sink;
+      tee.sink = null;
+      if (s != null) {
+        s.verified();
+      }
       return Outcome.DOWNLOADED;
     } catch (IOException e) {
+      failure = e;
       throw dev.dcont.store.StoreException.io("blob " + d.digest(), e);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      if (tee.sink != null) {
+        tee.sink.abort(failure != null ? failure : new IOException("blob " + d.digest() + ": download did not finish"));
+      }
     }
   }
 
-  private void fetchInto(RegistryEndpoint ep, String repository, Descriptor d, IngestWriter w, Progress progress)
-      throws IOException {
+  /** The sink the bytes also go to, dropped (aborted) when the server restarts the blob. */
+  private static final class Tee {
+    LayerTap.Sink sink;
+
+    void write(byte[] b, int off, int len) throws IOException {
+      if (sink != null) {
+        sink.write(b, off, len);
+      }
+    }
+
+    void restarted(Descriptor d) {
+      if (sink != null) {
+        LayerTap.Sink s = sink;
+        sink = null;
+        s.abort(new IOException("blob " + d.digest() + ": the registry restarted the download"));
+      }
+    }
+  }
+
+  private void fetchInto(RegistryEndpoint ep, String repository, Descriptor d, IngestWriter w, Progress progress,
+      Tee tee) throws IOException {
     int cuts = 0;
     while (w.offset() < d.size()) {
       long offset = w.offset();
@@ -131,6 +179,7 @@ public final class BlobEndpoint {
           if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
             // a range we did not ask for: start over rather than splice wrong bytes
             w.restart();
+            tee.restarted(d);
             cuts++;
             checkCuts(cuts, d, ep, new IOException("unexpected Content-Range " + r.header("Content-Range")));
             continue;
@@ -138,9 +187,11 @@ public final class BlobEndpoint {
         } else if (r.code() == 200) {
           if (offset > 0) {
             w.restart();
+            tee.restarted(d);
           }
         } else if (r.code() == 416 && offset > 0) {
           w.restart();
+          tee.restarted(d);
           cuts++;
           checkCuts(cuts, d, ep, new IOException("416 Range Not Satisfiable"));
           continue;
@@ -158,6 +209,7 @@ public final class BlobEndpoint {
               w.commit();
             }
             w.write(buf, 0, n);
+            tee.write(buf, 0, n);
             progress.update(w.offset(), d.size());
           }
         } catch (DigestMismatchException e) {

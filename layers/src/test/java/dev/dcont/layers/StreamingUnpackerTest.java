@@ -1,0 +1,269 @@
+package dev.dcont.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.store.Store;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ChainId;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.MediaType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unpacking a layer from the bytes of its download: the snapshot equals one unpacked from the blob, and it is
+ * recorded only after the download says the blob is verified; an aborted download or a bad layer leaves
+ * nothing and never holds the download back.
+ */
+class StreamingUnpackerTest {
+  @TempDir
+  Path dir;
+  Store store;
+
+  @BeforeEach
+  void open() {
+    store = Store.open(dir.resolve("store"));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  /** A layer with every kind of entry and a file bigger than the pipe's buffers. */
+  private static byte[] richTar() throws IOException {
+    byte[] big = new byte[12_000_000];
+    new Random(3).nextBytes(big);
+    TestLayers.Tar t = new TestLayers.Tar().dir("etc", 0755)
+        .file("etc/owned", "by 1000".getBytes(), 04750, e -> {
+          e.setUserId(1000);
+          e.setGroupId(1000);
+          e.setModTime(1_600_000_000_000L);
+        })
+        .file("bin/big", big, 0755, e -> { }).symlink("bin/sh", "big").hardlink("bin/big2", "bin/big")
+        .dir("tmp", 01777).file("usr/share/doc/empty", "");
+    for (int i = 0; i < 500; i++) {
+      t.file("usr/lib/f" + i, "x".repeat(i * 7));
+    }
+    return t.bytes();
+  }
+
+  private static ImageRecord.Layer layer(byte[] tar, byte[] blob, MediaType type) {
+    Digest diff = Digest.sha256(tar);
+    return new ImageRecord.Layer(0, Digest.sha256(blob), diff, ChainId.of(List.of(diff)).get(0), type, blob.length);
+  }
+
+  /** Writes {@code blob} to the feed in uneven pieces, as a download does. */
+  private static void feed(StreamingUnpacker.Feed f, byte[] blob) throws IOException {
+    Random r = new Random(11);
+    int off = 0;
+    while (off < blob.length) {
+      int n = Math.min(blob.length - off, 1 + r.nextInt(200_000));
+      f.write(blob, off, n);
+      off += n;
+    }
+  }
+
+  @Test
+  void layerStreamedFromItsDownloadEqualsTheOneUnpackedFromTheBlob() throws Exception {
+    TestLayers.requireRoot();
+    byte[] tar = richTar();
+    byte[] blob = TestLayers.gzip(tar);
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    Snapshot streamed;
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      feed(f, blob);
+      f.verified();
+      List<Snapshot> done = s.awaitAll();
+      assertEquals(1, done.size(), String.valueOf(f.failure()));
+      streamed = done.get(0);
+    }
+    assertEquals(l.chainId(), streamed.chainId());
+    assertEquals(l.digest(), streamed.layerDigest());
+
+    try (Store other = Store.open(dir.resolve("other"))) {
+      ImageRecord img = TestLayers.saveImage(other, "test/rich:1", List.of(TestLayers.Layer.gzip(tar)));
+      Snapshot fromBlob = ImageUnpacker.ensureUnpacked(other, img, ImageUnpacker.Listener.NONE).get(0);
+      assertEquals(fromBlob.chainId(), streamed.chainId());
+      assertEquals(fromBlob.size(), streamed.size());
+      assertEquals(fromBlob.files(), streamed.files());
+      assertEquals(tree(fromBlob.fs(other.layout())), tree(streamed.fs(store.layout())));
+    }
+  }
+
+  @Test
+  void concatenatedGzipMembersStreamLikeAFile() throws Exception {
+    byte[] tar = new TestLayers.Tar().file("a", "first half").file("b", "x".repeat(100_000)).bytes();
+    int half = tar.length / 2;
+    ByteArrayOutputStream two = new ByteArrayOutputStream();
+    two.write(TestLayers.gzip(java.util.Arrays.copyOfRange(tar, 0, half)));
+    two.write(TestLayers.gzip(java.util.Arrays.copyOfRange(tar, half, tar.length)));
+    byte[] blob = two.toByteArray();
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      feed(f, blob);
+      f.verified();
+      assertEquals(1, s.awaitAll().size(), String.valueOf(f.failure()));
+    }
+    Snapshot snap = SnapshotStore.of(store).get(l.chainId()).orElseThrow();
+    assertEquals("x".repeat(100_000), Files.readString(snap.fs(store.layout()).resolve("b")));
+  }
+
+  @Test
+  void snapshotIsRecordedOnlyAfterTheDownloadIsVerified() throws Exception {
+    byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
+    byte[] blob = TestLayers.gzip(tar);
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      f.write(blob, 0, blob.length);
+      Thread.sleep(500); // the whole layer is unpacked by now; it waits for the verdict on the blob
+      assertTrue(SnapshotStore.of(store).all().isEmpty(), "nothing recorded before the blob is verified");
+      assertEquals(1, SnapshotStore.list(store.layout().snapshotsDir()).size(), "only the temporary directory");
+      f.verified();
+      assertEquals(1, s.awaitAll().size());
+    }
+    assertTrue(SnapshotStore.of(store).get(l.chainId()).isPresent());
+  }
+
+  @Test
+  void abortedDownloadLeavesNoSnapshotEvenWhenEveryByteArrived() throws Exception {
+    byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
+    byte[] blob = TestLayers.gzip(tar);
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      f.write(blob, 0, blob.length);
+      Thread.sleep(200);
+      f.abort(new IOException("blob sha256:…: content has digest sha256:…"));
+      assertEquals(List.of(), s.awaitAll());
+      assertNotNull(f.failure());
+    }
+    assertTrue(SnapshotStore.of(store).all().isEmpty());
+    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()), "the temporary directory is gone");
+  }
+
+  @Test
+  void pullThatEndsWithoutAVerdictAbortsOnClose() throws Exception {
+    byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
+    byte[] blob = TestLayers.gzip(tar);
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      s.start(l, null).write(blob, 0, blob.length / 2);
+    }
+    assertTrue(SnapshotStore.of(store).all().isEmpty());
+    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+  }
+
+  @Test
+  void refusedLayerNeverHoldsTheDownloadBack() throws Exception {
+    byte[] junk = new byte[30_000_000];
+    new Random(5).nextBytes(junk);
+    byte[] tar = new TestLayers.Tar().file("../escape", "x").file("junk", junk, 0644, e -> { }).bytes();
+    byte[] blob = TestLayers.gzip(tar);
+    ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      // far more than the pipe holds, after the unpacker refused the first entry
+      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> feed(f, blob));
+      f.verified();
+      assertEquals(List.of(), s.awaitAll());
+      assertTrue(f.failure().getMessage().contains("'../escape'"), f.failure().getMessage());
+    }
+    assertTrue(SnapshotStore.of(store).all().isEmpty());
+    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+    assertTrue(Files.notExists(dir.resolve("escape")) && Files.notExists(dir.resolve("store/escape")));
+  }
+
+  @Test
+  void diffIdMismatchOfAVerifiedBlobRecordsNothing() throws Exception {
+    byte[] good = new TestLayers.Tar().file("f", "good").bytes();
+    byte[] evil = TestLayers.gzip(new TestLayers.Tar().file("f", "evil").bytes());
+    ImageRecord.Layer l = layer(good, evil, MediaType.OCI_LAYER_GZIP);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed f = s.start(l, null);
+      f.write(evil, 0, evil.length);
+      f.verified();
+      assertEquals(List.of(), s.awaitAll());
+      assertTrue(f.failure().getMessage().contains("diff_id " + l.diffId()), f.failure().getMessage());
+    }
+    assertTrue(SnapshotStore.of(store).all().isEmpty());
+    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+  }
+
+  @Test
+  void layerWithASnapshotAlreadyIsNotStreamedAgain() throws Exception {
+    byte[] tar = new TestLayers.Tar().file("f", "once").bytes();
+    ImageRecord img = TestLayers.saveImage(store, "test/once:1", List.of(TestLayers.Layer.gzip(tar)));
+    ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      assertNull(s.start(img.layers().get(0), null));
+    }
+  }
+
+  @Test
+  void zstdAndUncompressedLayersStreamToo() throws Exception {
+    byte[] a = new TestLayers.Tar().file("z", "zstd").bytes();
+    byte[] b = new TestLayers.Tar().file("n", "none").bytes();
+    byte[] za = TestLayers.zstd(a);
+    ImageRecord.Layer la = layer(a, za, MediaType.OCI_LAYER_ZSTD);
+    Digest db = Digest.sha256(b);
+    ImageRecord.Layer lb = new ImageRecord.Layer(1, db, db, ChainId.of(List.of(la.diffId(), db)).get(1),
+        MediaType.OCI_LAYER, b.length);
+    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
+      StreamingUnpacker.Feed fa = s.start(la, null);
+      StreamingUnpacker.Feed fb = s.start(lb, la.chainId());
+      fb.write(b, 0, b.length);
+      fa.write(za, 0, za.length);
+      fb.verified();
+      fa.verified();
+      assertEquals(2, s.awaitAll().size());
+    }
+    Snapshot sb = SnapshotStore.of(store).get(lb.chainId()).orElseThrow();
+    assertEquals(la.chainId(), sb.parent());
+    assertEquals("none", Files.readString(sb.fs(store.layout()).resolve("n")));
+  }
+
+  /** Every entry below {@code root}: type, mode, owner, size, mtime, link target and content digest. */
+  static Map<String, String> tree(Path root) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,nlink",
+            LinkOption.NOFOLLOW_LINKS);
+        StringBuilder d = new StringBuilder();
+        d.append(Integer.toOctalString((Integer) a.get("mode"))).append(' ').append(a.get("uid")).append(':')
+            .append(a.get("gid")).append(" nlink=").append(a.get("nlink"));
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          d.append(" size=").append(a.get("size")).append(" mtime=").append(a.get("lastModifiedTime"));
+        }
+        if (Files.isSymbolicLink(p)) {
+          d.append(" -> ").append(Files.readSymbolicLink(p));
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          d.append(' ').append(Digest.sha256(Files.readAllBytes(p)));
+        }
+        out.put(root.relativize(p).toString(), d.toString());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.dcont.registry;
+
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ChainId;
+import java.io.IOException;
+
+/**
+ * Sees a layer blob's bytes while {@link ImagePuller} downloads it, so that the caller can unpack the layer as
+ * it arrives instead of after the download (the CLI wires the layers module's streaming unpacker in here; this
+ * module knows nothing of unpacking).
+ *
+ * <p>Contract: {@link #open} is called for a layer blob that is about to be fetched from its first byte (never
+ * for a blob already in the store or one resumed from a partial file of an earlier process). The sink then
+ * receives every byte of the blob in order, exactly as written to the ingest file, including bytes fetched
+ * with {@code Range} after a connection was cut. Exactly one of {@link Sink#verified} (size and digest
+ * checked, blob committed into {@code blobs/}) or {@link Sink#abort} (anything else: failure, interruption,
+ * or a server that restarted the blob) ends it. A sink must not keep the download waiting once it has
+ * given up reading.
+ */
+@FunctionalInterface
+public interface LayerTap {
+  /** Taps nothing. */
+  LayerTap NONE = (layer, parent) -> null;
+
+  /**
+   * A sink for {@code layer} (the first position of the image where its blob appears), or null when the
+   * caller does not want its bytes (e.g. its snapshot exists already).
+   *
+   * @param parent the chain ID of the layer below, null for the base layer
+   */
+  Sink open(ImageRecord.Layer layer, ChainId parent);
+
+  /** One blob's bytes; called from one download thread. */
+  interface Sink {
+    void write(byte[] b, int off, int len) throws IOException;
+
+    /** The blob's size and digest matched and it is committed; the bytes written are the blob. */
+    void verified();
+
+    /** The download failed or restarted; what was written must not be used. */
+    void abort(Throwable cause);
+  }
+}

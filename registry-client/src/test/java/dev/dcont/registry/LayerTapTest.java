@@ -1,0 +1,216 @@
+package dev.dcont.registry;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.registry.endpoint.BlobEndpoint;
+import dev.dcont.registry.http.RegistryEndpoint;
+import dev.dcont.registry.http.RegistryTransport;
+import dev.dcont.store.Store;
+import dev.dcont.store.content.IngestWriter;
+import dev.dcont.store.model.Descriptor;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.MediaType;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What a {@link LayerTap} sink sees of a blob download: every byte in order, then exactly one verdict. */
+class LayerTapTest extends WireMockSupport {
+  static final int SIZE = 300_000;
+  byte[] blob;
+  Descriptor desc;
+  String path;
+
+  @BeforeEach
+  void blob() {
+    blob = new byte[SIZE];
+    new Random(9).nextBytes(blob);
+    desc = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.sha256(blob), SIZE);
+    path = "/v2/app/blobs/" + desc.digest();
+  }
+
+  /** Records what it is given. */
+  static final class RecordingSink implements LayerTap.Sink {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    final List<String> verdicts = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      assertTrue(verdicts.isEmpty(), "no bytes after the verdict");
+      bytes.write(b, off, len);
+    }
+
+    @Override
+    public void verified() {
+      verdicts.add("verified");
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+      verdicts.add("abort");
+    }
+  }
+
+  BlobEndpoint.Outcome download(Store store, RegistryEndpoint ep, List<RecordingSink> opened) {
+    return new BlobEndpoint(options).download(ep, "app", desc, store.content(), BlobEndpoint.Progress.NONE, () -> {
+      RecordingSink s = new RecordingSink();
+      opened.add(s);
+      return s;
+    });
+  }
+
+  RegistryEndpoint wiremock() {
+    return new RegistryTransport(options, h -> Optional.empty()).endpoints(host()).get(0);
+  }
+
+  @Test
+  void sinkGetsTheWholeBlobThenVerifiedAfterTheCommit() throws Exception {
+    registry.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withBody(blob)));
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    try (Store store = openStore()) {
+      assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, wiremock(), opened));
+      assertTrue(store.content().exists(desc.digest()));
+    }
+    assertEquals(1, opened.size());
+    assertArrayEquals(blob, opened.get(0).bytes.toByteArray());
+    assertEquals(List.of("verified"), opened.get(0).verdicts);
+  }
+
+  @Test
+  void wrongContentAbortsTheSinkAndCommitsNothing() throws Exception {
+    byte[] other = blob.clone();
+    other[SIZE - 5] ^= 1;
+    registry.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withBody(other)));
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    try (Store store = openStore()) {
+      RegistryException e = assertThrows(RegistryException.class, () -> download(store, wiremock(), opened));
+      assertEquals(RegistryException.Kind.DIGEST_MISMATCH, e.kind());
+      assertFalse(store.content().exists(desc.digest()));
+    }
+    assertEquals(List.of("abort"), opened.get(0).verdicts, "every byte arrived, but the digest is wrong");
+    assertEquals(SIZE, opened.get(0).bytes.size());
+  }
+
+  @Test
+  void missingBlobAbortsTheSink() throws Exception {
+    registry.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(404)));
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    try (Store store = openStore()) {
+      assertThrows(RegistryException.class, () -> download(store, wiremock(), opened));
+    }
+    assertEquals(List.of("abort"), opened.get(0).verdicts);
+  }
+
+  @Test
+  void partialFileOfAnEarlierProcessIsNotTapped() throws Exception {
+    registry.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withBody(blob)));
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    try (Store store = openStore()) {
+      try (IngestWriter w = store.content().open(desc.digest(), SIZE).orElseThrow()) {
+        w.write(blob, 0, 1000);
+      }
+      assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, wiremock(), opened));
+      assertTrue(store.content().exists(desc.digest()));
+    }
+    assertEquals(List.of(), opened, "the unpack falls back to the committed blob");
+  }
+
+  @Test
+  void blobAlreadyPresentIsNotTapped() throws Exception {
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    try (Store store = openStore()) {
+      store.content().put(desc.digest(), blob);
+      assertEquals(BlobEndpoint.Outcome.ALREADY_PRESENT, download(store, wiremock(), opened));
+    }
+    assertEquals(List.of(), opened);
+  }
+
+  @Test
+  void connectionCutMidBlobKeepsStreamingAfterTheRangeResume() throws Exception {
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    List<String> ranges = new CopyOnWriteArrayList<>();
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+         Store store = openStore()) {
+      Thread t = new Thread(() -> serveCutting(server, 123_456, ranges, true));
+      t.setDaemon(true);
+      t.start();
+      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty())
+          .endpoints("127.0.0.1:" + server.getLocalPort()).get(0);
+      assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
+      assertArrayEquals(blob, store.content().readAll(desc.digest()));
+    }
+    assertEquals(List.of("", "bytes=123456-"), ranges);
+    assertEquals(1, opened.size());
+    assertArrayEquals(blob, opened.get(0).bytes.toByteArray(), "the sink saw the blob once, in order");
+    assertEquals(List.of("verified"), opened.get(0).verdicts);
+  }
+
+  @Test
+  void serverThatRestartsTheBlobAfterACutAbortsTheSink() throws Exception {
+    List<RecordingSink> opened = new CopyOnWriteArrayList<>();
+    List<String> ranges = new CopyOnWriteArrayList<>();
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+         Store store = openStore()) {
+      Thread t = new Thread(() -> serveCutting(server, 100_000, ranges, false));
+      t.setDaemon(true);
+      t.start();
+      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty())
+          .endpoints("127.0.0.1:" + server.getLocalPort()).get(0);
+      assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
+      assertArrayEquals(blob, store.content().readAll(desc.digest()));
+    }
+    assertEquals(1, opened.size());
+    assertEquals(List.of("abort"), opened.get(0).verdicts, "the blob is good but the sink's copy is not whole");
+    assertEquals(100_000, opened.get(0).bytes.size());
+  }
+
+  /**
+   * A raw HTTP server whose first answer promises the whole blob and breaks off after {@code cut} bytes; the
+   * second answers the range request with 206, or ignores it and sends everything (200).
+   */
+  private void serveCutting(java.net.ServerSocket server, int cut, List<String> ranges, boolean honourRange) {
+    for (int i = 0; i < 2; i++) {
+      try (java.net.Socket s = server.accept()) {
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+        String range = "";
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+          if (line.toLowerCase().startsWith("range:")) {
+            range = line.substring(6).strip();
+          }
+        }
+        ranges.add(range);
+        var out = s.getOutputStream();
+        if (range.isEmpty()) {
+          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + SIZE + "\r\n\r\n").getBytes());
+          out.write(blob, 0, cut);
+          out.flush();
+        } else if (honourRange) {
+          int from = Integer.parseInt(range.substring(6, range.length() - 1));
+          out.write(("HTTP/1.1 206 Partial Content\r\nContent-Length: " + (SIZE - from) + "\r\nContent-Range: bytes "
+              + from + "-" + (SIZE - 1) + "/" + SIZE + "\r\nConnection: close\r\n\r\n").getBytes());
+          out.write(Arrays.copyOfRange(blob, from, SIZE));
+          out.flush();
+        } else {
+          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + SIZE + "\r\nConnection: close\r\n\r\n").getBytes());
+          out.write(blob);
+          out.flush();
+        }
+      } catch (java.io.IOException e) {
+        return;
+      }
+    }
+  }
+}
