@@ -1,10 +1,6 @@
 package dev.dcont.cli.commands;
 
-import dev.dcont.cli.Errors;
-import dev.dcont.cli.GlobalOptions;
-import dev.dcont.cli.run.Containers;
 import dev.dcont.runtime.Signals;
-import dev.dcont.store.Store;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,20 +29,6 @@ public final class KillCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid signal '" + signal + "'");
     }
-    int failures = 0;
-    try (Store store = GlobalOptions.openStore()) {
-      Containers containers = new Containers(store);
-      for (String n : names) {
-        try {
-          containers.kill(containers.get(n), sig);
-          spec.commandLine().getOut().println(n);
-        } catch (Errors.UserError e) {
-          spec.commandLine().getErr().println("dcont: " + e.getMessage());
-          failures++;
-        }
-      }
-    }
-    spec.commandLine().getOut().flush();
-    return failures == 0 ? 0 : Errors.OPERATIONAL;
+    return ForEachContainer.run(spec, names, (store, containers, c) -> containers.kill(c, sig));
   }
 }

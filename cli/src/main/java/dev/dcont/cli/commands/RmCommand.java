@@ -1,9 +1,5 @@
 package dev.dcont.cli.commands;
 
-import dev.dcont.cli.Errors;
-import dev.dcont.cli.GlobalOptions;
-import dev.dcont.cli.run.Containers;
-import dev.dcont.store.Store;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,20 +22,6 @@ public final class RmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int failures = 0;
-    try (Store store = GlobalOptions.openStore()) {
-      Containers containers = new Containers(store);
-      for (String n : names) {
-        try {
-          containers.remove(containers.get(n), force);
-          spec.commandLine().getOut().println(n);
-        } catch (Errors.UserError e) {
-          spec.commandLine().getErr().println("dcont: " + e.getMessage());
-          failures++;
-        }
-      }
-    }
-    spec.commandLine().getOut().flush();
-    return failures == 0 ? 0 : Errors.OPERATIONAL;
+    return ForEachContainer.run(spec, names, (store, containers, c) -> containers.remove(c, force));
   }
 }

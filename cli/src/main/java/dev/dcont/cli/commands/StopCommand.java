@@ -1,8 +1,6 @@
 package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
-import dev.dcont.cli.GlobalOptions;
-import dev.dcont.cli.run.Containers;
 import dev.dcont.runtime.Signals;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
@@ -32,22 +30,8 @@ public final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int failures = 0;
-    try (Store store = GlobalOptions.openStore()) {
-      Containers containers = new Containers(store);
-      for (String n : names) {
-        try {
-          ContainerRecord r = containers.get(n);
-          containers.stop(r, stopSignal(store, r), Math.max(0, seconds));
-          spec.commandLine().getOut().println(n);
-        } catch (Errors.UserError e) {
-          spec.commandLine().getErr().println("dcont: " + e.getMessage());
-          failures++;
-        }
-      }
-    }
-    spec.commandLine().getOut().flush();
-    return failures == 0 ? 0 : Errors.OPERATIONAL;
+    return ForEachContainer.run(spec, names,
+        (store, containers, c) -> containers.stop(c, stopSignal(store, c), Math.max(0, seconds)));
   }
 
   private int stopSignal(Store store, ContainerRecord r) throws java.io.IOException {
