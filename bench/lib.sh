@@ -46,3 +46,25 @@ now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+# dcont_warm CMD...: runs a dcont command once so that the launcher's class-data-sharing archive
+# for that kind of command exists (it is dumped in the background after a first run), then waits for it
+dcont_warm() {
+  "$@" >/dev/null 2>&1 || true
+  for _ in $(seq 100); do
+    ls "$REPO_DIR"/cli/target/cds/*.dumping >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+}
+
+# apt_mirror: the Debian archive this machine's apt uses (for debootstrap)
+apt_mirror() {
+  local m
+  m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1 | awk '{print $2}')
+  [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | grep -v security | head -1 | awk '{print $2}')
+  echo "$m"
+}
+
+# debian_suite: this machine's release codename
+debian_suite() { . /etc/os-release; echo "${VERSION_CODENAME:-bookworm}"; }

@@ -30,7 +30,7 @@ ensure_built
 
 # 1. the root: a Debian bookworm minbase, as one gzip layer and as 5 gzip layers split by directory
 if [ ! -d "$work/rootfs/usr" ]; then
-  debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >/dev/null
+  debootstrap --variant=minbase "$(debian_suite)" "$work/rootfs" "$(apt_mirror)" >/dev/null
 fi
 if [ ! -f "$work/debian.tar.gz" ]; then
   tar --numeric-owner --xattrs -C "$work/rootfs" -cf "$work/debian.tar" .
@@ -106,7 +106,7 @@ if command -v podman >/dev/null && "${pod[@]}" --root "$runs/podman-probe/root" 
 fi
 
 # warm-up (CDS archive of the pull command, page cache of the registry's blobs); not timed
-"$dcont" --root "$runs/warm" pull -q "$single" >/dev/null
+dcont_warm "$dcont" --root "$runs/warm" pull -q "$single"
 "$dcont" --root "$runs/warm" pull -q "$multi" >/dev/null
 
 # time_ms CMD... -> prints elapsed milliseconds
