@@ -89,7 +89,12 @@ public final class Errors {
     public int handleParseException(ParameterException ex, String[] args) {
       CommandLine cl = ex.getCommandLine();
       PrintWriter err = cl.getErr();
-      err.println("dcont: " + ex.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+      String message = ex.getMessage();
+      if (ex instanceof CommandLine.UnmatchedArgumentException u && cl.getCommand() instanceof Main
+          && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+        message = "unknown command '" + u.getUnmatched().get(0) + "'";
+      }
+      err.println("dcont: " + message + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
       err.flush();
       return cl.getCommand() instanceof RunFailureCode ? RUN_FAILED : USAGE;
     }

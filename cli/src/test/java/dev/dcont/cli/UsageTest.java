@@ -1,0 +1,57 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageTest {
+  @TempDir
+  Path root;
+
+  @Test
+  void unknownCommandIsAUsageErrorOnOneLine() {
+    Cli.Result r = Cli.run(root, "bogus");
+    assertEquals(2, r.code());
+    assertEquals("dcont: unknown command 'bogus' (see 'dcont --help')\n", r.err());
+  }
+
+  @Test
+  void unknownOptionNamesTheCommandsHelp() {
+    Cli.Result r = Cli.run(root, "images", "--bogus");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("dcont: Unknown option: '--bogus'") && r.err().contains("dcont images --help"),
+        r.err());
+  }
+
+  @Test
+  void runUsageErrorsExit125AsDocker() {
+    Cli.Result r = Cli.run(root, "run");
+    assertEquals(125, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  @Test
+  void versionAndHelp() {
+    Cli.Result v = Cli.run(root, "--version");
+    assertEquals(0, v.code());
+    assertTrue(v.out().startsWith("dcont "), v.out());
+    Cli.Result h = Cli.run(root, "--help");
+    assertEquals(0, h.code());
+    for (String cmd : new String[] {"run", "pull", "images", "inspect", "rmi", "layers", "history", "diff", "system",
+        "ps", "logs", "exec", "stop", "kill", "rm", "login", "logout"}) {
+      assertTrue(h.out().lines().anyMatch(l -> l.strip().startsWith(cmd + " ") || l.strip().startsWith(cmd + ",")),
+          "help lists " + cmd + ":\n" + h.out());
+    }
+  }
+
+  @Test
+  void commandOptionsAfterTheImageBelongToTheContainer() {
+    // parsing only: the image does not exist, so run stops with 125 before starting anything
+    Cli.Result r = Cli.run(root, "run", "--pull", "never", "127.0.0.1:1/none", "sh", "-c", "--not-an-option");
+    assertEquals(125, r.code(), r.toString());
+    assertTrue(r.err().contains("No such image"), r.err());
+  }
+}
