@@ -526,6 +526,26 @@ static void remove_cgroups(void) {
     }
 }
 
+/* ON_EXIT path args...: after a detached container ended, start the caller's clean-up command in a
+ * session of its own (stdio on /dev/null) and do not wait for it */
+static void run_on_exit(void) {
+    struct op *o = find_op("ON_EXIT");
+    if (!o) return;
+    int argc = o->argc;
+    if (argc <= 0) return;
+    pid_t p = fork();
+    if (p != 0) return;
+    setsid();
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+    close_extra_fds();
+    char **args = calloc(argc + 1, sizeof(char *));
+    if (!args) _exit(127);
+    for (int i = 0; i < argc; i++) args[i] = o->argv[i];
+    execv(args[0], args);
+    _exit(127);
+}
+
 /* ---- docker-init mode: a minimal init for --init (as Docker's tini) ----
  * Invoked inside the container as "/sbin/docker-init -- CMD ARGS...": runs CMD as its child,
  * forwards every catchable signal to it, reaps orphans, and exits with CMD's status
@@ -832,5 +852,6 @@ int main(int argc, char **argv) {
     snprintf(pidbuf, sizeof pidbuf, "%d\n", status);
     write_state_file("exit", pidbuf);
     remove_cgroups();
+    run_on_exit();
     return status;
 }

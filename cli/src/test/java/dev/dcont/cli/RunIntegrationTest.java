@@ -243,6 +243,20 @@ class RunIntegrationTest {
   }
 
   @Test
+  void detachedWithRmIsRemovedWhenItEnds() throws Exception {
+    Cli.Result started = dcont("run", "-d", "--rm", "--name", "short-lived", busybox, "sh", "-c", "sleep 0.5");
+    assertEquals(0, started.code(), started.toString());
+    String id = lastLine(started.out());
+    long deadline = System.currentTimeMillis() + 20_000;
+    // nothing lists containers meanwhile (listing would also remove it): only the monitor's clean-up can
+    while (System.currentTimeMillis() < deadline && Files.exists(root.resolve("containers").resolve(id))) {
+      Thread.sleep(100);
+    }
+    assertFalse(Files.exists(root.resolve("containers").resolve(id)), "removed after it ended");
+    assertNothingLeft();
+  }
+
+  @Test
   void rmRefusesARunningContainerUnlessForced() throws Exception {
     Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
     String id = lastLine(started.out());

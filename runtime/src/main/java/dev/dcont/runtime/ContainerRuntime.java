@@ -50,7 +50,7 @@ public final class ContainerRuntime {
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        Prepared p = create(bundle, sd, null);
+        Prepared p = create(bundle, sd, null, List.of());
         Process monitor = null;
         try {
             monitor = spawn(sd, stdio.in(), stdio.out(), stdio.err());
@@ -79,8 +79,18 @@ public final class ContainerRuntime {
      * {@link #delete} removes the state.
      */
     public ContainerState start(Path bundle, String id, Path logFile) throws IOException, ContainerException {
+        return start(bundle, id, logFile, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, Path)}; when the container has ended and its monitor has recorded
+     * the exit code and removed the cgroup, the monitor starts {@code onExit} (an absolute program path
+     * and its arguments, detached, stdio on /dev/null): how a caller cleans up after {@code run -d --rm}.
+     */
+    public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
+            throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString());
+        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit);
         Process launcher = spawn(sd, Redirect.from(Path.of("/dev/null").toFile()), Redirect.DISCARD,
                 Redirect.DISCARD);
         int code = waitUninterruptibly(launcher);
@@ -270,7 +280,8 @@ public final class ContainerRuntime {
         return sd;
     }
 
-    private Prepared create(Path bundle, StateDir sd, String detachLog) throws IOException, ContainerException {
+    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit)
+            throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
@@ -295,7 +306,7 @@ public final class ContainerRuntime {
             }
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups.mountLayout()).planRun(spec, rootfs,
-                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog), plan);
+                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
             Files.write(sd.plan(), plan.toBytes());
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());

@@ -117,14 +117,17 @@ public final class Containers {
     return code;
   }
 
-  /** Starts a created container detached; its output goes to its log. */
+  /**
+   * Starts a created container detached; its output goes to its log. A container created with
+   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended.
+   */
   public void startDetached(Created c) throws IOException, ContainerException {
     String id = c.record().id();
     Path log = store.layout().containerLog(id);
     Files.createDirectories(log.getParent());
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
-      runtime().start(c.bundle(), id, log);
+      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id) : List.of());
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
       throw e;
@@ -281,6 +284,23 @@ public final class Containers {
     }
     Redirect in = interactive ? Redirect.INHERIT : Redirect.from(Path.of("/dev/null").toFile());
     return runtime().exec(r.id(), p, new Stdio(in, Redirect.INHERIT, Redirect.INHERIT));
+  }
+
+  /** This dcont (same JVM, class path and store) with other arguments, for a monitor to start later. */
+  List<String> selfCommand(String... args) {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("org.sqlite.") || key.startsWith("dcont.") || key.startsWith("jna.")) {
+        cmd.add("-D" + key + "=" + System.getProperty(key));
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.dcont.cli.Main.class.getName(),
+        "--root", store.layout().root().toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   public Path logFile(ContainerRecord r) {

@@ -48,7 +48,12 @@ public final class LaunchPlanner {
 
     /** What the monitor does besides the spec: where it records state, which cgroup it puts the child in. */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
-                                  String detachLog) {}
+                                  String detachLog, List<String> onExit) {
+        public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
+                               String detachLog) {
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, List.of());
+        }
+    }
 
     public static long cloneFlag(String nsType) {
         return switch (nsType) {
@@ -225,6 +230,12 @@ public final class LaunchPlanner {
         }
         for (String d : monitor.cgroupDirs()) {
             sys.cgroupRemove(d);
+        }
+        if (!monitor.onExit().isEmpty()) {
+            if (monitor.detachLog() == null) {
+                throw new IllegalArgumentException("an exit command is only for detached containers");
+            }
+            sys.onExit(monitor.onExit());
         }
     }
 

@@ -53,6 +53,14 @@ public final class PlanWriter implements Syscalls {
     @Override public void cgroupRemove(String d) { op("CGROUP_REMOVE", d); }
 
     @Override
+    public void onExit(List<String> argv) {
+        if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("exit command needs an absolute path: " + argv);
+        }
+        opList("ON_EXIT", argv);
+    }
+
+    @Override
     public void mount(String source, String target, String fstype, long flags, String data) {
         op("MOUNT", source == null ? "" : source, target, fstype == null ? "" : fstype, hex(flags),
                 data == null ? "" : data);

@@ -30,6 +30,12 @@ public interface Syscalls {
     /** The monitor removes this cgroup directory after the container ended (reverse order of calls). */
     void cgroupRemove(String dir);
 
+    /**
+     * A detached monitor starts this command (absolute path first), in a session of its own with
+     * stdio on /dev/null, once the exit code is recorded and the cgroups are gone; it does not wait for it.
+     */
+    void onExit(java.util.List<String> argv);
+
     // ---- child (inside the container's namespaces), in order
     void mount(String source, String target, String fstype, long flags, String data);
 

@@ -233,4 +233,29 @@ class LaunchPlannerTest {
                 .planRun(base.withProcess(base.process().withTerminal(true)), rootfs(), detached,
                         new RecordingSyscalls().sys));
     }
+
+    @Test
+    void aDetachedMonitorStartsTheExitCommandAfterTheCgroupsAreListed() throws Exception {
+        Spec base = DefaultSpec.docker(List.of("sh"), false);
+        LaunchPlanner.MonitorSettings detached = new LaunchPlanner.MonitorSettings("/run/x", List.of("/cg/procs"),
+                List.of("/cg"), "/run/x.log", List.of("/usr/bin/java", "-cp", "x", "Main", "rm", "-f", "id"));
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(base, rootfs(), detached, rec.sys);
+        assertEquals(List.of("onExit [/usr/bin/java, -cp, x, Main, rm, -f, id]"), rec.named("onExit"));
+        assertTrue(rec.indexOf("cgroupRemove") < rec.indexOf("onExit"));
+
+        LaunchPlanner.MonitorSettings foreground = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(),
+                null, List.of("/bin/true"));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchPlanner(CgroupMountLayout.unifiedHost())
+                .planRun(base, rootfs(), foreground, new RecordingSyscalls().sys));
+    }
+
+    @Test
+    void theExitCommandIsWrittenWithItsArgumentCount() {
+        PlanWriter w = new PlanWriter();
+        w.onExit(List.of("/bin/sh", "-c", "echo done"));
+        String plan = new String(w.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(plan.contains("ON_EXIT\u00003\u0000/bin/sh\u0000-c\u0000echo done"), plan.replace('\0', '|'));
+        assertThrows(IllegalArgumentException.class, () -> new PlanWriter().onExit(List.of("relative")));
+    }
 }
