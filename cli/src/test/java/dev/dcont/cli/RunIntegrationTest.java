@@ -257,6 +257,77 @@ class RunIntegrationTest {
   }
 
   @Test
+  void resourceCapabilityAndNetworkFlagsReachTheContainer() throws Exception {
+    boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    String limits = v2
+        ? "cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/memory.max"
+        : "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us "
+            + "/sys/fs/cgroup/memory/memory.limit_in_bytes";
+    Cli.Result r = dcont("run", "--rm", "--pids-limit", "42", "--cpus", "0.5", "--memory", "64m", busybox,
+        "sh", "-c", limits);
+    assertEquals(0, r.code(), r.toString());
+    List<String> l = lines(r.out());
+    assertTrue(l.contains("42"), r.out());
+    assertTrue(l.contains(v2 ? "50000 100000" : "50000"), r.out());
+    assertTrue(l.contains(Long.toString(64L << 20)), r.out());
+
+    Cli.Result none = dcont("run", "--rm", "--cap-drop", "ALL", busybox, "grep", "CapEff", "/proc/self/status");
+    assertTrue(none.out().contains("0000000000000000"), none.out());
+    Cli.Result add = dcont("run", "--rm", "--cap-drop", "ALL", "--cap-add", "NET_ADMIN", busybox,
+        "grep", "CapEff", "/proc/self/status");
+    assertTrue(add.out().contains("0000000000001000"), "only CAP_NET_ADMIN (bit 12): " + add.out());
+    Cli.Result defaults = dcont("run", "--rm", busybox, "grep", "CapEff", "/proc/self/status");
+    assertTrue(defaults.out().contains("00000000a80425fb"), "Docker's 14 by default: " + defaults.out());
+
+    Cli.Result isolated = dcont("run", "--rm", busybox, "ls", "/sys/class/net");
+    assertEquals(List.of("lo"), lines(isolated.out()).stream().filter(x -> !x.isBlank()).toList(), isolated.out());
+    List<String> hostIfaces;
+    try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
+      hostIfaces = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    Cli.Result host = dcont("run", "--rm", "--network", "host", busybox, "ls", "/sys/class/net");
+    assertEquals(hostIfaces, lines(host.out()).stream().filter(x -> !x.isBlank()).sorted().toList(), host.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void killSignalsLogsFollowAndAContainerWhoseMonitorDied() throws Exception {
+    String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
+        "trap 'echo got-usr1' USR1; trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done").out());
+    Path logFile = root.resolve("containers").resolve(id).resolve("container.log");
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline && !(Files.exists(logFile) && Files.readString(logFile).contains("up"))) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, Cli.run(root, "kill", "-s", "USR1", id).code());
+    Path follow = work.resolve("follow.log");
+    Process f = Cli.start(root, follow, "logs", "-f", id);
+    while (System.currentTimeMillis() < deadline && !Files.readString(follow).contains("got-usr1")) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.readString(follow).contains("got-usr1"), Files.readString(follow));
+    assertTrue(f.isAlive(), "logs -f follows while the container runs");
+    assertEquals(0, Cli.run(root, "kill", "-s", "TERM", id).code());
+    assertTrue(f.waitFor(20, TimeUnit.SECONDS), "logs -f ends with the container");
+    assertTrue(Files.readString(follow).contains("bye"), Files.readString(follow));
+    assertEquals(0, Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0)
+        .get("ExitCode").asInt());
+    assertEquals(0, Cli.run(root, "rm", id).code());
+
+    String victim = lastLine(dcont("run", "-d", busybox, "sleep", "300").out());
+    int monitor = Integer.parseInt(Files.readString(root.resolve("runtime").resolve(victim).resolve("monitor.pid"))
+        .strip());
+    new ProcessBuilder("kill", "-9", Integer.toString(monitor)).start().waitFor();
+    Thread.sleep(200);
+    JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
+    assertEquals("exited", row.get("State").asText(), "a container whose monitor died shows as exited");
+    assertEquals(0, Cli.run(root, "rm", victim).code());
+    assertNothingLeft();
+    assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 300")),
+        "its process is gone too");
+  }
+
+  @Test
   void rmRefusesARunningContainerUnlessForced() throws Exception {
     Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
     String id = lastLine(started.out());
@@ -328,6 +399,23 @@ class RunIntegrationTest {
       Thread.sleep(100);
     }
     throw new AssertionError("'" + text + "' did not appear; pane:\n" + pane);
+  }
+
+  @Test
+  void execWithATerminalThroughScript() throws Exception {
+    String id = lastLine(dcont("run", "-d", busybox, "sleep", "300").out());
+    Path log = work.resolve("exec-pty.log");
+    String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
+        "exec", "-it", id, "sh", "-c", "'tty; exit 6'"));
+    Process p = new ProcessBuilder("script", "-qfec", cmd, "/dev/null")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    String out = Files.readString(log);
+    assertTrue(out.contains("/dev/pts/"), "exec -t gets a terminal of the container: " + out);
+    assertEquals(6, p.exitValue(), out);
+    assertEquals(0, Cli.run(root, "rm", "-f", id).code());
+    assertNothingLeft();
   }
 
   @Test
