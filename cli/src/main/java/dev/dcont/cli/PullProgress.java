@@ -16,7 +16,6 @@ public final class PullProgress {
   private final boolean quiet;
   private final List<String> order = new ArrayList<>();
   private final Map<String, Line> lines = new HashMap<>();
-  private final long startNanos = System.nanoTime();
 
   private static final class Line {
     String status = "";
@@ -100,9 +99,5 @@ public final class PullProgress {
     long rate = (long) ((l.current - l.firstBytes) / secs);
     return id + ": Downloading " + bar + " " + Format.size(l.current) + "/" + Format.size(l.total)
         + " " + Format.size(rate) + "/s";
-  }
-
-  public long elapsedMillis() {
-    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 }

@@ -18,7 +18,6 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -73,7 +72,7 @@ public final class Containers {
         hostname);
     ProcessConfig process = ProcessConfig.of(config, pf, System.getenv());
     ContainerRecord record = new ContainerRecord(id, name, image.manifestDigest(), imageName, process.args(),
-        System.currentTimeMillis(), flags.autoRemove(), "{}");
+        System.currentTimeMillis(), flags.autoRemove());
     try {
       store.containers().insert(record);
     } catch (dev.dcont.store.StoreException e) {
@@ -305,9 +304,5 @@ public final class Containers {
 
   public Path logFile(ContainerRecord r) {
     return store.layout().containerLog(r.id());
-  }
-
-  public static Map<String, String> env() {
-    return System.getenv();
   }
 }

@@ -1,6 +1,5 @@
 package dev.dcont.cli.run;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /** What {@code dcont run} was asked for, beyond the image and the process (see {@link ProcessConfig.Flags}). */
@@ -26,10 +25,5 @@ public record RunFlags(
 
   public boolean hostNetwork() {
     return "host".equals(network);
-  }
-
-  /** Paths a {@code -v} names on the host must exist, as Docker requires for binds. */
-  public static Path hostPath(String volume) {
-    return Path.of(volume.split(":", 2)[0]);
   }
 }

@@ -15,7 +15,6 @@ public record ContainerRecord(
     List<String> command,
     long createdAt,
     boolean autoRemove,
-    String runSpec,
     String state,
     Integer exitCode,
     long startedAt,
@@ -27,8 +26,8 @@ public record ContainerRecord(
   public static final String EXITED = "exited";
 
   public ContainerRecord(String id, String name, Digest imageManifest, String imageName, List<String> command,
-      long createdAt, boolean autoRemove, String runSpec) {
-    this(id, name, imageManifest, imageName, command, createdAt, autoRemove, runSpec, CREATED, null, 0, 0);
+      long createdAt, boolean autoRemove) {
+    this(id, name, imageManifest, imageName, command, createdAt, autoRemove, CREATED, null, 0, 0);
   }
 
   public String shortId() {

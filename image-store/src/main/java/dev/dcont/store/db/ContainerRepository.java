@@ -23,7 +23,6 @@ public final class ContainerRepository {
         command TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         auto_remove INTEGER NOT NULL,
-        run_spec TEXT NOT NULL,
         state TEXT NOT NULL DEFAULT 'created',
         exit_code INTEGER,
         started_at INTEGER NOT NULL DEFAULT 0,
@@ -48,8 +47,8 @@ public final class ContainerRepository {
             + taken.substring(0, 12) + " (remove it with 'dcont rm' or choose another --name)");
       }
       try (PreparedStatement ps = conn.prepareStatement(
-          "INSERT INTO containers(id, name, image_manifest, image_name, command, created_at, auto_remove, run_spec) "
-              + "VALUES (?,?,?,?,?,?,?,?)")) {
+          "INSERT INTO containers(id, name, image_manifest, image_name, command, created_at, auto_remove) "
+              + "VALUES (?,?,?,?,?,?,?)")) {
         ps.setString(1, c.id());
         ps.setString(2, c.name());
         ps.setString(3, c.imageManifest().toString());
@@ -57,7 +56,6 @@ public final class ContainerRepository {
         ps.setString(5, new String(Json.write(c.command()), java.nio.charset.StandardCharsets.UTF_8));
         ps.setLong(6, c.createdAt());
         ps.setInt(7, c.autoRemove() ? 1 : 0);
-        ps.setString(8, c.runSpec());
         ps.executeUpdate();
       }
       return null;
@@ -153,8 +151,7 @@ public final class ContainerRepository {
               String[].class, "container command");
           out.add(new ContainerRecord(rs.getString("id"), rs.getString("name"),
               Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), Arrays.asList(cmd),
-              rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("run_spec"),
-              rs.getString("state"), rs.getObject("exit_code") == null ? null : rs.getInt("exit_code"),
+              rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("state"), rs.getObject("exit_code") == null ? null : rs.getInt("exit_code"),
               rs.getLong("started_at"), rs.getLong("finished_at")));
         }
         return out;

@@ -79,14 +79,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     }
   }
 
-  public MessageDigest newHasher() {
-    try {
-      return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** First 12 hex digits, as Docker shows image IDs. */
   public String shortHex() {
     return hex.substring(0, 12);

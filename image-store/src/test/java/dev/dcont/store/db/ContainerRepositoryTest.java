@@ -18,7 +18,7 @@ class ContainerRepositoryTest {
 
   static ContainerRecord container(String idPrefix, String name) {
     String id = (idPrefix + "0".repeat(64)).substring(0, 64);
-    return new ContainerRecord(id, name, Digest.sha256("m"), "busybox", List.of("sh", "-c", "echo hi"), 5, false, "{}");
+    return new ContainerRecord(id, name, Digest.sha256("m"), "busybox", List.of("sh", "-c", "echo hi"), 5, false);
   }
 
   @Test
