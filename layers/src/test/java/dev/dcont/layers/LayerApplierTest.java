@@ -153,6 +153,19 @@ class LayerApplierTest {
   }
 
   @Test
+  void utf8NamesArriveAsTheSameBytesOnDisk() throws IOException {
+    String name = "caf\u00e9/na\u00efve-\u65e5\u672c.txt";
+    apply(tar().file(name, "utf8").symlink("caf\u00e9/l\u00efnk", "na\u00efve-\u65e5\u672c.txt").bytes());
+    // compare the names as the kernel sees them, not as this JVM's charset would decode them
+    byte[] expected = "na\u00efve-\u65e5\u672c.txt".getBytes(StandardCharsets.UTF_8);
+    Process ls = new ProcessBuilder("ls", fs.resolve("caf\u00e9").toString()).start();
+    byte[] listed = ls.getInputStream().readAllBytes();
+    assertTrue(new String(listed, StandardCharsets.ISO_8859_1).contains(new String(expected, StandardCharsets.ISO_8859_1)),
+        "ls shows the UTF-8 bytes of the name");
+    assertEquals("utf8", Files.readString(fs.resolve("caf\u00e9/l\u00efnk")));
+  }
+
+  @Test
   void gnuLongNamesAndLinkTargets() throws IOException {
     String name = "g/" + "n".repeat(180);
     apply(tar().gnuLongNames().file(name, "gnu").hardlink("g/" + "h".repeat(150), name).bytes());
