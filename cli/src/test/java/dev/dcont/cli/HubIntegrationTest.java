@@ -12,6 +12,7 @@ import dev.dcont.registry.RegistryOptions;
 import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HubLikeProxy;
+import dev.dcont.testkit.Root;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.TarBuilder;
@@ -33,7 +34,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,7 +213,7 @@ class HubIntegrationTest {
 
   @Test
   void fullDiskFailsThePullWithOneLine() throws Exception {
-    requireRoot("mounting a small tmpfs as the store");
+    Root.require("mounting a small tmpfs as the store");
     byte[] random = new byte[5_000_000];
     new Random(7).nextBytes(random);
     TestImage big = TestImage.builder().layer(new TarBuilder().file("random.bin", random, 0644).build(),
@@ -288,18 +288,6 @@ class HubIntegrationTest {
     } finally {
       https.stop(0);
     }
-  }
-
-  private static void requireRoot(String what) throws IOException {
-    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    if (uid == 0) {
-      return;
-    }
-    String message = what + " needs root";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + "; CI=true, where a skip is a failure");
-    }
-    Assumptions.assumeTrue(false, message + ": skipped (not root, CI unset)");
   }
 
   private static void run(String... cmd) throws IOException, InterruptedException {

@@ -1,8 +1,5 @@
 package dev.dcont.layers;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ChainId;
@@ -10,6 +7,7 @@ import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.MediaType;
 import dev.dcont.store.model.Platform;
 import dev.dcont.store.model.Reference;
+import dev.dcont.testkit.Root;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +22,6 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.junit.jupiter.api.Assumptions;
 
 /** Builds layer tars (with commons-compress, as the real tools write them) and test images in a store. */
 final class TestLayers {
@@ -32,14 +29,9 @@ final class TestLayers {
 
   /** Tests that need root fail under CI=true and skip elsewhere when not root. */
   static void requireRoot() {
-    if (NativeSyscalls.get().privileged()) {
-      return;
-    }
-    if ("true".equals(System.getenv("CI"))) {
-      fail("this test needs root (mknod, chown, trusted.* xattrs or mount) and CI=true: run CI as root");
-    }
-    Assumptions.assumeTrue(false, "needs root; skipped because CI is not set");
+    Root.require("mknod, chown, trusted.* xattrs or mount");
   }
+
 
   /** A tar under construction. */
   static final class Tar {
