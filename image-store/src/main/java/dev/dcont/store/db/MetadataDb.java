@@ -32,9 +32,34 @@ public final class MetadataDb implements AutoCloseable {
       cfg.enforceForeignKeys(true);
       cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       Connection c = cfg.createConnection("jdbc:sqlite:" + file);
+      checkVersion(file, c);
       return new MetadataDb(file, c);
     } catch (SQLException | java.io.IOException e) {
       throw new StoreException("database " + file + ": cannot open (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Version of the database layout this dcont writes ({@code PRAGMA user_version}). A store written by
+   * a newer dcont is refused rather than misread; a later layout change raises this number and adds its
+   * migration here.
+   */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static void checkVersion(Path file, Connection c) throws SQLException {
+    int v;
+    try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      v = rs.next() ? rs.getInt(1) : 0;
+    }
+    if (v > SCHEMA_VERSION) {
+      c.close();
+      throw new StoreException("database " + file + " was written by a newer dcont (layout " + v + ", this one reads "
+          + SCHEMA_VERSION + "); use that dcont, or another --root");
+    }
+    if (v < SCHEMA_VERSION) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+      }
     }
   }
 

@@ -104,4 +104,18 @@ class ImageRepositoryTest {
       assertTrue(e.getMessage().contains("ambiguous"), e.getMessage());
     }
   }
+
+  @Test
+  void aStoreWrittenByANewerDcontIsRefusedNotMisread() throws Exception {
+    try (Store s = Store.open(root)) {
+      s.db().read(c -> {
+        try (java.sql.Statement st = c.createStatement()) {
+          st.execute("PRAGMA user_version = " + (MetadataDb.SCHEMA_VERSION + 1));
+        }
+        return null;
+      });
+    }
+    StoreException e = assertThrows(StoreException.class, () -> Store.open(root));
+    assertTrue(e.getMessage().contains("newer dcont"), e.getMessage());
+  }
 }
