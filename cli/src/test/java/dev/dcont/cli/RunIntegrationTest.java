@@ -222,6 +222,12 @@ class RunIntegrationTest {
     assertEquals("running", row.get("State").asText());
     assertTrue(Cli.run(root, "ps").out().contains(id.substring(0, 12)));
 
+    JsonNode inspected = Json.MAPPER.readTree(Cli.run(root, "inspect", "ticker").out()).get(0);
+    assertEquals(id, inspected.get("Id").asText());
+    assertEquals("/ticker", inspected.get("Name").asText());
+    assertTrue(inspected.get("State").get("Running").asBoolean());
+    assertTrue(inspected.get("State").get("Pid").asInt() > 0);
+
     Cli.Result logs = Cli.run(root, "logs", "ticker");
     assertTrue(logs.out().startsWith("started\ntick\n"), logs.out());
 

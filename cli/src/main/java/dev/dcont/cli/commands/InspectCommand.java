@@ -3,12 +3,16 @@ package dev.dcont.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.run.Containers;
 import dev.dcont.store.Store;
+import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.model.Json;
 import dev.dcont.store.model.Reference;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,27 +24,69 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dcont inspect IMAGE…}: an image's metadata as JSON. */
-@Command(name = "inspect", description = "Show details of images as JSON.")
+@Command(name = "inspect", description = "Show details of images or containers as JSON.")
 public final class InspectCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image name, ID or digest.")
+  @Parameters(arity = "1..*", paramLabel = "IMAGE|CONTAINER",
+      description = "Image name, ID or digest; or a container name or ID.")
   List<String> names;
 
   @Override
   public Integer call() throws IOException {
     try (Store store = GlobalOptions.openStore()) {
       List<Object> out = new ArrayList<>();
+      Containers containers = null;
       for (String name : names) {
-        ImageRecord img = store.images().resolve(name)
-            .orElseThrow(() -> new Errors.UserError("inspect " + name + ": no such image (see 'dcont images')"));
-        out.add(describe(store, store.images().named(img)));
+        var img = store.images().resolve(name);
+        if (img.isPresent()) {
+          out.add(describe(store, store.images().named(img.get())));
+          continue;
+        }
+        if (containers == null) {
+          containers = new Containers(store);
+        }
+        var c = containers.find(name);
+        if (c.isEmpty()) {
+          throw new Errors.UserError("inspect " + name + ": no such image or container (see 'dcont images', 'dcont ps -a')");
+        }
+        out.add(describe(store, containers.status(c.get())));
       }
       spec.commandLine().getOut().println(Json.pretty(out));
       spec.commandLine().getOut().flush();
       return 0;
     }
+  }
+
+  /** A container as {@code docker inspect} shows the parts dcont has. */
+  static Map<String, Object> describe(Store store, Containers.Status st) throws IOException {
+    ContainerRecord r = st.record();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", r.id());
+    m.put("Name", "/" + r.name());
+    m.put("Created", java.time.Instant.ofEpochMilli(r.createdAt()).toString());
+    m.put("Path", r.command().isEmpty() ? "" : r.command().get(0));
+    m.put("Args", r.command().size() > 1 ? r.command().subList(1, r.command().size()) : List.of());
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("Status", st.state());
+    state.put("Running", st.running());
+    state.put("Pid", st.pid());
+    state.put("ExitCode", st.exitCode() == null ? 0 : st.exitCode());
+    state.put("StartedAt", r.startedAt() == 0 ? null : java.time.Instant.ofEpochMilli(r.startedAt()).toString());
+    state.put("FinishedAt", r.finishedAt() == 0 ? null : java.time.Instant.ofEpochMilli(r.finishedAt()).toString());
+    m.put("State", state);
+    m.put("Image", store.images().find(r.imageManifest()).map(i -> i.id().toString()).orElse(r.imageManifest().toString()));
+    m.put("ImageName", r.imageName());
+    m.put("AutoRemove", r.autoRemove());
+    Path bundle = store.layout().container(r.id());
+    m.put("Bundle", bundle.toString());
+    Path config = bundle.resolve("config.json");
+    if (Files.exists(config)) {
+      m.put("Spec", Json.MAPPER.readTree(Files.readAllBytes(config)));
+    }
+    m.put("LogPath", store.layout().containerLog(r.id()).toString());
+    return m;
   }
 
   static Map<String, Object> describe(Store store, ImageRepository.Named n) throws IOException {
