@@ -24,6 +24,9 @@ public final class ImagesCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Option(names = {"-a", "--all"}, description = "Show all images (dcont keeps no intermediate images, so all are shown anyway).")
+  boolean all;
+
   @Option(names = "--digests", description = "Show digests.")
   boolean digests;
 
