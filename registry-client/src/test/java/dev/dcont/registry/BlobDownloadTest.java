@@ -78,54 +78,19 @@ class BlobDownloadTest extends WireMockSupport {
   @Test
   void connectionCutMidBlobResumesFromTheBytesOnDisk() throws Exception {
     int cut = 120_000;
-    java.util.List<String> ranges = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-         Store store = openStore()) {
-      Thread t = new Thread(() -> serveCuttingFirstAnswer(server, cut, ranges));
-      t.setDaemon(true);
-      t.start();
+    java.util.List<String> ranges;
+    try (CuttingBlobServer server = new CuttingBlobServer(blob, cut, true); Store store = openStore()) {
       RegistryTransport transport = new RegistryTransport(options, h -> Optional.empty());
-      RegistryEndpoint ep = transport.endpoints("127.0.0.1:" + server.getLocalPort()).get(0);
+      RegistryEndpoint ep = transport.endpoints(server.host()).get(0);
 
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED,
           new BlobEndpoint(options).download(ep, "app", desc, store.content(), BlobEndpoint.Progress.NONE));
 
       assertArrayEquals(blob, store.content().readAll(desc.digest()));
+      ranges = server.ranges;
     }
     assertEquals(java.util.List.of("", "bytes=" + cut + "-"), ranges);
     assertEquals(1, sleeper.waits.size());
-  }
-
-  /** A raw HTTP server whose first answer promises the whole blob and breaks off after {@code cut} bytes. */
-  private void serveCuttingFirstAnswer(java.net.ServerSocket server, int cut, java.util.List<String> ranges) {
-    for (int i = 0; i < 2; i++) {
-      try (java.net.Socket s = server.accept()) {
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-            java.nio.charset.StandardCharsets.ISO_8859_1));
-        String range = "";
-        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-          if (line.toLowerCase().startsWith("range:")) {
-            range = line.substring(6).strip();
-          }
-        }
-        ranges.add(range);
-        var out = s.getOutputStream();
-        if (range.isEmpty()) {
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + SIZE + "\r\n\r\n").getBytes());
-          out.write(blob, 0, cut);
-          out.flush();
-          // closing now ends the stream short of its Content-Length: a dropped connection
-        } else {
-          int from = Integer.parseInt(range.substring(6, range.length() - 1));
-          out.write(("HTTP/1.1 206 Partial Content\r\nContent-Length: " + (SIZE - from) + "\r\nContent-Range: bytes "
-              + from + "-" + (SIZE - 1) + "/" + SIZE + "\r\nConnection: close\r\n\r\n").getBytes());
-          out.write(blob, from, SIZE - from);
-          out.flush();
-        }
-      } catch (java.io.IOException e) {
-        return;
-      }
-    }
   }
 
   @Test

@@ -18,7 +18,6 @@ import dev.dcont.store.model.Descriptor;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.MediaType;
 import java.io.ByteArrayOutputStream;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -140,14 +139,10 @@ class LayerTapTest extends WireMockSupport {
   @Test
   void connectionCutMidBlobKeepsStreamingAfterTheRangeResume() throws Exception {
     List<RecordingSink> opened = new CopyOnWriteArrayList<>();
-    List<String> ranges = new CopyOnWriteArrayList<>();
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-         Store store = openStore()) {
-      Thread t = new Thread(() -> serveCutting(server, 123_456, ranges, true));
-      t.setDaemon(true);
-      t.start();
-      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty())
-          .endpoints("127.0.0.1:" + server.getLocalPort()).get(0);
+    List<String> ranges;
+    try (CuttingBlobServer server = new CuttingBlobServer(blob, 123_456, true); Store store = openStore()) {
+      ranges = server.ranges;
+      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty()).endpoints(server.host()).get(0);
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
       assertArrayEquals(blob, store.content().readAll(desc.digest()));
     }
@@ -160,57 +155,15 @@ class LayerTapTest extends WireMockSupport {
   @Test
   void serverThatRestartsTheBlobAfterACutAbortsTheSink() throws Exception {
     List<RecordingSink> opened = new CopyOnWriteArrayList<>();
-    List<String> ranges = new CopyOnWriteArrayList<>();
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-         Store store = openStore()) {
-      Thread t = new Thread(() -> serveCutting(server, 100_000, ranges, false));
-      t.setDaemon(true);
-      t.start();
-      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty())
-          .endpoints("127.0.0.1:" + server.getLocalPort()).get(0);
+    List<String> ranges;
+    try (CuttingBlobServer server = new CuttingBlobServer(blob, 100_000, false); Store store = openStore()) {
+      ranges = server.ranges;
+      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty()).endpoints(server.host()).get(0);
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
       assertArrayEquals(blob, store.content().readAll(desc.digest()));
     }
     assertEquals(1, opened.size());
     assertEquals(List.of("abort"), opened.get(0).verdicts, "the blob is good but the sink's copy is not whole");
     assertEquals(100_000, opened.get(0).bytes.size());
-  }
-
-  /**
-   * A raw HTTP server whose first answer promises the whole blob and breaks off after {@code cut} bytes; the
-   * second answers the range request with 206, or ignores it and sends everything (200).
-   */
-  private void serveCutting(java.net.ServerSocket server, int cut, List<String> ranges, boolean honourRange) {
-    for (int i = 0; i < 2; i++) {
-      try (java.net.Socket s = server.accept()) {
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-            java.nio.charset.StandardCharsets.ISO_8859_1));
-        String range = "";
-        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-          if (line.toLowerCase().startsWith("range:")) {
-            range = line.substring(6).strip();
-          }
-        }
-        ranges.add(range);
-        var out = s.getOutputStream();
-        if (range.isEmpty()) {
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + SIZE + "\r\n\r\n").getBytes());
-          out.write(blob, 0, cut);
-          out.flush();
-        } else if (honourRange) {
-          int from = Integer.parseInt(range.substring(6, range.length() - 1));
-          out.write(("HTTP/1.1 206 Partial Content\r\nContent-Length: " + (SIZE - from) + "\r\nContent-Range: bytes "
-              + from + "-" + (SIZE - 1) + "/" + SIZE + "\r\nConnection: close\r\n\r\n").getBytes());
-          out.write(Arrays.copyOfRange(blob, from, SIZE));
-          out.flush();
-        } else {
-          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + SIZE + "\r\nConnection: close\r\n\r\n").getBytes());
-          out.write(blob);
-          out.flush();
-        }
-      } catch (java.io.IOException e) {
-        return;
-      }
-    }
   }
 }
