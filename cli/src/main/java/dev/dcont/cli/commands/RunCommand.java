@@ -6,7 +6,6 @@ import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
 import dev.dcont.cli.run.Sizes;
-import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
@@ -133,7 +132,6 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       ImageRecord img = image(store, err);
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
           "config " + img.configDigest());
-      ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE);
       Containers containers = new Containers(store);
       ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint, command, env, envFiles, workdir, user, tty, null);
       Containers.Created c = containers.create(img, image, config.config(), pf, flags);

@@ -235,40 +235,57 @@ public final class ImageRepository {
   /** All images with their tags and repository digests, newest first. */
   public List<Named> list() {
     return db.read(c -> {
-      Map<String, ImageRecord> images = new LinkedHashMap<>();
-      for (String md : list(c, "SELECT manifest_digest FROM images ORDER BY pulled_at DESC, manifest_digest")) {
-        load(c, md).ifPresent(i -> images.put(md, i));
-      }
       Map<String, List<Reference>> tags = new LinkedHashMap<>();
       Map<String, List<Reference>> digests = new LinkedHashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT repository, tag, manifest_digest FROM tags ORDER BY repository, tag");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          tags.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
-              .add(Reference.parse(rs.getString(1) + ":" + rs.getString(2)));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT repository, digest, manifest_digest FROM repo_digests ORDER BY repository, digest");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          digests.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
-              .add(Reference.parse(rs.getString(1) + "@" + rs.getString(2)));
-        }
-      }
+      names(c, null, tags, digests);
       List<Named> out = new ArrayList<>();
-      for (var e : images.entrySet()) {
-        out.add(new Named(e.getValue(), tags.getOrDefault(e.getKey(), List.of()),
-            digests.getOrDefault(e.getKey(), List.of())));
+      for (String md : list(c, "SELECT manifest_digest FROM images ORDER BY pulled_at DESC, manifest_digest")) {
+        load(c, md).ifPresent(i -> out.add(new Named(i, tags.getOrDefault(md, List.of()),
+            digests.getOrDefault(md, List.of()))));
       }
       return out;
     });
   }
 
+  /** One image with the names that point at it. */
   public Named named(ImageRecord img) {
-    return list().stream().filter(n -> n.image().manifestDigest().equals(img.manifestDigest())).findFirst()
-        .orElse(new Named(img, List.of(), List.of()));
+    String md = img.manifestDigest().toString();
+    return db.read(c -> {
+      Map<String, List<Reference>> tags = new LinkedHashMap<>();
+      Map<String, List<Reference>> digests = new LinkedHashMap<>();
+      names(c, md, tags, digests);
+      return new Named(img, tags.getOrDefault(md, List.of()), digests.getOrDefault(md, List.of()));
+    });
+  }
+
+  /** Tags and repository digests by manifest digest, of one image or (null) of all. */
+  private static void names(Connection c, String manifestDigest, Map<String, List<Reference>> tags,
+      Map<String, List<Reference>> digests) throws SQLException {
+    String where = manifestDigest == null ? "" : " WHERE manifest_digest = ?";
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT repository, tag, manifest_digest FROM tags" + where + " ORDER BY repository, tag")) {
+      if (manifestDigest != null) {
+        ps.setString(1, manifestDigest);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tags.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
+              .add(Reference.parse(rs.getString(1) + ":" + rs.getString(2)));
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT repository, digest, manifest_digest FROM repo_digests" + where + " ORDER BY repository, digest")) {
+      if (manifestDigest != null) {
+        ps.setString(1, manifestDigest);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          digests.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
+              .add(Reference.parse(rs.getString(1) + "@" + rs.getString(2)));
+        }
+      }
+    }
   }
 
   /** Removes one tag. Returns whether it existed. */
