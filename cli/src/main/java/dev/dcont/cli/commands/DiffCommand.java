@@ -2,6 +2,7 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.layers.LayerInspector;
 import dev.dcont.store.Store;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,8 +40,8 @@ public final class DiffCommand implements Callable<Integer> {
       description = "Layer index (0 = base) or digest prefix; default all layers.")
   String layer;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-  String format = "table";
+  @Mixin
+  FormatOption format;
 
   @Option(names = "--summary", description = "Only the per-layer and image totals, no file lists.")
   boolean summary;
@@ -65,7 +67,7 @@ public final class DiffCommand implements Callable<Integer> {
         }
       }
       boolean over = maxWasted != null && d.wastedBytes() > limit(maxWasted, d.contentBytes());
-      if (format.equals("json")) {
+      if (format.json()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Image", img.id().toString());
         m.put("ContentBytes", d.contentBytes());
@@ -98,7 +100,7 @@ public final class DiffCommand implements Callable<Integer> {
           m.put("OverThreshold", over);
         }
         out.println(Json.pretty(m));
-      } else if (format.equals("table")) {
+      } else {
         for (LayerInspector.LayerDiff l : shown) {
           out.println("Layer " + l.index() + " " + l.digest().shortHex() + "  " + Format.size(l.contentBytes())
               + " content, " + Format.size(l.wastedBytes()) + " hidden by later layers"
@@ -112,9 +114,6 @@ public final class DiffCommand implements Callable<Integer> {
         }
         out.println("Wasted: " + Format.size(d.wastedBytes()) + " of " + Format.size(d.contentBytes())
             + String.format(java.util.Locale.ROOT, " (efficiency %.1f%%)", d.efficiency() * 100));
-      } else {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "unknown --format '" + format + "' (use 'table' or 'json')");
       }
       out.flush();
       if (over) {

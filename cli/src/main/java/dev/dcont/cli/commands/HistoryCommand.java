@@ -1,6 +1,7 @@
 package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.layers.LayerInspector;
 import dev.dcont.store.Store;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,8 +40,8 @@ public final class HistoryCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Only show image IDs.")
   boolean quiet;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-  String format = "table";
+  @Mixin
+  FormatOption format;
 
   static String createdBy(String s, boolean noTrunc) {
     if (s == null) {
@@ -67,7 +69,7 @@ public final class HistoryCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      if (format.equals("json")) {
+      if (format.json()) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
           LayerInspector.HistoryRow r = rows.get(i);

@@ -1,6 +1,7 @@
 package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRepository;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,15 +38,15 @@ public final class ImagesCommand implements Callable<Integer> {
   @Option(names = "--no-trunc", description = "Don't truncate IDs.")
   boolean noTrunc;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-  String format = "table";
+  @Mixin
+  FormatOption format;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = GlobalOptions.openStore()) {
       List<ImageRepository.Named> images = store.images().list();
-      if (format.equals("json")) {
+      if (format.json()) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ImageRepository.Named n : images) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -59,10 +61,6 @@ public final class ImagesCommand implements Callable<Integer> {
         }
         out.println(Json.pretty(rows));
         return 0;
-      }
-      if (!format.equals("table")) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "unknown --format '" + format + "' (use 'table' or 'json')");
       }
       if (quiet) {
         images.stream().map(n -> noTrunc ? n.image().id().toString() : n.image().id().shortHex()).distinct()

@@ -2,6 +2,7 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.LayerInspector;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,8 +37,8 @@ public final class LayersCommand implements Callable<Integer> {
   @Option(names = "--unpack", description = "Unpack layers that are not unpacked yet first.")
   boolean unpack;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-  String format = "table";
+  @Mixin
+  FormatOption format;
 
   static ImageRecord resolve(Store store, String name) {
     return store.images().resolve(name).orElseThrow(() -> new Errors.UserError("image " + name
@@ -52,7 +54,7 @@ public final class LayersCommand implements Callable<Integer> {
         ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE);
       }
       List<LayerInspector.LayerInfo> layers = new LayerInspector(store).layers(img);
-      if (format.equals("json")) {
+      if (format.json()) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (LayerInspector.LayerInfo l : layers) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -70,10 +72,6 @@ public final class LayersCommand implements Callable<Integer> {
         }
         out.println(Json.pretty(rows));
         return 0;
-      }
-      if (!format.equals("table")) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "unknown --format '" + format + "' (use 'table' or 'json')");
       }
       Format.Table t = new Format.Table("#", "DIGEST", "DIFF ID", "COMPRESSED", "UNPACKED", "FILES", "CREATED BY");
       for (LayerInspector.LayerInfo l : layers) {

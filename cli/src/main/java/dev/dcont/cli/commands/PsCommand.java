@@ -1,6 +1,7 @@
 package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.store.Store;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,8 +35,8 @@ public final class PsCommand implements Callable<Integer> {
   @Option(names = "--no-trunc", description = "Don't truncate output.")
   boolean noTrunc;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-  String format = "table";
+  @Mixin
+  FormatOption format;
 
   @Override
   public Integer call() {
@@ -52,7 +54,7 @@ public final class PsCommand implements Callable<Integer> {
         }
       }
       Instant now = Instant.now();
-      if (format.equals("json")) {
+      if (format.json()) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Containers.Status s : rows) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -71,10 +73,6 @@ public final class PsCommand implements Callable<Integer> {
         out.println(Json.pretty(list));
         out.flush();
         return 0;
-      }
-      if (!format.equals("table")) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "unknown --format '" + format + "' (use 'table' or 'json')");
       }
       if (quiet) {
         rows.forEach(s -> out.println(noTrunc ? s.record().id() : s.record().shortId()));

@@ -2,6 +2,7 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.layers.DiskUsage;
 import dev.dcont.layers.StoreChecker;
@@ -22,6 +23,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,8 +52,8 @@ public final class SystemCommand implements Runnable {
     @Option(names = {"-v", "--verbose"}, description = "Show per image, layer and container usage.")
     boolean verbose;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "'table' (default) or 'json'.")
-    String format = "table";
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call() {
@@ -64,7 +66,7 @@ public final class SystemCommand implements Runnable {
           spec.commandLine().getErr().println("system df: computed in " + (System.nanoTime() - t0) / 1_000_000
               + " ms (" + r.images().size() + " images)");
         }
-        if (format.equals("json")) {
+        if (format.json()) {
           Map<String, Object> m = new LinkedHashMap<>();
           List<Map<String, Object>> rows = new ArrayList<>();
           for (DiskUsage.Summary s : r.summary()) {
