@@ -25,7 +25,6 @@ import picocli.CommandLine.Command;
 
 /** The {@code dcont} command line. */
 @Command(name = "dcont",
-    mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Pull, inspect and run container images without a daemon.")
 public final class Main implements Runnable {
@@ -56,6 +55,12 @@ public final class Main implements Runnable {
   @CommandLine.Mixin
   GlobalOptions globals;
 
+  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  @CommandLine.Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+  boolean version;
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see 'dcont --help')");
@@ -85,6 +90,9 @@ public final class Main implements Runnable {
     for (Class<?> c : COMMANDS) {
       if (only == null || c == only) {
         cl.addSubcommand(c);
+        if (c != CommandLine.HelpCommand.class) {
+          addHelpOption(cl.getSubcommands().get(c.getAnnotation(Command.class).name()));
+        }
         if (c == RunCommand.class || c == ExecCommand.class) {
           // as docker: options after the image (or container) belong to the container's command
           CommandLine sub = cl.getSubcommands().get(c.getAnnotation(Command.class).name());
@@ -98,6 +106,13 @@ public final class Main implements Runnable {
     cl.setParameterExceptionHandler(new Errors.UsageHandler());
     cl.setExitCodeExceptionMapper(Errors::exitCode);
     return cl;
+  }
+
+  /** --help on a command and its own subcommands; not -h, which 'run' uses for --hostname as docker does. */
+  private static void addHelpOption(CommandLine cl) {
+    cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--help").usageHelp(true)
+        .description("Show this help and exit.").build());
+    cl.getSubcommands().values().stream().distinct().forEach(Main::addHelpOption);
   }
 
   /** The command class the first non-option argument names, or null (then all are registered). */

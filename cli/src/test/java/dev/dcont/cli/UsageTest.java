@@ -54,4 +54,17 @@ class UsageTest {
     assertEquals(125, r.code(), r.toString());
     assertTrue(r.err().contains("No such image"), r.err());
   }
+
+  @Test
+  void everyCommandTakesHelp() {
+    for (String cmd : new String[] {"images", "run", "pull", "ps", "system"}) {
+      Cli.Result r = Cli.run(root, cmd, "--help");
+      assertEquals(0, r.code(), cmd + ": " + r);
+      assertTrue(r.out().startsWith("Usage: dcont " + cmd), r.out());
+    }
+    Cli.Result df = Cli.run(root, "system", "df", "--help");
+    assertEquals(0, df.code(), df.toString());
+    assertTrue(df.out().startsWith("Usage: dcont system df"), df.out());
+    assertEquals(0, Cli.run(root, "-h").code());
+  }
 }
