@@ -342,6 +342,17 @@ static void close_extra_fds(void) {
     }
 }
 
+/* exec failures start with "exec-errno N: " so that the caller can tell "not found" (Docker's 127) from
+ * "cannot execute" (126) without reading the words; ContainerException.startFailed strips the prefix */
+static void die_exec(const char *fmt, const char *a, const char *b) {
+    int e = errno;
+    char msg[2 * PATH_MAX + 64];
+    int n = snprintf(msg, sizeof msg, "exec-errno %d: ", e);
+    snprintf(msg + n, sizeof msg - n, fmt, a, b);
+    errno = e;
+    die_child("%s", msg);
+}
+
 static void do_exec(struct op *o) {
     /* argv: path-or-name nargs args... env... */
     const char *file = o->argv[0];
@@ -364,7 +375,7 @@ static void do_exec(struct op *o) {
 
     if (strchr(file, '/')) {
         execve(file, args, env);
-        die_child("exec %s", file);
+        die_exec("exec %s%s", file, "");
     }
     const char *path = exec_env_path ? exec_env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     int saved = ENOENT;
@@ -380,7 +391,7 @@ static void do_exec(struct op *o) {
         p = e + 1;
     }
     errno = saved;
-    die_child("exec %s: not found in PATH %s", file, path);
+    die_exec("exec %s: not found in PATH %s", file, path);
 }
 
 static void run_child_ops(void) {

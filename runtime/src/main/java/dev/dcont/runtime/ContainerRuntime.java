@@ -60,7 +60,7 @@ public final class ContainerRuntime {
             }
             String error = StateDir.readOrNull(sd.errorFile());
             if (error != null) {
-                throw new ContainerException("container " + id + ": start failed: " + error);
+                throw ContainerException.startFailed("container " + id + ": start failed", error);
             }
             return code;
         } finally {
@@ -98,8 +98,8 @@ public final class ContainerRuntime {
         if (code != 0 || error != null) {
             p.cgroup.destroy();
             StateDir.deleteTree(sd.dir);
-            throw new ContainerException("container " + id + ": start failed: "
-                    + (error != null ? error : "dcont-init exited with " + code));
+            throw ContainerException.startFailed("container " + id + ": start failed",
+                    error != null ? error : "dcont-init exited with " + code);
         }
         return state(id);
     }
@@ -218,7 +218,7 @@ public final class ContainerRuntime {
             }
             String error = StateDir.readOrNull(execDir.resolve("error"));
             if (error != null) {
-                throw new ContainerException("container " + id + ": exec failed: " + error);
+                throw ContainerException.startFailed("container " + id + ": exec failed", error);
             }
             return code;
         } catch (IllegalArgumentException e) {

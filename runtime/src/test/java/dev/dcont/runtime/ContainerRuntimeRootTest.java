@@ -210,6 +210,7 @@ class ContainerRuntimeRootTest {
         ContainerException e = assertThrows(ContainerException.class,
                 () -> rt.run(bundle.dir, id, Stdio.files(null, tmp.resolve("o"), tmp.resolve("e"))));
         assertTrue(e.getMessage().contains("exec /bin/no-such-binary"), e.getMessage());
+        assertEquals(127, e.dockerExitCode(), e.getMessage());
         assertFalse(rt.list().contains(id));
     }
 
