@@ -19,7 +19,7 @@
  *
  * Plan format: a sequence of NUL-terminated strings. Each operation is
  * NAME, ARGC (decimal), then ARGC arguments. Numbers are decimal unless noted.
- * Usage: dcont-init <plan-file>
+ * Usage: dcont-init [--await LAUNCHER-PID] <plan-file>  (--await: wait for the plan file, see await_plan)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -123,6 +123,22 @@ static void monitor_fail(const char *msg) {
 }
 
 /* ---- plan parsing ---- */
+
+/*
+ * --await LAUNCHER PLAN: the launcher (pid LAUNCHER, our parent) starts this stage before it has computed the
+ * plan, so that starting a process (slow from a JVM) overlaps with planning. Wait until the plan file appears
+ * (the launcher renames it into place complete); give up if the launcher dies first (we are re-parented) - it
+ * kills us itself when planning fails. A short sleep loop, not inotify: closing an inotify descriptor waits
+ * for an SRCU grace period (10-20 ms), longer than the whole wait usually is.
+ */
+static void await_plan(pid_t launcher, const char *path) {
+    useconds_t pause = 50; /* doubling to 800 us */
+    while (access(path, F_OK) != 0) {
+        if (getppid() != launcher) _exit(EXIT_SETUP);
+        usleep(pause);
+        if (pause < 800) pause *= 2;
+    }
+}
 
 static void load_plan(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -627,12 +643,14 @@ int main(int argc, char **argv) {
         printf("exe=%s writable=%s\n", buf, fd >= 0 ? "yes" : strerror(errno));
         return 0;
     }
-    if (argc != 2) {
-        fprintf(stderr, "usage: dcont-init <plan-file>\n");
+    int await = argc == 4 && strcmp(argv[1], "--await") == 0;
+    if (argc != 2 && !await) {
+        fprintf(stderr, "usage: dcont-init [--await LAUNCHER-PID] <plan-file>\n");
         return EXIT_SETUP;
     }
     ensure_cloned_binary(argv);
-    load_plan(argv[1]);
+    if (await) await_plan((pid_t)atoi(argv[2]), argv[3]);
+    load_plan(argv[argc - 1]);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
     struct op *o;

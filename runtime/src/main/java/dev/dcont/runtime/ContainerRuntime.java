@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +51,11 @@ public final class ContainerRuntime {
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        Prepared p = create(bundle, sd, null, List.of());
+        EarlyStage stage = EarlyStage.start(sd.plan(), stdio.in(), stdio.out(), stdio.err());
+        Prepared p = create(bundle, sd, null, List.of(), stage);
         Process monitor = null;
         try {
-            monitor = spawn(sd, stdio.in(), stdio.out(), stdio.err());
+            monitor = stage.process();
             int code;
             try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
                 code = waitUninterruptibly(monitor);
@@ -90,10 +92,17 @@ public final class ContainerRuntime {
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit);
-        Process launcher = spawn(sd, Redirect.from(Path.of("/dev/null").toFile()), Redirect.DISCARD,
-                Redirect.DISCARD);
-        int code = waitUninterruptibly(launcher);
+        EarlyStage stage = EarlyStage.start(sd.plan(), Redirect.from(Path.of("/dev/null").toFile()),
+                Redirect.DISCARD, Redirect.DISCARD);
+        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
+        int code;
+        try {
+            code = waitUninterruptibly(stage.process());
+        } catch (IOException e) {
+            p.cgroup.destroy();
+            StateDir.deleteTree(sd.dir);
+            throw e;
+        }
         String error = StateDir.readOrNull(sd.errorFile());
         if (code != 0 || error != null) {
             p.cgroup.destroy();
@@ -201,6 +210,7 @@ public final class ContainerRuntime {
         if (!st.status().equals(ContainerState.RUNNING)) {
             throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
         }
+        cgroups.warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         Files.createDirectories(execDir);
@@ -280,7 +290,11 @@ public final class ContainerRuntime {
         return sd;
     }
 
-    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit)
+    /**
+     * Reads the bundle, creates the cgroup and hands the plan to {@code stage} (already started, waiting for it).
+     * On failure the stage is killed and everything created here is removed.
+     */
+    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, EarlyStage stage)
             throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
@@ -296,6 +310,8 @@ public final class ContainerRuntime {
                     ? linux.cgroupsPath() : "/dcont/" + id;
             cg = cgroups.manager(cgroupsPath);
             cg.create(linux == null ? null : linux.resources());
+            // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
+            cgroups.warmMigrations();
             List<String> procs = strings(cg.procsFiles());
             List<String> dirs = strings(cg.directories());
             List<String> nsTypes = new ArrayList<>();
@@ -307,11 +323,15 @@ public final class ContainerRuntime {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups.mountLayout()).planRun(spec, rootfs,
                     new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
-            Files.write(sd.plan(), plan.toBytes());
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
+            // last: once the plan is in place the stage runs it, so nothing after this may fail
+            Path tmp = sd.dir.resolve(".plan.tmp");
+            Files.write(tmp, plan.toBytes());
+            Files.move(tmp, sd.plan(), StandardCopyOption.ATOMIC_MOVE);
             return new Prepared(spec, cg);
         } catch (IOException | ContainerException | RuntimeException e) {
+            stage.cancel();
             if (cg != null) {
                 try {
                     cg.destroy();
@@ -333,11 +353,6 @@ public final class ContainerRuntime {
             out.add(p.toString());
         }
         return out;
-    }
-
-    private static Process spawn(StateDir sd, Redirect in, Redirect out, Redirect err) throws IOException {
-        return new ProcessBuilder(NativeStage.path().toString(), sd.plan().toString())
-                .redirectInput(in).redirectOutput(out).redirectError(err).start();
     }
 
     private StateDir existing(String id) throws ContainerException {

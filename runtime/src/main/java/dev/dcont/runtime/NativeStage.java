@@ -47,6 +47,12 @@ public final class NativeStage {
         if (override != null && !override.isEmpty()) {
             return Path.of(override);
         }
+        // an installed dcont: the copy extracted from this very jar, found with a stat of the jar (reading a
+        // resource would open the jar)
+        Path quick = quickKey(cacheDir());
+        if (quick != null && Files.isSymbolicLink(quick) && Files.isExecutable(quick)) {
+            return quick;
+        }
         URL url = NativeStage.class.getResource(RESOURCE);
         if (url == null) {
             throw new IllegalStateException("dcont-init is missing from the classpath (" + RESOURCE
@@ -91,6 +97,9 @@ public final class NativeStage {
                 return null;
             }
             Path jar = Path.of(cs.getLocation().toURI());
+            if (!jar.getFileName().toString().endsWith(".jar")) {
+                return null;
+            }
             java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar,
                     java.nio.file.attribute.BasicFileAttributes.class);
             return dir.resolve("dcont-init.jar-" + Long.toHexString(a.size()) + "-"

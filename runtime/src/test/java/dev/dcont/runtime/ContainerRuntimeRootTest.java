@@ -215,6 +215,30 @@ class ContainerRuntimeRootTest {
     }
 
     @Test
+    void aBundleThatCannotBePlannedLeavesNoStageWaitingForItsPlan() throws Exception {
+        // the native stage is started while the plan is computed; when planning fails it must be gone too
+        Spec s = BusyboxBundle.defaultSpec("true");
+        bundle.write(s.withRoot(new Spec.Root("no-such-rootfs", false)));
+        assertThrows(IOException.class,
+                () -> rt.run(bundle.dir, id, Stdio.files(null, tmp.resolve("o"), tmp.resolve("e"))));
+        assertThrows(IOException.class, () -> rt.start(bundle.dir, id, tmp.resolve("log")));
+        assertFalse(rt.list().contains(id));
+        assertFalse(Files.exists(tmp.resolve("state").resolve(id)), "state directory left behind");
+        String stateDir = tmp.resolve("state").resolve(id).toString();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String cmdline;
+                try {
+                    cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                } catch (IOException gone) {
+                    continue;
+                }
+                assertFalse(cmdline.contains("--await") && cmdline.contains(stateDir), "stage left: " + cmdline);
+            }
+        }
+    }
+
+    @Test
     void memoryLimitOomKillsWith137() throws Exception {
         Spec s = withResources(BusyboxBundle.defaultSpec("sh", "-c", "x=aaaaaaaa; while true; do x=$x$x; done"),
                 new Linux.Resources(new Linux.Memory(32L << 20, 32L << 20), null, null));

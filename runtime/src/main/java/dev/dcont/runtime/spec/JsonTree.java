@@ -2,72 +2,286 @@ package dev.dcont.runtime.spec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * JSON to and from plain maps and lists with jackson-core's streaming API. The start path of a container uses
- * this instead of jackson-databind, whose initialisation alone costs more than a whole runc start.
+ * JSON to and from plain maps and lists. Reading is a small strict parser of its own (RFC 8259: objects as
+ * insertion-ordered maps, arrays as lists, integers as Long, other numbers as Double); writing uses jackson-core's
+ * generator. The start path of a container reads config.json here: jackson-databind's initialisation alone costs
+ * more than a whole runc start, and even jackson-core's first parser costs about 5 ms on JDK 25 (its static
+ * BigDecimal constants), a quarter of a runc start. {@code JsonTreeTest} checks this reader against jackson.
  */
 final class JsonTree {
     static final JsonFactory FACTORY = new JsonFactory();
+    /** Nesting deeper than this is refused (a runtime spec nests about 5 deep). */
+    static final int MAX_DEPTH = 200;
 
-    private JsonTree() {}
+    private final byte[] in;
+    private int pos;
+
+    private JsonTree(byte[] in) {
+        this.in = in;
+    }
 
     static Object parse(byte[] json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            p.nextToken();
-            Object v = value(p);
-            if (p.nextToken() != null) {
-                throw new IOException("trailing data after JSON value at " + p.currentLocation());
+        JsonTree t = new JsonTree(json);
+        int start = 0;
+        if (json.length >= 3 && (json[0] & 0xff) == 0xEF && (json[1] & 0xff) == 0xBB && (json[2] & 0xff) == 0xBF) {
+            start = 3; // UTF-8 byte order mark
+        }
+        t.pos = start;
+        t.skipSpace();
+        Object v = t.value(0);
+        t.skipSpace();
+        if (t.pos != json.length) {
+            throw t.error("trailing data after JSON value");
+        }
+        return v;
+    }
+
+    private IOException error(String what) {
+        return new IOException("invalid JSON at byte " + pos + ": " + what);
+    }
+
+    private void skipSpace() {
+        while (pos < in.length) {
+            byte b = in[pos];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return;
             }
-            return v;
+            pos++;
         }
     }
 
-    private static Object value(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == null) {
-            throw new IOException("unexpected end of JSON");
+    private Object value(int depth) throws IOException {
+        if (pos >= in.length) {
+            throw error("unexpected end of input");
         }
-        switch (t) {
-            case START_OBJECT: {
+        if (depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
+        }
+        byte b = in[pos];
+        switch (b) {
+            case '{': {
+                pos++;
                 Map<String, Object> m = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    m.put(name, value(p));
+                skipSpace();
+                if (pos < in.length && in[pos] == '}') {
+                    pos++;
+                    return m;
                 }
-                return m;
+                while (true) {
+                    skipSpace();
+                    if (pos >= in.length || in[pos] != '"') {
+                        throw error("expected a field name");
+                    }
+                    String name = string();
+                    skipSpace();
+                    expect(':');
+                    skipSpace();
+                    m.put(name, value(depth + 1));
+                    skipSpace();
+                    if (pos < in.length && in[pos] == ',') {
+                        pos++;
+                        continue;
+                    }
+                    expect('}');
+                    return m;
+                }
             }
-            case START_ARRAY: {
+            case '[': {
+                pos++;
                 List<Object> l = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    l.add(value(p));
+                skipSpace();
+                if (pos < in.length && in[pos] == ']') {
+                    pos++;
+                    return l;
                 }
-                return l;
+                while (true) {
+                    skipSpace();
+                    l.add(value(depth + 1));
+                    skipSpace();
+                    if (pos < in.length && in[pos] == ',') {
+                        pos++;
+                        continue;
+                    }
+                    expect(']');
+                    return l;
+                }
             }
-            case VALUE_STRING:
-                return p.getText();
-            case VALUE_NUMBER_INT:
-                return p.getLongValue();
-            case VALUE_NUMBER_FLOAT:
-                return p.getDoubleValue();
-            case VALUE_TRUE:
+            case '"':
+                return string();
+            case 't':
+                literal("true");
                 return Boolean.TRUE;
-            case VALUE_FALSE:
+            case 'f':
+                literal("false");
                 return Boolean.FALSE;
-            case VALUE_NULL:
+            case 'n':
+                literal("null");
                 return null;
             default:
-                throw new IOException("unexpected JSON token " + t + " at " + p.currentLocation());
+                if (b == '-' || (b >= '0' && b <= '9')) {
+                    return number();
+                }
+                throw error("unexpected character '" + (char) (b & 0xff) + "'");
         }
+    }
+
+    private void expect(char c) throws IOException {
+        if (pos >= in.length || in[pos] != c) {
+            throw error("expected '" + c + "'");
+        }
+        pos++;
+    }
+
+    private void literal(String word) throws IOException {
+        for (int k = 0; k < word.length(); k++) {
+            if (pos + k >= in.length || in[pos + k] != word.charAt(k)) {
+                throw error("expected " + word);
+            }
+        }
+        pos += word.length();
+    }
+
+    private Object number() throws IOException {
+        int start = pos;
+        boolean integral = true;
+        if (in[pos] == '-') {
+            pos++;
+        }
+        if (pos < in.length && in[pos] == '0') {
+            pos++;
+        } else if (!digits()) {
+            throw error("bad number");
+        }
+        if (pos < in.length && in[pos] == '.') {
+            integral = false;
+            pos++;
+            if (!digits()) {
+                throw error("bad number");
+            }
+        }
+        if (pos < in.length && (in[pos] == 'e' || in[pos] == 'E')) {
+            integral = false;
+            pos++;
+            if (pos < in.length && (in[pos] == '+' || in[pos] == '-')) {
+                pos++;
+            }
+            if (!digits()) {
+                throw error("bad number");
+            }
+        }
+        String text = new String(in, start, pos - start, StandardCharsets.US_ASCII);
+        if (integral) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                // beyond a long: as jackson, a floating-point value is the nearest we keep
+            }
+        }
+        return Double.parseDouble(text);
+    }
+
+    private boolean digits() {
+        int start = pos;
+        while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
+            pos++;
+        }
+        return pos > start;
+    }
+
+    private String string() throws IOException {
+        pos++; // opening quote
+        int start = pos;
+        // fast path: no escapes
+        while (pos < in.length) {
+            byte b = in[pos];
+            if (b == '"') {
+                String s = new String(in, start, pos - start, StandardCharsets.UTF_8);
+                pos++;
+                return s;
+            }
+            if (b == '\\') {
+                break;
+            }
+            if ((b & 0xff) < 0x20) {
+                throw error("control character in string");
+            }
+            pos++;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(in, start, pos - start);
+        while (pos < in.length) {
+            byte b = in[pos++];
+            if (b == '"') {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+            if ((b & 0xff) < 0x20) {
+                pos--;
+                throw error("control character in string");
+            }
+            if (b != '\\') {
+                out.write(b);
+                continue;
+            }
+            if (pos >= in.length) {
+                break;
+            }
+            byte e = in[pos++];
+            switch (e) {
+                case '"', '\\', '/' -> out.write(e);
+                case 'b' -> out.write('\b');
+                case 'f' -> out.write('\f');
+                case 'n' -> out.write('\n');
+                case 'r' -> out.write('\r');
+                case 't' -> out.write('\t');
+                case 'u' -> {
+                    int c = hex4();
+                    if (Character.isHighSurrogate((char) c) && pos + 1 < in.length && in[pos] == '\\'
+                            && in[pos + 1] == 'u') {
+                        int save = pos;
+                        pos += 2;
+                        int low = hex4();
+                        if (Character.isLowSurrogate((char) low)) {
+                            byte[] u = new String(new char[] {(char) c, (char) low}).getBytes(StandardCharsets.UTF_8);
+                            out.write(u, 0, u.length);
+                            continue;
+                        }
+                        pos = save;
+                    }
+                    byte[] u = String.valueOf((char) c).getBytes(StandardCharsets.UTF_8);
+                    out.write(u, 0, u.length);
+                }
+                default -> {
+                    pos--;
+                    throw error("bad escape \\" + (char) (e & 0xff));
+                }
+            }
+        }
+        throw error("unterminated string");
+    }
+
+    private int hex4() throws IOException {
+        if (pos + 4 > in.length) {
+            throw error("bad \\u escape");
+        }
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            int d = Character.digit(in[pos + k], 16);
+            if (d < 0) {
+                throw error("bad \\u escape");
+            }
+            v = (v << 4) | d;
+        }
+        pos += 4;
+        return v;
     }
 
     static void write(OutputStream out, Object value) throws IOException {
