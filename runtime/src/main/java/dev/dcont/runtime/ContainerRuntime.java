@@ -10,7 +10,6 @@ import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecReader;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,15 +28,23 @@ public final class ContainerRuntime {
     private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
 
     private final Path stateRoot;
-    private final Cgroups cgroups;
+    /** Detected on first use: a start reads the host's layout while the native stage is being started. */
+    private Cgroups cgroups;
 
     public ContainerRuntime(Path stateRoot) {
-        this(stateRoot, Cgroups.detect());
+        this(stateRoot, null);
     }
 
     public ContainerRuntime(Path stateRoot, Cgroups cgroups) {
         this.stateRoot = stateRoot;
         this.cgroups = cgroups;
+    }
+
+    private synchronized Cgroups cgroups() {
+        if (cgroups == null) {
+            cgroups = Cgroups.detect();
+        }
+        return cgroups;
     }
 
     public Path stateRoot() {
@@ -51,7 +58,7 @@ public final class ContainerRuntime {
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        EarlyStage stage = EarlyStage.start(sd.plan(), stdio.in(), stdio.out(), stdio.err());
+        EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
         Prepared p = create(bundle, sd, null, List.of(), stage);
         Process monitor = null;
         try {
@@ -92,8 +99,7 @@ public final class ContainerRuntime {
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
         StateDir sd = prepare(bundle, id);
-        EarlyStage stage = EarlyStage.start(sd.plan(), Redirect.from(Path.of("/dev/null").toFile()),
-                Redirect.DISCARD, Redirect.DISCARD);
+        EarlyStage stage = EarlyStage.start(sd.plan(), null);
         Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
         int code;
         try {
@@ -210,18 +216,18 @@ public final class ContainerRuntime {
         if (!st.status().equals(ContainerState.RUNNING)) {
             throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
         }
-        cgroups.warmMigrations();
+        cgroups().warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         Files.createDirectories(execDir);
         try {
             PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups.mountLayout()).planExec(st.pid(), s.namespaces(), process,
+            new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
-            Process monitor = new ProcessBuilder(NativeStage.path().toString(), planFile.toString())
-                    .redirectInput(stdio.in()).redirectOutput(stdio.out()).redirectError(stdio.err()).start();
+            Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
+                    .start();
             int code;
             try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
                 code = waitUninterruptibly(monitor);
@@ -308,10 +314,10 @@ public final class ContainerRuntime {
             Linux linux = spec.linux();
             String cgroupsPath = linux != null && linux.cgroupsPath() != null && !linux.cgroupsPath().isEmpty()
                     ? linux.cgroupsPath() : "/dcont/" + id;
-            cg = cgroups.manager(cgroupsPath);
+            cg = cgroups().manager(cgroupsPath);
             cg.create(linux == null ? null : linux.resources());
             // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
-            cgroups.warmMigrations();
+            cgroups().warmMigrations();
             List<String> procs = strings(cg.procsFiles());
             List<String> dirs = strings(cg.directories());
             List<String> nsTypes = new ArrayList<>();
@@ -321,7 +327,7 @@ public final class ContainerRuntime {
                 }
             }
             PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups.mountLayout()).planRun(spec, rootfs,
+            new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs,
                     new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
@@ -368,7 +374,7 @@ public final class ContainerRuntime {
     }
 
     private CgroupManager managerOf(StateDir.Stored s) {
-        return cgroups.manager(s.cgroupsPath());
+        return cgroups().manager(s.cgroupsPath());
     }
 
     private void killLeftovers(StateDir.Stored s) throws IOException {

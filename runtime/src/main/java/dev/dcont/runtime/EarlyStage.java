@@ -1,5 +1,6 @@
 package dev.dcont.runtime;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
@@ -12,27 +13,53 @@ import java.nio.file.Path;
  * {@link #cancel} kills it before it has done anything.
  */
 final class EarlyStage {
+    private final Starter starter;
     private final Thread thread;
-    private volatile Process process;
-    private volatile IOException failure;
 
-    private EarlyStage(ProcessBuilder pb) {
-        thread = new Thread(() -> {
+    /** Starts the stage on its own thread: a named class, not a lambda (no invokedynamic bootstrap on the way). */
+    private static final class Starter implements Runnable {
+        private final String plan;
+        private final Stdio stdio; // null: detached (stdin /dev/null, output discarded)
+        volatile Process process;
+        volatile IOException failure;
+
+        Starter(String plan, Stdio stdio) {
+            this.plan = plan;
+            this.stdio = stdio;
+        }
+
+        @Override
+        public void run() {
+            String stage = null;
             try {
+                stage = NativeStage.path().toString();
+                ProcessBuilder pb = new ProcessBuilder(stage, "--await", Long.toString(ProcessHandle.current().pid()),
+                        plan);
+                if (stdio != null) {
+                    stdio.applyTo(pb);
+                } else {
+                    pb.redirectInput(Redirect.from(new File("/dev/null")))
+                            .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD);
+                }
                 process = pb.start();
             } catch (IOException e) {
                 failure = e;
             } catch (RuntimeException e) {
-                failure = new IOException("cannot start " + pb.command().get(0) + ": " + e.getMessage(), e);
+                failure = new IOException("cannot start " + (stage == null ? "the native stage" : stage) + ": "
+                        + e.getMessage(), e);
             }
-        }, "dcont-stage-start");
+        }
+    }
+
+    private EarlyStage(Starter starter) {
+        this.starter = starter;
+        thread = new Thread(starter, "dcont-stage-start");
         thread.setDaemon(true);
     }
 
-    static EarlyStage start(Path plan, Redirect in, Redirect out, Redirect err) {
-        EarlyStage s = new EarlyStage(new ProcessBuilder(NativeStage.path().toString(), "--await",
-                Long.toString(ProcessHandle.current().pid()), plan.toString())
-                .redirectInput(in).redirectOutput(out).redirectError(err));
+    /** Starts the stage for {@code plan} with {@code stdio}, or detached ({@code stdio} null). */
+    static EarlyStage start(Path plan, Stdio stdio) {
+        EarlyStage s = new EarlyStage(new Starter(plan.toString(), stdio));
         s.thread.start();
         return s;
     }
@@ -40,16 +67,16 @@ final class EarlyStage {
     /** The started stage (waiting for its plan, or already running it). */
     Process process() throws IOException {
         joinUninterruptibly();
-        if (failure != null) {
-            throw failure;
+        if (starter.failure != null) {
+            throw starter.failure;
         }
-        return process;
+        return starter.process;
     }
 
     /** Kills the stage (planning failed): it has not read a plan, so nothing else is left to undo. */
     void cancel() {
         joinUninterruptibly();
-        Process p = process;
+        Process p = starter.process;
         if (p != null) {
             p.destroyForcibly();
             boolean interrupted = false;

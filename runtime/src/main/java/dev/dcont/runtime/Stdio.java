@@ -4,13 +4,22 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 
 /**
- * Where the container's stdin, stdout and stderr go. With {@code process.terminal} the native stage relays a pty
- * between these and the container (and puts a terminal stdin into raw mode for the duration).
+ * Where the container's stdin, stdout and stderr go; {@code null} for the caller's own. With
+ * {@code process.terminal} the native stage relays a pty between these and the container (and puts a terminal
+ * stdin into raw mode for the duration). Null rather than {@code Redirect.INHERIT} so that a start need not
+ * initialise ProcessBuilder's classes (several milliseconds on JDK 25) before the thread that starts the stage.
  */
 public record Stdio(Redirect in, Redirect out, Redirect err) {
     /** The caller's own stdio (what {@code dcont run} uses). */
     public static Stdio inherit() {
-        return new Stdio(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT);
+        return new Stdio(null, null, null);
+    }
+
+    /** Applies these redirections to {@code pb}. */
+    ProcessBuilder applyTo(ProcessBuilder pb) {
+        return pb.redirectInput(in == null ? Redirect.INHERIT : in)
+                .redirectOutput(out == null ? Redirect.INHERIT : out)
+                .redirectError(err == null ? Redirect.INHERIT : err);
     }
 
     /** stdin from a file ({@code null}: /dev/null), stdout and stderr appended to files. */

@@ -78,16 +78,22 @@ public final class Cgroups {
         if (procs == null) {
             return;
         }
-        String pid = Long.toString(ProcessHandle.current().pid());
-        Thread t = new Thread(() -> {
+        Thread t = new Thread(new SelfMigration(procs, Long.toString(ProcessHandle.current().pid())),
+                "dcont-cgroup-warm");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** A named class rather than a lambda: no invokedynamic bootstrap on the start path. */
+    private record SelfMigration(Path procs, String pid) implements Runnable {
+        @Override
+        public void run() {
             try {
                 Files.writeString(procs, pid);
             } catch (IOException | RuntimeException e) {
                 // e.g. a read-only cgroup file system: nothing lost but the head start
             }
-        }, "dcont-cgroup-warm");
-        t.setDaemon(true);
-        t.start();
+        }
     }
 
     /**
