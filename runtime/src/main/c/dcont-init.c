@@ -132,11 +132,11 @@ static void monitor_fail(const char *msg) {
  * for an SRCU grace period (10-20 ms), longer than the whole wait usually is.
  */
 static void await_plan(pid_t launcher, const char *path) {
-    useconds_t pause = 50; /* doubling to 800 us */
+    useconds_t pause = 50; /* doubling to 200 us: the plan is usually a few ms away */
     while (access(path, F_OK) != 0) {
         if (getppid() != launcher) _exit(EXIT_SETUP);
         usleep(pause);
-        if (pause < 800) pause *= 2;
+        if (pause < 200) pause *= 2;
     }
 }
 

@@ -28,7 +28,7 @@ public final class ContainerRuntime {
     private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
 
     private final Path stateRoot;
-    /** Detected on first use: a start reads the host's layout while the native stage is being started. */
+    /** Detected on first use; a start reads the host's layout on a side thread while it reads the bundle. */
     private Cgroups cgroups;
 
     public ContainerRuntime(Path stateRoot) {
@@ -40,9 +40,54 @@ public final class ContainerRuntime {
         this.cgroups = cgroups;
     }
 
+    private Thread detecting;
+    private volatile Cgroups detected;
+    private volatile RuntimeException detectFailure;
+
+    /** Reads the host's cgroup layout on a side thread (a start does it while the bundle is read). */
+    private synchronized void detectCgroupsAhead() {
+        if (cgroups != null || detecting != null) {
+            return;
+        }
+        detecting = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    detected = Cgroups.detect();
+                } catch (RuntimeException e) {
+                    detectFailure = e;
+                }
+            }
+        }, "dcont-cgroup-detect");
+        detecting.setDaemon(true);
+        detecting.start();
+    }
+
     private synchronized Cgroups cgroups() {
         if (cgroups == null) {
-            cgroups = Cgroups.detect();
+            if (detecting != null) {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        detecting.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                detecting = null;
+                if (detectFailure != null) {
+                    RuntimeException e = detectFailure;
+                    detectFailure = null;
+                    throw e;
+                }
+                cgroups = detected;
+            } else {
+                cgroups = Cgroups.detect();
+            }
         }
         return cgroups;
     }
@@ -57,6 +102,7 @@ public final class ContainerRuntime {
      * mount, cgroup or state of the container is left.
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
+        detectCgroupsAhead();
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
         Prepared p = create(bundle, sd, null, List.of(), stage);
@@ -98,6 +144,7 @@ public final class ContainerRuntime {
      */
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
+        detectCgroupsAhead();
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
         Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);

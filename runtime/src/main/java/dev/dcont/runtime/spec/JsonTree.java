@@ -1,7 +1,5 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON to and from plain maps and lists. Reading is a small strict parser of its own (RFC 8259: objects as
- * insertion-ordered maps, arrays as lists, integers as Long, other numbers as Double); writing uses jackson-core's
- * generator. The start path of a container reads config.json here: jackson-databind's initialisation alone costs
- * more than a whole runc start, and even jackson-core's first parser costs about 5 ms on JDK 25 (its static
- * BigDecimal constants), a quarter of a runc start. {@code JsonTreeTest} checks this reader against jackson.
+ * JSON to and from plain maps and lists, by a small strict reader and writer of its own (RFC 8259: objects as
+ * insertion-ordered maps, arrays as lists, integers as Long, other numbers as Double). The start path of a
+ * container reads config.json and writes state.json here: jackson-databind's initialisation alone costs more
+ * than a whole runc start, and even jackson-core's first parser costs about 5 ms on JDK 25 (its static
+ * BigDecimal constants), a quarter of a runc start. {@code JsonTreeTest} checks both directions against jackson.
  */
 final class JsonTree {
-    static final JsonFactory FACTORY = new JsonFactory();
     /** Nesting deeper than this is refused (a runtime spec nests about 5 deep). */
     static final int MAX_DEPTH = 200;
 
@@ -284,44 +281,91 @@ final class JsonTree {
         return v;
     }
 
+    /** Writes {@code value} (maps, lists, strings, booleans, integers, doubles, null) as indented UTF-8 JSON. */
     static void write(OutputStream out, Object value) throws IOException {
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
-            write(g, value);
+        StringBuilder b = new StringBuilder(512);
+        write(b, value, 0);
+        b.append('\n');
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void indent(StringBuilder b, int depth) {
+        b.append('\n');
+        for (int k = 0; k < depth; k++) {
+            b.append("  ");
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    private static void write(StringBuilder b, Object v, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new IOException("cannot write JSON nested deeper than " + MAX_DEPTH);
+        }
         if (v == null) {
-            g.writeNull();
+            b.append("null");
         } else if (v instanceof Map<?, ?> m) {
-            g.writeStartObject();
+            b.append('{');
+            boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (e.getValue() != null) {
-                    g.writeFieldName((String) e.getKey());
-                    write(g, e.getValue());
+                if (e.getValue() == null) {
+                    continue; // as the records are written: absent rather than null
                 }
+                b.append(first ? "" : ",");
+                first = false;
+                indent(b, depth + 1);
+                string(b, (String) e.getKey());
+                b.append(": ");
+                write(b, e.getValue(), depth + 1);
             }
-            g.writeEndObject();
+            if (!first) {
+                indent(b, depth);
+            }
+            b.append('}');
         } else if (v instanceof List<?> l) {
-            g.writeStartArray();
-            for (Object o : l) {
-                write(g, o);
+            b.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                b.append(k == 0 ? "" : ",");
+                indent(b, depth + 1);
+                write(b, l.get(k), depth + 1);
             }
-            g.writeEndArray();
-        } else if (v instanceof String s) {
-            g.writeString(s);
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof Integer i) {
-            g.writeNumber(i);
-        } else if (v instanceof Long n) {
-            g.writeNumber(n);
+            if (!l.isEmpty()) {
+                indent(b, depth);
+            }
+            b.append(']');
+        } else if (v instanceof String str) {
+            string(b, str);
+        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
+            b.append(v);
         } else if (v instanceof Double d) {
-            g.writeNumber(d);
+            if (d.isNaN() || d.isInfinite()) {
+                throw new IOException("cannot write " + d + " as JSON");
+            }
+            b.append(d.doubleValue());
         } else {
             throw new IOException("cannot write " + v.getClass() + " as JSON");
         }
+    }
+
+    private static void string(StringBuilder b, String s) {
+        b.append('"');
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 }

@@ -114,4 +114,20 @@ class JsonTreeTest {
         JsonTree.write(out, m);
         assertEquals(m, JsonTree.parse(out.toByteArray()));
     }
+
+    @Test
+    void whatItWritesJacksonReadsAsTheSameTree() throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", "tab\t cr\r ff\f bs\b nul\u0000 us\u001f quote\" back\\ slash/ \u00e9 \ud83d\ude00");
+        m.put("empty", Map.of());
+        m.put("list", List.of());
+        m.put("nested", List.of(Map.of("a", List.of(1L, 2.25, false)), "x"));
+        m.put("skipped", null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonTree.write(out, m);
+        String json = out.toString(StandardCharsets.UTF_8);
+        m.remove("skipped"); // null members are left out
+        assertEquals(m, jackson(json), json);
+        assertThrows(IOException.class, () -> JsonTree.write(new ByteArrayOutputStream(), Map.of("d", Double.NaN)));
+    }
 }
