@@ -22,6 +22,7 @@
  * Usage: dcont-init [--await LAUNCHER-PID] <plan-file>  (--await: wait for the plan file, see await_plan)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -555,6 +556,23 @@ static void remove_cgroups(void) {
 
 /* ON_EXIT path args...: after a detached container ended, start the caller's clean-up command in a
  * session of its own (stdio on /dev/null) and do not wait for it */
+/*
+ * A foreground container is over when its monitor exits, and its launcher removes the state directory then:
+ * remove the files (not subdirectories, e.g. of a concurrent exec) here already, which is quicker than the
+ * launcher's JVM doing it. A detached container's state stays until it is deleted.
+ */
+static void remove_foreground_state(void) {
+    if (!state_dir) return;
+    DIR *d = opendir(state_dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+    rmdir(state_dir);
+}
+
 static void run_on_exit(void) {
     struct op *o = find_op("ON_EXIT");
     if (!o) return;
@@ -882,5 +900,6 @@ int main(int argc, char **argv) {
     write_state_file("exit", pidbuf);
     remove_cgroups();
     run_on_exit();
+    if (!detach) remove_foreground_state();
     return status;
 }

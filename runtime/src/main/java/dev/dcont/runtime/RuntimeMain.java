@@ -22,7 +22,11 @@ public final class RuntimeMain {
     private RuntimeMain() {}
 
     public static void main(String[] argv) {
-        System.exit(execute(argv));
+        int code = execute(argv);
+        System.out.flush();
+        System.err.flush();
+        // no shutdown hooks to run (none registered on these paths): halting spares ~3 ms of JVM shutdown
+        Runtime.getRuntime().halt(code);
     }
 
     static int execute(String[] argv) {
