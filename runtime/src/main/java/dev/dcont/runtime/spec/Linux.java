@@ -1,12 +1,8 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /** {@code linux} of the runtime spec: namespaces, cgroup resources, masked and read-only paths. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Linux(
         List<Namespace> namespaces,
         Resources resources,
@@ -28,26 +24,18 @@ public record Linux(
     }
 
     /** One namespace: {@code type} is pid, network, mount, ipc, uts, cgroup or user; {@code path} joins an existing one. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Namespace(String type, String path) {
         public static Namespace of(String type) {
             return new Namespace(type, null);
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Resources(Memory memory, Cpu cpu, Pids pids) {}
 
     /** Bytes; {@code swap} is memory plus swap, as in the spec (and Docker's --memory-swap); -1 is unlimited. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Memory(Long limit, Long swap) {}
 
     /** CFS quota and period in microseconds. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Cpu(Long quota, Long period, Long shares) {
         /** Docker's {@code --cpus 1.5}: period 100ms, quota 150ms. */
         public static Cpu ofCpus(double cpus) {
@@ -59,7 +47,5 @@ public record Linux(
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Pids(long limit) {}
 }

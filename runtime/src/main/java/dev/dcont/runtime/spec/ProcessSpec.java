@@ -1,12 +1,8 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /** {@code process} of the runtime spec: what to execute and with which identity and limits. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ProcessSpec(
         Boolean terminal,
         User user,
@@ -53,12 +49,8 @@ public record ProcessSpec(
         return new ProcessSpec(terminal, user, args, env, cwd, capabilities, rlimits, n);
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record User(long uid, long gid, Integer umask, List<Long> additionalGids) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Capabilities(
             List<String> bounding,
             List<String> effective,
@@ -72,7 +64,5 @@ public record ProcessSpec(
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Rlimit(String type, long hard, long soft) {}
 }

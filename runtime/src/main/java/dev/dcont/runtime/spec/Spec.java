@@ -1,13 +1,9 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
 /** The root of an OCI runtime-spec {@code config.json}. Only the fields dcont acts on are modelled. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Spec(
         String ociVersion,
         Root root,
@@ -38,15 +34,11 @@ public record Spec(
         return new Spec(ociVersion, r, process, hostname, domainname, mounts, linux, annotations);
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Root(String path, Boolean readonly) {
         public boolean isReadonly() {
             return Boolean.TRUE.equals(readonly);
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Mount(String destination, String type, String source, List<String> options) {}
 }

@@ -1,45 +1,52 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
-/** Reads and writes {@code config.json} and {@code state.json}. */
+/**
+ * Reads and writes {@code config.json} and the OCI state ({@link ContainerState}) with the runtime's own JSON
+ * code ({@link JsonTree}, {@link SpecReader}, {@link SpecWriter}): the runtime module needs no JSON library,
+ * so a start's class path is the runtime jar and JNA only.
+ */
 public final class SpecJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private SpecJson() {}
 
     public static Spec readSpec(Path configJson) throws IOException {
-        return MAPPER.readValue(configJson.toFile(), Spec.class);
+        return SpecReader.read(configJson);
     }
 
+    /** Writes a {@link Spec} or a {@link ContainerState} to {@code file}, atomically. */
     public static void write(Path file, Object value) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, MAPPER.writeValueAsBytes(value));
+        Files.write(tmp, bytes(value));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public static <T> T read(Path file, Class<T> type) throws IOException {
-        return MAPPER.readValue(file.toFile(), type);
-    }
-
+    /** A {@link Spec} or a {@link ContainerState} as indented JSON. */
     public static String toJson(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return new String(bytes(value), StandardCharsets.UTF_8).stripTrailing();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public static <T> T fromJson(String json, Class<T> type) {
-        try {
-            return MAPPER.readValue(json, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static byte[] bytes(Object value) throws IOException {
+        Map<String, Object> tree;
+        if (value instanceof Spec s) {
+            tree = SpecWriter.spec(s);
+        } else if (value instanceof ContainerState s) {
+            tree = SpecWriter.state(s);
+        } else {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as a runtime spec file");
         }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonTree.write(out, tree);
+        return out.toByteArray();
     }
 }

@@ -25,7 +25,7 @@ class SpecReaderTest {
         full = new Spec(full.ociVersion(), full.root(), full.process(), full.hostname(), "example.org",
                 full.mounts(), full.linux(), Map.of("a", "b"));
         Path f = tmp.resolve("config.json");
-        Files.writeString(f, SpecJson.toJson(full));
+        Files.writeString(f, SpecWriterTest.DATABIND.writeValueAsString(full));
         assertEquals(full, SpecReader.read(f));
         assertEquals(full, SpecJson.readSpec(f));
     }

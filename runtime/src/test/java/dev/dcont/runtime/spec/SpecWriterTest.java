@@ -1,0 +1,64 @@
+package dev.dcont.runtime.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecWriterTest {
+    /** jackson-databind as the reference: records by their components, null members left out. */
+    static final ObjectMapper DATABIND = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    @TempDir Path tmp;
+
+    static Spec full() {
+        Spec d = DefaultSpec.docker(List.of("sh", "-c", "echo \"hi\"\t\\ \u00e9"), false);
+        Spec s = d.withHostname("box")
+                .withProcess(d.process().withTerminal(true)
+                        .withUser(new ProcessSpec.User(1000, 1000, 18, List.of(5L, 6L))))
+                .withLinux(d.linux().withCgroupsPath("/dcont/x").withResources(new Linux.Resources(
+                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100))));
+        return new Spec(s.ociVersion(), s.root(), s.process(), s.hostname(), "example.org", s.mounts(), s.linux(),
+                Map.of("a", "b"));
+    }
+
+    @Test
+    void writesTheTreeDatabindWritesAndReadsBackEqual() throws IOException {
+        for (Spec s : List.of(full(), DefaultSpec.docker(List.of("true"), true))) {
+            String ours = SpecJson.toJson(s);
+            JsonNode expected = DATABIND.readTree(DATABIND.writeValueAsString(s));
+            assertEquals(expected, DATABIND.readTree(ours), ours);
+            assertEquals(s, DATABIND.readValue(ours, Spec.class));
+            Path f = tmp.resolve("config.json");
+            SpecJson.write(f, s);
+            assertEquals(s, SpecJson.readSpec(f));
+            assertFalse(Files.exists(tmp.resolve(".config.json.tmp")));
+        }
+    }
+
+    @Test
+    void writesTheOciStateAsDatabindDoes() throws IOException {
+        ContainerState st = new ContainerState("1.0.2", "c1", ContainerState.RUNNING, 42, "/b", Map.of("k", "v"));
+        assertEquals(DATABIND.readTree(DATABIND.writeValueAsString(st)), DATABIND.readTree(SpecJson.toJson(st)));
+        ContainerState none = new ContainerState("1.0.2", "c1", ContainerState.STOPPED, 0, "/b", null);
+        assertEquals(DATABIND.readTree(DATABIND.writeValueAsString(none)), DATABIND.readTree(SpecJson.toJson(none)));
+    }
+
+    @Test
+    void refusesOtherTypes() {
+        assertThrows(IllegalArgumentException.class, () -> SpecJson.toJson("not a spec"));
+    }
+}
