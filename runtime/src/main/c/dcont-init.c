@@ -345,6 +345,9 @@ static void setup_pty(void) {
     }
     send_fd(sync_fd, master);
     close(master);
+    /* the monitor gives the pty the caller's window size before the process can ask for it */
+    char ack;
+    if (read(sync_fd, &ack, 1) != 1) die_child("pty handshake with the monitor");
     if (ioctl(slave, TIOCSCTTY, 0) < 0) die_child("TIOCSCTTY");
     for (int i = 0; i < 3; i++) if (dup2(slave, i) < 0) die_child("dup2 pty");
     if (slave > 2) close(slave);
@@ -796,6 +799,10 @@ int main(int argc, char **argv) {
     if (terminal) {
         master = recv_fd(sock[0]);
         /* if the child failed before sending, fall through to error reading */
+        if (master >= 0) {
+            if (isatty(0)) copy_winsize(master);
+            if (write(sock[0], "w", 1) != 1) { /* the child is gone: its error follows */ }
+        }
     }
     /* wait for exec (EOF on the close-on-exec pipe) or an error message */
     char errmsg[4096];
