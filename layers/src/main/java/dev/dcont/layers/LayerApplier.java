@@ -49,6 +49,10 @@ public final class LayerApplier {
   private final byte[] buf = new byte[1 << 20];
   private final int myUid;
   private final int myGid;
+  private final int workers;
+  /** Small files being written by the workers, named since the last drain. */
+  private final java.util.Set<String> inflight = new java.util.HashSet<>();
+  private ParallelFiles files;
   private long entries;
   private long contentBytes;
 
@@ -57,10 +61,16 @@ public final class LayerApplier {
    * @param root an empty directory the layer is unpacked into
    */
   public LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root) {
+    this(sys, limits, layer, root, ParallelFiles.defaultWorkers());
+  }
+
+  /** As above, with {@code workers} threads writing small files ({@code 0}: all on the calling thread). */
+  LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root, int workers) {
     this.sys = sys;
     this.limits = limits;
     this.layer = layer;
     this.root = root;
+    this.workers = workers;
     int[] ids = currentIds(root);
     this.myUid = ids[0];
     this.myGid = ids[1];
@@ -86,6 +96,22 @@ public final class LayerApplier {
 
   /** Applies every entry of {@code tar}; restores directory metadata last. */
   public Stats apply(TarReader tar) throws IOException {
+    files = workers > 0 ? new ParallelFiles(workers, layer) : null;
+    try {
+      applyAll(tar);
+      if (files != null) {
+        files.drain();
+      }
+      finishDirectories();
+    } finally {
+      if (files != null) {
+        files.close();
+      }
+    }
+    return new Stats(entries, contentBytes);
+  }
+
+  private void applyAll(TarReader tar) throws IOException {
     TarEntry e;
     while (true) {
       try {
@@ -106,8 +132,27 @@ public final class LayerApplier {
         throw refuse(e.name(), x.getMessage());
       }
     }
-    finishDirectories();
-    return new Stats(entries, contentBytes);
+  }
+
+  /** Waits for the workers' files: before a name they may still be writing is removed or linked to. */
+  private void drainFiles() throws IOException {
+    if (files != null) {
+      files.drain();
+      inflight.clear();
+    }
+  }
+
+  private static byte[] readContent(TarReader tar, TarEntry e) throws IOException {
+    byte[] data = new byte[(int) e.size()];
+    int off = 0;
+    while (off < data.length) {
+      int n = tar.read(data, off, data.length - off);
+      if (n < 0) {
+        break;
+      }
+      off += n;
+    }
+    return off == data.length ? data : java.util.Arrays.copyOf(data, off);
   }
 
   private void applyEntry(TarReader tar, TarEntry e) throws IOException {
@@ -153,15 +198,27 @@ public final class LayerApplier {
     }
     switch (e.type()) {
       case FILE -> {
-        try (FileOutputStream out = new FileOutputStream(p.toFile())) {
-          int n;
-          while ((n = tar.read(buf, 0, buf.length)) > 0) {
-            out.write(buf, 0, n);
-            contentBytes += n;
-          }
-        }
         nodes.put(rel, new Node(Kind.FILE, null));
-        ownModeTimes(p, e, true);
+        if (files != null && e.size() <= ParallelFiles.MAX_FILE) {
+          byte[] data = readContent(tar, e);
+          contentBytes += data.length;
+          inflight.add(rel);
+          files.submit(data.length, () -> {
+            try (FileOutputStream out = new FileOutputStream(p.toFile())) {
+              out.write(data);
+            }
+            ownModeTimes(p, e, true);
+          });
+        } else {
+          try (FileOutputStream out = new FileOutputStream(p.toFile())) {
+            int n;
+            while ((n = tar.read(buf, 0, buf.length)) > 0) {
+              out.write(buf, 0, n);
+              contentBytes += n;
+            }
+          }
+          ownModeTimes(p, e, true);
+        }
       }
       case SYMLINK -> {
         if (e.linkName().isEmpty()) {
@@ -179,6 +236,9 @@ public final class LayerApplier {
         String tparent = resolveParent(e.name(), tc.subList(0, tc.size() - 1), false);
         String trel = tparent == null ? null : join(tparent, tc.get(tc.size() - 1));
         Node target = trel == null ? null : nodes.get(trel);
+        if (target != null && inflight.contains(trel)) {
+          drainFiles(); // link to a file only once it exists
+        }
         if (target == null) {
           throw refuse(e.name(), "is a hardlink to '" + printable(e.linkName())
               + "', which is not an earlier entry of this layer");
@@ -320,6 +380,9 @@ public final class LayerApplier {
   }
 
   private void removeExisting(String rel, Node n) throws IOException {
+    if (n.kind() == Kind.DIR || inflight.contains(rel)) {
+      drainFiles(); // no worker may still write the file, or into the directory
+    }
     Path p = root.resolve(rel);
     if (n.kind() == Kind.DIR) {
       String prefix = rel + "/";

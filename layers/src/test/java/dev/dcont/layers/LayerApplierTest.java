@@ -486,8 +486,8 @@ class LayerApplierTest {
   }
 
   /** A {@link Syscalls} that records calls and does what a non-root process can. */
-  static final class RecordingSyscalls implements Syscalls {
-    final List<String> calls = new java.util.ArrayList<>();
+  static class RecordingSyscalls implements Syscalls {
+    final List<String> calls = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     @Override
     public boolean privileged() {

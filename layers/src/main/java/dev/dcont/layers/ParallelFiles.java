@@ -1,0 +1,143 @@
+package dev.dcont.layers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Writes a layer's small regular files on worker threads while {@link LayerApplier} goes on with the next
+ * entries. Creating a file is mostly kernel work (ext4 spends it finding a free inode), and one thread
+ * creating file after file, as tar does, leaves the other cores idle. The applier keeps every change to the
+ * tree's names on its own thread and in tar order; the workers only fill in and finish files the applier has
+ * named, and it drains them before anything could touch those names again (see LayerApplier#removeExisting).
+ * The bytes held for pending files are bounded.
+ */
+final class ParallelFiles implements AutoCloseable {
+  /** Work on one file. */
+  interface Job {
+    void run() throws IOException;
+  }
+
+  /** Files up to this size go to the workers; larger ones are written by the applier itself. */
+  static final int MAX_FILE = 1 << 20;
+  private static final int BUDGET_KIB = 32 << 10; // 32 MiB of file contents pending at most
+
+  private final ExecutorService pool;
+  private final Semaphore budget = new Semaphore(BUDGET_KIB);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Object lock = new Object();
+  private int pending;
+
+  ParallelFiles(int workers, String name) {
+    int[] n = {0};
+    pool = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "unpack-files " + name + " #" + (++n[0]));
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * The number of workers: {@code DCONT_UNPACK_WORKERS} if set (0 writes every file on the applier's thread),
+   * else the cores, at least 2 (the work blocks in the kernel) and at most 4.
+   */
+  static int defaultWorkers() {
+    String v = System.getenv("DCONT_UNPACK_WORKERS");
+    if (v != null && !v.isBlank()) {
+      try {
+        return Math.max(0, Math.min(64, Integer.parseInt(v.strip())));
+      } catch (NumberFormatException e) {
+        throw new LayerException("environment DCONT_UNPACK_WORKERS=" + v + ": not a number (give a count of threads)");
+      }
+    }
+    return Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** Queues {@code job}, which holds {@code bytes} of content; waits while too many bytes are pending. */
+  void submit(int bytes, Job job) throws IOException {
+    rethrow();
+    int permits = Math.max(1, (bytes + 1023) >> 10);
+    budget.acquireUninterruptibly(permits);
+    synchronized (lock) {
+      pending++;
+    }
+    pool.execute(() -> {
+      try {
+        if (failure.get() == null) {
+          job.run();
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      } finally {
+        budget.release(permits);
+        synchronized (lock) {
+          if (--pending == 0) {
+            lock.notifyAll();
+          }
+        }
+      }
+    });
+  }
+
+  /** Waits until every queued file is done; rethrows the first failure. */
+  void drain() throws IOException {
+    boolean interrupted = false;
+    synchronized (lock) {
+      while (pending > 0) {
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    rethrow();
+  }
+
+  private void rethrow() throws IOException {
+    Throwable t = failure.get();
+    if (t == null) {
+      return;
+    }
+    if (t instanceof IOException e) {
+      throw e;
+    }
+    if (t instanceof UncheckedIOException e) {
+      throw e.getCause();
+    }
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw new IOException(t);
+  }
+
+  /** Stops the workers; returns once none is running (a failed unpack deletes the tree right after). */
+  @Override
+  public void close() {
+    failure.compareAndSet(null, new IOException("unpack stopped"));
+    pool.shutdown();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
