@@ -61,10 +61,13 @@ public final class LayerApplier {
    * @param root an empty directory the layer is unpacked into
    */
   public LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root) {
-    this(sys, limits, layer, root, ParallelFiles.defaultWorkers());
+    this(sys, limits, layer, root, -1);
   }
 
-  /** As above, with {@code workers} threads writing small files ({@code 0}: all on the calling thread). */
+  /**
+   * As above, with {@code workers} threads of its own writing small files ({@code 0}: all on the calling
+   * thread; {@code -1}: the process-wide workers, or none if {@code DCONT_UNPACK_WORKERS=0}).
+   */
   LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root, int workers) {
     this.sys = sys;
     this.limits = limits;
@@ -96,7 +99,8 @@ public final class LayerApplier {
 
   /** Applies every entry of {@code tar}; restores directory metadata last. */
   public Stats apply(TarReader tar) throws IOException {
-    files = workers > 0 ? new ParallelFiles(workers, layer) : null;
+    files = workers > 0 ? new ParallelFiles(workers, layer)
+        : workers < 0 && ParallelFiles.defaultWorkers() > 0 ? new ParallelFiles() : null;
     try {
       applyAll(tar);
       if (files != null) {

@@ -26,16 +26,41 @@ final class ParallelFiles implements AutoCloseable {
   static final int MAX_FILE = 1 << 20;
   private static final int BUDGET_KIB = 32 << 10; // 32 MiB of file contents pending at most
 
+  private static ExecutorService shared;
+
   private final ExecutorService pool;
+  private final boolean ownPool;
   private final Semaphore budget = new Semaphore(BUDGET_KIB);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Object lock = new Object();
   private int pending;
 
+  /**
+   * Files of one layer on the process-wide workers ({@link #defaultWorkers()} threads, shared by the layers
+   * that unpack at the same time, so that several layers do not multiply the threads).
+   */
+  ParallelFiles() {
+    this.pool = sharedPool();
+    this.ownPool = false;
+  }
+
+  /** Files of one layer on {@code workers} threads of its own. */
   ParallelFiles(int workers, String name) {
+    this.pool = newPool(workers, "unpack-files " + name);
+    this.ownPool = true;
+  }
+
+  private static synchronized ExecutorService sharedPool() {
+    if (shared == null) {
+      shared = newPool(Math.max(1, defaultWorkers()), "unpack-files");
+    }
+    return shared;
+  }
+
+  private static ExecutorService newPool(int workers, String name) {
     int[] n = {0};
-    pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "unpack-files " + name + " #" + (++n[0]));
+    return Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, name + " #" + (++n[0]));
       t.setDaemon(true);
       return t;
     });
@@ -121,19 +146,33 @@ final class ParallelFiles implements AutoCloseable {
     throw new IOException(t);
   }
 
-  /** Stops the workers; returns once none is running (a failed unpack deletes the tree right after). */
+  /**
+   * Stops this layer's files: those not started are skipped; returns once none is being written (a failed
+   * unpack deletes the tree right after).
+   */
   @Override
   public void close() {
     failure.compareAndSet(null, new IOException("unpack stopped"));
-    pool.shutdown();
     boolean interrupted = false;
-    while (true) {
-      try {
-        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
-          break;
+    synchronized (lock) {
+      while (pending > 0) {
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
         }
-      } catch (InterruptedException e) {
-        interrupted = true;
+      }
+    }
+    if (ownPool) {
+      pool.shutdown();
+      while (true) {
+        try {
+          if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
     }
     if (interrupted) {
