@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Unpacks one layer blob into a new snapshot: decompresses (gzip, zstd or none), checks the uncompressed
@@ -56,7 +55,7 @@ public final class LayerUnpacker {
     try {
       InputStream buffered = new BufferedInputStream(compressed, BUFFER);
       InputStream raw = switch (mediaType.compression()) {
-        case GZIP -> new GZIPInputStream(buffered, 1 << 16);
+        case GZIP -> Igzip.decompress(buffered);
         case ZSTD -> new ZstdInputStream(buffered);
         case NONE -> buffered;
       };
