@@ -49,6 +49,8 @@ public final class LayerApplier {
   private final byte[] buf = new byte[1 << 20];
   private final int myUid;
   private final int myGid;
+  /** Appliers running in this process. */
+  private static final java.util.concurrent.atomic.AtomicInteger ACTIVE = new java.util.concurrent.atomic.AtomicInteger();
   private final int workers;
   /** Small files being written by the workers, named since the last drain. */
   private final java.util.Set<String> inflight = new java.util.HashSet<>();
@@ -101,6 +103,7 @@ public final class LayerApplier {
   public Stats apply(TarReader tar) throws IOException {
     files = workers > 0 ? new ParallelFiles(workers, layer)
         : workers < 0 && ParallelFiles.defaultWorkers() > 0 ? new ParallelFiles() : null;
+    ACTIVE.incrementAndGet();
     try {
       applyAll(tar);
       if (files != null) {
@@ -108,6 +111,7 @@ public final class LayerApplier {
       }
       finishDirectories();
     } finally {
+      ACTIVE.decrementAndGet();
       if (files != null) {
         files.close();
       }
@@ -203,7 +207,8 @@ public final class LayerApplier {
     switch (e.type()) {
       case FILE -> {
         nodes.put(rel, new Node(Kind.FILE, null));
-        if (files != null && e.size() <= ParallelFiles.MAX_FILE) {
+        // several layers unpacking at once already keep the cores busy creating files: then each writes its own
+        if (files != null && e.size() <= ParallelFiles.MAX_FILE && (workers > 0 || ACTIVE.get() == 1)) {
           byte[] data = readContent(tar, e);
           contentBytes += data.length;
           inflight.add(rel);
