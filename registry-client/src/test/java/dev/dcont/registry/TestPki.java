@@ -31,19 +31,19 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away CA with server and client certificates, made with bouncycastle. */
-final class TestPki {
+public final class TestPki {
   static final char[] PASSWORD = "changeit".toCharArray();
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   final KeyPair caKey;
-  final X509Certificate ca;
+  public final X509Certificate ca;
 
-  TestPki(String name) throws Exception {
+  public TestPki(String name) throws Exception {
     caKey = rsa();
     ca = sign(new X500Name("CN=" + name), caKey, new X500Name("CN=" + name), caKey.getPrivate(), true, null);
   }
 
-  static KeyPair rsa() throws Exception {
+  public static KeyPair rsa() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     return g.generateKeyPair();
@@ -55,7 +55,7 @@ final class TestPki {
     return g.generateKeyPair();
   }
 
-  X509Certificate server(KeyPair key) throws Exception {
+  public X509Certificate server(KeyPair key) throws Exception {
     GeneralNames sans = new GeneralNames(new GeneralName[] {
         new GeneralName(GeneralName.dNSName, "localhost"),
         new GeneralName(GeneralName.iPAddress, "127.0.0.1")});
@@ -85,7 +85,7 @@ final class TestPki {
   }
 
   /** A PKCS#12 key store with one key entry. */
-  static Path keyStore(Path file, KeyPair key, X509Certificate... chain) throws Exception {
+  public static Path keyStore(Path file, KeyPair key, X509Certificate... chain) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry("key", key.getPrivate(), PASSWORD, chain);

@@ -46,6 +46,7 @@ public final class RegistryTransport {
         .readTimeout(options.readTimeout())
         .followRedirects(true)
         .followSslRedirects(true)
+        .sslSocketFactory(LazyTls.FACTORY, LazyTls.TRUST) // the platform's, made at the first TLS connection
         .retryOnConnectionFailure(true)
         .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
             .header("User-Agent", options.userAgent()).build()))
