@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Unpacks layers while they download: each {@link Feed} takes a blob's bytes from the download thread and
  * hands them through a {@link DownloadPipe} to {@link LayerUnpacker} on a thread of its own, so a layer's
  * snapshot is ready about when its download ends. The snapshot is recorded only when the diff ID matched
- * and the download then called {@link Feed#verified()} (blob size and digest checked and committed); an
+ *  and the download then called {@link Feed#verified()} (blob size and digest checked; its commit follows); an
  * {@link Feed#abort} or any unpack failure discards the temporary directory. Failures are not reported here:
  * {@link ImageUnpacker#ensureUnpacked} afterwards finds the snapshot missing and unpacks the committed blob,
  * reporting its error if it fails again.
@@ -124,7 +124,7 @@ public final class StreamingUnpacker implements AutoCloseable {
       pipe.write(b, off, len);
     }
 
-    /** The blob is verified and committed: the unpacker may record the snapshot once the diff ID matched. */
+    /** The blob is verified (its commit follows): the unpacker may record the snapshot once the diff ID matched. */
     public synchronized void verified() {
       if (!ended) {
         ended = true;

@@ -13,8 +13,8 @@ import java.io.IOException;
  * for a blob already in the store or one resumed from a partial file of an earlier process). The sink then
  * receives every byte of the blob in order, exactly as written to the ingest file, including bytes fetched
  * with {@code Range} after a connection was cut. Exactly one of {@link Sink#verified} (size and digest
- * checked, blob committed into {@code blobs/}) or {@link Sink#abort} (anything else: failure, interruption,
- * or a server that restarted the blob) ends it. A sink must not keep the download waiting once it has
+ * checked; the blob's commit into {@code blobs/} follows, and if that fails the pull fails) or
+ * {@link Sink#abort} (anything else: failure, interruption, or a server that restarted the blob) ends it. A sink must not keep the download waiting once it has
  * given up reading.
  */
 @FunctionalInterface
@@ -34,7 +34,7 @@ public interface LayerTap {
   interface Sink {
     void write(byte[] b, int off, int len) throws IOException;
 
-    /** The blob's size and digest matched and it is committed; the bytes written are the blob. */
+    /** The blob's size and digest matched: the bytes written are the blob (its commit to disk follows). */
     void verified();
 
     /** The download failed or restarted; what was written must not be used. */

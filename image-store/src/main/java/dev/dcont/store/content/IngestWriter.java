@@ -147,6 +147,14 @@ public final class IngestWriter implements Closeable {
    * mismatch deletes the partial file (its bytes are wrong) and throws.
    */
   public void commit() throws IOException {
+    commit(null);
+  }
+
+  /**
+   * As {@link #commit()}; {@code verified}, when not null, runs once size and digest have matched, before the
+   * fsync and rename (a reader of the same bytes, such as an unpacker, need not wait for the disk).
+   */
+  public void commit(Runnable verified) throws IOException {
     if (written != expectedSize) {
       discard();
       throw new DigestMismatchException("blob " + expected + ": size " + written + " != " + expectedSize
@@ -157,6 +165,9 @@ public final class IngestWriter implements Closeable {
       discard();
       throw new DigestMismatchException("blob " + expected + ": content has digest " + actual
           + " (the registry sent wrong data; pull again)");
+    }
+    if (verified != null) {
+      verified.run();
     }
     try {
       out.force(true);

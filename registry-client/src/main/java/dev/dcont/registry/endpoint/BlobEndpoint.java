@@ -94,8 +94,9 @@ public final class BlobEndpoint {
 
   /**
    * Streams blob {@code d} into the store and, when it is fetched from its first byte, also into the sink
-   * {@code tap} gives (see {@link LayerTap} for the contract). The sink ends with {@code verified()} only after
-   * the commit; any failure, and a server that restarts the blob, abort it.
+   * {@code tap} gives (see {@link LayerTap} for the contract). The sink ends with {@code verified()} once size
+   * and digest have matched (the blob's fsync and rename follow); any failure before that, and a server that
+   * restarts the blob, abort it.
    */
   public Outcome download(RegistryEndpoint ep, String repository, Descriptor d, Ingester ingester, Progress progress,
       Supplier<LayerTap.Sink> tap) {
@@ -115,14 +116,18 @@ public final class BlobEndpoint {
       tee.sink = w.offset() == 0 ? tap.get() : null;
       fetchInto(ep, repository, d, w, progress, tee);
       try {
-        w.commit();
+        // the sink learns the bytes are right as soon as size and digest match, not after the fsync: an unpack
+        // streaming from it finishes meanwhile (a failed fsync still fails the pull; the snapshot, checked
+        // against its diff ID anyway, is then left for prune)
+        w.commit(() -> {
+          LayerTap.Sink s = tee.sink;
+          tee.sink = null;
+          if (s != null) {
+            s.verified();
+          }
+        });
       } catch (DigestMismatchException e) {
         throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage() + " from " + ep.hostPort(), e);
-      }
-      LayerTap.Sink s = tee.sink;
-      tee.sink = null;
-      if (s != null) {
-        s.verified();
       }
       return Outcome.DOWNLOADED;
     } catch (IOException e) {
