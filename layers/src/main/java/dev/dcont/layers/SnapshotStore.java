@@ -129,11 +129,9 @@ public final class SnapshotStore {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
         acc[1]++;
-        if (a.isRegularFile() && (Integer) Files.getAttribute(file, "unix:nlink",
-            java.nio.file.LinkOption.NOFOLLOW_LINKS) > 1) {
-          if (!inodes.add(a.fileKey())) {
-            return FileVisitResult.CONTINUE;
-          }
+        // hardlinks count once: by inode, from the walk's own lstat (asking for the link count was a second one)
+        if (a.isRegularFile() && !inodes.add(a.fileKey())) {
+          return FileVisitResult.CONTINUE;
         }
         acc[0] += a.size();
         return FileVisitResult.CONTINUE;
