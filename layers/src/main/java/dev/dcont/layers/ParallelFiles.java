@@ -110,6 +110,14 @@ final class ParallelFiles implements AutoCloseable {
 
   /** Waits until every queued file is done; rethrows the first failure. */
   void drain() throws IOException {
+    if (awaitNonePending()) {
+      Thread.currentThread().interrupt();
+    }
+    rethrow();
+  }
+
+  /** Waits until no file of this layer is queued or being written; returns whether it was interrupted. */
+  private boolean awaitNonePending() {
     boolean interrupted = false;
     synchronized (lock) {
       while (pending > 0) {
@@ -120,10 +128,7 @@ final class ParallelFiles implements AutoCloseable {
         }
       }
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    rethrow();
+    return interrupted;
   }
 
   private void rethrow() throws IOException {
@@ -153,16 +158,7 @@ final class ParallelFiles implements AutoCloseable {
   @Override
   public void close() {
     failure.compareAndSet(null, new IOException("unpack stopped"));
-    boolean interrupted = false;
-    synchronized (lock) {
-      while (pending > 0) {
-        try {
-          lock.wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    }
+    boolean interrupted = awaitNonePending();
     if (ownPool) {
       pool.shutdown();
       while (true) {

@@ -66,18 +66,7 @@ public final class ContainerRuntime {
     private synchronized Cgroups cgroups() {
         if (cgroups == null) {
             if (detecting != null) {
-                boolean interrupted = false;
-                while (true) {
-                    try {
-                        detecting.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                Uninterruptibly.join(detecting);
                 detecting = null;
                 if (detectFailure != null) {
                     RuntimeException e = detectFailure;
@@ -111,7 +100,7 @@ public final class ContainerRuntime {
             monitor = stage.process();
             int code;
             try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
-                code = waitUninterruptibly(monitor);
+                code = Uninterruptibly.waitFor(monitor);
             }
             String error = StateDir.readOrNull(sd.errorFile());
             if (error != null) {
@@ -121,7 +110,7 @@ public final class ContainerRuntime {
         } finally {
             if (monitor != null && monitor.isAlive()) {
                 monitor.destroyForcibly();
-                waitUninterruptibly(monitor);
+                Uninterruptibly.waitFor(monitor);
             }
             p.cgroup.destroy();
             StateDir.deleteTree(sd.dir);
@@ -150,7 +139,7 @@ public final class ContainerRuntime {
         Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
         int code;
         try {
-            code = waitUninterruptibly(stage.process());
+            code = Uninterruptibly.waitFor(stage.process());
         } catch (IOException e) {
             p.cgroup.destroy();
             StateDir.deleteTree(sd.dir);
@@ -277,7 +266,7 @@ public final class ContainerRuntime {
                     .start();
             int code;
             try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
-                code = waitUninterruptibly(monitor);
+                code = Uninterruptibly.waitFor(monitor);
             }
             String error = StateDir.readOrNull(execDir.resolve("error"));
             if (error != null) {
@@ -438,23 +427,6 @@ public final class ContainerRuntime {
                 Libc.get().kill(pid, 9);
             }
             sleep(10);
-        }
-    }
-
-    private static int waitUninterruptibly(Process p) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return p.waitFor();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -66,7 +66,7 @@ final class EarlyStage {
 
     /** The started stage (waiting for its plan, or already running it). */
     Process process() throws IOException {
-        joinUninterruptibly();
+        Uninterruptibly.join(thread);
         if (starter.failure != null) {
             throw starter.failure;
         }
@@ -75,37 +75,11 @@ final class EarlyStage {
 
     /** Kills the stage (planning failed): it has not read a plan, so nothing else is left to undo. */
     void cancel() {
-        joinUninterruptibly();
+        Uninterruptibly.join(thread);
         Process p = starter.process;
         if (p != null) {
             p.destroyForcibly();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    p.waitFor();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void joinUninterruptibly() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            Uninterruptibly.waitFor(p);
         }
     }
 }

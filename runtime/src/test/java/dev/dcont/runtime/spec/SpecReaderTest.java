@@ -16,14 +16,7 @@ class SpecReaderTest {
 
     @Test
     void readsWhatDatabindWritesIntoEqualRecords() throws IOException {
-        Spec d = DefaultSpec.docker(List.of("sh", "-c", "echo \"hi\""), false);
-        Spec full = d.withHostname("box")
-                .withProcess(d.process().withTerminal(true)
-                        .withUser(new ProcessSpec.User(1000, 1000, 18, List.of(5L, 6L))))
-                .withLinux(d.linux().withCgroupsPath("/dcont/x").withResources(new Linux.Resources(
-                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100))));
-        full = new Spec(full.ociVersion(), full.root(), full.process(), full.hostname(), "example.org",
-                full.mounts(), full.linux(), Map.of("a", "b"));
+        Spec full = SpecWriterTest.full();
         Path f = tmp.resolve("config.json");
         Files.writeString(f, SpecWriterTest.DATABIND.writeValueAsString(full));
         assertEquals(full, SpecReader.read(f));
