@@ -66,7 +66,7 @@ public final class NativeStage {
                 }
                 return p;
             }
-            return extract();
+            return extract(quick);
         } catch (IOException e) {
             throw new UncheckedIOException("dcont-init: cannot extract the native stage: " + e.getMessage(), e);
         } catch (URISyntaxException e) {
@@ -109,12 +109,9 @@ public final class NativeStage {
         }
     }
 
-    private static Path extract() throws IOException {
+    /** Extracts the stage into the cache; {@code quick} (may be null) becomes a shortcut to it for later starts. */
+    private static Path extract(Path quick) throws IOException {
         Path dir = cacheDir();
-        Path quick = quickKey(dir);
-        if (quick != null && Files.isSymbolicLink(quick) && Files.isExecutable(quick)) {
-            return quick;
-        }
         Path target = extractVerified(dir);
         if (quick != null) {
             try {

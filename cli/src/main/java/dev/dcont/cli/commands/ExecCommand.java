@@ -5,11 +5,10 @@ import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.store.Store;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,20 +19,8 @@ public final class ExecCommand implements Callable<Integer>, Errors.RunFailureCo
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-i", "--interactive"}, description = "Keep standard input open.")
-  boolean interactive;
-
-  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.")
-  boolean tty;
-
-  @Option(names = {"-e", "--env"}, description = "Set an environment variable.")
-  List<String> env = new ArrayList<>();
-
-  @Option(names = {"-u", "--user"}, description = "User: name|uid[:group|gid].")
-  String user;
-
-  @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container.")
-  String workdir;
+  @Mixin
+  ProcessOptions process;
 
   @Parameters(index = "0", paramLabel = "CONTAINER")
   String container;
@@ -46,7 +33,8 @@ public final class ExecCommand implements Callable<Integer>, Errors.RunFailureCo
     try (Store store = GlobalOptions.openStore()) {
       Containers containers = new Containers(store);
       try {
-        return containers.exec(containers.get(container), command, tty, interactive, env, user, workdir);
+        return containers.exec(containers.get(container), command, process.tty, process.interactive,
+            process.env, process.user, process.workdir);
       } catch (ContainerException e) {
         throw new Errors.UserError(e.getMessage(), e.dockerExitCode());
       }

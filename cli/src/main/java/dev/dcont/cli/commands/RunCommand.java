@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,11 +32,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-i", "--interactive"}, description = "Keep standard input open.")
-  boolean interactive;
-
-  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.")
-  boolean tty;
+  @Mixin
+  ProcessOptions process;
 
   @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID.")
   boolean detach;
@@ -49,17 +47,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   @Option(names = {"-h", "--hostname"}, description = "Hostname of the container.")
   String hostname;
 
-  @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable.")
-  List<String> env = new ArrayList<>();
-
   @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from a file.")
   List<Path> envFiles = new ArrayList<>();
-
-  @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container.")
-  String workdir;
-
-  @Option(names = {"-u", "--user"}, description = "User: name|uid[:group|gid].")
-  String user;
 
   @Option(names = "--entrypoint", description = "Override the image's ENTRYPOINT.")
   String entrypoint;
@@ -123,7 +112,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);
     }
-    RunFlags flags = new RunFlags(interactive, tty, detach, rm, name, hostname, volumes, tmpfs, readOnly,
+    RunFlags flags = new RunFlags(process.interactive, process.tty, detach, rm, name, hostname, volumes, tmpfs, readOnly,
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
         cpus, pidsLimit, network, capAdd, capDrop, init, privileged);
@@ -133,7 +122,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
           "config " + img.configDigest());
       Containers containers = new Containers(store);
-      ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint, command, env, envFiles, workdir, user, tty, null);
+      ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint, command, process.env, envFiles,
+          process.workdir, process.user, process.tty, null);
       Containers.Created c = containers.create(img, image, config.config(), pf, flags);
       String id = c.record().id();
       if (detach) {
@@ -148,7 +138,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       }
       int code;
       try {
-        code = containers.runForeground(c, interactive);
+        code = containers.runForeground(c, process.interactive);
       } catch (ContainerException e) {
         failStart(containers, id, e);
         return Errors.RUN_FAILED;

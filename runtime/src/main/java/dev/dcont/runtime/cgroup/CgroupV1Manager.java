@@ -147,13 +147,7 @@ public final class CgroupV1Manager implements CgroupManager {
         if (mem == null || !fs.exists(mem.resolve("memory.oom_control"))) {
             return false;
         }
-        for (String line : fs.read(mem.resolve("memory.oom_control")).split("\n")) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[0].equals("oom_kill") && Long.parseLong(kv[1]) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return Cgroups.oomKillCount(fs.read(mem.resolve("memory.oom_control"))) > 0;
     }
 
     @Override

@@ -110,13 +110,7 @@ public final class CgroupV2Manager implements CgroupManager {
         if (!fs.exists(events)) {
             return false;
         }
-        for (String line : fs.read(events).split("\n")) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[0].equals("oom_kill") && Long.parseLong(kv[1]) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return Cgroups.oomKillCount(fs.read(events)) > 0;
     }
 
     @Override

@@ -202,6 +202,17 @@ public final class Cgroups {
         throw new IOException("cgroup " + dir + ": cannot remove (processes still inside?): " + last.getMessage(), last);
     }
 
+    /** The {@code oom_kill} count of a v1 {@code memory.oom_control} or v2 {@code memory.events} file; 0 if absent. */
+    static long oomKillCount(String keyValueLines) {
+        for (String line : keyValueLines.split("\n")) {
+            String[] kv = line.trim().split("\\s+");
+            if (kv.length == 2 && kv[0].equals("oom_kill")) {
+                return Long.parseLong(kv[1]);
+            }
+        }
+        return 0;
+    }
+
     static List<Integer> parsePids(String procs) {
         return procs.lines().filter(l -> !l.isBlank()).map(l -> Integer.valueOf(l.trim())).toList();
     }
