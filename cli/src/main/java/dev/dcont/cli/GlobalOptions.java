@@ -31,7 +31,8 @@ public final class GlobalOptions {
   }
 
   public static Store openStore() {
-    return Store.open(root());
+    Store early = EarlyStore.take(root());
+    return early != null ? early : Store.open(root());
   }
 
   /** Resets state between in-process runs (tests). */

@@ -73,7 +73,25 @@ public final class Main implements Runnable {
       System.setProperty("picocli.disable.closures", "true");
     }
     tellJnaTheLibraryDirectories();
+    Class<?> command = commandNamedIn(args);
+    EarlyStore.begin(args, (command == PullCommand.class || command == RunCommand.class)
+        && !Arrays.asList(args).contains("--help"), warmingFor(command));
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** What the side thread that opens the store warms next for a command (see {@link EarlyStore}). */
+  static Runnable warmingFor(Class<?> command) {
+    if (command == RunCommand.class) {
+      return new Runnable() {
+        @Override
+        public void run() {
+          EarlyStore.warmImageConfig();
+          dev.dcont.layers.sys.NativeSyscalls.get();
+          dev.dcont.cli.run.Names.newId();
+        }
+      };
+    }
+    return null;
   }
 
   /**

@@ -33,9 +33,12 @@ public final class StreamingUnpacker implements AutoCloseable {
     default void unpacked(ImageRecord.Layer layer, Snapshot snapshot) { }
   }
 
-  private final SnapshotStore snapshots;
-  private final LayerUnpacker unpacker;
+  private final Store store;
+  private final Syscalls sys;
+  private final UnpackLimits limits;
   private final Listener listener;
+  private SnapshotStore snapshots;
+  private LayerUnpacker unpacker;
   private final Set<ChainId> started = ConcurrentHashMap.newKeySet();
   private final List<Feed> feeds = new ArrayList<>();
 
@@ -43,10 +46,25 @@ public final class StreamingUnpacker implements AutoCloseable {
     this(store, listener, NativeSyscalls.get(), UnpackLimits.fromEnvironment());
   }
 
+  /** The store's database is first used by {@link #start}: a pull can reach its registry while it opens. */
   public StreamingUnpacker(Store store, Listener listener, Syscalls sys, UnpackLimits limits) {
-    this.snapshots = SnapshotStore.of(store);
-    this.unpacker = new LayerUnpacker(snapshots, store.content(), sys, limits);
+    this.store = store;
+    this.sys = sys;
+    this.limits = limits;
     this.listener = listener;
+  }
+
+  private synchronized SnapshotStore snapshots() {
+    if (snapshots == null) {
+      snapshots = SnapshotStore.of(store);
+      unpacker = new LayerUnpacker(snapshots, store.content(), sys, limits);
+    }
+    return snapshots;
+  }
+
+  private synchronized LayerUnpacker unpacker() {
+    snapshots();
+    return unpacker;
   }
 
   /**
@@ -54,7 +72,7 @@ public final class StreamingUnpacker implements AutoCloseable {
    * exists already or a feed for its chain ID is running.
    */
   public Feed start(ImageRecord.Layer layer, ChainId parent) {
-    if (snapshots.get(layer.chainId()).isPresent() || !started.add(layer.chainId())) {
+    if (snapshots().get(layer.chainId()).isPresent() || !started.add(layer.chainId())) {
       return null;
     }
     Feed f = new Feed(layer, parent);
@@ -111,7 +129,7 @@ public final class StreamingUnpacker implements AutoCloseable {
 
     private void run() {
       try (DownloadPipe in = pipe) {
-        Snapshot s = unpacker.unpack(in, layer.digest(), layer.mediaType(), layer.diffId(), layer.chainId(), parent);
+        Snapshot s = unpacker().unpack(in, layer.digest(), layer.mediaType(), layer.diffId(), layer.chainId(), parent);
         snapshot = s;
         listener.unpacked(layer, s);
       } catch (RuntimeException | Error e) {
