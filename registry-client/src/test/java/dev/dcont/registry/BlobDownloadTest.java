@@ -76,6 +76,29 @@ class BlobDownloadTest extends WireMockSupport {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aBodyThatStallsIsGivenUpAfterTheReadTimeoutAndResumed() throws Exception {
+    int cut = 90_000;
+    RegistryOptions quick = baseOptions().readTimeout(java.time.Duration.ofMillis(400)).build();
+    java.util.List<String> ranges;
+    long took;
+    try (CuttingBlobServer server = new CuttingBlobServer(blob, cut, true, true); Store store = openStore()) {
+      RegistryTransport transport = new RegistryTransport(quick, h -> Optional.empty());
+      RegistryEndpoint ep = transport.endpoints(server.host()).get(0);
+      long t0 = System.nanoTime();
+
+      assertEquals(BlobEndpoint.Outcome.DOWNLOADED,
+          new BlobEndpoint(quick).download(ep, "app", desc, store.content(), BlobEndpoint.Progress.NONE));
+
+      took = (System.nanoTime() - t0) / 1_000_000;
+      assertArrayEquals(blob, store.content().readAll(desc.digest()));
+      ranges = server.ranges;
+    }
+    assertEquals(java.util.List.of("", "bytes=" + cut + "-"), ranges);
+    assertTrue(took >= 400, "resumed after " + took + " ms, before the read timeout");
+  }
+
+  @Test
   void connectionCutMidBlobResumesFromTheBytesOnDisk() throws Exception {
     int cut = 120_000;
     java.util.List<String> ranges;

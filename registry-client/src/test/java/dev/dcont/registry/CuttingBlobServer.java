@@ -15,17 +15,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A raw HTTP server (WireMock rewrites Content-Length, so it cannot cut a body short) whose first answer
  * promises the whole blob and breaks off after {@code cut} bytes; the second answers the range request
- * with 206, or, when {@code honourRange} is false, ignores it and sends everything (200).
+ * with 206, or, when {@code honourRange} is false, ignores it and sends everything (200). A stalling server
+ * keeps the first connection open after the cut, sending nothing more, until the client gives up on it.
  */
 final class CuttingBlobServer implements AutoCloseable {
   private final ServerSocket server;
   private final byte[] blob;
   private final int cut;
   private final boolean honourRange;
+  private final boolean stall;
   /** The Range header of each request ("" when none), in order. */
   final List<String> ranges = new CopyOnWriteArrayList<>();
 
   CuttingBlobServer(byte[] blob, int cut, boolean honourRange) throws IOException {
+    this(blob, cut, honourRange, false);
+  }
+
+  CuttingBlobServer(byte[] blob, int cut, boolean honourRange, boolean stall) throws IOException {
+    this.stall = stall;
     this.server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
     this.blob = blob;
     this.cut = cut;
@@ -56,6 +63,13 @@ final class CuttingBlobServer implements AutoCloseable {
         if (range.isEmpty()) {
           out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
           out.write(blob, 0, cut);
+          out.flush();
+          if (stall) {
+            // silence, until the client closes its end
+            while (s.getInputStream().read() >= 0) {
+              continue;
+            }
+          }
           // closing now ends the stream short of its Content-Length: a dropped connection
         } else if (honourRange) {
           int from = Integer.parseInt(range.substring(6, range.length() - 1));
