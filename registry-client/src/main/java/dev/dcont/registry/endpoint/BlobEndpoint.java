@@ -214,7 +214,9 @@ public final class BlobEndpoint {
         try (InputStream in = r.body().byteStream()) {
           byte[] buf = new byte[1 << 16];
           int n;
-          while ((n = in.read(buf)) > 0) {
+          // whole buffers: the body arrives in 8 KB socket reads, and each chunk handed on costs a file write,
+          // a hash update and a copy to the tap; bytes read before a failure are fetched again from the file's end
+          while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
             if (w.offset() + n > d.size()) {
               // the registry sends more than the manifest declares: drop everything (commit of
               // the emptied writer fails on size and removes the partial file)
