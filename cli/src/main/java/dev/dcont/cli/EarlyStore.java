@@ -2,7 +2,9 @@ package dev.dcont.cli;
 
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLayout;
+import dev.dcont.store.content.Sha256;
 import dev.dcont.store.model.ImageConfig;
+import dev.dcont.store.model.Manifest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +109,23 @@ final class EarlyStore implements Runnable {
   static void warmImageConfig() {
     ImageConfig.parse(SAMPLE_CONFIG, "sample config");
   }
+
+  /** Warming for a pull: the manifest and config readers, and the SHA-256 binding every blob goes through. */
+  static void warmPull() {
+    Manifest.parse(SAMPLE_MANIFEST, "sample manifest");
+    warmImageConfig();
+    Sha256 h = Sha256.create();
+    h.update(SAMPLE_MANIFEST, 0, SAMPLE_MANIFEST.length);
+    h.digest();
+  }
+
+  private static final byte[] SAMPLE_MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"
+      + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+      + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+      + "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2},\"layers\":"
+      + "[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:"
+      + "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2}],"
+      + "\"annotations\":{\"a\":\"b\"}}").getBytes(StandardCharsets.UTF_8);
 
   private static final byte[] SAMPLE_CONFIG = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
       + "\"2024-01-01T00:00:00Z\",\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"sh\"],\"Entrypoint\":null,"

@@ -91,6 +91,14 @@ public final class Main implements Runnable {
         }
       };
     }
+    if (command == PullCommand.class) {
+      return new Runnable() {
+        @Override
+        public void run() {
+          EarlyStore.warmPull();
+        }
+      };
+    }
     return null;
   }
 
