@@ -9,9 +9,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Decompresses and hashes a layer on its own thread while the caller reads the tar stream and writes
- * files: the two halves of an unpack take similar time, and this overlaps them. Also stops the stream at
- * the uncompressed byte limit.
+ * Decompresses a layer on its own thread while the caller hashes the uncompressed bytes, reads the tar
+ * stream and writes files: the two halves of an unpack take similar time, and this overlaps them. Also stops
+ * the stream at the uncompressed byte limit.
  */
 final class ChunkPipe extends InputStream {
   private static final int CHUNK = 1 << 20;
@@ -65,7 +65,6 @@ final class ChunkPipe extends InputStream {
                 + "layer is genuine)")));
             return;
           }
-          sha.update(buf, 0, n);
           full.put(new Chunk(buf, n, null));
         }
         if (n < buf.length) {
@@ -104,6 +103,8 @@ final class ChunkPipe extends InputStream {
       ended = true;
       return false;
     }
+    // hashed here, by the reader, rather than by the inflating thread: inflating is the longer half
+    sha.update(current.buf(), 0, current.len());
     return true;
   }
 
