@@ -33,7 +33,8 @@ public final class LayerApplier {
 
   private enum Kind { DIR, FILE, SYMLINK, OTHER }
 
-  private record Node(Kind kind, String target) { }
+  /** A path this layer made: its kind, a symlink's target, a regular file's size. Hardlinks share one node. */
+  private record Node(Kind kind, String target, long size) { }
 
   private record PendingDir(Path path, TarEntry entry) { }
 
@@ -119,6 +120,34 @@ public final class LayerApplier {
     return new Stats(entries, contentBytes);
   }
 
+  /**
+   * What the applied layer measures, the same as {@link SnapshotStore#measure} of its root ({@code du
+   * --apparent-size -b}, entries but the root) without walking the tree again: the sizes of files and symlinks
+   * are known from the entries (a file's hardlinks counted once), and only directories are stat'ed.
+   */
+  public SnapshotStore.Measure measure() throws IOException {
+    java.nio.charset.Charset names = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding",
+        "UTF-8"));
+    java.util.Set<Node> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    long size = dirSize(root);
+    for (Map.Entry<String, Node> x : nodes.entrySet()) {
+      Node n = x.getValue();
+      switch (n.kind()) {
+        case DIR -> size += dirSize(root.resolve(x.getKey()));
+        case FILE -> size += counted.add(n) ? n.size() : 0;
+        case SYMLINK -> size += n.target().getBytes(names).length;
+        case OTHER -> { }
+        default -> throw new IllegalStateException(n.kind().toString());
+      }
+    }
+    return new SnapshotStore.Measure(size, nodes.size());
+  }
+
+  private static long dirSize(Path dir) throws IOException {
+    return Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        .size();
+  }
+
   private void applyAll(TarReader tar) throws IOException {
     TarEntry e;
     while (true) {
@@ -195,7 +224,7 @@ public final class LayerApplier {
       }
       if (existing == null) {
         Files.createDirectory(p);
-        nodes.put(rel, new Node(Kind.DIR, null));
+        nodes.put(rel, new Node(Kind.DIR, null, 0));
       }
       setXattrs(p, e);
       dirs.put(rel, new PendingDir(p, e));
@@ -206,11 +235,11 @@ public final class LayerApplier {
     }
     switch (e.type()) {
       case FILE -> {
-        nodes.put(rel, new Node(Kind.FILE, null));
         // several layers unpacking at once already keep the cores busy creating files: then each writes its own
         if (files != null && e.size() <= ParallelFiles.MAX_FILE && (workers > 0 || ACTIVE.get() == 1)) {
           byte[] data = readContent(tar, e);
           contentBytes += data.length;
+          nodes.put(rel, new Node(Kind.FILE, null, data.length));
           inflight.add(rel);
           files.submit(data.length, () -> {
             try (FileOutputStream out = new FileOutputStream(p.toFile())) {
@@ -219,13 +248,16 @@ public final class LayerApplier {
             ownModeTimes(p, e, true);
           });
         } else {
+          long written = 0;
           try (FileOutputStream out = new FileOutputStream(p.toFile())) {
             int n;
             while ((n = tar.read(buf, 0, buf.length)) > 0) {
               out.write(buf, 0, n);
-              contentBytes += n;
+              written += n;
             }
           }
+          contentBytes += written;
+          nodes.put(rel, new Node(Kind.FILE, null, written));
           ownModeTimes(p, e, true);
         }
       }
@@ -234,7 +266,7 @@ public final class LayerApplier {
           throw refuse(e.name(), "is a symlink with an empty target");
         }
         Files.createSymbolicLink(p, Path.of(e.linkName()));
-        nodes.put(rel, new Node(Kind.SYMLINK, e.linkName()));
+        nodes.put(rel, new Node(Kind.SYMLINK, e.linkName(), 0));
         ownModeTimes(p, e, false);
       }
       case HARDLINK -> {
@@ -267,7 +299,7 @@ public final class LayerApplier {
           throw new LayerException("layer " + layer + ": entry '" + printable(e.name()) + "': " + x.getMessage()
               + (sys.privileged() ? "" : " (device nodes need root)"), x);
         }
-        nodes.put(rel, new Node(Kind.OTHER, null));
+        nodes.put(rel, new Node(Kind.OTHER, null, 0));
         ownModeTimes(p, e, true);
       }
       default -> throw refuse(e.name(), "has an unsupported type");
@@ -300,7 +332,7 @@ public final class LayerApplier {
       throw new LayerException("layer " + layer + ": whiteout '" + printable(e.name()) + "': " + x.getMessage()
           + (sys.privileged() ? "" : " (overlay whiteouts need root)"), x);
     }
-    nodes.put(rel, new Node(Kind.OTHER, null));
+    nodes.put(rel, new Node(Kind.OTHER, null, 0));
   }
 
   /** Splits and validates an entry or link name into components; refuses absolute paths and '..'. */
@@ -344,7 +376,7 @@ public final class LayerApplier {
         }
         Files.createDirectory(root.resolve(rel));
         sys.chmod(root.resolve(rel), 0755);
-        nodes.put(rel, new Node(Kind.DIR, null));
+        nodes.put(rel, new Node(Kind.DIR, null, 0));
       } else if (n.kind() == Kind.SYMLINK) {
         if (++hops[0] > MAX_LINK_HOPS) {
           throw refuse(entry, "goes through too many levels of symlinks");

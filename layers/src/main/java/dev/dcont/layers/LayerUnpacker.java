@@ -60,8 +60,9 @@ public final class LayerUnpacker {
         case NONE -> buffered;
       };
       Digest actual;
+      LayerApplier applier = new LayerApplier(sys, limits, name, tmp.resolve("fs"));
       try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), name)) {
-        new LayerApplier(sys, limits, name, tmp.resolve("fs")).apply(new TarReader(tarStream));
+        applier.apply(new TarReader(tarStream));
         actual = tarStream.drainAndDigest();
         // The compressed stream has to end cleanly before the snapshot is recorded: a layer streamed from a
         // download ends only once the blob's size and digest are verified (DownloadPipe), and fails otherwise.
@@ -75,7 +76,7 @@ public final class LayerUnpacker {
             + "says diff_id " + diffId + " (the layer is corrupt or the image is inconsistent; remove it and pull "
             + "again)");
       }
-      SnapshotStore.Measure m = SnapshotStore.measure(tmp.resolve("fs"));
+      SnapshotStore.Measure m = applier.measure();
       Snapshot s = snapshots.commit(tmp, chainId, parent, diffId, layerDigest, m);
       done = true;
       return s;

@@ -44,8 +44,12 @@ class LayerApplierTest {
     Files.writeString(decoy.resolve("passwd"), "host\n");
   }
 
+  /** Applies a layer; every successful one also checks that the applier measures what a walk of the tree does. */
   private LayerApplier.Stats apply(byte[] tar) throws IOException {
-    return new LayerApplier(sys, limits, LAYER, fs).apply(new TarReader(new ByteArrayInputStream(tar)));
+    LayerApplier applier = new LayerApplier(sys, limits, LAYER, fs);
+    LayerApplier.Stats stats = applier.apply(new TarReader(new ByteArrayInputStream(tar)));
+    assertEquals(SnapshotStore.measure(fs), applier.measure(), "measure of the applied layer against a walk");
+    return stats;
   }
 
   private LayerException refused(byte[] tar) throws IOException {
