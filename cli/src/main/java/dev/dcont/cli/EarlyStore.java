@@ -110,13 +110,17 @@ final class EarlyStore implements Runnable {
     ImageConfig.parse(SAMPLE_CONFIG, "sample config");
   }
 
-  /** Warming for a pull: the manifest and config readers, and the SHA-256 binding every blob goes through. */
+  /**
+   * Warming for a pull: the manifest and config readers, the SHA-256 binding every blob goes through, and the
+   * native calls that unpacking makes.
+   */
   static void warmPull() {
     Manifest.parse(SAMPLE_MANIFEST, "sample manifest");
     warmImageConfig();
     Sha256 h = Sha256.create();
     h.update(SAMPLE_MANIFEST, 0, SAMPLE_MANIFEST.length);
     h.digest();
+    dev.dcont.layers.StreamingUnpacker.warm();
   }
 
   private static final byte[] SAMPLE_MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"

@@ -11,8 +11,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -62,7 +60,9 @@ final class Igzip {
     try (InputStream in = url.openStream()) {
       bytes = in.readAllBytes();
     }
-    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+    dev.dcont.store.content.Sha256 sha = dev.dcont.store.content.Sha256.create();
+    sha.update(bytes, 0, bytes.length);
+    String hash = sha.digest().hex().substring(0, 16);
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path dir = xdg != null && !xdg.isEmpty() ? Path.of(xdg, "dcont")
         : Path.of(System.getProperty("user.home"), ".cache", "dcont");

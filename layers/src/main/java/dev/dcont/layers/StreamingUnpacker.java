@@ -43,10 +43,13 @@ public final class StreamingUnpacker implements AutoCloseable {
   private final List<Feed> feeds = new ArrayList<>();
 
   public StreamingUnpacker(Store store, Listener listener) {
-    this(store, listener, NativeSyscalls.get(), UnpackLimits.fromEnvironment());
+    this(store, listener, null, UnpackLimits.fromEnvironment());
   }
 
-  /** The store's database is first used by {@link #start}: a pull can reach its registry while it opens. */
+  /**
+   * The store's database and the native calls ({@code sys}, the platform's when null) are first used by
+   * {@link #start}: a pull reaches its registry while they are made ready.
+   */
   public StreamingUnpacker(Store store, Listener listener, Syscalls sys, UnpackLimits limits) {
     this.store = store;
     this.sys = sys;
@@ -54,10 +57,19 @@ public final class StreamingUnpacker implements AutoCloseable {
     this.listener = listener;
   }
 
+  /**
+   * Loads what the first streamed layer needs (the native calls, the gzip shim), for a caller that has a
+   * spare thread while the pull reaches its registry.
+   */
+  public static void warm() {
+    NativeSyscalls.get();
+    Igzip.available();
+  }
+
   private synchronized SnapshotStore snapshots() {
     if (snapshots == null) {
       snapshots = SnapshotStore.of(store);
-      unpacker = new LayerUnpacker(snapshots, store.content(), sys, limits);
+      unpacker = new LayerUnpacker(snapshots, store.content(), sys != null ? sys : NativeSyscalls.get(), limits);
     }
     return snapshots;
   }
