@@ -36,8 +36,22 @@ YML
   echo "registry did not start" >&2; return 1
 }
 
-# settle: file creation is slow for seconds after a large delete on these disks
-settle() { sync; sleep "${BENCH_SETTLE:-5}"; }
+# warm_files PATH...: reads files into the page cache. These machines page out memory that is unused for
+# about a minute (a DAMON reclaim scheme: age >= 60 s, 128 MB/s), so between rounds a registry's blobs or a
+# tool's binaries can be cold for one tool and hot for the next; settle warms BENCH_WARM for every tool alike.
+warm_files() {
+  [ $# -gt 0 ] || return 0
+  find "$@" -type f -print0 2>/dev/null | xargs -0 -r cat >/dev/null 2>&1 || true
+}
+
+# the files every timed tool reads: the JDK and dcont's build, the peers' binaries (benchmarks add theirs)
+BENCH_WARM=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" "$REPO_DIR/cli/target")
+for b in tar gzip skopeo podman runc conmon; do
+  p=$(command -v "$b" 2>/dev/null) && BENCH_WARM+=("$(readlink -f "$p")")
+done
+
+# settle: file creation is slow for seconds after a large delete on these disks; then inputs are warmed
+settle() { sync; warm_files "${BENCH_WARM[@]}"; sleep "${BENCH_SETTLE:-5}"; }
 
 # now_ms
 now_ms() { date +%s%3N; }
