@@ -213,19 +213,40 @@ public final class BlobEndpoint {
         }
         try (InputStream in = r.body().byteStream()) {
           byte[] buf = new byte[1 << 16];
-          int n;
-          // whole buffers: the body arrives in 8 KB socket reads, and each chunk handed on costs a file write,
-          // a hash update and a copy to the tap; bytes read before a failure are fetched again from the file's end
-          while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-            if (w.offset() + n > d.size()) {
-              // the registry sends more than the manifest declares: drop everything (commit of
-              // the emptied writer fails on size and removes the partial file)
-              w.restart();
-              w.commit();
+          boolean more = true;
+          while (more) {
+            // whole buffers: the body arrives in 8 KB socket reads, and each chunk handed on costs a file
+            // write, a hash update and a copy to the tap; what was read before a failure is kept
+            int n = 0;
+            IOException failed = null;
+            while (n < buf.length) {
+              int got;
+              try {
+                got = in.read(buf, n, buf.length - n);
+              } catch (IOException e) {
+                failed = e;
+                break;
+              }
+              if (got < 0) {
+                more = false;
+                break;
+              }
+              n += got;
             }
-            w.write(buf, 0, n);
-            tee.write(buf, 0, n);
-            progress.update(w.offset(), d.size());
+            if (n > 0) {
+              if (w.offset() + n > d.size()) {
+                // the registry sends more than the manifest declares: drop everything (commit of
+                // the emptied writer fails on size and removes the partial file)
+                w.restart();
+                w.commit();
+              }
+              w.write(buf, 0, n);
+              tee.write(buf, 0, n);
+              progress.update(w.offset(), d.size());
+            }
+            if (failed != null) {
+              throw failed;
+            }
           }
         } catch (DigestMismatchException e) {
           throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage() + " (from " + ep.hostPort() + ")", e);
