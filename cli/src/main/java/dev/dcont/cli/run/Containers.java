@@ -290,7 +290,7 @@ public final class Containers {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto"));
     for (String key : System.getProperties().stringPropertyNames()) {
       if (key.startsWith("org.sqlite.") || key.startsWith("dcont.") || key.startsWith("jna.")) {
         cmd.add("-D" + key + "=" + System.getProperty(key));
