@@ -21,10 +21,11 @@ import java.nio.file.Path;
  * options name; for any other guess the command opens its store itself. A failure to open is kept by the store
  * and thrown at the command's first database use, as if the command had opened it.
  *
- * <p>The store is handed over at once; its first database use waits for the side thread's opening. After the
- * opening, the side thread warms what the command touches next (the JSON mapper's image-config reader, the
- * native-call bindings, the random source for container IDs). Failures there are ignored; the command pays
- * the same cost itself.
+ * <p>The store is handed over at once; its first database use waits for the side thread's opening. A second
+ * side thread warms, from the start, what the command touches once it has its image (the JSON mapper's
+ * manifest and config readers, the native-call bindings, the random source for container IDs): done after the
+ * opening, that work came too late and the command waited for it. Failures there are ignored; the command
+ * pays the same cost itself.
  */
 final class EarlyStore implements Runnable {
   private static final Object LOCK = new Object();
@@ -40,7 +41,7 @@ final class EarlyStore implements Runnable {
 
   /**
    * Starts opening the store the arguments point at, if it exists or {@code create} says the command makes it
-   * anyway. {@code warm} runs on the same thread once the database is open (and may be null).
+   * anyway. {@code warm} (may be null) runs at the same time on a thread of its own.
    */
   static void begin(String[] args, boolean create, Runnable warm) {
     Path root = rootIn(args);
@@ -54,6 +55,11 @@ final class EarlyStore implements Runnable {
     Thread t = new Thread(e, "dcont-early-store");
     t.setDaemon(true);
     t.start();
+    if (warm != null) {
+      Thread w = new Thread(warm, "dcont-warm");
+      w.setDaemon(true);
+      w.start();
+    }
   }
 
   /**
@@ -98,9 +104,7 @@ final class EarlyStore implements Runnable {
     try {
       store.finishOpening();
       store.containers();
-      if (warm != null) {
-        warm.run();
-      }
+
     } catch (RuntimeException | Error ignored) {
       // the command meets the same failure (the store keeps it) or the same cost itself
     }

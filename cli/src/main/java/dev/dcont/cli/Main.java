@@ -122,8 +122,13 @@ public final class Main implements Runnable {
       dirs.add("/lib/" + multiarch);
     }
     dirs.addAll(java.util.List.of("/usr/lib64", "/lib64", "/usr/lib", "/lib"));
-    dirs.removeIf(d -> !new java.io.File(d).isDirectory());
-    System.setProperty("jna.platform.library.path", String.join(":", dirs));
+    StringBuilder path = new StringBuilder();
+    for (String d : dirs) { // no lambda: its first use costs a few milliseconds of start-up
+      if (new java.io.File(d).isDirectory()) {
+        path.append(path.length() == 0 ? "" : ":").append(d);
+      }
+    }
+    System.setProperty("jna.platform.library.path", path.toString());
   }
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */

@@ -54,7 +54,7 @@ class EarlyStoreTest {
     for (int i = 0; i < 200 && !warmed.get(); i++) {
       Thread.sleep(10);
     }
-    assertTrue(warmed.get(), "the warming step did not run after the opening");
+    assertTrue(warmed.get(), "the warming step did not run");
   }
 
   @Test
