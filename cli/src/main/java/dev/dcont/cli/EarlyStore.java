@@ -32,11 +32,9 @@ final class EarlyStore implements Runnable {
   private static EarlyStore pending;
 
   private final Store store;
-  private final Runnable warm;
 
-  private EarlyStore(Store store, Runnable warm) {
+  private EarlyStore(Store store) {
     this.store = store;
-    this.warm = warm;
   }
 
   /**
@@ -48,7 +46,7 @@ final class EarlyStore implements Runnable {
     if (!create && !Files.isRegularFile(new StoreLayout(root).database())) {
       return;
     }
-    EarlyStore e = new EarlyStore(Store.openLater(root), warm);
+    EarlyStore e = new EarlyStore(Store.openLater(root));
     synchronized (LOCK) {
       pending = e;
     }
@@ -56,9 +54,21 @@ final class EarlyStore implements Runnable {
     t.setDaemon(true);
     t.start();
     if (warm != null) {
-      Thread w = new Thread(warm, "dcont-warm");
+      Thread w = new Thread(new Quietly(warm), "dcont-warm");
       w.setDaemon(true);
       w.start();
+    }
+  }
+
+  /** Runs a warming step; a failure is the command's to meet, so nothing is printed here. */
+  private record Quietly(Runnable step) implements Runnable {
+    @Override
+    public void run() {
+      try {
+        step.run();
+      } catch (RuntimeException | Error ignored) {
+        // the command pays the same cost, or meets the same failure, itself
+      }
     }
   }
 
@@ -104,11 +114,11 @@ final class EarlyStore implements Runnable {
     try {
       store.finishOpening();
       store.containers();
-
     } catch (RuntimeException | Error ignored) {
       // the command meets the same failure (the store keeps it) or the same cost itself
     }
   }
+
   /** Warming for commands that read image configs: builds the mapper's readers for them. */
   static void warmImageConfig() {
     ImageConfig.parse(SAMPLE_CONFIG, "sample config");
