@@ -68,7 +68,10 @@ final class ParallelFiles implements AutoCloseable {
 
   /**
    * The number of workers: {@code DCONT_UNPACK_WORKERS} if set (0 writes every file on the applier's thread),
-   * else the cores, at least 2 (the work blocks in the kernel) and at most 4.
+   * else one fewer than the cores (the applier and the decompressing thread are busy too), at least 1 and at
+   * most 3. On 2 cores one worker unpacks a 6,767-file root as fast as two when file creation is cheap
+   * (0.74 s against 0.75 s), and faster when ext4 is slow to find free inodes after a large delete (1.00 s
+   * against 1.51 s; two workers scanning the same groups spent 1.7 s of system time against 0.8 s).
    */
   static int defaultWorkers() {
     String v = System.getenv("DCONT_UNPACK_WORKERS");
@@ -79,7 +82,7 @@ final class ParallelFiles implements AutoCloseable {
         throw new LayerException("environment DCONT_UNPACK_WORKERS=" + v + ": not a number (give a count of threads)");
       }
     }
-    return Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
   }
 
   /** Queues {@code job}, which holds {@code bytes} of content; waits while too many bytes are pending. */
