@@ -79,7 +79,7 @@ public final class Main implements Runnable {
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** What the side thread that opens the store warms next for a command (see {@link EarlyStore}). */
+  /** What a side thread warms for a command while the command line is parsed (see {@link EarlyStore}). */
   static Runnable warmingFor(Class<?> command) {
     if (command == RunCommand.class) {
       return new Runnable() {
