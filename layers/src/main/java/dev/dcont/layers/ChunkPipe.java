@@ -49,14 +49,7 @@ final class ChunkPipe extends InputStream {
     try {
       while (true) {
         byte[] buf = free.take();
-        int n = 0;
-        while (n < buf.length) {
-          int r = source.read(buf, n, buf.length - n);
-          if (r < 0) {
-            break;
-          }
-          n += r;
-        }
+        int n = source.readNBytes(buf, 0, buf.length);
         if (n > 0) {
           count += n;
           if (count > maxBytes) {
