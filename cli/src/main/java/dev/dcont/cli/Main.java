@@ -76,7 +76,9 @@ public final class Main implements Runnable {
     Class<?> command = commandNamedIn(args);
     EarlyStore.begin(args, (command == PullCommand.class || command == RunCommand.class)
         && !Arrays.asList(args).contains("--help"), warmingFor(command));
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(newCommandLine(out, err, command).execute(args));
   }
 
   /** What a side thread warms for a command while the command line is parsed (see {@link EarlyStore}). */
@@ -133,8 +135,7 @@ public final class Main implements Runnable {
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = newCommandLine(out, err, args);
-    return cl.execute(args);
+    return newCommandLine(out, err, commandNamedIn(args)).execute(args);
   }
 
   public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
@@ -143,11 +144,11 @@ public final class Main implements Runnable {
 
   /**
    * Builds the command line. Building picocli's model of a command costs reflection, so when the
-   * arguments name a command, only that one is registered (start-up time is a feature).
+   * arguments name a command ({@code only}, from {@link #commandNamedIn}), only that one is registered
+   * (start-up time is a feature); null registers them all.
    */
-  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, String[] args) {
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Class<?> only) {
     CommandLine cl = new CommandLine(new Main());
-    Class<?> only = args == null ? null : commandNamedIn(args);
     for (Class<?> c : COMMANDS) {
       if (only == null || c == only) {
         cl.addSubcommand(c);

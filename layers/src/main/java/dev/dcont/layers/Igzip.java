@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.dcont.store.content.Sha256;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ final class Igzip {
     try (InputStream in = url.openStream()) {
       bytes = in.readAllBytes();
     }
-    dev.dcont.store.content.Sha256 sha = dev.dcont.store.content.Sha256.create();
+    Sha256 sha = Sha256.create();
     sha.update(bytes, 0, bytes.length);
     String hash = sha.digest().hex().substring(0, 16);
     String xdg = System.getenv("XDG_CACHE_HOME");
