@@ -179,17 +179,18 @@ public final class LayerApplier {
     }
   }
 
-  private static byte[] readContent(TarReader tar, TarEntry e) throws IOException {
-    byte[] data = new byte[(int) e.size()];
+  /** Reads an entry's content (at most {@code into.length} bytes) into {@code into}; returns how many it read. */
+  private static int readContent(TarReader tar, TarEntry e, byte[] into) throws IOException {
+    int size = (int) e.size();
     int off = 0;
-    while (off < data.length) {
-      int n = tar.read(data, off, data.length - off);
+    while (off < size) {
+      int n = tar.read(into, off, size - off);
       if (n < 0) {
         break;
       }
       off += n;
     }
-    return off == data.length ? data : java.util.Arrays.copyOf(data, off);
+    return off;
   }
 
   private void applyEntry(TarReader tar, TarEntry e) throws IOException {
@@ -237,13 +238,14 @@ public final class LayerApplier {
       case FILE -> {
         // several layers unpacking at once already keep the cores busy creating files: then each writes its own
         if (files != null && e.size() <= ParallelFiles.MAX_FILE && (workers > 0 || ACTIVE.get() == 1)) {
-          byte[] data = readContent(tar, e);
-          contentBytes += data.length;
-          nodes.put(rel, new Node(Kind.FILE, null, data.length));
+          byte[] data = files.buffer((int) e.size());
+          int length = readContent(tar, e, data);
+          contentBytes += length;
+          nodes.put(rel, new Node(Kind.FILE, null, length));
           inflight.add(rel);
-          files.submit(data.length, () -> {
+          files.submit(data, length, () -> {
             try (FileOutputStream out = new FileOutputStream(p.toFile())) {
-              out.write(data);
+              out.write(data, 0, length);
             }
             ownModeTimes(p, e, true);
           });

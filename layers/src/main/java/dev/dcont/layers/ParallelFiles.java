@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * creating file after file, as tar does, leaves the other cores idle. The applier keeps every change to the
  * tree's names on its own thread and in tar order; the workers only fill in and finish files the applier has
  * named, and it drains them before anything could touch those names again (see LayerApplier#removeExisting).
- * The bytes held for pending files are bounded.
+ * The bytes held for pending files are bounded, and the buffers that hold them are used again for later files
+ * (a root of 200 MB would otherwise allocate 200 MB of arrays: a garbage collection in the middle of the
+ * unpack and as many fresh pages of memory, each of which costs the kernel a page to clear).
  */
 final class ParallelFiles implements AutoCloseable {
   /** Work on one file. */
@@ -24,7 +26,8 @@ final class ParallelFiles implements AutoCloseable {
 
   /** Files up to this size go to the workers; larger ones are written by the applier itself. */
   static final int MAX_FILE = 1 << 20;
-  private static final int BUDGET_KIB = 32 << 10; // 32 MiB of file contents pending at most
+  private static final int BUDGET_KIB = 8 << 10; // 8 MiB of file contents pending at most
+  private static final int MIN_BUFFER_SHIFT = 12; // buffers come in powers of two from 4 KiB to MAX_FILE
 
   private static ExecutorService shared;
 
@@ -34,6 +37,10 @@ final class ParallelFiles implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Object lock = new Object();
   private int pending;
+  /** Free buffers by size class (index: log2(length) - MIN_BUFFER_SHIFT); guarded by {@link #lock}. */
+  @SuppressWarnings("unchecked")
+  private final java.util.ArrayDeque<byte[]>[] free = new java.util.ArrayDeque[
+      Integer.numberOfTrailingZeros(MAX_FILE) - MIN_BUFFER_SHIFT + 1];
 
   /**
    * Files of one layer on the process-wide workers ({@link #defaultWorkers()} threads, shared by the layers
@@ -85,8 +92,30 @@ final class ParallelFiles implements AutoCloseable {
     return Math.max(1, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
   }
 
-  /** Queues {@code job}, which holds {@code bytes} of content; waits while too many bytes are pending. */
-  void submit(int bytes, Job job) throws IOException {
+  /**
+   * A buffer of at least {@code size} bytes (at most {@link #MAX_FILE}) for one file's content: one that an
+   * earlier file has finished with, else a new one. Hand it to {@link #submit}, which takes it back.
+   */
+  byte[] buffer(int size) {
+    if (size < 0 || size > MAX_FILE) {
+      throw new IllegalArgumentException("buffer of " + size + " bytes");
+    }
+    int shift = Math.max(MIN_BUFFER_SHIFT, 32 - Integer.numberOfLeadingZeros(Math.max(1, size) - 1));
+    synchronized (lock) {
+      java.util.ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
+      byte[] b = q == null ? null : q.poll();
+      if (b != null) {
+        return b;
+      }
+    }
+    return new byte[1 << shift];
+  }
+
+  /**
+   * Queues {@code job}, which writes {@code bytes} of content held in {@code buffer} (from {@link #buffer});
+   * waits while too many bytes are pending. The buffer is taken back once the job is done.
+   */
+  void submit(byte[] buffer, int bytes, Job job) throws IOException {
     rethrow();
     int permits = Math.max(1, (bytes + 1023) >> 10);
     budget.acquireUninterruptibly(permits);
@@ -103,12 +132,29 @@ final class ParallelFiles implements AutoCloseable {
       } finally {
         budget.release(permits);
         synchronized (lock) {
+          recycle(buffer);
           if (--pending == 0) {
             lock.notifyAll();
           }
         }
       }
     });
+  }
+
+  /** Keeps a finished buffer for a later file; called with {@link #lock} held. */
+  private void recycle(byte[] buffer) {
+    int shift = Integer.numberOfTrailingZeros(buffer.length);
+    if (buffer.length != 1 << shift || shift < MIN_BUFFER_SHIFT || shift - MIN_BUFFER_SHIFT >= free.length) {
+      return; // not one of ours
+    }
+    java.util.ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
+    if (q == null) {
+      q = free[shift - MIN_BUFFER_SHIFT] = new java.util.ArrayDeque<>();
+    }
+    // no more of a size than could be pending at once: the budget bounds what the pool keeps too
+    if ((long) (q.size() + 1) * buffer.length <= (long) BUDGET_KIB << 10) {
+      q.push(buffer);
+    }
   }
 
   /** Waits until every queued file is done; rethrows the first failure. */

@@ -157,7 +157,10 @@ public final class TarReader {
   }
 
   private void skip(long n) throws IOException {
-    byte[] buf = n > 0 ? new byte[(int) Math.min(n, 65536)] : null;
+    if (n > 0 && skipBuffer == null) {
+      skipBuffer = new byte[8192];
+    }
+    byte[] buf = skipBuffer;
     while (n > 0) {
       int r = in.read(buf, 0, (int) Math.min(n, buf.length));
       if (r < 0) {
@@ -176,6 +179,9 @@ public final class TarReader {
     skip((BLOCK - (size % BLOCK)) % BLOCK);
     return data;
   }
+
+  /** What {@link #skip} reads into (padding after every entry, content nobody reads), made once. */
+  private byte[] skipBuffer;
 
   private boolean readBlock(byte[] b) throws IOException {
     int n = 0;
