@@ -88,6 +88,93 @@ class ContentStoreTest {
     assertArrayEquals(DATA, cs.readAll(D));
   }
 
+  /** A blob big enough for O_DIRECT writes, of a size that is no multiple of the alignment. */
+  private static byte[] bigBlob() {
+    byte[] b = new byte[3 * IngestWriter.STAGE + 12345];
+    new java.util.Random(7).nextBytes(b);
+    return b;
+  }
+
+  /** Whether the file system under the test's directory takes O_DIRECT (ext4 and xfs do; tmpfs may not). */
+  private boolean directIoHere() throws Exception {
+    Path probe = root.resolve("probe");
+    Files.createFile(probe);
+    try (var ch = java.nio.channels.FileChannel.open(probe, java.nio.file.StandardOpenOption.WRITE,
+        com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+      return true;
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      return false;
+    } finally {
+      Files.delete(probe);
+    }
+  }
+
+  @Test
+  void bigBlobsAreWrittenPastThePageCacheInAnyChunking() throws Exception {
+    byte[] big = bigBlob();
+    Digest d = Digest.sha256(big);
+    ContentStore cs = store();
+    try (IngestWriter w = cs.open(d, big.length).orElseThrow()) {
+      assertEquals(directIoHere(), w.isDirect(), "O_DIRECT exactly where the file system has it");
+      // chunks of odd sizes, one larger than what is gathered, so block boundaries fall everywhere
+      int[] sizes = {1, 4095, 4097, 65536, IngestWriter.STAGE + 3, 777};
+      int off = 0;
+      for (int i = 0; off < big.length; i++) {
+        int n = Math.min(sizes[i % sizes.length], big.length - off);
+        w.write(big, off, n);
+        off += n;
+        assertEquals(off, w.offset());
+      }
+      w.commit();
+    }
+    assertArrayEquals(big, cs.readAll(d));
+  }
+
+  @Test
+  void bigBlobCutAtAnUnalignedOffsetIsResumedExactly() throws Exception {
+    byte[] big = bigBlob();
+    Digest d = Digest.sha256(big);
+    ContentStore cs = store();
+    Path partial = root.resolve("ingest").resolve(d.hex() + ".partial");
+    int cut = IngestWriter.STAGE + IngestWriter.ALIGN * 3 + 101; // in the middle of what is gathered
+    try (IngestWriter w = cs.open(d, big.length).orElseThrow()) {
+      w.write(big, 0, cut);
+    }
+    // closing writes what was gathered: the partial file holds exactly the bytes received
+    assertEquals(cut, Files.size(partial));
+    assertArrayEquals(java.util.Arrays.copyOf(big, cut), Files.readAllBytes(partial));
+    int second = 2 * IngestWriter.STAGE + 7;
+    try (IngestWriter w = cs.open(d, big.length).orElseThrow()) {
+      assertEquals(cut, w.offset());
+      assertEquals(directIoHere(), w.isDirect());
+      w.write(big, cut, second - cut);
+    }
+    assertArrayEquals(java.util.Arrays.copyOf(big, second), Files.readAllBytes(partial));
+    try (IngestWriter w = cs.open(d, big.length).orElseThrow()) {
+      assertEquals(second, w.offset());
+      w.write(big, second, big.length - second);
+      w.commit();
+    }
+    assertArrayEquals(big, cs.readAll(d));
+  }
+
+  @Test
+  void bigBlobRestartedMidwayHoldsOnlyTheNewBytes() throws Exception {
+    byte[] big = bigBlob();
+    Digest d = Digest.sha256(big);
+    ContentStore cs = store();
+    byte[] junk = new byte[IngestWriter.STAGE * 2 + 5];
+    java.util.Arrays.fill(junk, (byte) 0x5a);
+    try (IngestWriter w = cs.open(d, big.length).orElseThrow()) {
+      w.write(junk, 0, junk.length);
+      w.restart();
+      assertEquals(0, w.offset());
+      w.write(big, 0, big.length);
+      w.commit();
+    }
+    assertArrayEquals(big, cs.readAll(d));
+  }
+
   @Test
   void restartDropsWhatWasWritten() throws Exception {
     ContentStore cs = store();
