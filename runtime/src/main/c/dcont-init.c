@@ -6,7 +6,8 @@
  *
  *   monitor (this process, outside the container)
  *     - re-executes itself from a sealed memfd (CVE-2019-5736)
- *     - optionally detaches (double fork, setsid, log file)
+ *     - optionally detaches (double fork, setsid), then keeps the container's output in a log file
+ *       (see write_record)
  *     - clone()s the container process with the requested namespaces
  *       (or, for exec, setns()es into an existing pid namespace and forks)
  *     - writes the child pid into the cgroup.procs files of the plan
@@ -51,6 +52,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MFD_ALLOW_SEALING
@@ -546,6 +548,50 @@ static int write_all(int fd, const char *buf, ssize_t n) {
     return 0;
 }
 
+/* ---- the log of a detached container ----
+ * "DCONTLOG1\n", then one record per read of the container's output: the stream (1 stdout, 2 stderr; a
+ * terminal's output is 1), the time in nanoseconds since the epoch (8 bytes, big-endian), the length (4 bytes,
+ * big-endian) and the bytes. Each record is one write() to a file opened O_APPEND. Read by dcont logs. */
+#define LOG_MAGIC "DCONTLOG1\n"
+static int log_fd = -1;
+
+static void write_record(int stream, const char *buf, ssize_t n) {
+    static char rec[13 + 16384];
+    if (n > 16384) n = 16384;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t t = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    rec[0] = (char)stream;
+    for (int i = 0; i < 8; i++) rec[1 + i] = (char)(t >> (56 - 8 * i));
+    for (int i = 0; i < 4; i++) rec[9 + i] = (char)((uint32_t)n >> (24 - 8 * i));
+    memcpy(rec + 13, buf, (size_t)n);
+    if (write_all(log_fd, rec, 13 + n) < 0) { /* disk full: the container goes on */ }
+}
+
+/* Opens the log; a new (or empty) one gets the header. A log without it (an older dcont's plain output) is
+ * started again rather than mixed with records. */
+static void open_log(const char *path) {
+    log_fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log_fd < 0) monitor_fail("open log");
+    char head[sizeof LOG_MAGIC - 1];
+    ssize_t got = pread(log_fd, head, sizeof head, 0);
+    if (got == (ssize_t)sizeof head && memcmp(head, LOG_MAGIC, sizeof head) == 0) return;
+    if (got != 0 && ftruncate(log_fd, 0) < 0) monitor_fail("truncate log");
+    if (write_all(log_fd, LOG_MAGIC, sizeof LOG_MAGIC - 1) < 0) monitor_fail("write log");
+}
+
+/* Copies what the container wrote to one of its output pipes into the log; closes the pipe at its end. */
+static void relay_output(int *fd, int stream, short revents, char *buf, size_t size) {
+    if (*fd < 0 || !(revents & (POLLIN | POLLHUP | POLLERR))) return;
+    ssize_t got = read(*fd, buf, size);
+    if (got > 0) {
+        write_record(stream, buf, got);
+    } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
 static void remove_cgroups(void) {
     for (int i = nops - 1; i >= 0; i--) {
         if (!is(&ops[i], "CGROUP_REMOVE")) continue;
@@ -684,6 +730,7 @@ int main(int argc, char **argv) {
     if ((o = find_op("DETACH"))) { detach = 1; log_path = o->argv[0]; }
 
     int report[2] = {-1, -1}; /* detached monitor -> launcher: "ok" or error */
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}; /* detached, no terminal: the container's output */
     if (detach) {
         if (pipe2(report, O_CLOEXEC) < 0) monitor_fail("pipe");
         pid_t p = fork();
@@ -701,13 +748,22 @@ int main(int argc, char **argv) {
         close(report[0]);
         setsid();
         int null = open("/dev/null", O_RDWR);
-        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
-        if (null < 0 || log < 0) monitor_fail("open log");
+        if (null < 0) monitor_fail("open /dev/null");
+        open_log(log_path);
         dup2(null, 0);
-        dup2(log, 1);
-        dup2(log, 2);
+        if (terminal) {
+            /* the container's output comes through the pty */
+            dup2(null, 1);
+            dup2(null, 2);
+        } else {
+            /* the container's stdout and stderr: pipes this monitor reads (dup2 leaves fds 1 and 2 inheritable) */
+            if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) monitor_fail("pipe");
+            dup2(out_pipe[1], 1);
+            dup2(err_pipe[1], 2);
+            close(out_pipe[1]);
+            close(err_pipe[1]);
+        }
         close(null);
-        close(log);
         /* become a sub-reaper-free, session-less daemon: fork again so we are not a session leader */
         pid_t q = fork();
         if (q < 0) monitor_fail("fork");
@@ -771,6 +827,17 @@ int main(int argc, char **argv) {
     child_pid = pid;
     close(errpipe[1]);
     close(sock[1]);
+    if (out_pipe[0] >= 0) {
+        /* the container has the pipes' writing ends now; without this monitor's copies they end with it */
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+            close(null);
+        }
+        fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+        fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+    }
 
     char pidbuf[32];
     for (int i = 0; i < nops; i++) {
@@ -830,7 +897,9 @@ int main(int argc, char **argv) {
     int stdin_open = 0;
     if (master >= 0) {
         fcntl(master, F_SETFL, O_NONBLOCK);
-        if (isatty(0)) {
+        /* detached (docker run -dt): nobody types; the terminal stays open, and its program waits for input
+         * rather than seeing an end of it */
+        if (!detach && isatty(0)) {
             copy_winsize(master);
             if (tcgetattr(0, &saved_tio) == 0) {
                 struct termios raw = saved_tio;
@@ -839,18 +908,21 @@ int main(int argc, char **argv) {
                 tio_saved = 1;
             }
         }
-        stdin_open = 1;
+        stdin_open = !detach;
     }
 
     int status = 0, exited = 0;
     char buf[16384];
-    while (!exited || master >= 0) {
-        struct pollfd pfd[3];
+    int out_r = out_pipe[0], err_r = err_pipe[0];
+    while (!exited || master >= 0 || out_r >= 0 || err_r >= 0) {
+        struct pollfd pfd[5];
         int np = 0;
         pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
-        int mi = -1, si = -1;
+        int mi = -1, si = -1, oi = -1, ei = -1;
         if (master >= 0) { mi = np; pfd[np++] = (struct pollfd){master, POLLIN, 0}; }
         if (master >= 0 && stdin_open) { si = np; pfd[np++] = (struct pollfd){0, POLLIN, 0}; }
+        if (out_r >= 0) { oi = np; pfd[np++] = (struct pollfd){out_r, POLLIN, 0}; }
+        if (err_r >= 0) { ei = np; pfd[np++] = (struct pollfd){err_r, POLLIN, 0}; }
         int r = poll(pfd, np, exited ? 50 : -1);
         if (r < 0 && errno != EINTR) break;
         if (r == 0 && exited) break; /* drained */
@@ -877,12 +949,16 @@ int main(int argc, char **argv) {
         if (mi >= 0 && (pfd[mi].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t got = read(master, buf, sizeof buf);
             if (got > 0) {
-                if (write_all(1, buf, got) < 0) { /* caller went away */ }
+                if (detach) {
+                    write_record(1, buf, got);
+                } else if (write_all(1, buf, got) < 0) { /* caller went away */ }
             } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                 close(master);
                 master = -1;
             }
         }
+        if (oi >= 0) relay_output(&out_r, 1, pfd[oi].revents, buf, sizeof buf);
+        if (ei >= 0) relay_output(&err_r, 2, pfd[ei].revents, buf, sizeof buf);
         if (si >= 0 && master >= 0 && (pfd[si].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t got = read(0, buf, sizeof buf);
             if (got > 0) {

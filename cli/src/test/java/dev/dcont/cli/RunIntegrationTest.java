@@ -300,9 +300,8 @@ class RunIntegrationTest {
   void killSignalsLogsFollowAndAContainerWhoseMonitorDied() throws Exception {
     String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
         "trap 'echo got-usr1' USR1; trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done").out());
-    Path logFile = root.resolve("containers").resolve(id).resolve("container.log");
     long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline && !(Files.exists(logFile) && Files.readString(logFile).contains("up"))) {
+    while (System.currentTimeMillis() < deadline && !Cli.run(root, "logs", id).out().contains("up")) {
       Thread.sleep(50);
     }
     assertEquals(0, Cli.run(root, "kill", "-s", "USR1", id).code());
@@ -331,6 +330,81 @@ class RunIntegrationTest {
     assertNothingLeft();
     assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 300")),
         "its process is gone too");
+  }
+
+  /** Waits until the container has exited (as ps -a says). */
+  private void awaitExit(String id) throws Exception {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonNode rows = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out());
+      for (JsonNode row : rows) {
+        if (row.get("Id").asText().equals(id) && row.get("State").asText().equals("exited")) {
+          return;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("container " + id + " did not exit");
+  }
+
+  @Test
+  void logsKeepStdoutAndStderrApartInOrderWithTailAndTimestamps() throws Exception {
+    // the streams are written a moment apart, so that the order between them is the order of writing
+    String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
+        "echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2; echo err2 >&2; sleep 0.2;"
+            + " printf '\\303\\251t\\303'; sleep 0.2; printf '\\251 '; sleep 0.2; printf 'fin'").out());
+    awaitExit(id);
+    Cli.Result all = Cli.run(root, "logs", id);
+    assertEquals(0, all.code(), all.toString());
+    assertEquals("out1\nout2\nété fin", all.out(), "stdout only, a character split across writes kept whole");
+    assertEquals("err1\nerr2\n", all.err(), "stderr only");
+
+    // the last lines of both streams together: err2 was written after out2
+    Cli.Result tail = Cli.run(root, "logs", "--tail", "2", id);
+    assertEquals("été fin", tail.out(), tail.toString());
+    assertEquals("err2\n", tail.err(), tail.toString());
+    Cli.Result none = Cli.run(root, "logs", "-n", "0", id);
+    assertEquals("", none.out() + none.err(), none.toString());
+    assertEquals(1, Cli.run(root, "logs", "--tail", "many", id).code(), "a tail that is no number is a usage error");
+
+    Cli.Result stamped = Cli.run(root, "logs", "-t", id);
+    List<String> outLines = lines(stamped.out());
+    assertEquals(3, outLines.size(), stamped.out());
+    java.time.Instant before = java.time.Instant.now().minusSeconds(120);
+    java.time.Instant previous = java.time.Instant.EPOCH;
+    for (String l : outLines) {
+      String[] parts = l.split(" ", 2);
+      java.time.Instant at = java.time.Instant.parse(parts[0]);
+      assertTrue(at.isAfter(before) && !at.isBefore(previous), l);
+      previous = at;
+    }
+    assertEquals(List.of("out1", "out2", "été fin"), outLines.stream().map(l -> l.split(" ", 2)[1]).toList());
+    assertTrue(lines(stamped.err()).get(1).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z err2"), stamped.err());
+    assertEquals(0, Cli.run(root, "rm", id).code());
+  }
+
+  @Test
+  void detachedWithATerminalKeepsItsShellAndLogsWhatTheTerminalShows() throws Exception {
+    // docker run -dit IMAGE sh: nobody types, and the shell waits for input instead of seeing its end
+    Cli.Result kept = dcont("run", "-dit", "--name", "keep", busybox, "sh");
+    assertEquals(0, kept.code(), kept.toString());
+    String id = lastLine(kept.out());
+    Thread.sleep(1000);
+    JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "--format", "json").out()).get(0);
+    assertEquals(id, row.get("Id").asText());
+    assertEquals("running", row.get("State").asText());
+    Cli.Result tty = dcont("exec", "keep", "sh", "-c", "readlink /proc/1/fd/0");
+    assertTrue(tty.out().startsWith("/dev/pts/"), "its stdin is a terminal: " + tty.out());
+    assertEquals(0, Cli.run(root, "rm", "-f", "keep").code());
+
+    // what a detached terminal shows is its stdout, with the terminal's line ends, as docker logs shows it
+    String shown = lastLine(dcont("run", "-d", "-t", busybox, "sh", "-c", "echo to-out; echo to-err >&2").out());
+    awaitExit(shown);
+    Cli.Result logs = Cli.run(root, "logs", shown);
+    assertEquals("to-out\r\nto-err\r\n", logs.out(), logs.toString());
+    assertEquals("", logs.err());
+    assertEquals(0, Cli.run(root, "rm", shown).code());
+    assertNothingLeft();
   }
 
   @Test

@@ -118,8 +118,9 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Starts the container detached: it keeps running after this JVM exits; stdout and stderr are appended to
-     * {@code logFile}, stdin is /dev/null. Its monitor records the exit code and removes the cgroup when it ends;
+     * Starts the container detached: it keeps running after this JVM exits; its monitor appends what it writes to
+     * stdout and stderr (or to its terminal) to {@code logFile} as records that tell the streams apart (see
+     * {@link ContainerLog}), stdin is /dev/null. The monitor records the exit code and removes the cgroup when it ends;
      * {@link #delete} removes the state.
      */
     public ContainerState start(Path bundle, String id, Path logFile) throws IOException, ContainerException {

@@ -334,7 +334,8 @@ class ContainerRuntimeRootTest {
         assertTrue(st.pid() > 0);
         assertEquals(id, st.id());
         assertEquals(bundle.dir.toString(), st.bundle());
-        waitFor(() -> Files.readString(log).contains("det"));
+        waitFor(() -> Files.exists(log) && ContainerLog.text(log, ContainerLog.Chunk.STDOUT).contains("det"));
+        assertTrue(ContainerLog.text(log, ContainerLog.Chunk.STDOUT).startsWith("started\ndet\n"));
 
         Path out = tmp.resolve("exec-out");
         ProcessSpec p = rt.processOf(id).withArgs(List.of("sh", "-c", "hostname; echo $$; ls -d /proc/[0-9]* | wc -l;"

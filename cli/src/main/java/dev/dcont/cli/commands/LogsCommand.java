@@ -3,15 +3,24 @@ package dev.dcont.cli.commands;
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.runtime.ContainerLog;
+import dev.dcont.runtime.ContainerLog.Chunk;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +28,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code dcont logs [-f] CONTAINER}: the output of a detached container. */
+/**
+ * {@code dcont logs [-f] [-t] [-n N] CONTAINER}: the output of a detached container, as docker logs shows it:
+ * what the container wrote to stdout on stdout, to stderr on stderr, in the order it was written.
+ */
 @Command(name = "logs", description = "Show the output of a container started with -d.")
 public final class LogsCommand implements Callable<Integer> {
   @Spec
@@ -28,12 +40,21 @@ public final class LogsCommand implements Callable<Integer> {
   @Option(names = {"-f", "--follow"}, description = "Follow the output until the container exits.")
   boolean follow;
 
+  @Option(names = {"-t", "--timestamps"}, description = "Show when each line was written.")
+  boolean timestamps;
+
+  @Option(names = {"-n", "--tail"}, paramLabel = "N", defaultValue = "all",
+      description = "Number of lines to show from the end of the logs (default: all).")
+  String tail;
+
   @Parameters(paramLabel = "CONTAINER")
   String container;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
+    int lines = tailLines();
+    Emitter out = new Emitter(spec.commandLine().getOut(), timestamps);
+    Emitter err = new Emitter(spec.commandLine().getErr(), timestamps);
     try (Store store = GlobalOptions.openStore()) {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(container);
@@ -44,28 +65,170 @@ public final class LogsCommand implements Callable<Integer> {
         }
         Thread.sleep(50);
       }
-      char[] buf = new char[1 << 14];
-      // a FileInputStream keeps returning what is appended after it has reported the end
-      try (Reader in = new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8)) {
-        while (true) {
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            out.write(buf, 0, n);
-          }
-          out.flush();
-          if (!follow) {
-            return 0;
-          }
-          if (!containers.status(current(store, r)).running()) {
-            while ((n = in.read(buf)) > 0) {
-              out.write(buf, 0, n);
-            }
-            out.flush();
-            return 0;
+      try (InputStream in = Files.newInputStream(log)) {
+        ContainerLog reader = new ContainerLog(in);
+        if (lines >= 0) {
+          showTail(reader, lines, out, err);
+        } else {
+          drain(reader, out, err);
+        }
+        while (follow) {
+          boolean running = containers.status(current(store, r)).running();
+          drain(reader, out, err); // after the status: what was written before it ended is shown
+          if (!running) {
+            break;
           }
           Thread.sleep(100);
         }
       }
+    }
+    out.finish();
+    err.finish();
+    return 0;
+  }
+
+  /** --tail as a count of lines; -1 for all. */
+  private int tailLines() {
+    if (tail.equals("all")) {
+      return -1;
+    }
+    try {
+      int n = Integer.parseInt(tail.strip());
+      return n < 0 ? -1 : n; // docker shows everything for a negative count too
+    } catch (NumberFormatException e) {
+      throw new Errors.UserError("--tail " + tail + ": not a number of lines (give a count, or 'all')");
+    }
+  }
+
+  private static void drain(ContainerLog reader, Emitter out, Emitter err) throws IOException {
+    List<Chunk> chunks;
+    while (!(chunks = reader.poll()).isEmpty()) {
+      for (Chunk c : chunks) {
+        (c.stream() == Chunk.STDERR ? err : out).write(c.data(), 0, c.data().length, c.timeNanos());
+      }
+    }
+    out.flush();
+    err.flush();
+  }
+
+  /** A line of one stream, with the time its first byte was written. */
+  private record Line(int stream, long timeNanos, byte[] data) { }
+
+  /** Reads the whole log and shows its last {@code n} lines (both streams counted together). */
+  private static void showTail(ContainerLog reader, int n, Emitter out, Emitter err) throws IOException {
+    ArrayDeque<Line> last = new ArrayDeque<>();
+    ByteArrayOutputStream[] partial = {null, new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+    long[] started = new long[3];
+    List<Chunk> chunks;
+    while (!(chunks = reader.poll()).isEmpty()) {
+      for (Chunk c : chunks) {
+        byte[] d = c.data();
+        int from = 0;
+        for (int i = 0; i < d.length; i++) {
+          if (d[i] != '\n') {
+            continue;
+          }
+          ByteArrayOutputStream p = partial[c.stream()];
+          if (p.size() == 0) {
+            started[c.stream()] = c.timeNanos();
+          }
+          p.write(d, from, i + 1 - from);
+          from = i + 1;
+          last.addLast(new Line(c.stream(), started[c.stream()], p.toByteArray()));
+          p.reset();
+          if (last.size() > n) {
+            last.removeFirst();
+          }
+        }
+        if (from < d.length) {
+          if (partial[c.stream()].size() == 0) {
+            started[c.stream()] = c.timeNanos();
+          }
+          partial[c.stream()].write(d, from, d.length - from);
+        }
+      }
+    }
+    // lines not ended (yet) count as lines, after the ended ones
+    for (int s = Chunk.STDOUT; s <= Chunk.STDERR; s++) {
+      if (partial[s].size() > 0) {
+        last.addLast(new Line(s, started[s], partial[s].toByteArray()));
+        partial[s].reset();
+        if (last.size() > n) {
+          last.removeFirst();
+        }
+      }
+    }
+    for (Line l : last) {
+      (l.stream() == Chunk.STDERR ? err : out).write(l.data(), 0, l.data().length, l.timeNanos());
+    }
+    out.flush();
+    err.flush();
+  }
+
+  /**
+   * Writes one stream's bytes as text (UTF-8; a character split across two writes is kept whole), with the
+   * time at the start of each line when asked.
+   */
+  private static final class Emitter {
+    private final PrintWriter to;
+    private final boolean stamps;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private ByteBuffer leftover = ByteBuffer.allocate(0);
+    private boolean lineStart = true;
+
+    Emitter(PrintWriter to, boolean stamps) {
+      this.to = to;
+      this.stamps = stamps;
+    }
+
+    void write(byte[] b, int off, int n, long timeNanos) {
+      if (!stamps || timeNanos == 0) {
+        decode(b, off, n, false);
+        return;
+      }
+      int from = off;
+      for (int i = off; i < off + n; i++) {
+        if (lineStart) {
+          to.write(Instant.ofEpochSecond(0, timeNanos).toString());
+          to.write(' ');
+          lineStart = false;
+        }
+        if (b[i] == '\n') {
+          decode(b, from, i + 1 - from, false);
+          from = i + 1;
+          lineStart = true;
+        }
+      }
+      decode(b, from, off + n - from, false);
+    }
+
+    private void decode(byte[] b, int off, int n, boolean end) {
+      ByteBuffer in;
+      if (leftover.hasRemaining()) {
+        in = ByteBuffer.allocate(leftover.remaining() + n);
+        in.put(leftover).put(b, off, n).flip();
+      } else {
+        in = ByteBuffer.wrap(b, off, n);
+      }
+      CharBuffer chars = CharBuffer.allocate(in.remaining() + 4);
+      decoder.decode(in, chars, end);
+      if (end) {
+        decoder.flush(chars);
+      }
+      chars.flip();
+      to.append(chars);
+      leftover = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
+    }
+
+    void flush() {
+      to.flush();
+    }
+
+    /** Ends the stream: bytes of a character never completed are shown as a replacement character. */
+    void finish() {
+      decode(new byte[0], 0, 0, true);
+      to.flush();
     }
   }
 

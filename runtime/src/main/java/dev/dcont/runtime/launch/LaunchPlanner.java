@@ -217,9 +217,7 @@ public final class LaunchPlanner {
         }
         sys.stateDir(monitor.stateDir());
         if (terminal) {
-            if (monitor.detachLog() != null) {
-                throw new IllegalArgumentException("a detached container cannot have a terminal (process.terminal)");
-            }
+            // detached too (docker run -dt): the monitor keeps what the terminal shows in the log
             sys.terminal();
         }
         if (monitor.detachLog() != null) {
