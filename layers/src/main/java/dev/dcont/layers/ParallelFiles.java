@@ -2,6 +2,7 @@ package dev.dcont.layers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -39,7 +40,7 @@ final class ParallelFiles implements AutoCloseable {
   private int pending;
   /** Free buffers by size class (index: log2(length) - MIN_BUFFER_SHIFT); guarded by {@link #lock}. */
   @SuppressWarnings("unchecked")
-  private final java.util.ArrayDeque<byte[]>[] free = new java.util.ArrayDeque[
+  private final ArrayDeque<byte[]>[] free = new ArrayDeque[
       Integer.numberOfTrailingZeros(MAX_FILE) - MIN_BUFFER_SHIFT + 1];
 
   /**
@@ -102,7 +103,7 @@ final class ParallelFiles implements AutoCloseable {
     }
     int shift = Math.max(MIN_BUFFER_SHIFT, 32 - Integer.numberOfLeadingZeros(Math.max(1, size) - 1));
     synchronized (lock) {
-      java.util.ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
+      ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
       byte[] b = q == null ? null : q.poll();
       if (b != null) {
         return b;
@@ -147,9 +148,9 @@ final class ParallelFiles implements AutoCloseable {
     if (buffer.length != 1 << shift || shift < MIN_BUFFER_SHIFT || shift - MIN_BUFFER_SHIFT >= free.length) {
       return; // not one of ours
     }
-    java.util.ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
+    ArrayDeque<byte[]> q = free[shift - MIN_BUFFER_SHIFT];
     if (q == null) {
-      q = free[shift - MIN_BUFFER_SHIFT] = new java.util.ArrayDeque<>();
+      q = free[shift - MIN_BUFFER_SHIFT] = new ArrayDeque<>();
     }
     // no more of a size than could be pending at once: the budget bounds what the pool keeps too
     if ((long) (q.size() + 1) * buffer.length <= (long) BUDGET_KIB << 10) {

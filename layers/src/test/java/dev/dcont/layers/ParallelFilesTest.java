@@ -1,6 +1,8 @@
 package dev.dcont.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +32,31 @@ class ParallelFilesTest {
   private static final String LAYER = "sha256:" + "cd".repeat(32);
   @TempDir
   Path base;
+
+  @Test
+  void aBufferIsHandedOutAgainOnlyOnceItsFileIsWritten() throws Exception {
+    try (ParallelFiles pf = new ParallelFiles(1, "buffers")) {
+      assertEquals(4096, pf.buffer(0).length, "the smallest buffer");
+      assertEquals(8192, pf.buffer(5000).length, "sizes round up to a power of two");
+      assertEquals(ParallelFiles.MAX_FILE, pf.buffer(ParallelFiles.MAX_FILE).length);
+      assertThrows(IllegalArgumentException.class, () -> pf.buffer(ParallelFiles.MAX_FILE + 1));
+
+      byte[] first = pf.buffer(5000);
+      java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+      pf.submit(first, 5000, () -> {
+        try {
+          writing.await();
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+      });
+      assertNotSame(first, pf.buffer(6000), "not while its file is pending");
+      writing.countDown();
+      pf.drain();
+      assertSame(first, pf.buffer(7000), "once written, for a file of the same size class");
+      assertNotSame(first, pf.buffer(7000), "and once only");
+    }
+  }
 
   /** A layer that renames, replaces and links files right after writing them, in many directories. */
   private static byte[] busyLayer() {
