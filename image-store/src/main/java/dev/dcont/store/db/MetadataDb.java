@@ -67,8 +67,21 @@ public final class MetadataDb implements AutoCloseable {
     return file;
   }
 
-  /** Runs DDL statements ({@code CREATE TABLE IF NOT EXISTS …}) separated by ';'. */
+  /** {@code CREATE [UNIQUE] TABLE|INDEX|VIEW|TRIGGER IF NOT EXISTS name}: what {@link #ensureSchema} can check. */
+  private static final java.util.regex.Pattern CREATE_IF_MISSING = java.util.regex.Pattern.compile(
+      "\\s*CREATE\\s+(?:UNIQUE\\s+)?(TABLE|INDEX|VIEW|TRIGGER)\\s+IF\\s+NOT\\s+EXISTS\\s+(\\w+)\\b.*",
+      java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
+
+  /**
+   * Runs DDL statements ({@code CREATE TABLE IF NOT EXISTS …}) separated by ';'. When every statement creates
+   * something that is already there, as in every command after a store's first, nothing is run: a read of the
+   * schema instead of a write transaction, so that a command that only reads never waits for another process's
+   * write.
+   */
   public void ensureSchema(String ddl) {
+    if (read(c -> schemaPresent(c, ddl))) {
+      return;
+    }
     inTransaction(c -> {
       try (Statement st = c.createStatement()) {
         for (String s : ddl.split(";")) {
@@ -79,6 +92,28 @@ public final class MetadataDb implements AutoCloseable {
       }
       return null;
     });
+  }
+
+  private static boolean schemaPresent(Connection c, String ddl) throws SQLException {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    for (String s : ddl.split(";")) {
+      if (s.isBlank()) {
+        continue;
+      }
+      java.util.regex.Matcher m = CREATE_IF_MISSING.matcher(s);
+      if (!m.matches()) {
+        return false; // a statement of another kind: it has to run
+      }
+      wanted.add(m.group(1).toLowerCase(java.util.Locale.ROOT) + " " + m.group(2).toLowerCase(java.util.Locale.ROOT));
+    }
+    try (Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT type, name FROM sqlite_master")) {
+      while (rs.next()) {
+        wanted.remove(rs.getString(1).toLowerCase(java.util.Locale.ROOT) + " "
+            + rs.getString(2).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return wanted.isEmpty();
   }
 
   /** A unit of work against the database. */
