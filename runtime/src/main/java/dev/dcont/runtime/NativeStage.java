@@ -21,7 +21,8 @@ import java.util.HexFormat;
  * {@code dcont.init} system property (a path); the resource itself when the classes are a directory (tests,
  * exploded installs); otherwise the resource extracted once to {@code <cache>/dcont-init-<sha256>} where
  * cache is {@code $DCONT_CACHE}, else {@code $XDG_CACHE_HOME/dcont}, else {@code ~/.cache/dcont}; a symlink
- * {@code dcont-init.jar-<size>-<mtime>-<pathhash>} to it lets later starts skip opening the jar.
+ * {@code dcont-init.jar-<size>-<mtime>-<pathhash>} to it lets later starts skip opening the jar. What earlier
+ * builds and installs left there is removed a week after it was made ({@link #pruneCache}).
  */
 public final class NativeStage {
     static final String RESOURCE = "/dev/dcont/runtime/native/dcont-init";
@@ -113,6 +114,7 @@ public final class NativeStage {
     private static Path extract(Path quick) throws IOException {
         Path dir = cacheDir();
         Path target = extractVerified(dir);
+        pruneCache(dir, target, System.currentTimeMillis() - PRUNE_AFTER_MS);
         if (quick != null) {
             try {
                 Path tmp = dir.resolve(quick.getFileName() + ".tmp" + ProcessHandle.current().pid());
@@ -124,6 +126,45 @@ public final class NativeStage {
             }
         }
         return target;
+    }
+
+    /** Shortcuts and copies in the cache untouched for this long are what earlier installs left. */
+    static final long PRUNE_AFTER_MS = 7L * 24 * 3600 * 1000;
+
+    /**
+     * Removes what earlier builds and installs left in the cache (each one extracts a copy of its own stage, and
+     * nothing else would remove it): shortcuts whose copy is gone or that were made before {@code cutoffMillis},
+     * and copies made before it that no remaining shortcut points to, except {@code keep}. A dcont whose copy
+     * went extracts it again at its next start. Runs only when a stage is extracted, i.e. at the first start of
+     * a new jar.
+     */
+    static void pruneCache(Path dir, Path keep, long cutoffMillis) {
+        java.util.Set<String> linked = new java.util.HashSet<>();
+        java.util.List<Path> copies = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "dcont-init*")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.startsWith("dcont-init.jar-") && Files.isSymbolicLink(p)) {
+                    Path to = dir.resolve(Files.readSymbolicLink(p));
+                    long made = Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis();
+                    if (!Files.exists(to) || made < cutoffMillis) {
+                        Files.deleteIfExists(p);
+                    } else {
+                        linked.add(to.getFileName().toString());
+                    }
+                } else if (name.matches("dcont-init-[0-9a-f]{64}")) {
+                    copies.add(p);
+                }
+            }
+            for (Path c : copies) {
+                if (!c.equals(keep) && !linked.contains(c.getFileName().toString())
+                        && Files.getLastModifiedTime(c).toMillis() < cutoffMillis) {
+                    Files.deleteIfExists(c);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // only tidying: a cache that cannot be listed or cleaned still works
+        }
     }
 
     private static Path extractVerified(Path dir) throws IOException {

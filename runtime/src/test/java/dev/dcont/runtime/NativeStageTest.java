@@ -76,4 +76,40 @@ class NativeStageTest {
             return e.toString();
         }
     }
+
+    @Test
+    void pruningTheCacheKeepsWhatIsCurrentOrLinkedAndRemovesWhatEarlierInstallsLeft(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        long now = System.currentTimeMillis();
+        long old = now - NativeStage.PRUNE_AFTER_MS - 60_000;
+        java.util.function.BiFunction<String, Long, Path> copy = (hexChar, made) -> {
+            try {
+                Path p = Files.writeString(dir.resolve("dcont-init-" + hexChar.repeat(64)), "stage");
+                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(made));
+                return p;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Path current = copy.apply("a", old);       // this jar's: kept, however old
+        Path linkedOld = copy.apply("b", old);     // old, but a recent shortcut points to it: kept
+        Path orphanOld = copy.apply("c", old);     // old and nothing points to it: removed
+        Path orphanNew = copy.apply("d", now);     // recent (another install may be about to link it): kept
+        Path staleLinked = copy.apply("e", old);   // its only shortcut is stale: both removed
+        Path fresh = Files.createSymbolicLink(dir.resolve("dcont-init.jar-1-2-3"), linkedOld.getFileName());
+        Path dangling = Files.createSymbolicLink(dir.resolve("dcont-init.jar-4-5-6"), Path.of("dcont-init-" + "f".repeat(64)));
+        Path stale = Files.createSymbolicLink(dir.resolve("dcont-init.jar-7-8-9"), staleLinked.getFileName());
+        Files.setAttribute(stale, "lastModifiedTime", java.nio.file.attribute.FileTime.fromMillis(old),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Path other = Files.writeString(dir.resolve("notes.txt"), "not ours");
+
+        NativeStage.pruneCache(dir, current, now - NativeStage.PRUNE_AFTER_MS);
+
+        java.util.Set<Path> left;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            left = s.collect(java.util.stream.Collectors.toSet());
+        }
+        assertEquals(java.util.Set.of(current, linkedOld, orphanNew, fresh, other), left);
+        assertTrue(!left.contains(orphanOld) && !left.contains(dangling) && !left.contains(stale));
+    }
 }
