@@ -25,6 +25,17 @@ public final class Json {
     }
   }
 
+  /** Parses JSON into Jackson's tree; {@code what} names it in the error. */
+  public static com.fasterxml.jackson.databind.JsonNode tree(byte[] json, String what) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(what + ": invalid JSON (" + e.getOriginalMessage() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static byte[] write(Object value) {
     try {
       return MAPPER.writeValueAsBytes(value);

@@ -1,0 +1,86 @@
+package dev.dcont.store.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ImageConfigTest {
+  private static final String D1 = "sha256:" + "1".repeat(64);
+  private static final String D2 = "sha256:" + "2".repeat(64);
+
+  private static byte[] bytes(String json) {
+    return json.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A config as Docker writes it, with fields dcont does not read and values of every kind. */
+  private static final byte[] DOCKER = bytes("{'architecture':'arm64','variant':'v8','os':'linux',"
+      + "'created':'2024-05-01T10:00:00.123Z','author':'someone','docker_version':'24.0.7',"
+      + "'config':{'Hostname':'','User':'app:staff','ExposedPorts':{'80/tcp':{},'53/udp':{'x':[1,true,null]}},"
+      + "'Env':['PATH=/usr/bin:/bin','EMPTY='],'Entrypoint':['/docker-entrypoint.sh'],'Cmd':['nginx','-g',"
+      + "'daemon off;'],'Volumes':{'/data':{}},'WorkingDir':'/srv','Labels':{'maintainer':'x','n':7},"
+      + "'StopSignal':'SIGQUIT','OnBuild':null,'Healthcheck':{'Test':['NONE']}},"
+      + "'rootfs':{'type':'layers','diff_ids':['" + D1 + "','" + D2 + "']},"
+      + "'history':[{'created':'2024-05-01T09:00:00Z','created_by':'/bin/sh -c #(nop) ADD file:abc in /'},"
+      + "{'created':'2024-05-01T09:00:01Z','created_by':'/bin/sh -c #(nop)  CMD [\\'sh\\']','empty_layer':true,"
+      + "'comment':'c','author':'a'}]}");
+
+  @Test
+  void readsWhatBindingToTheRecordsReads() {
+    ImageConfig parsed = ImageConfig.parse(DOCKER, "config");
+    ImageConfig bound = Json.read(DOCKER, ImageConfig.class, "config");
+    assertEquals(bound, parsed);
+    // and what that is, spelled out
+    assertEquals("arm64", parsed.architecture());
+    assertEquals(List.of("PATH=/usr/bin:/bin", "EMPTY="), parsed.config().env());
+    assertEquals(List.of("nginx", "-g", "daemon off;"), parsed.config().cmd());
+    assertEquals(Map.of("maintainer", "x", "n", "7"), parsed.config().labels());
+    assertEquals(java.util.Arrays.asList(1, true, null),
+        ((Map<?, ?>) parsed.config().exposedPorts().get("53/udp")).get("x"));
+    assertEquals(List.of(Digest.parse(D1), Digest.parse(D2)), parsed.diffIds());
+    assertTrue(parsed.history().get(1).isEmptyLayer());
+    assertEquals(2, parsed.history().size());
+  }
+
+  @Test
+  void aMinimalConfigAndNullsReadAsBindingReadThem() {
+    byte[] minimal = bytes("{'rootfs':{'type':'layers','diff_ids':[]},'config':null,'history':null,'os':null}");
+    assertEquals(Json.read(minimal, ImageConfig.class, "c"), ImageConfig.parse(minimal, "c"));
+    ImageConfig c = ImageConfig.parse(minimal, "c");
+    assertNull(c.config());
+    assertEquals(List.of(), c.history());
+    assertEquals(List.of(), c.diffIds());
+  }
+
+  @Test
+  void fieldsOfTheWrongKindAreErrorsThatNameThem() {
+    String[][] cases = {
+        {"{'rootfs':{'diff_ids':[]},'config':{'Env':'PATH=/bin'}}", "Env"},
+        {"{'rootfs':{'diff_ids':[]},'config':{'Cmd':[['sh']]}}", "Cmd"},
+        {"{'rootfs':{'diff_ids':[]},'config':{'User':{'name':'x'}}}", "User"},
+        {"{'rootfs':{'diff_ids':[]},'config':{'Labels':['a']}}", "Labels"},
+        {"{'rootfs':{'diff_ids':[]},'config':[]}", "config"},
+        {"{'rootfs':{'diff_ids':'sha256:x'}}", "diff_ids"},
+        {"{'rootfs':{'diff_ids':['md5:abc']}}", "diff_ids"},
+        {"{'rootfs':{'diff_ids':[]},'history':{}}", "history"},
+        {"[1,2]", "object"},
+    };
+    for (String[] c : cases) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ImageConfig.parse(bytes(c[0]), "image config sha256:abc"), c[0]);
+      assertTrue(e.getMessage().startsWith("image config sha256:abc: ") && e.getMessage().contains(c[1]),
+          c[0] + " -> " + e.getMessage());
+    }
+    IllegalArgumentException broken = assertThrows(IllegalArgumentException.class,
+        () -> ImageConfig.parse(bytes("{'rootfs':"), "cfg"));
+    assertTrue(broken.getMessage().startsWith("cfg: invalid JSON ("), broken.getMessage());
+    IllegalArgumentException noRootfs = assertThrows(IllegalArgumentException.class,
+        () -> ImageConfig.parse(bytes("{'os':'linux'}"), "cfg"));
+    assertEquals("cfg: image config has no rootfs", noRootfs.getMessage());
+  }
+}
