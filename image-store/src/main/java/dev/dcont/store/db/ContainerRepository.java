@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,7 +52,7 @@ public final class ContainerRepository {
         ps.setString(2, c.name());
         ps.setString(3, c.imageManifest().toString());
         ps.setString(4, c.imageName());
-        ps.setString(5, new String(Json.write(c.command()), java.nio.charset.StandardCharsets.UTF_8));
+        ps.setString(5, Json.writeStrings(c.command()));
         ps.setLong(6, c.createdAt());
         ps.setInt(7, c.autoRemove() ? 1 : 0);
         ps.executeUpdate();
@@ -147,10 +146,10 @@ public final class ContainerRepository {
       try (ResultSet rs = ps.executeQuery()) {
         List<ContainerRecord> out = new ArrayList<>();
         while (rs.next()) {
-          String[] cmd = Json.read(rs.getString("command").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              String[].class, "container command");
+          List<String> cmd = Json.readStrings(rs.getString("command").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              "container command");
           out.add(new ContainerRecord(rs.getString("id"), rs.getString("name"),
-              Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), Arrays.asList(cmd),
+              Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), cmd,
               rs.getLong("created_at"), rs.getInt("auto_remove") != 0, rs.getString("state"), rs.getObject("exit_code") == null ? null : rs.getInt("exit_code"),
               rs.getLong("started_at"), rs.getLong("finished_at")));
         }
