@@ -351,8 +351,8 @@ class RunIntegrationTest {
   void logsKeepStdoutAndStderrApartInOrderWithTailAndTimestamps() throws Exception {
     // the streams are written a moment apart, so that the order between them is the order of writing
     String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
-        "echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2; echo err2 >&2; sleep 0.2;"
-            + " printf '\\303\\251t\\303'; sleep 0.2; printf '\\251 '; sleep 0.2; printf 'fin'").out());
+        "echo out1; sleep 0.4; echo err1 >&2; sleep 0.4; echo out2; sleep 0.4; echo err2 >&2; sleep 0.4;"
+            + " printf '\\303\\251t\\303'; sleep 0.4; printf '\\251 '; sleep 0.4; printf 'fin'").out());
     awaitExit(id);
     Cli.Result all = Cli.run(root, "logs", id);
     assertEquals(0, all.code(), all.toString());
