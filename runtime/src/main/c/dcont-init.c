@@ -580,12 +580,15 @@ static void open_log(const char *path) {
     if (write_all(log_fd, LOG_MAGIC, sizeof LOG_MAGIC - 1) < 0) monitor_fail("write log");
 }
 
-/* Copies what the container wrote to one of its output pipes into the log; closes the pipe at its end. */
+/* Copies what the container wrote (to its terminal, or to one of its output pipes) to the caller's stdout or
+ * stderr (stream 1 or 2), or, detached, into the log; closes *fd at its end. */
 static void relay_output(int *fd, int stream, short revents, char *buf, size_t size) {
     if (*fd < 0 || !(revents & (POLLIN | POLLHUP | POLLERR))) return;
     ssize_t got = read(*fd, buf, size);
     if (got > 0) {
-        write_record(stream, buf, got);
+        if (log_fd >= 0) {
+            write_record(stream, buf, got);
+        } else if (write_all(stream, buf, got) < 0) { /* the caller went away */ }
     } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
         close(*fd);
         *fd = -1;
@@ -946,17 +949,7 @@ int main(int argc, char **argv) {
                 }
             }
         }
-        if (mi >= 0 && (pfd[mi].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t got = read(master, buf, sizeof buf);
-            if (got > 0) {
-                if (detach) {
-                    write_record(1, buf, got);
-                } else if (write_all(1, buf, got) < 0) { /* caller went away */ }
-            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-                close(master);
-                master = -1;
-            }
-        }
+        if (mi >= 0) relay_output(&master, 1, pfd[mi].revents, buf, sizeof buf);
         if (oi >= 0) relay_output(&out_r, 1, pfd[oi].revents, buf, sizeof buf);
         if (ei >= 0) relay_output(&err_r, 2, pfd[ei].revents, buf, sizeof buf);
         if (si >= 0 && master >= 0 && (pfd[si].revents & (POLLIN | POLLHUP | POLLERR))) {

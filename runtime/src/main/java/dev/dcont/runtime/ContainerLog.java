@@ -82,6 +82,14 @@ public final class ContainerLog {
     return out;
   }
 
+  /** Hands {@code each} every whole record the file has now, in order (see {@link #poll}). */
+  public void readAvailable(java.util.function.Consumer<Chunk> each) throws IOException {
+    List<Chunk> chunks;
+    while (!(chunks = poll()).isEmpty()) {
+      chunks.forEach(each);
+    }
+  }
+
   /** Reads what the file has now, up to a buffer's worth (the caller polls until nothing whole is new). */
   private void fill() throws IOException {
     if (len == buf.length) {
@@ -101,15 +109,11 @@ public final class ContainerLog {
   public static String text(java.nio.file.Path log, int stream) throws IOException {
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     try (InputStream in = java.nio.file.Files.newInputStream(log)) {
-      ContainerLog reader = new ContainerLog(in);
-      List<Chunk> chunks;
-      while (!(chunks = reader.poll()).isEmpty()) {
-        for (Chunk c : chunks) {
-          if (c.stream() == stream) {
-            b.writeBytes(c.data());
-          }
+      new ContainerLog(in).readAvailable(c -> {
+        if (c.stream() == stream) {
+          b.writeBytes(c.data());
         }
-      }
+      });
     }
     return b.toString(StandardCharsets.UTF_8);
   }

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,12 +100,8 @@ public final class LogsCommand implements Callable<Integer> {
   }
 
   private static void drain(ContainerLog reader, Emitter out, Emitter err) throws IOException {
-    List<Chunk> chunks;
-    while (!(chunks = reader.poll()).isEmpty()) {
-      for (Chunk c : chunks) {
-        (c.stream() == Chunk.STDERR ? err : out).write(c.data(), 0, c.data().length, c.timeNanos());
-      }
-    }
+    reader.readAvailable(c -> (c.stream() == Chunk.STDERR ? err : out).write(c.data(), 0, c.data().length,
+        c.timeNanos()));
     out.flush();
     err.flush();
   }
@@ -117,45 +112,32 @@ public final class LogsCommand implements Callable<Integer> {
   /** Reads the whole log and shows its last {@code n} lines (both streams counted together). */
   private static void showTail(ContainerLog reader, int n, Emitter out, Emitter err) throws IOException {
     ArrayDeque<Line> last = new ArrayDeque<>();
+    // per stream (index 1 stdout, 2 stderr): the line being read and the time of its first byte
     ByteArrayOutputStream[] partial = {null, new ByteArrayOutputStream(), new ByteArrayOutputStream()};
     long[] started = new long[3];
-    List<Chunk> chunks;
-    while (!(chunks = reader.poll()).isEmpty()) {
-      for (Chunk c : chunks) {
-        byte[] d = c.data();
-        int from = 0;
-        for (int i = 0; i < d.length; i++) {
-          if (d[i] != '\n') {
-            continue;
-          }
-          ByteArrayOutputStream p = partial[c.stream()];
-          if (p.size() == 0) {
-            started[c.stream()] = c.timeNanos();
-          }
-          p.write(d, from, i + 1 - from);
-          from = i + 1;
-          last.addLast(new Line(c.stream(), started[c.stream()], p.toByteArray()));
-          p.reset();
-          if (last.size() > n) {
-            last.removeFirst();
-          }
+    reader.readAvailable(c -> {
+      byte[] d = c.data();
+      ByteArrayOutputStream p = partial[c.stream()];
+      for (int from = 0, end; from < d.length; from = end) {
+        int nl = from;
+        while (nl < d.length && d[nl] != '\n') {
+          nl++;
         }
-        if (from < d.length) {
-          if (partial[c.stream()].size() == 0) {
-            started[c.stream()] = c.timeNanos();
-          }
-          partial[c.stream()].write(d, from, d.length - from);
+        end = Math.min(nl + 1, d.length);
+        if (p.size() == 0) {
+          started[c.stream()] = c.timeNanos();
+        }
+        p.write(d, from, end - from);
+        if (nl < d.length) {
+          keepLast(last, n, new Line(c.stream(), started[c.stream()], p.toByteArray()));
+          p.reset();
         }
       }
-    }
+    });
     // lines not ended (yet) count as lines, after the ended ones
     for (int s = Chunk.STDOUT; s <= Chunk.STDERR; s++) {
       if (partial[s].size() > 0) {
-        last.addLast(new Line(s, started[s], partial[s].toByteArray()));
-        partial[s].reset();
-        if (last.size() > n) {
-          last.removeFirst();
-        }
+        keepLast(last, n, new Line(s, started[s], partial[s].toByteArray()));
       }
     }
     for (Line l : last) {
@@ -163,6 +145,13 @@ public final class LogsCommand implements Callable<Integer> {
     }
     out.flush();
     err.flush();
+  }
+
+  private static void keepLast(ArrayDeque<Line> last, int n, Line l) {
+    last.addLast(l);
+    if (last.size() > n) {
+      last.removeFirst();
+    }
   }
 
   /**

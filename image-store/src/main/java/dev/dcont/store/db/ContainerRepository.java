@@ -2,7 +2,6 @@ package dev.dcont.store.db;
 
 import dev.dcont.store.StoreException;
 import dev.dcont.store.model.Digest;
-import dev.dcont.store.model.Json;
 import dev.dcont.store.model.JsonValues;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

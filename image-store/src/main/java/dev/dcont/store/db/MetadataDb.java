@@ -16,6 +16,8 @@ import org.sqlite.SQLiteConfig;
 public final class MetadataDb implements AutoCloseable {
   private final Connection conn;
   private final Path file;
+  /** The DDL texts {@link #ensureSchema} has found or made on this connection. */
+  private final java.util.Set<String> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private MetadataDb(Path file, Connection conn) {
     this.file = file;
@@ -79,7 +81,13 @@ public final class MetadataDb implements AutoCloseable {
    * write.
    */
   public void ensureSchema(String ddl) {
+    // a command makes several users of one schema (SnapshotStore.of in the unpacker, the root manager, df):
+    // each schema is checked once per connection
+    if (ensured.contains(ddl)) {
+      return;
+    }
     if (read(c -> schemaPresent(c, ddl))) {
+      ensured.add(ddl);
       return;
     }
     inTransaction(c -> {
@@ -92,6 +100,7 @@ public final class MetadataDb implements AutoCloseable {
       }
       return null;
     });
+    ensured.add(ddl);
   }
 
   private static boolean schemaPresent(Connection c, String ddl) throws SQLException {
