@@ -67,18 +67,22 @@ public final class Errors {
   static final class Handler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
-      PrintWriter err = cl.getErr();
-      if (GlobalOptions.debug()) {
-        ex.printStackTrace(err);
-      }
-      err.println("dcont: " + message(ex).replace('\n', ' '));
-      err.flush();
-      int code = exitCode(ex);
-      if (code == OPERATIONAL && cl.getCommand() instanceof RunFailureCode) {
-        return RUN_FAILED;
-      }
-      return code;
+      return report(ex, cl.getErr(), cl.getCommand() instanceof RunFailureCode);
     }
+  }
+
+  /**
+   * Prints a command's failure as one line (with the stack trace under {@code --debug}) and returns its exit
+   * code; {@code runFailure} for commands whose own failures exit 125.
+   */
+  public static int report(Exception ex, PrintWriter err, boolean runFailure) {
+    if (GlobalOptions.debug()) {
+      ex.printStackTrace(err);
+    }
+    err.println("dcont: " + message(ex).replace('\n', ' '));
+    err.flush();
+    int code = exitCode(ex);
+    return code == OPERATIONAL && runFailure ? RUN_FAILED : code;
   }
 
   /** Marks commands whose own failures exit 125 (run, as Docker). */

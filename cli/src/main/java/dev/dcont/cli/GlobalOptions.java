@@ -22,6 +22,12 @@ public final class GlobalOptions {
     debug = d;
   }
 
+  /** Sets both as a reader other than picocli found them ({@code root} null: the default). */
+  public static void set(Path r, boolean d) {
+    root = r;
+    debug = d;
+  }
+
   public static Path root() {
     return root != null ? root : StoreLayout.defaultRoot();
   }

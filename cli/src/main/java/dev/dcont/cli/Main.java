@@ -14,6 +14,7 @@ import dev.dcont.cli.commands.LogsCommand;
 import dev.dcont.cli.commands.PsCommand;
 import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
+import dev.dcont.cli.commands.RunArgs;
 import dev.dcont.cli.commands.RunCommand;
 import dev.dcont.cli.commands.StopCommand;
 import dev.dcont.cli.commands.SystemCommand;
@@ -72,13 +73,25 @@ public final class Main implements Runnable {
     if (System.getProperty("picocli.disable.closures") == null) {
       System.setProperty("picocli.disable.closures", "true");
     }
+    useLegacyLocaleData();
     tellJnaTheLibraryDirectories();
-    Class<?> command = commandNamedIn(args);
+    RunArgs.Parsed run = RunArgs.parse(args);
+    Class<?> command = run != null ? RunCommand.class : commandNamedIn(args);
     EarlyStore.begin(args, (command == PullCommand.class || command == RunCommand.class)
         && !Arrays.asList(args).contains("--help"), warmingFor(command));
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(newCommandLine(out, err, command).execute(args));
+    System.exit(run != null ? run(run, out, err) : newCommandLine(out, err, command).execute(args));
+  }
+
+  /** A run command line that {@link RunArgs} read (the common spellings): run without building picocli's model. */
+  static int run(RunArgs.Parsed run, PrintWriter out, PrintWriter err) {
+    GlobalOptions.set(run.root(), run.debug());
+    try {
+      return run.command().call(out, err);
+    } catch (Exception e) {
+      return Errors.report(e, err, true);
+    }
   }
 
   /** What a side thread warms for a command while the command line is parsed (see {@link EarlyStore}). */
@@ -102,6 +115,18 @@ public final class Main implements Runnable {
       };
     }
     return null;
+  }
+
+  /**
+   * sqlite-jdbc builds a date formatter for every connection, and with the JDK's default CLDR locale data that
+   * lists every locale the JDK knows (~20 ms of every command that opens the store, before its first query).
+   * The JDK's older locale data (COMPAT) answers the same for the formats dcont prints (it uses Locale.ROOT and
+   * ISO formats) and does that in a fraction of the time. JDK 23 removed COMPAT; there the default stays.
+   */
+  static void useLegacyLocaleData() {
+    if (System.getProperty("java.locale.providers") == null && Runtime.version().feature() < 23) {
+      System.setProperty("java.locale.providers", "COMPAT,CLDR");
+    }
   }
 
   /**
@@ -135,6 +160,10 @@ public final class Main implements Runnable {
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    RunArgs.Parsed run = RunArgs.parse(args);
+    if (run != null) {
+      return run(run, out, err);
+    }
     return newCommandLine(out, err, commandNamedIn(args)).execute(args);
   }
 

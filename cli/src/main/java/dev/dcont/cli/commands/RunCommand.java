@@ -103,8 +103,23 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments.")
   List<String> command = new ArrayList<>();
 
+  /** Where run prints: picocli's writers, or those {@link #call(PrintWriter, PrintWriter)} was given. */
+  private PrintWriter out;
+  private PrintWriter err;
+
+  /** Runs a command that {@link RunArgs} read, printing to {@code out} and {@code err}. */
+  public int call(PrintWriter out, PrintWriter err) throws Exception {
+    this.out = out;
+    this.err = err;
+    return call();
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (spec != null) {
+      out = spec.commandLine().getOut();
+      err = spec.commandLine().getErr();
+    }
     if (!network.equals("none") && !network.equals("host")) {
       throw new Errors.UserError("invalid --network '" + network + "' (dcont supports none and host)",
           Errors.RUN_FAILED);
@@ -116,7 +131,6 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
         cpus, pidsLimit, network, capAdd, capDrop, init, privileged);
-    PrintWriter err = spec.commandLine().getErr();
     try (Store store = GlobalOptions.openStore()) {
       ImageRecord img = image(store, err);
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
@@ -132,8 +146,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         } catch (ContainerException e) {
           failStart(containers, id, e);
         }
-        spec.commandLine().getOut().println(id);
-        spec.commandLine().getOut().flush();
+        out.println(id);
+        out.flush();
         return 0;
       }
       int code;
