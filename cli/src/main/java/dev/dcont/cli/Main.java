@@ -100,9 +100,10 @@ public final class Main implements Runnable {
       return new Runnable() {
         @Override
         public void run() {
+          // in the order the command needs them: the image's config, the container's ID, the overlay mount
           EarlyStore.warmImageConfig();
-          dev.dcont.layers.sys.NativeSyscalls.get();
           dev.dcont.cli.run.Names.newId();
+          dev.dcont.layers.sys.NativeSyscalls.get();
         }
       };
     }

@@ -16,7 +16,9 @@ public final class NativeSyscalls implements Syscalls {
   private static final Object CWD_LOCK = new Object();
 
   static {
-    Native.register(Platform.C_LIBRARY_NAME);
+    // the class named: without it JNA finds its caller by walking the stack through a SecurityManager, whose
+    // first use costs ~10 ms of start-up
+    Native.register(NativeSyscalls.class, Platform.C_LIBRARY_NAME);
   }
 
   private static final NativeSyscalls INSTANCE = new NativeSyscalls();
