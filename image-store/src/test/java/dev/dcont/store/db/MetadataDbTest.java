@@ -36,6 +36,48 @@ class MetadataDbTest {
     });
   }
 
+  /** The reading of CREATE … IF NOT EXISTS statements, against the regular expression it replaced. */
+  @Test
+  void createIfMissingStatementsAreReadAsThePatternReadThem() {
+    java.util.regex.Pattern oracle = java.util.regex.Pattern.compile(
+        "\\s*CREATE\\s+(?:UNIQUE\\s+)?(TABLE|INDEX|VIEW|TRIGGER)\\s+IF\\s+NOT\\s+EXISTS\\s+(\\w+)\\b.*",
+        java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
+    String[] statements = {
+        "CREATE TABLE IF NOT EXISTS things (id TEXT)",
+        "\n      CREATE TABLE IF NOT EXISTS rootfs (\n  container_id TEXT PRIMARY KEY)",
+        "create unique index if not exists a_b ON t(x)",
+        "CREATE\tINDEX\r\nIF  NOT\fEXISTS\u000Bidx_1 ON t(x)",
+        "CREATE VIEW IF NOT EXISTS v AS SELECT 1",
+        "CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END",
+        "CREATE TABLE IF NOT EXISTS t",
+        "CREATE TABLE IF NOT EXISTS t(",
+        "CREATE TABLE IF NOT EXISTS (x)",
+        "CREATE TABLE IF NOT EXISTS",
+        "CREATE TABLE IF NOT EXISTS ",
+        "CREATE TABLE things (id TEXT)",
+        "CREATE TEMP TABLE IF NOT EXISTS t (x)",
+        "CREATE UNIQUE TABLE IF NOT EXISTS t (x)",
+        "CREATEX TABLE IF NOT EXISTS t (x)",
+        "CREATE TABLEX IF NOT EXISTS t (x)",
+        "CREATE TABLE IFNOT EXISTS t (x)",
+        "CREATE UNIQUE UNIQUE INDEX IF NOT EXISTS t ON u(x)",
+        "ALTER TABLE t ADD COLUMN x",
+        "INSERT INTO t VALUES (1)",
+        "   ",
+        "",
+        "CREATE INDEX IF NOT EXISTS Mixed_Case ON t(x)",
+        "CREATE INDEX IF NOT EXISTS é ON t(x)",
+        "CREATE INDEX IF NOT EXISTS a-b ON t(x)",
+        "CREATE TABLE IF NOT EXISTS \"quoted\" (x)",
+    };
+    for (String st : statements) {
+      java.util.regex.Matcher m = oracle.matcher(st);
+      String expected = m.matches() ? m.group(1).toLowerCase(java.util.Locale.ROOT) + " "
+          + m.group(2).toLowerCase(java.util.Locale.ROOT) : null;
+      assertEquals(expected, MetadataDb.createdIfMissing(st), "'" + st + "'");
+    }
+  }
+
   @Test
   void aSchemaAlreadyThereIsCheckedWithoutWaitingForAWriter() throws Exception {
     Path file = dir.resolve("dcont.db");
