@@ -53,10 +53,15 @@ public final class RootfsManager {
   private final StoreLayout layout;
   private final MetadataDb db;
   private final SnapshotStore snapshots;
-  private final Syscalls sys;
+  /** The native calls; null until the first mount or unmount when made with {@link #RootfsManager(Store)}. */
+  private Syscalls sys;
 
+  /**
+   * A manager whose native calls are bound at its first mount or unmount: binding them (JNA's start-up) takes
+   * tens of milliseconds, which a run spends on a side thread while this manager records the root.
+   */
   public RootfsManager(Store store) {
-    this(store, NativeSyscalls.get());
+    this(store, null);
   }
 
   public RootfsManager(Store store, Syscalls sys) {
@@ -159,14 +164,21 @@ public final class RootfsManager {
         dir.resolve("work"), options);
   }
 
+  private synchronized Syscalls sys() {
+    if (sys == null) {
+      sys = NativeSyscalls.get();
+    }
+    return sys;
+  }
+
   /** Mounts the overlay at {@code containers/<id>/rootfs}; returns the mount point. */
   public Path mount(String containerId) {
     MountSpec spec = spec(containerId);
     try {
-      sys.mount("overlay", spec.target(), "overlay", 0, spec.options(), spec.workingDir());
+      sys().mount("overlay", spec.target(), "overlay", 0, spec.options(), spec.workingDir());
     } catch (IOException e) {
       throw new LayerException("container " + abbrev(containerId) + ": " + e.getMessage()
-          + (sys.privileged() ? "" : " (mounting overlayfs needs root)"), e);
+          + (sys().privileged() ? "" : " (mounting overlayfs needs root)"), e);
     }
     setState(containerId, MOUNTED);
     return spec.target();
@@ -177,10 +189,10 @@ public final class RootfsManager {
     Path target = layout.container(containerId).resolve("rootfs");
     if (Mounts.isMountPoint(target)) {
       try {
-        sys.unmount(target, false);
+        sys().unmount(target, false);
       } catch (IOException e) {
         try {
-          sys.unmount(target, true);
+          sys().unmount(target, true);
         } catch (IOException e2) {
           throw new LayerException("container " + abbrev(containerId) + ": " + e.getMessage()
               + " (stop the processes using it and try again)", e);
