@@ -186,6 +186,11 @@ public final class RootfsManager {
 
   /** Unmounts the container root; a root that is not mounted is left as it is. */
   public void unmount(String containerId) {
+    unmountTarget(containerId);
+    setState(containerId, UNMOUNTED);
+  }
+
+  private void unmountTarget(String containerId) {
     Path target = layout.container(containerId).resolve("rootfs");
     if (Mounts.isMountPoint(target)) {
       try {
@@ -199,13 +204,12 @@ public final class RootfsManager {
         }
       }
     }
-    setState(containerId, UNMOUNTED);
   }
 
   /** Unmounts if needed, then deletes the row and {@code containers/<id>/}. */
   public void remove(String containerId) {
     if (find(containerId).isPresent()) {
-      unmount(containerId);
+      unmountTarget(containerId); // the row goes next: no state to record
     }
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM rootfs WHERE container_id = ?")) {
@@ -222,19 +226,28 @@ public final class RootfsManager {
   }
 
   public Optional<Rootfs> find(String containerId) {
-    return list().stream().filter(r -> r.containerId().equals(containerId)).findFirst();
+    List<Rootfs> found = rows("WHERE container_id = ?", containerId);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
   public List<Rootfs> list() {
+    return rows("ORDER BY created", null);
+  }
+
+  private List<Rootfs> rows(String where, String arg) {
     return db.read(c -> {
       List<Rootfs> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT container_id, image, top_chain_id, state, created FROM rootfs ORDER BY created");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String top = rs.getString(3);
-          out.add(new Rootfs(rs.getString(1), rs.getString(2), top == null ? null : ChainId.parse(top),
-              rs.getString(4), rs.getLong(5)));
+          "SELECT container_id, image, top_chain_id, state, created FROM rootfs " + where)) {
+        if (arg != null) {
+          ps.setString(1, arg);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String top = rs.getString(3);
+            out.add(new Rootfs(rs.getString(1), rs.getString(2), top == null ? null : ChainId.parse(top),
+                rs.getString(4), rs.getLong(5)));
+          }
         }
       }
       return out;
