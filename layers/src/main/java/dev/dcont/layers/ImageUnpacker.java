@@ -28,21 +28,24 @@ public final class ImageUnpacker {
 
   private ImageUnpacker() { }
 
-  /** {@link #ensureUnpacked(Store, ImageRecord, Listener, Syscalls, UnpackLimits, int)} with the defaults. */
+  /**
+   * {@link #ensureUnpacked(Store, ImageRecord, Listener, Syscalls, UnpackLimits, int)} with the defaults; the
+   * native calls are bound only if a layer has to be unpacked (a run of an unpacked image needs none here).
+   */
   public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener) {
-    return ensureUnpacked(store, image, listener, NativeSyscalls.get(), UnpackLimits.fromEnvironment(),
+    return ensureUnpacked(store, image, listener, null, UnpackLimits.fromEnvironment(),
         Math.min(4, Runtime.getRuntime().availableProcessors()));
   }
 
   /**
    * Returns the image's snapshots from the base layer up. Layers are independent directories, so missing
    * ones are unpacked concurrently on up to {@code parallelism} threads. Holds the store's shared lock so
-   * that {@code dcont system prune} cannot remove a snapshot being made.
+   * that {@code dcont system prune} cannot remove a snapshot being made. {@code sys} null: the native calls,
+   * bound when the first missing layer is unpacked.
    */
   public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener, Syscalls sys,
       UnpackLimits limits, int parallelism) {
     SnapshotStore snapshots = SnapshotStore.of(store);
-    LayerUnpacker unpacker = new LayerUnpacker(snapshots, store.content(), sys, limits);
     List<ImageRecord.Layer> layers = image.layers();
     Snapshot[] out = new Snapshot[layers.size()];
     try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
@@ -58,6 +61,8 @@ public final class ImageUnpacker {
         }
       }
       if (!missing.isEmpty()) {
+        LayerUnpacker unpacker = new LayerUnpacker(snapshots, store.content(), sys != null ? sys : NativeSyscalls.get(),
+            limits);
         int threads = Math.max(1, Math.min(parallelism, missing.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
           Thread t = new Thread(r, "unpack");
