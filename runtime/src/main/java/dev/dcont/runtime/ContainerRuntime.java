@@ -86,6 +86,14 @@ public final class ContainerRuntime {
     }
 
     /**
+     * Whether {@code id} is a container ID this runtime takes: {@code [A-Za-z0-9][A-Za-z0-9_.-]*}, at most 128
+     * characters (runc's and Docker's rule for IDs and names).
+     */
+    public static boolean isValidId(String id) {
+        return StateDir.validId(id);
+    }
+
+    /**
      * Runs the container in the foreground and returns its exit code (128+N if killed by signal N, 137 for
      * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. Afterwards no process,
      * mount, cgroup or state of the container is left.

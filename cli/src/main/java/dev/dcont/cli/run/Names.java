@@ -54,18 +54,8 @@ public final class Names {
     }
   }
 
-  /** {@code [a-zA-Z0-9][a-zA-Z0-9_.-]*}, at most 128 characters, as Docker's names. */
+  /** {@code [a-zA-Z0-9][a-zA-Z0-9_.-]*}, at most 128 characters, as Docker's names (the runtime's ID rule). */
   public static boolean isValidName(String name) {
-    if (name.isEmpty() || name.length() > 128) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-'))) {
-        return false;
-      }
-    }
-    return true;
+    return dev.dcont.runtime.ContainerRuntime.isValidId(name);
   }
 }
