@@ -126,7 +126,7 @@ public final class RunArgs {
       if (!a.startsWith("--") && a.length() > 2) {
         // a cluster of flags (-it, -dit); anything else in a cluster (-eK=V) is left to picocli
         for (int k = 1; k < a.length(); k++) {
-          if (!flag("-" + a.charAt(k))) {
+          if (!flag(canonical("-" + a.charAt(k)))) {
             return REFUSED;
           }
         }
@@ -139,7 +139,8 @@ public final class RunArgs {
         name = a.substring(0, eq);
         value = a.substring(eq + 1);
       }
-      if (value == null && flag(name)) {
+      String key = canonical(name);
+      if (value == null && flag(key)) {
         return 0;
       }
       int taken = 0;
@@ -150,23 +151,16 @@ public final class RunArgs {
         value = args[i + 1];
         taken = 1;
       }
-      return value(name, value) ? taken : REFUSED;
+      return value(key, value) ? taken : REFUSED;
     }
 
     private boolean once(String name) {
       return seen.add(name);
     }
 
-    /** Sets a flag option (one without a value) if {@code name} is one and was not given before. */
-    private boolean flag(String name) {
-      String key = switch (name) {
-        case "-d", "--detach" -> "--detach";
-        case "--rm", "--read-only", "--init", "--privileged" -> name;
-        case "-i", "--interactive" -> "--interactive";
-        case "-t", "--tty" -> "--tty";
-        default -> null;
-      };
-      if (key == null || !once(key)) {
+    /** Sets the flag option {@code key} (a long name, or null); false if it is no flag or was given before. */
+    private boolean flag(String key) {
+      if (key == null || !FLAGS.contains(key) || !once(key)) {
         return false;
       }
       switch (key) {
@@ -181,35 +175,29 @@ public final class RunArgs {
       return true;
     }
 
-    /** Sets an option that takes a value; false for an unknown option, a repeat or a value picocli reads otherwise. */
-    private boolean value(String name, String value) {
-      switch (name) {
-        case "-e", "--env" -> cmd.process.env.add(value);
+    /**
+     * Sets the option {@code key} (a long name, or null) that takes a value; false for an unknown option, a flag,
+     * a repeated single-valued option or a value picocli reads otherwise.
+     */
+    private boolean value(String key, String value) {
+      if (key == null || FLAGS.contains(key)) {
+        return false;
+      }
+      switch (key) {
+        case "--env" -> cmd.process.env.add(value);
         case "--env-file" -> cmd.envFiles.add(Path.of(value));
-        case "-v", "--volume" -> cmd.volumes.add(value);
+        case "--volume" -> cmd.volumes.add(value);
         case "--tmpfs" -> cmd.tmpfs.add(value);
         case "--cap-add" -> cmd.capAdd.add(value);
         case "--cap-drop" -> cmd.capDrop.add(value);
         default -> {
-          return single(name, value);
+          return once(key) && single(key, value);
         }
       }
       return true;
     }
 
-    private boolean single(String name, String value) {
-      String key = switch (name) {
-        case "-h", "--hostname" -> "--hostname";
-        case "-m", "--memory" -> "--memory";
-        case "--network", "--net" -> "--network";
-        case "-w", "--workdir" -> "--workdir";
-        case "-u", "--user" -> "--user";
-        case "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit" -> name;
-        default -> null;
-      };
-      if (key == null || !once(key)) {
-        return false;
-      }
+    private boolean single(String key, String value) {
       switch (key) {
         case "--hostname" -> cmd.hostname = value;
         case "--memory" -> cmd.memory = value;
@@ -222,13 +210,13 @@ public final class RunArgs {
         case "--platform" -> cmd.platform = value;
         case "--pull" -> cmd.pull = value;
         case "--cpus" -> {
-          if (!value.matches("[0-9]{1,9}(\\.[0-9]{1,9})?")) {
+          if (!decimal(value, true)) {
             return false;
           }
           cmd.cpus = Double.valueOf(value);
         }
-        default -> {
-          if (!value.matches("0|[1-9][0-9]{0,17}")) {
+        default -> { // --pids-limit
+          if (!decimal(value, false) || (value.length() > 1 && value.charAt(0) == '0')) {
             return false;
           }
           cmd.pidsLimit = Long.valueOf(value);
@@ -236,5 +224,50 @@ public final class RunArgs {
       }
       return true;
     }
+
+    /**
+     * Plain digits ({@code [0-9]{1,9}}, with {@code fraction} also {@code .[0-9]{1,9}} after them): numbers that
+     * picocli's converters and these read alike (no sign, exponent, hex or octal).
+     */
+    private static boolean decimal(String v, boolean fraction) {
+      int dot = fraction ? v.indexOf('.') : -1;
+      int whole = dot < 0 ? v.length() : dot;
+      return digits(v, 0, whole, fraction ? 9 : 18) && (dot < 0 || digits(v, dot + 1, v.length(), 9));
+    }
+
+    private static boolean digits(String v, int from, int to, int max) {
+      if (to <= from || to - from > max) {
+        return false;
+      }
+      for (int k = from; k < to; k++) {
+        if (v.charAt(k) < '0' || v.charAt(k) > '9') {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** run's options without a value, by their long names. */
+  private static final java.util.Set<String> FLAGS = java.util.Set.of("--detach", "--rm", "--read-only", "--init",
+      "--privileged", "--interactive", "--tty");
+
+  /** The long name of one of run's own options, for any of its names; null for a name run does not have. */
+  private static String canonical(String name) {
+    return switch (name) {
+      case "-d", "--detach" -> "--detach";
+      case "-i", "--interactive" -> "--interactive";
+      case "-t", "--tty" -> "--tty";
+      case "-e", "--env" -> "--env";
+      case "-v", "--volume" -> "--volume";
+      case "-h", "--hostname" -> "--hostname";
+      case "-m", "--memory" -> "--memory";
+      case "--network", "--net" -> "--network";
+      case "-w", "--workdir" -> "--workdir";
+      case "-u", "--user" -> "--user";
+      case "--rm", "--read-only", "--init", "--privileged", "--env-file", "--tmpfs", "--cap-add", "--cap-drop",
+          "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit" -> name;
+      default -> null;
+    };
   }
 }
