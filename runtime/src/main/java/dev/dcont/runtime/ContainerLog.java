@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads the log a detached container's monitor writes (runtime/src/main/c/dcont-init.c, write_record):
+ * Reads the log a detached container's monitor writes (runtime/src/main/c/monitor.c, write_record):
  * {@code DCONTLOG1\n}, then records of the stream (1 stdout, 2 stderr), the time in nanoseconds since the epoch
  * (8 bytes, big-endian), the length (4 bytes, big-endian) and the bytes. A log without that header (from an
  * older dcont) is read as plain output. Records are read as they are appended: a record not yet whole is kept

@@ -15,7 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Finds the native stage {@code dcont-init}. The Maven build compiles src/main/c/dcont-init.c (static) into
+ * Finds the native stage {@code dcont-init}. The Maven build compiles src/main/c/*.c (static) into
  * the classes directory as the resource {@code dev/dcont/runtime/native/dcont-init} with its SHA-256 beside it,
  * so it ships inside the runtime jar. Lookup order: the {@code DCONT_INIT} environment variable or
  * {@code dcont.init} system property (a path); the resource itself when the classes are a directory (tests,

@@ -27,6 +27,19 @@ class NativeStageTest {
     }
 
     @Test
+    void aStageThatCannotMakeItsSealedCopyRefusesToRunFromTheFileOnDisk() throws Exception {
+        // with no descriptor left for /proc/self/exe the copy cannot be made: the stage must stop, not go on
+        // from the binary on disk
+        Process p = new ProcessBuilder("prlimit", "--nofile=3:3", NativeStage.path().toString(), "--self-check")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(125, p.waitFor(), out);
+        assertTrue(out.startsWith("dcont-init: cannot run from a sealed copy of itself"), out);
+        assertEquals(1, out.lines().count(), out);
+        assertTrue(!out.contains("exe="), out);
+    }
+
+    @Test
     void withoutAPlanTheStageRefusesToRun() throws Exception {
         Process p = new ProcessBuilder(NativeStage.path().toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -1,0 +1,121 @@
+/*
+ * dcont-init: the native exec stage of the dcont runtime. Shared declarations of its parts:
+ *   plan.c      reading the plan Java wrote (dev.dcont.runtime.launch.PlanWriter)
+ *   selfexec.c  running from a sealed memfd copy (CVE-2019-5736)
+ *   rootfs.c    mounts, directories, files, devices and links inside the container root
+ *   caps.c      capability sets
+ *   terminal.c  the pty and the caller's terminal
+ *   child.c     the container process from clone to execve
+ *   monitor.c   the process outside the container: clone, cgroups, relay, exit status
+ *   init.c      the docker-init mode (--init)
+ *   main.c      entry point
+ */
+#ifndef DCONT_STAGE_H
+#define DCONT_STAGE_H
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define EXIT_SETUP 125
+
+struct op {
+    const char *name;
+    int argc;
+    char **argv;
+};
+
+/* plan.c */
+extern struct op *ops;
+extern int nops;
+void await_plan(pid_t launcher, const char *path);
+void load_plan(const char *path);
+int is(const struct op *o, const char *name);
+unsigned long long num(const char *s);
+struct op *find_op(const char *name);
+
+/* selfexec.c */
+void ensure_cloned_binary(char **argv);
+
+/* rootfs.c */
+void mkdir_all(const char *path, mode_t mode);
+void mask_path(const char *path);
+void readonly_path(const char *path);
+
+/* caps.c */
+void cap_bounding(uint64_t bnd);
+void cap_set(uint64_t eff, uint64_t prm, uint64_t inh);
+void cap_ambient(uint64_t amb);
+
+/* terminal.c */
+void send_fd(int sock, int fd);
+int recv_fd(int sock);
+void setup_pty(void);
+void restore_terminal(void);
+void copy_winsize(int master);
+extern struct termios saved_tio;
+extern int tio_saved;
+extern pid_t saved_fg_pgrp;
+
+/* child.c */
+extern int error_fd;
+extern int sync_fd;
+void die_child(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void close_extra_fds(void);
+void run_child_ops(void) __attribute__((noreturn));
+
+/* monitor.c */
+extern char *state_dir;
+void write_state_file(const char *name, const char *content);
+void monitor_fail(const char *msg) __attribute__((noreturn));
+int write_all(int fd, const char *buf, ssize_t n);
+int run_monitor(void);
+
+/* init.c */
+int init_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,80 @@
+/* The container's pty (opened inside it, master handed to the monitor) and the caller's terminal. */
+#include "stage.h"
+
+void send_fd(int sock, int fd) {
+    char dummy = 'p';
+    struct iovec iov = {&dummy, 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (sendmsg(sock, &msg, 0) < 0) die_child("send pty master");
+}
+
+int recv_fd(int sock) {
+    char dummy;
+    struct iovec iov = {&dummy, 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+void setup_pty(void) {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) die_child("open /dev/ptmx");
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die_child("unlock pty");
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) {
+        char name[64];
+        int n;
+        if (ioctl(master, TIOCGPTN, &n) < 0) die_child("TIOCGPTN");
+        snprintf(name, sizeof name, "/dev/pts/%d", n);
+        slave = open(name, O_RDWR | O_NOCTTY);
+        if (slave < 0) die_child("open %s", name);
+    }
+    send_fd(sync_fd, master);
+    close(master);
+    /* the monitor gives the pty the caller's window size before the process can ask for it */
+    char ack;
+    if (read(sync_fd, &ack, 1) != 1) die_child("pty handshake with the monitor");
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) die_child("TIOCSCTTY");
+    for (int i = 0; i < 3; i++) if (dup2(slave, i) < 0) die_child("dup2 pty");
+    if (slave > 2) close(slave);
+}
+
+struct termios saved_tio;
+int tio_saved;
+pid_t saved_fg_pgrp = -1;
+
+void restore_terminal(void) {
+    if (tio_saved) tcsetattr(0, TCSADRAIN, &saved_tio);
+    tio_saved = 0;
+    if (saved_fg_pgrp > 0) {
+        signal(SIGTTOU, SIG_IGN);
+        tcsetpgrp(0, saved_fg_pgrp);
+        saved_fg_pgrp = -1;
+    }
+}
+
+void copy_winsize(int master) {
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}

@@ -1,0 +1,127 @@
+/*
+ * probe: a static program that tests put inside a container to try what a confined container must not do.
+ * Usage: probe CHECK...   (no CHECK: all of them). Each check prints one line, "NAME: allowed" or
+ * "NAME: refused (ERRNO-NAME)", and the probe exits 0 whatever the outcome, so a test reads the lines.
+ *   keyring NAME     searches the session keyring for a "user" key with description NAME: "allowed" means found
+ *   add_key          adds a "user" key to the session keyring
+ *   keyctl           asks for the id of the session keyring
+ *   perf_event_open  opens a software cpu-clock counter on itself
+ *   unshare_user     unshare(CLONE_NEWUSER)
+ *   mknod_open PATH MAJOR MINOR   makes a char device node and opens it for reading
+ *   chmod_stdout     chmod 04777 on /proc/self/fd/1
+ *   chown_stdout     chown 0:0 on /proc/self/fd/1
+ *   fd_is_pipe N     "allowed" when descriptor N is a pipe, "refused (ENOTPIPE)" otherwise (ENOTPIPE is not
+ *                    an errno: the word is printed as it is)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const char *errname(int e) {
+    switch (e) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOSYS: return "ENOSYS";
+    case ENOKEY: return "ENOKEY";
+    case EINVAL: return "EINVAL";
+    case ENOENT: return "ENOENT";
+    case EEXIST: return "EEXIST";
+    case EROFS: return "EROFS";
+    case EDQUOT: return "EDQUOT";
+    case ENODEV: return "ENODEV";
+    case ENXIO: return "ENXIO";
+    case EKEYREVOKED: return "EKEYREVOKED";
+    default: {
+        static char buf[32];
+        snprintf(buf, sizeof buf, "errno %d", e);
+        return buf;
+    }
+    }
+}
+
+static void report(const char *name, long rc) {
+    if (rc >= 0) printf("%s: allowed\n", name);
+    else printf("%s: refused (%s)\n", name, errname(errno));
+    fflush(stdout);
+}
+
+static int run(const char *check, char **arg, int nargs) {
+    if (strcmp(check, "keyring") == 0 && nargs >= 1) {
+        report("keyring", syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", arg[0], 0));
+        return 1;
+    }
+    if (strcmp(check, "add_key") == 0) {
+        report("add_key", syscall(SYS_add_key, "user", "dcont-probe", "x", 1, KEY_SPEC_SESSION_KEYRING));
+        return 0;
+    }
+    if (strcmp(check, "keyctl") == 0) {
+        report("keyctl", syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+        return 0;
+    }
+    if (strcmp(check, "perf_event_open") == 0) {
+        struct perf_event_attr a;
+        memset(&a, 0, sizeof a);
+        a.type = PERF_TYPE_SOFTWARE;
+        a.size = sizeof a;
+        a.config = PERF_COUNT_SW_CPU_CLOCK;
+        a.disabled = 1;
+        a.exclude_kernel = 1;
+        a.exclude_hv = 1;
+        report("perf_event_open", syscall(SYS_perf_event_open, &a, 0, -1, -1, 0));
+        return 0;
+    }
+    if (strcmp(check, "unshare_user") == 0) {
+        report("unshare_user", unshare(CLONE_NEWUSER));
+        return 0;
+    }
+    if (strcmp(check, "mknod_open") == 0 && nargs >= 3) {
+        unlink(arg[0]);
+        if (mknod(arg[0], S_IFCHR | 0600, makedev(atoi(arg[1]), atoi(arg[2]))) < 0) {
+            report("mknod", -1);
+        } else {
+            report("mknod", 0);
+            report("open", open(arg[0], O_RDONLY | O_NONBLOCK));
+        }
+        return 3;
+    }
+    if (strcmp(check, "chmod_stdout") == 0) {
+        report("chmod_stdout", chmod("/proc/self/fd/1", 04777));
+        return 0;
+    }
+    if (strcmp(check, "chown_stdout") == 0) {
+        report("chown_stdout", chown("/proc/self/fd/1", 0, 0));
+        return 0;
+    }
+    if (strcmp(check, "fd_is_pipe") == 0 && nargs >= 1) {
+        struct stat st;
+        if (fstat(atoi(arg[0]), &st) == 0 && S_ISFIFO(st.st_mode)) printf("fd_is_pipe %s: allowed\n", arg[0]);
+        else printf("fd_is_pipe %s: refused (ENOTPIPE)\n", arg[0]);
+        fflush(stdout);
+        return 1;
+    }
+    printf("%s: unknown check\n", check);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        const char *all[] = {"add_key", "keyctl", "perf_event_open", "unshare_user"};
+        for (size_t i = 0; i < sizeof all / sizeof *all; i++) run(all[i], NULL, 0);
+        return 0;
+    }
+    for (int i = 1; i < argc;) {
+        int used = run(argv[i], argv + i + 1, argc - i - 1);
+        i += 1 + used;
+    }
+    return 0;
+}
