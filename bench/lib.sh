@@ -64,9 +64,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf 
 # dcont_warm CMD...: runs a dcont command once so that the launcher's class-data-sharing archive
 # for that kind of command exists (it is dumped in the background after a first run), then waits for it
 dcont_warm() {
+  local checkout
+  checkout=$(dirname "$1")
   "$@" >/dev/null 2>&1 || true
   for _ in $(seq 100); do
-    ls "$REPO_DIR"/cli/target/cds/*.dumping >/dev/null 2>&1 || return 0
+    ls "$checkout"/cli/target/cds/*.dumping >/dev/null 2>&1 || return 0
     sleep 0.1
   done
 }
