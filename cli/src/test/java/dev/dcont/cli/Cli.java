@@ -45,10 +45,18 @@ public final class Cli {
 
   /** Starts dcont in a new JVM with this test's class path. */
   public static Process start(Path root, Path log, String... args) throws IOException {
+    return start(root, log, java.util.Map.of(), args);
+  }
+
+  /** As above, with {@code env} added to the environment (what only the environment configures). */
+  public static Process start(Path root, Path log, java.util.Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
   }
 }

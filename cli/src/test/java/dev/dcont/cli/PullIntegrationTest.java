@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dcont.layers.SnapshotStore;
+import dev.dcont.store.Store;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.RawTar;
 import dev.dcont.testkit.RecordingProxy;
 import dev.dcont.testkit.TarBuilder;
 import dev.dcont.testkit.TestImage;
@@ -262,6 +265,65 @@ class PullIntegrationTest {
     assertTrue(pull.err().contains(layer.toString()) || pull.err().contains("digest"), pull.err());
     assertFalse(Files.exists(root.resolve("blobs/sha256/" + layer.hex())), "a bad blob is never committed");
     assertEquals(1, Cli.run(root, "images").out().lines().count(), "no image recorded");
+  }
+
+  /** No snapshot directory, temporary directory, link or row in the store at {@code root}. */
+  private static void assertNoSnapshot(Path root) throws IOException {
+    for (String d : List.of("snapshots", "l")) {
+      if (Files.isDirectory(root.resolve(d))) {
+        try (Stream<Path> s = Files.list(root.resolve(d))) {
+          assertEquals(List.of(), s.toList(), d);
+        }
+      }
+    }
+    try (Store store = Store.open(root)) {
+      assertEquals(java.util.Map.of(), SnapshotStore.of(store).all(), "no snapshot row");
+    }
+  }
+
+  @Test
+  void hostileTarHeaderIsRefusedInOneLineAndLeavesNoSnapshot() throws Exception {
+    byte[] hostile = new RawTar().pax('x', java.util.Map.of("size", "-5")).header("evil", '0', 0)
+        .file("next", "n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).build();
+    TestImage img = TestImage.builder().layer(new TarBuilder().file("ok", "fine").build(), Layer.Compression.GZIP)
+        .layer(hostile, Layer.Compression.GZIP).build();
+    registry.push("t/negative-size", "1", img);
+    String line = "dcont: layer " + img.layers().get(1).digest() + ": entry 'evil' has PAX record size='-5', not a "
+        + "number from 0 to 9223372036854775807 (the layer is refused; nothing outside the store was touched)\n";
+
+    Path store = root.resolve("pull");
+    Cli.Result pull = Cli.run(store, "pull", ref("t/negative-size:1"));
+    assertEquals(1, pull.code(), pull.toString());
+    assertEquals(line, pull.err());
+    assertNoSnapshot(store);
+    assertEquals(0, Cli.run(store, "system", "check").code());
+
+    Path fresh = root.resolve("run");
+    Cli.Result run = Cli.run(fresh, "run", "--rm", ref("t/negative-size:1"), "true");
+    assertEquals(125, run.code(), run.toString());
+    assertTrue(run.err().endsWith(line), run.err());
+    assertNoSnapshot(fresh);
+  }
+
+  @Test
+  void imageOverTheImageByteLimitSetInTheEnvironmentIsRefusedAndLeavesNoSnapshot() throws Exception {
+    // each layer is far under the per-layer limit; both together are over the 1 MiB the environment sets
+    TestImage img = TestImage.builder()
+        .layer(new TarBuilder().file("a.bin", randomFile(700_000, 7), 0644).build(), Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("b.bin", randomFile(700_000, 8), 0644).build(), Layer.Compression.GZIP).build();
+    registry.push("t/too-big", "1", img);
+    Path log = root.resolve("pull.log");
+    Process p = Cli.start(root.resolve("store"), log, java.util.Map.of("DCONT_MAX_IMAGE_BYTES", "1048576"), "pull",
+        ref("t/too-big:1"));
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "pull ended");
+    String out = Files.readString(log);
+    assertEquals(1, p.exitValue(), out);
+    List<String> errors = out.lines().filter(l -> l.startsWith("dcont: ")).toList();
+    assertEquals(1, errors.size(), out);
+    assertTrue(errors.get(0).matches("dcont: layer sha256:[0-9a-f]{64}: (after [0-9]+ entries|entry '[ab].bin'): the "
+        + "image's layers together are over the limit of 1048576 uncompressed bytes \\(a decompression bomb\\? "
+        + "raise DCONT_MAX_IMAGE_BYTES if the image is genuine\\) \\(the layer is refused\\)"), out);
+    assertNoSnapshot(root.resolve("store"));
   }
 
   static byte[] randomFile(int size, long seed) {

@@ -25,6 +25,7 @@ final class ChunkPipe extends InputStream {
 
   private final InputStream source;
   private final long maxBytes;
+  private final UnpackBudget.Layer budget;
   private final Sha256 sha = Sha256.create();
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS + 1);
@@ -34,9 +35,11 @@ final class ChunkPipe extends InputStream {
   private boolean ended;
   private volatile long count;
 
-  ChunkPipe(InputStream source, long maxBytes, String name) {
+  /** {@code budget}: the image-wide share of this layer, or null. */
+  ChunkPipe(InputStream source, long maxBytes, UnpackBudget.Layer budget, String name) {
     this.source = source;
     this.maxBytes = maxBytes;
+    this.budget = budget;
     for (int i = 0; i < CHUNKS; i++) {
       free.add(new byte[CHUNK]);
     }
@@ -56,6 +59,10 @@ final class ChunkPipe extends InputStream {
             full.put(new Chunk(null, -1, new LayerApplier.LimitExceededException("uncompressed layer is over "
                 + "the limit of " + maxBytes + " bytes (a decompression bomb? raise DCONT_MAX_LAYER_BYTES if the "
                 + "layer is genuine)")));
+            return;
+          }
+          if (budget != null && !budget.addBytes(n)) {
+            full.put(new Chunk(null, -1, new LayerApplier.LimitExceededException(budget.bytesProblem())));
             return;
           }
           full.put(new Chunk(buf, n, null));

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Makes sure every layer of an image has a snapshot, unpacking missing ones in parallel. */
 public final class ImageUnpacker {
@@ -29,22 +30,35 @@ public final class ImageUnpacker {
   private ImageUnpacker() { }
 
   /**
-   * {@link #ensureUnpacked(Store, ImageRecord, Listener, Syscalls, UnpackLimits, int)} with the defaults; the
+   * {@link #ensureUnpacked(Store, ImageRecord, Listener, Syscalls, UnpackBudget, int)} with the defaults; the
    * native calls are bound only if a layer has to be unpacked (a run of an unpacked image needs none here).
    */
   public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener) {
-    return ensureUnpacked(store, image, listener, null, UnpackLimits.fromEnvironment(),
+    return ensureUnpacked(store, image, listener, new UnpackBudget(UnpackLimits.fromEnvironment()));
+  }
+
+  /** As above, counting toward {@code budget}, which a pull shares with the layers it unpacked while downloading. */
+  public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener,
+      UnpackBudget budget) {
+    return ensureUnpacked(store, image, listener, null, budget,
         Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener, Syscalls sys,
+      UnpackLimits limits, int parallelism) {
+    return ensureUnpacked(store, image, listener, sys, new UnpackBudget(limits), parallelism);
   }
 
   /**
    * Returns the image's snapshots from the base layer up. Layers are independent directories, so missing
    * ones are unpacked concurrently on up to {@code parallelism} threads. Holds the store's shared lock so
    * that {@code dcont system prune} cannot remove a snapshot being made. {@code sys} null: the native calls,
-   * bound when the first missing layer is unpacked.
+   * bound when the first missing layer is unpacked. When a layer fails (refused, over a limit of
+   * {@code budget}, corrupt), the others are stopped and the snapshots that {@code budget} recorded for the
+   * image are removed again: a refused image leaves no part of itself in the store.
    */
   public static List<Snapshot> ensureUnpacked(Store store, ImageRecord image, Listener listener, Syscalls sys,
-      UnpackLimits limits, int parallelism) {
+      UnpackBudget budget, int parallelism) {
     SnapshotStore snapshots = SnapshotStore.of(store);
     List<ImageRecord.Layer> layers = image.layers();
     Snapshot[] out = new Snapshot[layers.size()];
@@ -62,7 +76,7 @@ public final class ImageUnpacker {
       }
       if (!missing.isEmpty()) {
         LayerUnpacker unpacker = new LayerUnpacker(snapshots, store.content(), sys != null ? sys : NativeSyscalls.get(),
-            limits);
+            budget);
         int threads = Math.max(1, Math.min(parallelism, missing.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
           Thread t = new Thread(r, "unpack");
@@ -84,6 +98,12 @@ public final class ImageUnpacker {
           for (int k = 0; k < missing.size(); k++) {
             out[missing.get(k)] = get(futures.get(k), futures);
           }
+        } catch (RuntimeException | Error e) {
+          // no layer may still be recording a snapshot while the recorded ones are removed
+          pool.shutdownNow();
+          awaitEnd(pool);
+          budget.discard(snapshots, image.manifestDigest());
+          throw e;
         } finally {
           pool.shutdownNow();
         }
@@ -96,6 +116,22 @@ public final class ImageUnpacker {
       }
     }
     return List.of(out);
+  }
+
+  private static void awaitEnd(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Snapshot get(Future<Snapshot> f, List<Future<Snapshot>> all) {

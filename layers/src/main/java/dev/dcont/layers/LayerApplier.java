@@ -2,6 +2,7 @@ package dev.dcont.layers;
 
 import dev.dcont.layers.sys.Syscalls;
 import dev.dcont.layers.tar.TarEntry;
+import dev.dcont.layers.tar.TarHeaderException;
 import dev.dcont.layers.tar.TarReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.Map;
  * parent component that is a symlink leading outside the layer root (absolute target, or climbing above
  * the root), a parent that is not a directory, hardlinks to targets missing from the layer, invalid
  * whiteouts ({@code .wh.}, {@code .wh..}, {@code .wh...}, a {@code .wh.} directory component),
- * {@code trusted.overlay.*} xattrs, and streams over the {@link UnpackLimits}.
+ * {@code trusted.overlay.*} xattrs, headers the {@link TarReader} refuses, and streams over the
+ * {@link UnpackLimits} (the layer's own, and the image's through its {@link UnpackBudget}).
  */
 public final class LayerApplier {
   static final String WHITEOUT_PREFIX = ".wh.";
@@ -43,6 +45,7 @@ public final class LayerApplier {
 
   private final Syscalls sys;
   private final UnpackLimits limits;
+  private final UnpackBudget.Layer budget;
   private final String layer;
   private final Path root;
   private final Map<String, Node> nodes = new HashMap<>();
@@ -64,7 +67,12 @@ public final class LayerApplier {
    * @param root an empty directory the layer is unpacked into
    */
   public LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root) {
-    this(sys, limits, layer, root, -1);
+    this(sys, new UnpackBudget(limits).layer(), layer, root, -1);
+  }
+
+  /** As above, counting entries toward the image's {@code budget} too. */
+  LayerApplier(Syscalls sys, UnpackBudget.Layer budget, String layer, Path root) {
+    this(sys, budget, layer, root, -1);
   }
 
   /**
@@ -72,8 +80,13 @@ public final class LayerApplier {
    * thread; {@code -1}: the process-wide workers, or none if {@code DCONT_UNPACK_WORKERS=0}).
    */
   LayerApplier(Syscalls sys, UnpackLimits limits, String layer, Path root, int workers) {
+    this(sys, new UnpackBudget(limits).layer(), layer, root, workers);
+  }
+
+  private LayerApplier(Syscalls sys, UnpackBudget.Layer budget, String layer, Path root, int workers) {
     this.sys = sys;
-    this.limits = limits;
+    this.limits = budget.limits();
+    this.budget = budget;
     this.layer = layer;
     this.root = root;
     this.workers = workers;
@@ -93,6 +106,12 @@ public final class LayerApplier {
   private LayerException refuse(String entry, String problem) {
     return new LayerException("layer " + layer + ": entry '" + printable(entry) + "' " + problem
         + " (the layer is refused; nothing outside the store was touched)");
+  }
+
+  /** A limit reached while reading {@code entry} (null: between entries): the stream under the reader stopped. */
+  private LayerException overLimit(String entry, LimitExceededException x) {
+    return new LayerException("layer " + layer + ": " + (entry == null ? "after " + entries + " entries"
+        : "entry '" + printable(entry) + "'") + ": " + x.getMessage() + " (the layer is refused)");
   }
 
   private static String printable(String s) {
@@ -154,7 +173,9 @@ public final class LayerApplier {
       try {
         e = tar.next();
       } catch (LimitExceededException x) {
-        throw refuse("(after " + entries + " entries)", x.getMessage());
+        throw overLimit(null, x);
+      } catch (TarHeaderException x) {
+        throw refuse(x.entry() != null ? x.entry() : "(after " + entries + " entries)", x.problem());
       }
       if (e == null) {
         break;
@@ -163,10 +184,13 @@ public final class LayerApplier {
         throw refuse(e.name(), "is over the limit of " + limits.maxEntries()
             + " entries per layer (a decompression bomb? raise DCONT_MAX_LAYER_ENTRIES if the layer is genuine)");
       }
+      if (!budget.addEntry()) {
+        throw refuse(e.name(), budget.entriesProblem());
+      }
       try {
         applyEntry(tar, e);
       } catch (LimitExceededException x) {
-        throw refuse(e.name(), x.getMessage());
+        throw overLimit(e.name(), x);
       }
     }
   }

@@ -25,12 +25,15 @@ public final class LayerUnpacker {
   private final BlobReader blobs;
   private final Syscalls sys;
   private final UnpackLimits limits;
+  private final UnpackBudget budget;
 
-  public LayerUnpacker(SnapshotStore snapshots, BlobReader blobs, Syscalls sys, UnpackLimits limits) {
+  /** {@code budget}: the image-wide limits, shared by the layers of one image's unpack. */
+  public LayerUnpacker(SnapshotStore snapshots, BlobReader blobs, Syscalls sys, UnpackBudget budget) {
     this.snapshots = snapshots;
     this.blobs = blobs;
     this.sys = sys;
-    this.limits = limits;
+    this.limits = budget.limits();
+    this.budget = budget;
   }
 
   /** Unpacks {@code layerDigest} from the store as the snapshot for {@code chainId}. */
@@ -51,6 +54,7 @@ public final class LayerUnpacker {
       ChainId chainId, ChainId parent) {
     String name = layerDigest == null ? diffId.toString() : layerDigest.toString();
     Path tmp = snapshots.createTemp();
+    UnpackBudget.Layer share = budget.layer();
     boolean done = false;
     try {
       InputStream buffered = new BufferedInputStream(compressed, BUFFER);
@@ -60,8 +64,8 @@ public final class LayerUnpacker {
         case NONE -> buffered;
       };
       Digest actual;
-      LayerApplier applier = new LayerApplier(sys, limits, name, tmp.resolve("fs"));
-      try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), name)) {
+      LayerApplier applier = new LayerApplier(sys, share, name, tmp.resolve("fs"));
+      try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), share, name)) {
         applier.apply(new TarReader(tarStream));
         actual = tarStream.drainAndDigest();
         // The compressed stream has to end cleanly before the snapshot is recorded: a layer streamed from a
@@ -77,9 +81,12 @@ public final class LayerUnpacker {
             + "again)");
       }
       SnapshotStore.Measure m = applier.measure();
-      Snapshot s = snapshots.commit(tmp, chainId, parent, diffId, layerDigest, m);
+      SnapshotStore.Commit c = snapshots.commitAndTell(tmp, chainId, parent, diffId, layerDigest, m);
       done = true;
-      return s;
+      if (c.created()) {
+        share.recorded(c.snapshot());
+      }
+      return c.snapshot();
     } catch (LayerApplier.LimitExceededException e) {
       throw new LayerException("layer " + name + ": " + e.getMessage());
     } catch (IOException e) {
@@ -90,6 +97,7 @@ public final class LayerUnpacker {
     } finally {
       if (!done) {
         SnapshotStore.deleteQuietly(tmp);
+        share.release();
       }
     }
   }

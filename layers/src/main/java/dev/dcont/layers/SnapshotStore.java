@@ -146,7 +146,15 @@ public final class SnapshotStore {
    * first, deletes {@code tmp} and returns that snapshot.
    */
   public Snapshot commit(Path tmp, ChainId chainId, ChainId parent, Digest diffId, Digest layerDigest, Measure m) {
-    Snapshot s;
+    return commitAndTell(tmp, chainId, parent, diffId, layerDigest, m).snapshot();
+  }
+
+  /** What {@link #commitAndTell} recorded; {@code created} false when another process had recorded it first. */
+  record Commit(Snapshot snapshot, boolean created) { }
+
+  /** {@link #commit}, saying whether this call recorded the snapshot. */
+  Commit commitAndTell(Path tmp, ChainId chainId, ChainId parent, Digest diffId, Digest layerDigest, Measure m) {
+    Commit s;
     try {
       Files.createDirectories(layout.linksDir());
       s = db.inTransaction(c -> {
@@ -154,7 +162,7 @@ public final class SnapshotStore {
           ps.setString(1, chainId.toString());
           try (ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
-              return row(rs);
+              return new Commit(row(rs), false);
             }
           }
         }
@@ -194,7 +202,7 @@ public final class SnapshotStore {
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-        return new Snapshot(id, chainId, parent, diffId, layerDigest, link, m.size(), m.files(), now);
+        return new Commit(new Snapshot(id, chainId, parent, diffId, layerDigest, link, m.size(), m.files(), now), true);
       });
     } catch (IOException | java.io.UncheckedIOException e) {
       IOException io = e instanceof IOException x ? x : ((java.io.UncheckedIOException) e).getCause();
@@ -220,6 +228,43 @@ public final class SnapshotStore {
       deleteTree(s.dir(layout));
     } catch (IOException e) {
       throw StoreException.io("snapshot " + s.chainId() + " directory " + s.dir(layout), e);
+    }
+  }
+
+  /**
+   * Removes a snapshot that an unpack of {@code image} recorded and then gave up, unless another image or a
+   * container's root names its chain ID by now (a concurrent pull or run may have found it). The check and the
+   * row's removal are one transaction.
+   */
+  void deleteUnlessUsed(Snapshot s, Digest image) {
+    boolean removed = db.inTransaction(c -> {
+      String sql = "SELECT 1 FROM image_layers WHERE chain_id = ? AND manifest_digest <> ?"
+          + (tableExists(c, "rootfs_layers") ? " UNION SELECT 1 FROM rootfs_layers WHERE chain_id = ?" : "");
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, s.chainId().toString());
+        ps.setString(2, image.toString());
+        if (sql.contains("rootfs_layers")) {
+          ps.setString(3, s.chainId().toString());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return false;
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM snapshots WHERE id = ?")) {
+        ps.setLong(1, s.id());
+        ps.executeUpdate();
+      }
+      return true;
+    });
+    if (removed) {
+      try {
+        Files.deleteIfExists(s.linkPath(layout));
+      } catch (IOException e) {
+        // a dangling link: prune removes it
+      }
+      deleteQuietly(s.dir(layout));
     }
   }
 

@@ -35,7 +35,7 @@ public final class StreamingUnpacker implements AutoCloseable {
 
   private final Store store;
   private final Syscalls sys;
-  private final UnpackLimits limits;
+  private final UnpackBudget budget;
   private final Listener listener;
   private SnapshotStore snapshots;
   private LayerUnpacker unpacker;
@@ -53,8 +53,17 @@ public final class StreamingUnpacker implements AutoCloseable {
   public StreamingUnpacker(Store store, Listener listener, Syscalls sys, UnpackLimits limits) {
     this.store = store;
     this.sys = sys;
-    this.limits = limits;
+    this.budget = new UnpackBudget(limits);
     this.listener = listener;
+  }
+
+  /**
+   * The image-wide limits and the snapshots recorded here: give it to
+   * {@link ImageUnpacker#ensureUnpacked(Store, ImageRecord, ImageUnpacker.Listener, UnpackBudget)} for the same
+   * image, so that the layers unpacked there count together with these and a refusal removes these too.
+   */
+  public UnpackBudget budget() {
+    return budget;
   }
 
   /**
@@ -69,7 +78,7 @@ public final class StreamingUnpacker implements AutoCloseable {
   private synchronized SnapshotStore snapshots() {
     if (snapshots == null) {
       snapshots = SnapshotStore.of(store);
-      unpacker = new LayerUnpacker(snapshots, store.content(), sys != null ? sys : NativeSyscalls.get(), limits);
+      unpacker = new LayerUnpacker(snapshots, store.content(), sys != null ? sys : NativeSyscalls.get(), budget);
     }
     return snapshots;
   }

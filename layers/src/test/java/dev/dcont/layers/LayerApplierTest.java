@@ -405,7 +405,7 @@ class LayerApplierTest {
     byte[] gz = TestLayers.gzip(t);
     assertTrue(gz.length < 10_000);
     ChunkPipe s = new ChunkPipe(new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz)),
-        limits.maxBytes(), "test");
+        limits.maxBytes(), null, "test");
     LayerException e = assertThrows(LayerException.class,
         () -> new LayerApplier(sys, limits, LAYER, fs).apply(new TarReader(s)));
     assertTrue(e.getMessage().contains("over the limit of 1048576 bytes"), e.getMessage());

@@ -12,6 +12,8 @@ import dev.dcont.store.StoreLocks;
 import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.Snapshot;
 import dev.dcont.layers.StreamingUnpacker;
+import dev.dcont.layers.UnpackBudget;
+import dev.dcont.layers.UnpackLimits;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Platform;
@@ -87,6 +89,8 @@ public final class PullCommand implements Callable<Integer> {
     // are unpacked from their blobs by ensureUnpacked below.
     Set<Digest> streamed = ConcurrentHashMap.newKeySet();
     Set<Digest> downloadDone = ConcurrentHashMap.newKeySet();
+    // the image-wide unpack limits count the streamed layers and the others together
+    UnpackBudget budget = null;
     try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
         StreamingUnpacker streaming = unpack && !"0".equals(System.getenv("DCONT_STREAM_UNPACK"))
             ? new StreamingUnpacker(store, new StreamingUnpacker.Listener() {
@@ -98,6 +102,7 @@ public final class PullCommand implements Callable<Integer> {
             }
           }
         }) : null) {
+      budget = streaming == null ? null : streaming.budget();
       LayerTap tap = streaming == null ? LayerTap.NONE : (layer, parent) -> sink(streaming.start(layer, parent));
       result = new ImagePuller(store, options).pull(ref, platform, new PullListener() {
         @Override
@@ -141,7 +146,7 @@ public final class PullCommand implements Callable<Integer> {
             progress.update(layer.digest().shortHex(), "Pull complete", 0, 0);
           }
         }
-      });
+      }, budget != null ? budget : new UnpackBudget(UnpackLimits.fromEnvironment()));
     }
     summary.forEach(progress::message);
     if (!quiet) {

@@ -10,16 +10,35 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A streaming tar reader: ustar, GNU (long names 'L'/'K', base-256 numbers) and PAX (per-file and global
- * headers, {@code SCHILY.xattr.*} and {@code LIBARCHIVE.xattr.*} with raw byte values, sub-second times).
+ * A streaming tar reader: ustar, GNU (long names 'L'/'K', base-256 numbers) and PAX (per-file headers,
+ * {@code SCHILY.xattr.*} and {@code LIBARCHIVE.xattr.*} with raw byte values, sub-second times).
  * Written here rather than taken from commons-compress because that library decodes PAX values as UTF-8
  * strings, which corrupts binary xattrs such as file capabilities.
+ *
+ * <p>Headers are read as Go's archive/tar reads them, the reader Docker, containerd and podman unpack layers
+ * with, so that an image means the same here as there: the last PAX header before an entry applies, global
+ * PAX headers are checked and then ignored (as Docker and containerd ignore them), and numbers that are
+ * negative or do not fit are refused ({@link TarHeaderException}), as is an extended header over
+ * {@link #MAX_EXTENDED_HEADER} bytes or more than {@link #MAX_EXTENDED_IN_A_ROW} of them before one entry.
  */
 public final class TarReader {
   private static final int BLOCK = 512;
+  /**
+   * The largest extended header (a PAX 'x' or 'g' header, a GNU 'L' or 'K' name): 1 MiB, Go's
+   * {@code maxSpecialFileSize}, so every layer Docker and containerd accept passes. A real one is far smaller
+   * (a path is at most 4 KiB, an xattr value at most 64 KiB), and this bounds what one header makes the
+   * reader hold.
+   */
+  public static final int MAX_EXTENDED_HEADER = 1 << 20;
+  /**
+   * Extended headers in a row before an entry. A writer puts at most one of each kind ('g', 'x', 'L', 'K')
+   * before an entry; without a bound, a layer of nothing but headers would be read to its byte limit.
+   */
+  public static final int MAX_EXTENDED_IN_A_ROW = 64;
+  private static final long MAX_ID = 0xFFFF_FFFEL; // uid_t, without (uid_t) -1, which chown reads as "unchanged"
+  private static final long MAX_DEV = 0xFFFF_FFFFL; // the 32 bits of glibc's makedev arguments
   private final InputStream in;
   private final byte[] header = new byte[BLOCK];
-  private final Map<String, byte[]> globalPax = new HashMap<>();
   private long remaining;
   private long padding;
   private boolean eof;
@@ -34,6 +53,7 @@ public final class TarReader {
     String longName = null;
     String longLink = null;
     Map<String, byte[]> pax = null;
+    int extended = 0;
     while (true) {
       if (eof || !readBlock(header)) {
         eof = true;
@@ -47,26 +67,30 @@ public final class TarReader {
       byte flag = header[156];
       long size = number(124, 12);
       if (size < 0) {
-        throw new IOException("tar header has a negative size");
+        throw new TarHeaderException(headerName(), "has a negative size in its tar header");
       }
+      if (flag != 'L' && flag != 'K' && flag != 'x' && flag != 'g') {
+        return entry(flag, size, longName, longLink, pax);
+      }
+      if (++extended > MAX_EXTENDED_IN_A_ROW) {
+        throw new TarHeaderException(headerName(), "is extended header (PAX or GNU) number " + extended + " in a row; "
+            + "a tar writer puts a few before an entry, and the limit is " + MAX_EXTENDED_IN_A_ROW);
+      }
+      byte[] data = readExtended(flag, size);
       switch (flag) {
-        case 'L' -> longName = cString(readData(size));
-        case 'K' -> longLink = cString(readData(size));
-        case 'x' -> pax = parsePax(readData(size), pax == null ? new LinkedHashMap<>() : pax);
-        case 'g' -> parsePax(readData(size), globalPax);
-        default -> {
-          return entry(flag, size, longName, longLink, pax);
-        }
+        case 'L' -> longName = cString(data);
+        case 'K' -> longLink = cString(data);
+        // a second PAX header replaces the first, as in Go: merged, they could also grow without bound
+        case 'x' -> pax = Pax.parse(headerName(), data, new LinkedHashMap<>());
+        // a global header applied to every later entry would repeat its records (xattrs) in each of them
+        default -> Pax.parse(headerName(), data, new HashMap<>());
       }
     }
   }
 
   private TarEntry entry(byte flag, long size, String longName, String longLink, Map<String, byte[]> pax)
       throws IOException {
-    Map<String, byte[]> h = new HashMap<>(globalPax);
-    if (pax != null) {
-      h.putAll(pax);
-    }
+    Map<String, byte[]> h = pax == null ? Map.of() : pax;
     boolean ustar = header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a'
         && header[261] == 'r' && header[262] == 0;
     String name = longName;
@@ -76,42 +100,62 @@ public final class TarReader {
         name = cString(header, 345, 155) + "/" + name;
       }
     }
+    if (h.containsKey("path")) {
+      name = new String(h.get("path"), StandardCharsets.UTF_8);
+    }
     String link = longLink != null ? longLink : cString(header, 157, 100);
+    if (h.containsKey("linkpath")) {
+      link = new String(h.get("linkpath"), StandardCharsets.UTF_8);
+    }
     int mode = (int) number(100, 8);
     long uid = number(108, 8);
     long gid = number(116, 8);
-    long mtime = number(136, 12) * 1_000_000_000L;
+    long mtime;
+    try {
+      mtime = Math.multiplyExact(number(136, 12), 1_000_000_000L);
+    } catch (ArithmeticException e) {
+      throw new TarHeaderException(name, "has an mtime in its tar header that is out of range");
+    }
     long atime = mtime;
-    int major = (int) number(329, 8);
-    int minor = (int) number(337, 8);
+    long major = number(329, 8);
+    long minor = number(337, 8);
     Map<String, byte[]> xattrs = Map.of();
     for (Map.Entry<String, byte[]> e : h.entrySet()) {
       String k = e.getKey();
       String v = new String(e.getValue(), StandardCharsets.UTF_8);
       switch (k) {
-        case "path" -> name = v;
-        case "linkpath" -> link = v;
-        case "size" -> size = parseLong(k, v);
-        case "uid" -> uid = parseLong(k, v);
-        case "gid" -> gid = parseLong(k, v);
-        case "mtime" -> mtime = parseTime(v);
-        case "atime" -> atime = parseTime(v);
-        case "SCHILY.devmajor" -> major = (int) parseLong(k, v);
-        case "SCHILY.devminor" -> minor = (int) parseLong(k, v);
+        case "path", "linkpath" -> { }
+        case "size" -> size = Pax.number(name, k, v, Long.MAX_VALUE);
+        case "uid" -> uid = Pax.number(name, k, v, MAX_ID);
+        case "gid" -> gid = Pax.number(name, k, v, MAX_ID);
+        case "mtime" -> mtime = Pax.time(name, k, v);
+        case "atime" -> atime = Pax.time(name, k, v);
+        case "SCHILY.devmajor" -> major = Pax.number(name, k, v, MAX_DEV);
+        case "SCHILY.devminor" -> minor = Pax.number(name, k, v, MAX_DEV);
         default -> {
           if (k.startsWith("SCHILY.xattr.")) {
             xattrs = mutable(xattrs);
             xattrs.put(k.substring("SCHILY.xattr.".length()), e.getValue());
           } else if (k.startsWith("LIBARCHIVE.xattr.")) {
             xattrs = mutable(xattrs);
-            String xn = java.net.URLDecoder.decode(k.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
-            xattrs.put(xn, Base64.getDecoder().decode(v.strip()));
+            try {
+              String xn = java.net.URLDecoder.decode(k.substring("LIBARCHIVE.xattr.".length()),
+                  StandardCharsets.UTF_8);
+              xattrs.put(xn, Base64.getDecoder().decode(v.strip()));
+            } catch (IllegalArgumentException x) {
+              throw new TarHeaderException(name, "has PAX record " + Pax.shown(k) + " that is not URL and base64 "
+                  + "encoded");
+            }
           } else if (k.startsWith("GNU.sparse.")) {
-            throw new IOException("entry " + name + ": sparse files are not supported");
+            throw new TarHeaderException(name, "is a sparse file, which is not supported");
           }
         }
       }
     }
+    inRange(name, "uid", uid, MAX_ID);
+    inRange(name, "gid", gid, MAX_ID);
+    inRange(name, "device major number", major, MAX_DEV);
+    inRange(name, "device minor number", minor, MAX_DEV);
     TarEntry.Type type = switch (flag) {
       case '0', 0, '7' -> TarEntry.Type.FILE;
       case '1' -> TarEntry.Type.HARDLINK;
@@ -120,8 +164,8 @@ public final class TarReader {
       case '4' -> TarEntry.Type.BLOCK_DEVICE;
       case '5' -> TarEntry.Type.DIRECTORY;
       case '6' -> TarEntry.Type.FIFO;
-      case 'S' -> throw new IOException("entry " + name + ": sparse files are not supported");
-      default -> throw new IOException("entry " + name + ": unsupported tar entry type '" + (char) flag + "'");
+      case 'S' -> throw new TarHeaderException(name, "is a sparse file, which is not supported");
+      default -> throw new TarHeaderException(name, "has the unsupported tar entry type '" + (char) flag + "'");
     };
     if (type == TarEntry.Type.FILE && name.endsWith("/")) {
       type = TarEntry.Type.DIRECTORY;
@@ -129,8 +173,9 @@ public final class TarReader {
     // As Go's archive/tar: only regular files carry data; a size on any other type is ignored.
     remaining = type == TarEntry.Type.FILE ? size : 0;
     padding = (BLOCK - (remaining % BLOCK)) % BLOCK;
+    // ids and device numbers above 2^31 keep their 32 bits in the int, as uid_t and makedev read them
     return new TarEntry(name, type, link, mode & 07777, (int) uid, (int) gid, type == TarEntry.Type.FILE ? size : 0,
-        mtime, atime, major, minor, xattrs);
+        mtime, atime, (int) major, (int) minor, xattrs);
   }
 
   private static Map<String, byte[]> mutable(Map<String, byte[]> m) {
@@ -170,9 +215,16 @@ public final class TarReader {
     }
   }
 
-  private byte[] readData(long size) throws IOException {
-    if (size > 16 << 20) {
-      throw new IOException("tar extended header of " + size + " bytes is too large");
+  private byte[] readExtended(byte flag, long size) throws IOException {
+    if (size > MAX_EXTENDED_HEADER) {
+      String kind = switch (flag) {
+        case 'x' -> "PAX header";
+        case 'g' -> "PAX global header";
+        case 'L' -> "GNU long name";
+        default -> "GNU long link name";
+      };
+      throw new TarHeaderException(headerName(), "is a " + kind + " of " + size + " bytes, over the limit of "
+          + MAX_EXTENDED_HEADER + " bytes for one extended header (Docker and containerd refuse it too)");
     }
     byte[] data = new byte[(int) size];
     readFully(data, 0, data.length);
@@ -232,17 +284,31 @@ public final class TarReader {
     }
   }
 
+  /** The header's own name field, for errors before the entry's full name is known. */
+  private String headerName() {
+    return cString(header, 0, 100);
+  }
+
   private long number(int off, int len) throws IOException {
     if ((header[off] & 0x80) != 0) {
-      // GNU base-256: big-endian two's complement, first byte's high bit is the marker.
-      long v = header[off] & 0x7f;
-      if ((header[off] & 0x40) != 0) {
-        v |= ~0x7fL;
+      // GNU base-256: big-endian two's complement, first byte's high bit is the marker. As Go's parseNumeric:
+      // a value that does not fit in 64 bits is refused rather than cut to its low bits.
+      int inv = (header[off] & 0x40) != 0 ? 0xff : 0;
+      long x = 0;
+      for (int i = 0; i < len; i++) {
+        int c = (header[off + i] ^ inv) & 0xff;
+        if (i == 0) {
+          c &= 0x7f;
+        }
+        if ((x >>> 56) != 0) {
+          throw new TarHeaderException(headerName(), "has a number in its tar header that does not fit in 64 bits");
+        }
+        x = (x << 8) | c;
       }
-      for (int i = 1; i < len; i++) {
-        v = (v << 8) | (header[off + i] & 0xff);
+      if (x < 0) {
+        throw new TarHeaderException(headerName(), "has a number in its tar header that does not fit in 64 bits");
       }
-      return v;
+      return inv != 0 ? ~x : x;
     }
     long v = 0;
     int i = off;
@@ -275,59 +341,9 @@ public final class TarReader {
     return new String(b, off, end - off, StandardCharsets.UTF_8);
   }
 
-  private static long parseLong(String key, String v) throws IOException {
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IOException("invalid PAX " + key + " '" + v + "'");
+  private static void inRange(String entry, String what, long v, long max) throws TarHeaderException {
+    if (v < 0 || v > max) {
+      throw new TarHeaderException(entry, "has " + what + " " + v + ", outside 0 to " + max);
     }
-  }
-
-  private static long parseTime(String v) throws IOException {
-    try {
-      java.math.BigDecimal d = new java.math.BigDecimal(v.strip());
-      return d.movePointRight(9).setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
-    } catch (ArithmeticException | NumberFormatException e) {
-      throw new IOException("invalid PAX time '" + v + "'");
-    }
-  }
-
-  /** Parses PAX records ({@code "LEN key=value\n"}) into {@code into}; values stay raw bytes. */
-  static Map<String, byte[]> parsePax(byte[] data, Map<String, byte[]> into) throws IOException {
-    int i = 0;
-    while (i < data.length) {
-      if (data[i] == 0) {
-        break;
-      }
-      int sp = i;
-      int len = 0;
-      while (sp < data.length && data[sp] != ' ') {
-        if (data[sp] < '0' || data[sp] > '9') {
-          throw new IOException("invalid PAX header record");
-        }
-        len = len * 10 + (data[sp] - '0');
-        sp++;
-      }
-      int end = i + len;
-      if (len <= 0 || end > data.length || data[end - 1] != '\n') {
-        throw new IOException("invalid PAX header record");
-      }
-      int eq = sp + 1;
-      while (eq < end && data[eq] != '=') {
-        eq++;
-      }
-      if (eq >= end) {
-        throw new IOException("invalid PAX header record");
-      }
-      String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
-      byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end - 1);
-      if (value.length == 0) {
-        into.remove(key);
-      } else {
-        into.put(key, value);
-      }
-      i = end;
-    }
-    return into;
   }
 }
