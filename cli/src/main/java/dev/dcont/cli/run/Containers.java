@@ -277,7 +277,7 @@ public final class Containers {
       p = p.withCwd(workdir);
     }
     if (user != null) {
-      UserSpec.Resolved u = UserSpec.resolve(user, store.layout().container(r.id()).resolve("rootfs"));
+      UserSpec.Resolved u = UserSpec.resolveInUse(user, store.layout().container(r.id()).resolve("rootfs"));
       List<Long> groups = u.additionalGids().stream().map(Integer::longValue).toList();
       p = p.withUser(new ProcessSpec.User(u.uid(), u.gid(), null, groups.isEmpty() ? null : groups));
     }

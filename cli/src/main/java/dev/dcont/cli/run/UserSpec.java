@@ -1,7 +1,11 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.runtime.RootFiles;
+import dev.dcont.runtime.launch.SecureJoin;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,10 +17,12 @@ import java.util.Set;
 
 /**
  * Resolves Docker's {@code --user} forms ({@code name}, {@code uid}, {@code uid:gid},
- * {@code name:group}) against the image's {@code /etc/passwd} and {@code /etc/group}, read
- * inside the container root without following links out of it.
+ * {@code name:group}) against the container's {@code /etc/passwd} and {@code /etc/group}, resolved
+ * inside the container root (its symlinks are followed there, as Docker does, never out of it).
  */
 public final class UserSpec {
+  private static final int MAX_BYTES = 16 << 20;
+
   /** The resolved identity of the container process. */
   public record Resolved(int uid, int gid, List<Integer> additionalGids, String home) { }
 
@@ -26,7 +32,45 @@ public final class UserSpec {
 
   private UserSpec() { }
 
+  /**
+   * Resolves {@code user} against the files of a root that a process may be using: a running container, for
+   * {@code exec}.
+   */
+  public static Resolved resolveInUse(String user, Path rootfs) {
+    try (Confined files = new Confined(rootfs)) {
+      return resolve(user, files);
+    }
+  }
+
+  /**
+   * Resolves {@code user} against the files of a root no process uses yet, for {@code run}. A name is looked
+   * up through descriptors, as for {@code exec}; an id alone (the usual case, which only needs its home and
+   * groups) is read by path, sound while nothing can change the root, and spares binding the native calls.
+   */
   public static Resolved resolve(String user, Path rootfs) {
+    String u = user == null || user.isEmpty() ? "0" : user;
+    int colon = u.indexOf(':');
+    String userPart = colon >= 0 ? u.substring(0, colon) : u;
+    String groupPart = colon >= 0 ? u.substring(colon + 1) : "";
+    if (isId(userPart) && (groupPart.isEmpty() || isId(groupPart))) {
+      return resolve(u, new UnusedRoot(rootfs));
+    }
+    return resolveInUse(u, rootfs);
+  }
+
+  private static boolean isId(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Resolved resolve(String user, AccountFiles files) {
     String u = user == null || user.isEmpty() ? "0" : user;
     String userPart = u;
     String groupPart = null;
@@ -35,11 +79,11 @@ public final class UserSpec {
       userPart = u.substring(0, colon);
       groupPart = u.substring(colon + 1);
     }
-    List<PasswdEntry> passwd = readPasswd(rootfs);
-    List<GroupEntry> groups = readGroups(rootfs);
+    List<PasswdEntry> passwd = readPasswd(files);
+    List<GroupEntry> groups = readGroups(files);
     PasswdEntry entry = null;
     int uid;
-    if (userPart.matches("\\d+")) {
+    if (isId(userPart)) {
       uid = parseId(userPart, "user", u);
       for (PasswdEntry p : passwd) {
         if (p.uid() == uid) {
@@ -62,7 +106,7 @@ public final class UserSpec {
     }
     int gid = entry != null ? entry.gid() : 0;
     if (groupPart != null && !groupPart.isEmpty()) {
-      if (groupPart.matches("\\d+")) {
+      if (isId(groupPart)) {
         gid = parseId(groupPart, "group", u);
       } else {
         GroupEntry g = null;
@@ -103,9 +147,9 @@ public final class UserSpec {
     }
   }
 
-  private static List<PasswdEntry> readPasswd(Path rootfs) {
+  private static List<PasswdEntry> readPasswd(AccountFiles files) {
     List<PasswdEntry> out = new ArrayList<>();
-    for (String line : readConfined(rootfs, "etc/passwd")) {
+    for (String line : files.lines("etc/passwd")) {
       String[] f = line.split(":", -1);
       if (f.length < 7 || !f[2].matches("\\d{1,9}") || !f[3].matches("\\d{1,9}")) {
         continue;
@@ -115,9 +159,9 @@ public final class UserSpec {
     return out;
   }
 
-  private static List<GroupEntry> readGroups(Path rootfs) {
+  private static List<GroupEntry> readGroups(AccountFiles files) {
     List<GroupEntry> out = new ArrayList<>();
-    for (String line : readConfined(rootfs, "etc/group")) {
+    for (String line : files.lines("etc/group")) {
       String[] f = line.split(":", -1);
       if (f.length < 4 || !f[2].matches("\\d{1,9}")) {
         continue;
@@ -129,28 +173,72 @@ public final class UserSpec {
   }
 
   /**
-   * Reads a file of the container root, refusing symlinks anywhere on the way (an image could
-   * point {@code /etc/passwd} at a host file). A missing file reads as empty.
+   * The container's account files. What is not a regular file inside the root (missing, a directory, a device,
+   * a FIFO, a link loop) or is over 16 MiB reads as empty, as Docker reads a passwd file it cannot open.
    */
-  static List<String> readConfined(Path rootfs, String relative) {
-    Path p = rootfs;
-    for (String part : relative.split("/")) {
-      p = p.resolve(part);
-      if (Files.isSymbolicLink(p)) {
+  private interface AccountFiles {
+    List<String> lines(String path);
+  }
+
+  private static List<String> significantLines(byte[] data) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (data != null) {
+      BufferedReader in = new BufferedReader(new StringReader(new String(data, StandardCharsets.UTF_8)));
+      for (String l = in.readLine(); l != null; l = in.readLine()) {
+        if (!l.isBlank() && !l.startsWith("#")) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Read through descriptors of the root: the only safe way while a process can change the tree. */
+  private static final class Confined implements AccountFiles, AutoCloseable {
+    private final RootFiles root;
+
+    Confined(Path rootfs) {
+      try {
+        this.root = RootFiles.open(rootfs);
+      } catch (IOException e) {
+        throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
+      }
+    }
+
+    @Override
+    public List<String> lines(String path) {
+      try {
+        return significantLines(root.readRegularFile(path, MAX_BYTES));
+      } catch (IOException e) {
         return List.of();
       }
     }
-    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-      return List.of();
+
+    @Override
+    public void close() {
+      root.close();
     }
-    try {
-      if (Files.size(p) > 16 << 20) {
+  }
+
+  /** Read by path, resolved inside the root: sound only for a root that no process uses yet. */
+  private static final class UnusedRoot implements AccountFiles {
+    private final Path rootfs;
+
+    UnusedRoot(Path rootfs) {
+      this.rootfs = rootfs;
+    }
+
+    @Override
+    public List<String> lines(String path) {
+      try {
+        Path p = SecureJoin.join(rootfs, path);
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) > MAX_BYTES) {
+          return List.of();
+        }
+        return significantLines(Files.readAllBytes(p));
+      } catch (IOException e) {
         return List.of();
       }
-      return Files.readAllLines(p, StandardCharsets.UTF_8).stream()
-          .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-    } catch (IOException e) {
-      return List.of();
     }
   }
 }

@@ -1,76 +1,41 @@
 package dev.dcont.cli.run;
 
+import dev.dcont.runtime.RootFiles;
+import dev.dcont.runtime.launch.SecureJoin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Creates the image's working directory when it is missing, as Docker does, without following a
- * symlink of the image out of the container root: each component is resolved inside the root.
+ * Creates the image's working directory when it is missing, as Docker does (owned by the container's user),
+ * inside the container root: each missing directory is made on its parent's descriptor, so that a symlink
+ * swapped in meanwhile (a volume another container shares) cannot take the creation out of the root.
  */
 public final class WorkDirs {
-  private static final int MAX_LINKS = 40;
-
   private WorkDirs() { }
 
+  /** {@code root} is a container root that no process uses yet. */
   public static void ensure(Path root, String cwd, UserSpec.Resolved user) throws IOException {
-    Path dir = resolveInside(root, cwd);
-    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+    if (exists(root, cwd)) {
       return;
     }
-    java.util.List<Path> missing = new java.util.ArrayList<>();
-    for (Path p = dir; !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
-      missing.add(p);
-    }
-    Files.createDirectories(dir);
-    // as Docker does, a working directory it creates belongs to the container's user
-    for (Path p : missing) {
-      Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+    try (RootFiles files = RootFiles.open(root)) {
+      files.makeDirectories(cwd, user.uid(), user.gid());
+    } catch (IOException e) {
+      throw new IOException("working directory " + e.getMessage(), e);
     }
   }
 
-  /** {@code path} (absolute, in the container) as a host path under {@code root}, symlinks resolved inside it. */
-  static Path resolveInside(Path root, String path) throws IOException {
-    Path current = root;
-    java.util.Deque<String> todo = new java.util.ArrayDeque<>();
-    for (String part : path.split("/")) {
-      if (!part.isEmpty()) {
-        todo.add(part);
-      }
+  /**
+   * The usual case, an existing directory, found by path: sound in a root that no process uses, and it spares
+   * binding the native calls. Anything unusual (a link loop) is left to the descriptor walk to report.
+   */
+  private static boolean exists(Path root, String cwd) {
+    try {
+      return Files.isDirectory(SecureJoin.join(root, cwd), LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return false;
     }
-    int links = 0;
-    while (!todo.isEmpty()) {
-      String part = todo.poll();
-      if (part.equals(".")) {
-        continue;
-      }
-      if (part.equals("..")) {
-        current = current.equals(root) ? root : current.getParent();
-        continue;
-      }
-      Path next = current.resolve(part);
-      if (Files.isSymbolicLink(next)) {
-        if (++links > MAX_LINKS) {
-          throw new IOException("too many symbolic links resolving " + path);
-        }
-        String target = Files.readSymbolicLink(next).toString();
-        java.util.Deque<String> rest = new java.util.ArrayDeque<>();
-        for (String t : target.split("/")) {
-          if (!t.isEmpty()) {
-            rest.add(t);
-          }
-        }
-        rest.addAll(todo);
-        todo = rest;
-        if (target.startsWith("/")) {
-          current = root;
-        }
-        continue;
-      }
-      current = next;
-    }
-    return current;
   }
 }
