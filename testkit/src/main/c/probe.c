@@ -12,6 +12,7 @@
  *   chown_stdout     chown 0:0 on /proc/self/fd/1
  *   fd_is_pipe N     "allowed" when descriptor N is a pipe, "refused (ENOTPIPE)" otherwise (ENOTPIPE is not
  *                    an errno: the word is printed as it is)
+ *   mknod_open_write PATH MAJOR MINOR   as mknod_open, opening for writing (/dev/kmsg: no CAP_SYSLOG needed)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -108,6 +109,16 @@ static int run(const char *check, char **arg, int nargs) {
         else printf("fd_is_pipe %s: refused (ENOTPIPE)\n", arg[0]);
         fflush(stdout);
         return 1;
+    }
+    if (strcmp(check, "mknod_open_write") == 0 && nargs >= 3) {
+        unlink(arg[0]);
+        if (mknod(arg[0], S_IFCHR | 0600, makedev(atoi(arg[1]), atoi(arg[2]))) < 0) {
+            report("mknod", -1);
+        } else {
+            report("mknod", 0);
+            report("open_write", open(arg[0], O_WRONLY | O_NONBLOCK));
+        }
+        return 3;
     }
     printf("%s: unknown check\n", check);
     return 0;

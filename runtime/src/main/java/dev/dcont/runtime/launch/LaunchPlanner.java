@@ -46,14 +46,30 @@ public final class LaunchPlanner {
         this.cgroupLayout = cgroupLayout;
     }
 
-    /** What the monitor does besides the spec: where it records state, which cgroup it puts the child in. */
+    /**
+     * What the launch needs besides the spec: where the monitor records state, which cgroup it puts the child in
+     * and the device filter the monitor attaches to the cgroup (null: none, e.g. on cgroup v1, where the devices
+     * controller's files hold the rules).
+     */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
-                                  String detachLog, List<String> onExit) {
+                                  String detachLog, List<String> onExit, DeviceFilter deviceFilter) {
+        public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
+                               String detachLog, List<String> onExit) {
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null);
+        }
+
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog) {
             this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, List.of());
         }
+
+        public MonitorSettings withDeviceFilter(DeviceFilter f) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, f);
+        }
     }
+
+    /** A cgroup v2 device filter: see {@link Syscalls#deviceFilter}. */
+    public record DeviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules) {}
 
     public static long cloneFlag(String nsType) {
         return switch (nsType) {
@@ -228,6 +244,10 @@ public final class LaunchPlanner {
         }
         for (String d : monitor.cgroupDirs()) {
             sys.cgroupRemove(d);
+        }
+        if (monitor.deviceFilter() != null) {
+            DeviceFilter f = monitor.deviceFilter();
+            sys.deviceFilter(f.cgroupDir(), f.defaultAllow(), f.rules());
         }
         if (!monitor.onExit().isEmpty()) {
             if (monitor.detachLog() == null) {

@@ -261,4 +261,16 @@ class LaunchPlannerTest {
         assertTrue(plan.contains("ON_EXIT\u00003\u0000/bin/sh\u0000-c\u0000echo done"), plan.replace('\0', '|'));
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().onExit(List.of("relative")));
     }
+
+    @Test
+    void theMonitorAttachesTheDeviceFilterBeforeTheChildRunsAnything() throws IOException {
+        LaunchPlanner.DeviceFilter f = new LaunchPlanner.DeviceFilter("/cg/x", false,
+                List.of("allow c *:* m", "allow c 1:3 rwm"));
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withDeviceFilter(f), rec.sys);
+        assertEquals(List.of("deviceFilter /cg/x false [allow c *:* m, allow c 1:3 rwm]"), rec.named("deviceFilter"));
+        assertTrue(rec.indexOf("deviceFilter") < rec.indexOf("mount"), rec.calls.toString());
+        assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("deviceFilter"));
+    }
 }

@@ -29,4 +29,11 @@ class PlanWriterTest {
     void nulInsideAnArgumentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().sethostname("a\0b"));
     }
+
+    @Test
+    void theDeviceFilterIsWrittenAsAStep() {
+        PlanWriter w = new PlanWriter();
+        w.deviceFilter("/sys/fs/cgroup/dcont/c1", true, List.of("deny c 1:11 rwm"));
+        assertEquals("DEVICE_FILTER|3|/sys/fs/cgroup/dcont/c1|allow|deny c 1:11 rwm|", text(w));
+    }
 }
