@@ -269,7 +269,8 @@ public final class ContainerRuntime {
         try {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
+                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
+                            .withSessionKeyring(sessionKeyring(id)), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -373,7 +374,7 @@ public final class ContainerRuntime {
                 }
             }
             LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
-                    detachLog, onExit);
+                    detachLog, onExit).withSessionKeyring(sessionKeyring(id));
             Path filtered = cg.deviceFilterCgroup();
             if (filtered != null) {
                 DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
@@ -404,6 +405,11 @@ public final class ContainerRuntime {
             }
             throw e;
         }
+    }
+
+    /** The session keyring of container {@code id}, which its processes share (runc's name for it). */
+    private static String sessionKeyring(String id) {
+        return "_ses." + id;
     }
 
     private static List<String> strings(List<Path> paths) {

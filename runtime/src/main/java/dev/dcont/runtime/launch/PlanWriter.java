@@ -124,4 +124,6 @@ public final class PlanWriter implements Syscalls {
         a.addAll(rules);
         opList("DEVICE_FILTER", a);
     }
+
+    @Override public void sessionKeyring(String name) { op("SESSION_KEYRING", name); }
 }

@@ -103,4 +103,7 @@ public interface Syscalls {
 
     /** Close every fd but 0-2, reset signals, check the cwd and execve. */
     void exec(String file, List<String> args, List<String> env);
+
+    /** Join the session keyring {@code name}, making it (searchable by its owner) when there is none. */
+    void sessionKeyring(String name);
 }
