@@ -186,6 +186,8 @@ void run_child_ops(void) {
             close(fd);
         } else if (is(o, "EXEC")) {
             do_exec(o);
+        } else if (is(o, "SESSION_KEYRING")) {
+            join_session_keyring(a[0]);
         }
         /* other ops belong to the monitor */
     }

@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
     const char *base = strrchr(argv[0], '/');
     base = base ? base + 1 : argv[0];
     if (strcmp(base, "docker-init") == 0) return init_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "--device-filter-dump") == 0) return device_filter_dump(argc - 2, argv + 2);
     if (argc == 2 && strcmp(argv[1], "--self-check") == 0) {
         /* prints where the running image comes from and whether it can be written */
         ensure_cloned_binary(argv);

@@ -133,6 +133,16 @@ static void run_on_exit(void) {
     _exit(127);
 }
 
+/* A step between clone and the child's release failed: the child, which has run nothing yet, and the cgroups go;
+ * a detached launcher waiting on report_fd (-1 when none) gets the message too. */
+static void fail_unreleased(pid_t pid, const char *msg, int report_fd) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    remove_cgroups();
+    if (report_fd >= 0) { if (write(report_fd, msg, strlen(msg)) < 0) {} }
+    monitor_fail(msg);
+}
+
 /* Everything after the plan is loaded: fork off when detached, clone the container, join it to its cgroups,
  * then relay, forward signals and record the exit status. */
 int run_monitor(void) {
@@ -265,13 +275,15 @@ int run_monitor(void) {
         if (fd < 0 || write(fd, pidbuf, strlen(pidbuf)) < 0) {
             char msg[PATH_MAX + 128];
             snprintf(msg, sizeof msg, "join cgroup %s: %s", ops[i].argv[0], strerror(errno));
-            kill(pid, SIGKILL);
-            waitpid(pid, NULL, 0);
-            remove_cgroups();
-            if (detach) { if (write(report[1], msg, strlen(msg)) < 0) {} }
-            monitor_fail(msg);
+            fail_unreleased(pid, msg, detach ? report[1] : -1);
         }
         close(fd);
+    }
+    /* the device filter is in place before the child runs its first step */
+    for (int i = 0; i < nops; i++) {
+        if (!is(&ops[i], "DEVICE_FILTER")) continue;
+        char msg[PATH_MAX + 1280];
+        if (device_filter_attach(&ops[i], msg, sizeof msg) < 0) fail_unreleased(pid, msg, detach ? report[1] : -1);
     }
     snprintf(pidbuf, sizeof pidbuf, "%d\n", pid);
     write_state_file("pid", pidbuf);

@@ -9,6 +9,8 @@
  *   monitor.c   the process outside the container: clone, cgroups, relay, exit status
  *   init.c      the docker-init mode (--init)
  *   main.c      entry point
+ *   keyring.c   the container's own session keyring
+ *   devices_bpf.c  the cgroup v2 device filter (a BPF program)
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -117,5 +119,12 @@ int run_monitor(void);
 
 /* init.c */
 int init_main(int argc, char **argv);
+
+/* keyring.c */
+void join_session_keyring(const char *name);
+
+/* devices_bpf.c */
+int device_filter_attach(const struct op *o, char *err, size_t errlen);
+int device_filter_dump(int argc, char **argv);
 
 #endif

@@ -12,6 +12,10 @@
  *   chown_stdout     chown 0:0 on /proc/self/fd/1
  *   fd_is_pipe N     "allowed" when descriptor N is a pipe, "refused (ENOTPIPE)" otherwise (ENOTPIPE is not
  *                    an errno: the word is printed as it is)
+ *   mknod_open_write PATH MAJOR MINOR   as mknod_open, opening for writing (/dev/kmsg: no CAP_SYSLOG needed)
+ *   add_session_key NAME SECONDS  adds a "user" key NAME, expiring after SECONDS, to the session keyring that
+ *                    its children search: its own, or the user session keyring when it has none (a search falls
+ *                    back to that one, while add_key to @s would make a new keyring that ends with the probe)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -108,6 +112,24 @@ static int run(const char *check, char **arg, int nargs) {
         else printf("fd_is_pipe %s: refused (ENOTPIPE)\n", arg[0]);
         fflush(stdout);
         return 1;
+    }
+    if (strcmp(check, "mknod_open_write") == 0 && nargs >= 3) {
+        unlink(arg[0]);
+        if (mknod(arg[0], S_IFCHR | 0600, makedev(atoi(arg[1]), atoi(arg[2]))) < 0) {
+            report("mknod", -1);
+        } else {
+            report("mknod", 0);
+            report("open_write", open(arg[0], O_WRONLY | O_NONBLOCK));
+        }
+        return 3;
+    }
+    if (strcmp(check, "add_session_key") == 0 && nargs >= 2) {
+        /* without "create", the id of the keyring a search of @s goes through, without making one */
+        long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+        if (id >= 0) id = syscall(SYS_add_key, "user", arg[0], "secret", 6, (int)id);
+        if (id >= 0) id = syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, id, atoi(arg[1]));
+        report("add_session_key", id);
+        return 2;
     }
     printf("%s: unknown check\n", check);
     return 0;

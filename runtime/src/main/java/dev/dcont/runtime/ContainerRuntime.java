@@ -2,6 +2,7 @@ package dev.dcont.runtime;
 
 import dev.dcont.runtime.cgroup.CgroupManager;
 import dev.dcont.runtime.cgroup.Cgroups;
+import dev.dcont.runtime.cgroup.DeviceRules;
 import dev.dcont.runtime.launch.LaunchPlanner;
 import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.ContainerState;
@@ -268,7 +269,8 @@ public final class ContainerRuntime {
         try {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
+                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
+                            .withSessionKeyring(sessionKeyring(id)), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -371,9 +373,16 @@ public final class ContainerRuntime {
                     nsTypes.add(n.type());
                 }
             }
+            LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
+                    detachLog, onExit).withSessionKeyring(sessionKeyring(id));
+            Path filtered = cg.deviceFilterCgroup();
+            if (filtered != null) {
+                DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
+                settings = settings.withDeviceFilter(new LaunchPlanner.DeviceFilter(filtered.toString(),
+                        devices.defaultAllow(), devices.texts()));
+            }
             PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs,
-                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
+            new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs, settings, plan);
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail
@@ -396,6 +405,11 @@ public final class ContainerRuntime {
             }
             throw e;
         }
+    }
+
+    /** The session keyring of container {@code id}, which its processes share (runc's name for it). */
+    private static String sessionKeyring(String id) {
+        return "_ses." + id;
     }
 
     private static List<String> strings(List<Path> paths) {

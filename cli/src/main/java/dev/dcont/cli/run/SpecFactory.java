@@ -84,7 +84,8 @@ public final class SpecFactory {
     }
     Linux.Pids pids = flags.pidsLimit() != null && flags.pidsLimit() > 0 ? new Linux.Pids(flags.pidsLimit()) : null;
     if (memory != null || cpu != null || pids != null) {
-      linux = linux.withResources(new Linux.Resources(memory, cpu, pids));
+      List<Linux.DeviceRule> devices = linux.resources() == null ? null : linux.resources().devices();
+      linux = linux.withResources(new Linux.Resources(memory, cpu, pids, devices));
     }
     return spec.withLinux(linux);
   }

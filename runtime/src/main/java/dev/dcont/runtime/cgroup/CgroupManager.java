@@ -27,6 +27,14 @@ public interface CgroupManager {
     /** Removes the cgroup, waiting briefly for exiting processes; no error if it is gone already. */
     void destroy() throws IOException;
 
+    /**
+     * The cgroup directory a device filter program is attached to (cgroup v2, which has no devices files), or null
+     * where {@link #create} writes the device rules itself (v1).
+     */
+    default Path deviceFilterCgroup() {
+        return null;
+    }
+
     /** The value a limit file holds, e.g. memory limit; for tests and inspection. */
     String read(String file) throws IOException;
 }

@@ -11,15 +11,11 @@ import java.util.Set;
 
 /**
  * cgroup v1: one directory per hierarchy (memory, cpu, cpuacct, pids, devices, freezer). The devices controller
- * gets Docker's default allow-list, so CAP_MKNOD inside the container cannot open host disks.
+ * gets the spec's device rules ({@link DeviceRules}; Docker's list by default), so CAP_MKNOD inside the container
+ * cannot open host disks.
  */
 public final class CgroupV1Manager implements CgroupManager {
     static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices", "freezer");
-
-    /** Docker's default device rules: mknod of anything, use of null zero full random urandom tty console ptmx pts. */
-    static final List<String> ALLOWED_DEVICES = List.of(
-            "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
-            "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
 
     private final CgroupFs fs;
     private final Map<String, Path> mounts;
@@ -61,6 +57,7 @@ public final class CgroupV1Manager implements CgroupManager {
 
     @Override
     public void create(Linux.Resources r) throws IOException {
+        DeviceRules deviceRules = DeviceRules.of(r);
         for (Path d : directories()) {
             Path mount = null;
             for (Path m : mounts.values()) {
@@ -78,9 +75,10 @@ public final class CgroupV1Manager implements CgroupManager {
         }
         Path devices = dir("devices");
         if (devices != null) {
-            fs.write(devices.resolve("devices.deny"), "a");
-            for (String rule : ALLOWED_DEVICES) {
-                fs.write(devices.resolve("devices.allow"), rule);
+            // "a" resets the list: everything allowed or denied; each rule after it adds or takes away its access
+            fs.write(devices.resolve(deviceRules.defaultAllow() ? "devices.allow" : "devices.deny"), "a");
+            for (DeviceRules.Rule rule : deviceRules.rules()) {
+                fs.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.body());
             }
         }
         if (r == null) {

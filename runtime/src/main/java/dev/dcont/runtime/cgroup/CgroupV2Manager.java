@@ -95,6 +95,11 @@ public final class CgroupV2Manager implements CgroupManager {
     }
 
     @Override
+    public Path deviceFilterCgroup() {
+        return dir;
+    }
+
+    @Override
     public boolean exists() {
         return fs.exists(dir);
     }

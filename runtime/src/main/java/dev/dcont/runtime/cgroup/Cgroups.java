@@ -18,23 +18,35 @@ public final class Cgroups {
             "noexec", "clone_children", "nsdelegate", "memory_recursiveprot", "favordynmods");
 
     private final boolean unified;
+    /** v2: where the hierarchy is mounted. */
+    private final Path v2Root;
     /** v1: hierarchy mount point -> mount data (controllers), e.g. /sys/fs/cgroup/memory -> memory. */
     private final Map<Path, String> v1Mounts;
 
-    private Cgroups(boolean unified, Map<Path, String> v1Mounts) {
+    private Cgroups(boolean unified, Path v2Root, Map<Path, String> v1Mounts) {
         this.unified = unified;
+        this.v2Root = v2Root;
         this.v1Mounts = v1Mounts;
     }
 
     public static Cgroups detect() {
         if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
-            return new Cgroups(true, Map.of());
+            return new Cgroups(true, ROOT, Map.of());
         }
         try {
-            return new Cgroups(false, parseV1Mounts(Files.readAllLines(Path.of("/proc/self/mountinfo"))));
+            return new Cgroups(false, ROOT, parseV1Mounts(Files.readAllLines(Path.of("/proc/self/mountinfo"))));
         } catch (IOException e) {
             throw new UncheckedIOException("cgroup: cannot read /proc/self/mountinfo", e);
         }
+    }
+
+    /**
+     * The cgroup v2 hierarchy mounted at {@code root}, used as a v2 host's: e.g. the controller-less unified
+     * mount of a hybrid host (/sys/fs/cgroup/unified), where device filters and process membership work as on
+     * v2 but no resource controller is available.
+     */
+    public static Cgroups unifiedAt(Path root) {
+        return new Cgroups(true, root, Map.of());
     }
 
     static Map<Path, String> parseV1Mounts(List<String> mountinfo) {
@@ -71,7 +83,7 @@ public final class Cgroups {
     public void warmMigrations() {
         Path procs;
         try {
-            procs = ownProcsFile(unified, v1Mounts, Files.readAllLines(Path.of("/proc/self/cgroup")));
+            procs = ownProcsFile(unified, v2Root, v1Mounts, Files.readAllLines(Path.of("/proc/self/cgroup")));
         } catch (IOException | RuntimeException e) {
             return;
         }
@@ -100,7 +112,7 @@ public final class Cgroups {
      * The cgroup.procs file of the cgroup a process is in, from its /proc/PID/cgroup lines: on v2 the unified
      * one; on v1 the memory hierarchy's (else the first listed hierarchy that is mounted). Null if not found.
      */
-    static Path ownProcsFile(boolean unified, Map<Path, String> v1Mounts, List<String> procSelfCgroup) {
+    static Path ownProcsFile(boolean unified, Path v2Root, Map<Path, String> v1Mounts, List<String> procSelfCgroup) {
         Path best = null;
         for (String line : procSelfCgroup) {
             int a = line.indexOf(':');
@@ -116,7 +128,7 @@ public final class Cgroups {
             rel = rel.substring(1);
             if (unified) {
                 if (controllers.isEmpty() && line.startsWith("0:")) {
-                    return ROOT.resolve(rel).resolve("cgroup.procs");
+                    return v2Root.resolve(rel).resolve("cgroup.procs");
                 }
                 continue;
             }
@@ -146,7 +158,7 @@ public final class Cgroups {
     /** A manager for {@code cgroupsPath} (e.g. "/dcont/abc"), relative to the root of each hierarchy. */
     public CgroupManager manager(String cgroupsPath) {
         if (unified) {
-            return new CgroupV2Manager(RealCgroupFs.INSTANCE, ROOT, cgroupsPath);
+            return new CgroupV2Manager(RealCgroupFs.INSTANCE, v2Root, cgroupsPath);
         }
         Map<String, Path> byController = new LinkedHashMap<>();
         for (Map.Entry<Path, String> e : v1Mounts.entrySet()) {

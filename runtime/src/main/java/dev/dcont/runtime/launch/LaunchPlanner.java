@@ -46,14 +46,35 @@ public final class LaunchPlanner {
         this.cgroupLayout = cgroupLayout;
     }
 
-    /** What the monitor does besides the spec: where it records state, which cgroup it puts the child in. */
+    /**
+     * What the launch needs besides the spec: where the monitor records state, which cgroup it puts the child in,
+     * the session keyring the process joins (null: the caller's stays) and the device filter the monitor attaches
+     * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules).
+     */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
-                                  String detachLog, List<String> onExit) {
+                                  String detachLog, List<String> onExit, String sessionKeyring,
+                                  DeviceFilter deviceFilter) {
+        public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
+                               String detachLog, List<String> onExit) {
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null);
+        }
+
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog) {
             this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, List.of());
         }
+
+        public MonitorSettings withSessionKeyring(String name) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter);
+        }
+
+        public MonitorSettings withDeviceFilter(DeviceFilter f) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f);
+        }
     }
+
+    /** A cgroup v2 device filter: see {@link Syscalls#deviceFilter}. */
+    public record DeviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules) {}
 
     public static long cloneFlag(String nsType) {
         return switch (nsType) {
@@ -114,6 +135,7 @@ public final class LaunchPlanner {
                 }
             }
         }
+        sessionKeyring(monitor, sys);
 
         String root = rootfs.toString();
         sys.mount("", "/", "", MountOptions.rootPropagation(linux.rootfsPropagation()), "");
@@ -206,7 +228,18 @@ public final class LaunchPlanner {
                 sys.setns(nsDir + procNsName(type), cloneFlag(type));
             }
         }
+        sessionKeyring(monitor, sys);
         processSteps(process, sys);
+    }
+
+    /**
+     * The process leaves the caller's session keyring first, while still root, for the container's own (runc's
+     * "_ses.ID"): the keys of the session that started dcont are not the container's to read or use.
+     */
+    private static void sessionKeyring(MonitorSettings monitor, Syscalls sys) {
+        if (monitor.sessionKeyring() != null) {
+            sys.sessionKeyring(monitor.sessionKeyring());
+        }
     }
 
     private static void monitorSteps(MonitorSettings monitor, long flags, String joinPid, boolean terminal,
@@ -228,6 +261,10 @@ public final class LaunchPlanner {
         }
         for (String d : monitor.cgroupDirs()) {
             sys.cgroupRemove(d);
+        }
+        if (monitor.deviceFilter() != null) {
+            DeviceFilter f = monitor.deviceFilter();
+            sys.deviceFilter(f.cgroupDir(), f.defaultAllow(), f.rules());
         }
         if (!monitor.onExit().isEmpty()) {
             if (monitor.detachLog() == null) {

@@ -115,4 +115,15 @@ public final class PlanWriter implements Syscalls {
         a.addAll(env);
         opList("EXEC", a);
     }
+
+    @Override
+    public void deviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules) {
+        List<String> a = new ArrayList<>();
+        a.add(cgroupDir);
+        a.add(defaultAllow ? "allow" : "deny");
+        a.addAll(rules);
+        opList("DEVICE_FILTER", a);
+    }
+
+    @Override public void sessionKeyring(String name) { op("SESSION_KEYRING", name); }
 }

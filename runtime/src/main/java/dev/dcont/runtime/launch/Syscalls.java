@@ -36,6 +36,13 @@ public interface Syscalls {
      */
     void onExit(java.util.List<String> argv);
 
+    /**
+     * The monitor attaches a device filter (a BPF program) to this cgroup v2 directory before it releases the
+     * child: devices not named by {@code rules} ("allow c 1:3 rwm", "deny b *:* m", the last match deciding for
+     * each access) are allowed when {@code defaultAllow}, else denied.
+     */
+    void deviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules);
+
     // ---- child (inside the container's namespaces), in order
     void mount(String source, String target, String fstype, long flags, String data);
 
@@ -96,4 +103,7 @@ public interface Syscalls {
 
     /** Close every fd but 0-2, reset signals, check the cwd and execve. */
     void exec(String file, List<String> args, List<String> env);
+
+    /** Join the session keyring {@code name}, making it (searchable by its owner) when there is none. */
+    void sessionKeyring(String name);
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * Docker's default runtime spec (moby {@code oci/defaults.go} plus the daemon's defaults): the 14 default
  * capabilities, /proc /dev /dev/pts /dev/shm /dev/mqueue /sys /sys/fs/cgroup, masked and read-only paths,
  * {@code RLIMIT_NOFILE} 1048576, pid/ipc/uts/mount/network/cgroup namespaces, no_new_privs off (Docker's default),
- * and a PATH. The CLI fills in args, env, cwd, user, hostname and resources from the image config and flags.
+ * Docker's device rules and a PATH. The CLI fills in args, env, cwd, user, hostname and resources from the image
+ * config and flags.
  */
 public final class DefaultSpec {
     public static final String OCI_VERSION = "1.0.2";
@@ -28,7 +29,25 @@ public final class DefaultSpec {
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /**
+     * The device rules a Docker container's cgroup gets (dockerd's spec plus what runc appends to every spec):
+     * everything denied, then mknod of any device node, and use of null zero full random urandom tty console
+     * ptmx, the pty terminals and tun.
+     */
+    public static final List<Linux.DeviceRule> DOCKER_DEVICES = List.of(
+            new Linux.DeviceRule(false, "a", null, null, "rwm"),
+            new Linux.DeviceRule(true, "c", null, null, "m"),
+            new Linux.DeviceRule(true, "b", null, null, "m"),
+            charDevice(1, 3), charDevice(1, 5), charDevice(1, 7), charDevice(1, 8), charDevice(1, 9),
+            charDevice(5, 0), charDevice(5, 1), charDevice(5, 2),
+            new Linux.DeviceRule(true, "c", 136L, null, "rwm"),
+            charDevice(10, 200));
+
     private DefaultSpec() {}
+
+    private static Linux.DeviceRule charDevice(long major, long minor) {
+        return new Linux.DeviceRule(true, "c", major, minor, "rwm");
+    }
 
     /**
      * Docker's defaults for a process running {@code args} as root in "/", with its own network namespace
@@ -61,7 +80,8 @@ public final class DefaultSpec {
                 ProcessSpec.Capabilities.of(DOCKER_CAPABILITIES),
                 List.of(new ProcessSpec.Rlimit("RLIMIT_NOFILE", 1048576, 1048576)),
                 false);
-        Linux linux = new Linux(List.copyOf(ns), null, null, MASKED_PATHS, READONLY_PATHS, null);
+        Linux linux = new Linux(List.copyOf(ns), new Linux.Resources(null, null, null, DOCKER_DEVICES), null,
+                MASKED_PATHS, READONLY_PATHS, null);
         return new Spec(OCI_VERSION, new Spec.Root("rootfs", false), process, null, null, mounts, linux,
                 new LinkedHashMap<>());
     }

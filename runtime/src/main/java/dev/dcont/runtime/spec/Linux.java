@@ -30,7 +30,25 @@ public record Linux(
         }
     }
 
-    public record Resources(Memory memory, Cpu cpu, Pids pids) {}
+    /**
+     * Cgroup resources. {@code devices} is the device allow-list in order, the last matching rule deciding (null:
+     * none given; see {@code cgroup.DeviceRules} for what the runtime adds).
+     */
+    public record Resources(Memory memory, Cpu cpu, Pids pids, List<DeviceRule> devices) {
+        public Resources(Memory memory, Cpu cpu, Pids pids) {
+            this(memory, cpu, pids, null);
+        }
+
+        public Resources withDevices(List<DeviceRule> d) {
+            return new Resources(memory, cpu, pids, d);
+        }
+    }
+
+    /**
+     * One rule of {@code linux.resources.devices}: {@code type} a (all, also when null), c or b; {@code major} and
+     * {@code minor} null for any; {@code access} a combination of r, w and m (null: all three).
+     */
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
 
     /** Bytes; {@code swap} is memory plus swap, as in the spec (and Docker's --memory-swap); -1 is unlimited. */
     public record Memory(Long limit, Long swap) {}

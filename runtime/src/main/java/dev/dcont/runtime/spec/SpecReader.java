@@ -95,10 +95,24 @@ public final class SpecReader {
                     mem == null ? null : new Linux.Memory((Long) mem.get("limit"), (Long) mem.get("swap")),
                     cpu == null ? null : new Linux.Cpu((Long) cpu.get("quota"), (Long) cpu.get("period"),
                             (Long) cpu.get("shares")),
-                    pids == null ? null : new Linux.Pids(lng(pids.get("limit"), 0)));
+                    pids == null ? null : new Linux.Pids(lng(pids.get("limit"), 0)),
+                    devices(r.get("devices")));
         }
         return new Linux(ns, res, str(l.get("cgroupsPath")), strings(l.get("maskedPaths")),
                 strings(l.get("readonlyPaths")), str(l.get("rootfsPropagation")));
+    }
+
+    private static List<Linux.DeviceRule> devices(Object o) {
+        if (o == null) {
+            return null;
+        }
+        List<Linux.DeviceRule> out = new ArrayList<>();
+        for (Object x : list(o)) {
+            Map<String, Object> d = obj(x, "device rule");
+            out.add(new Linux.DeviceRule(Boolean.TRUE.equals(d.get("allow")), str(d.get("type")),
+                    (Long) d.get("major"), (Long) d.get("minor"), str(d.get("access"))));
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")

@@ -120,6 +120,19 @@ final class SpecWriter {
                 pids.put("limit", r.pids().limit());
                 rm.put("pids", pids);
             }
+            if (r.devices() != null) {
+                List<Object> devices = new ArrayList<>();
+                for (Linux.DeviceRule d : r.devices()) {
+                    Map<String, Object> dm = new LinkedHashMap<>();
+                    dm.put("allow", d.allow());
+                    dm.put("type", d.type());
+                    dm.put("major", d.major());
+                    dm.put("minor", d.minor());
+                    dm.put("access", d.access());
+                    devices.add(dm);
+                }
+                rm.put("devices", devices);
+            }
             m.put("resources", rm);
         }
         m.put("cgroupsPath", l.cgroupsPath());

@@ -261,4 +261,36 @@ class LaunchPlannerTest {
         assertTrue(plan.contains("ON_EXIT\u00003\u0000/bin/sh\u0000-c\u0000echo done"), plan.replace('\0', '|'));
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().onExit(List.of("relative")));
     }
+
+    @Test
+    void theProcessJoinsItsOwnSessionKeyringBeforeAnyMountAndWhileStillRoot() throws IOException {
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withSessionKeyring("_ses.c1"), rec.sys);
+        assertEquals(List.of("sessionKeyring _ses.c1"), rec.named("sessionKeyring"));
+        int keyring = rec.indexOf("sessionKeyring");
+        assertTrue(keyring > rec.indexOf("cgroupRemove") && keyring < rec.indexOf("mount"), rec.calls.toString());
+        assertTrue(keyring < rec.indexOf("setuid"), rec.calls.toString());
+
+        RecordingSyscalls exec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planExec(42, List.of("pid", "mount"),
+                DefaultSpec.docker(List.of("ps"), false).process(), MONITOR.withSessionKeyring("_ses.c1"), exec.sys);
+        assertEquals(exec.indexOf("setns /proc/42/ns/mnt") + 1, exec.indexOf("sessionKeyring _ses.c1"));
+        assertTrue(exec.indexOf("sessionKeyring") < exec.indexOf("setuid"));
+
+        // without one the caller's keyring stays (a plan made by hand, e.g. in a test)
+        assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("sessionKeyring"));
+    }
+
+    @Test
+    void theMonitorAttachesTheDeviceFilterBeforeTheChildRunsAnything() throws IOException {
+        LaunchPlanner.DeviceFilter f = new LaunchPlanner.DeviceFilter("/cg/x", false,
+                List.of("allow c *:* m", "allow c 1:3 rwm"));
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withDeviceFilter(f), rec.sys);
+        assertEquals(List.of("deviceFilter /cg/x false [allow c *:* m, allow c 1:3 rwm]"), rec.named("deviceFilter"));
+        assertTrue(rec.indexOf("deviceFilter") < rec.indexOf("mount"), rec.calls.toString());
+        assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("deviceFilter"));
+    }
 }

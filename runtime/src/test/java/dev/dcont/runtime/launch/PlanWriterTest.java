@@ -29,4 +29,13 @@ class PlanWriterTest {
     void nulInsideAnArgumentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().sethostname("a\0b"));
     }
+
+    @Test
+    void theDeviceFilterAndTheKeyringAreWrittenAsSteps() {
+        PlanWriter w = new PlanWriter();
+        w.deviceFilter("/sys/fs/cgroup/dcont/c1", true, List.of("deny c 1:11 rwm"));
+        w.sessionKeyring("_ses.c1");
+        assertEquals("DEVICE_FILTER|3|/sys/fs/cgroup/dcont/c1|allow|deny c 1:11 rwm|SESSION_KEYRING|1|_ses.c1|",
+                text(w));
+    }
 }

@@ -30,7 +30,10 @@ class SpecWriterTest {
                 .withProcess(d.process().withTerminal(true)
                         .withUser(new ProcessSpec.User(1000, 1000, 18, List.of(5L, 6L))))
                 .withLinux(d.linux().withCgroupsPath("/dcont/x").withResources(new Linux.Resources(
-                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100))));
+                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100), List.of(
+                                new Linux.DeviceRule(false, null, null, null, null),
+                                new Linux.DeviceRule(true, "c", 1L, 3L, "rwm"),
+                                new Linux.DeviceRule(true, "b", null, 0L, "m")))));
         return new Spec(s.ociVersion(), s.root(), s.process(), s.hostname(), "example.org", s.mounts(), s.linux(),
                 Map.of("a", "b"));
     }
