@@ -12,13 +12,19 @@
  *   chown_stdout     chown 0:0 on /proc/self/fd/1
  *   fd_is_pipe N     "allowed" when descriptor N is a pipe, "refused (ENOTPIPE)" otherwise (ENOTPIPE is not
  *                    an errno: the word is printed as it is)
+ *   without_openat2 PROGRAM ARGS...   runs PROGRAM under a seccomp filter that fails openat2 with ENOSYS, as a
+ *                    kernel older than 5.6 would (for the fallback paths of the native stage); prints only when
+ *                    it cannot
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +114,25 @@ static int run(const char *check, char **arg, int nargs) {
         else printf("fd_is_pipe %s: refused (ENOTPIPE)\n", arg[0]);
         fflush(stdout);
         return 1;
+    }
+    if (strcmp(check, "without_openat2") == 0 && nargs >= 1) {
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {sizeof f / sizeof *f, f};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+            report("without_openat2", -1);
+            return nargs;
+        }
+        execv(arg[0], arg);
+        report("without_openat2", -1);
+        return nargs;
     }
     printf("%s: unknown check\n", check);
     return 0;
