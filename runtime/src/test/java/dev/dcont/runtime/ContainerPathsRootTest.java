@@ -10,6 +10,7 @@ import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.launch.LaunchPlanner;
 import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecReader;
 import dev.dcont.runtime.testing.BusyboxBundle;
 import dev.dcont.runtime.testing.RootOnly;
 import dev.dcont.testkit.Probe;
@@ -223,5 +224,37 @@ class ContainerPathsRootTest {
         String msg = o.refusal().strip();
         assertEquals(1, msg.lines().count(), msg);
         assertTrue(msg.contains("mount target /etc/hosts leads out of the container root"), msg);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Resolver.class)
+    void aMaskedPathThroughAProcMagicLinkIsRefused(Resolver how) throws Exception {
+        Path config = bundle.write(BusyboxBundle.defaultSpec("true")).dir.resolve("config.json");
+        Map<String, Object> json = SpecReader.readObject(config);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> linux = (Map<String, Object>) json.get("linux");
+        @SuppressWarnings("unchecked")
+        List<Object> masked = new ArrayList<>((List<Object>) linux.get("maskedPaths"));
+        masked.add("/proc/self/root/tmp");
+        linux.put("maskedPaths", masked);
+        SpecReader.writeObject(config, json);
+        Outcome o = launch(SpecReader.read(config), how);
+        assertNotNull(o.refusal(), o.toString());
+        assertTrue(o.refusal().strip().endsWith(
+                "masked path /proc/self/root/tmp leads out of the container root (via /proc/1/root): refused"),
+                o.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Resolver.class)
+    void aFileIsMaskedOnlyWithTheNullDeviceNotWithWhatAnImagePutsAtDevNull(Resolver how) throws Exception {
+        // no /dev tmpfs: /dev is the image's, whose /dev/null is a plain file that would be bound over /proc/kcore
+        Files.writeString(bundle.rootfs.resolve("dev/null"), "not a device\n");
+        Spec s = BusyboxBundle.defaultSpec("cat", "/proc/kcore");
+        Outcome o = launch(s.withMounts(s.mounts().stream().filter(m -> !m.destination().startsWith("/dev")).toList()),
+                how);
+        assertNotNull(o.refusal(), o.toString());
+        assertTrue(o.refusal().strip().matches(
+                ".*masked path /proc/[a-z_]+: /dev/null is not the null device \\(1:3\\): refused"), o.toString());
     }
 }
