@@ -116,6 +116,38 @@ fail:
     return -1;
 }
 
+static int openat2_in(int root, const char *path) {
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_MAGICLINKS | (root == AT_FDCWD ? 0 : RESOLVE_IN_ROOT)};
+    int fd, tries = 0;
+    /* EAGAIN: a rename or mount elsewhere on the system raced a ".." of this lookup */
+    do fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+    while (fd < 0 && errno == EAGAIN && ++tries < 64);
+    return fd;
+}
+
+/* The common case of a missing target: its directory is there, and the last component is made in it. Any other
+ * case (a dangling symlink, missing directories, "..") is left to walk(): -1. */
+static int make_in_parent(int root, const char *path, enum make make, mode_t mode) {
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return -1;
+    if (snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".")
+        >= (int)sizeof dir)
+        return -1;
+    int parent = openat2_in(root, dir), fd = -1, made;
+    if (parent < 0) return -1;
+    if (make == MAKE_DIR) {
+        made = mkdirat(parent, name, mode);
+    } else {
+        made = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (made >= 0) made = close(made);
+    }
+    if (made == 0) fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    close(parent);
+    return fd;
+}
+
 /*
  * `path` resolved in `root` (AT_FDCWD after pivot_root: the process's root, which is the container's), making
  * what is missing when asked: an O_PATH descriptor, or -1 and errno (ELOOP with `via` set when a /proc magic link
@@ -124,14 +156,10 @@ fail:
 static int resolve(int root, const char *path, enum make make, mode_t mode) {
     via[0] = 0;
     if (!no_openat2) {
-        struct open_how how = {.flags = O_PATH | O_CLOEXEC,
-                               .resolve = RESOLVE_NO_MAGICLINKS | (root == AT_FDCWD ? 0 : RESOLVE_IN_ROOT)};
-        int fd, tries = 0;
-        /* EAGAIN: a rename or mount elsewhere on the system raced a ".." of this lookup */
-        do fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
-        while (fd < 0 && errno == EAGAIN && ++tries < 64);
+        int fd = openat2_in(root, path);
         if (fd >= 0) return fd;
-        if (errno == ENOSYS || errno == E2BIG) {
+        if (errno == ENOSYS || errno == E2BIG || errno == EPERM) {
+            /* no openat2, or one that a seccomp filter refuses (an O_PATH lookup needs no permission) */
             no_openat2 = 1;
         } else if (errno == ELOOP || errno == EXDEV) {
             /* refused: walk (making nothing) to name the magic link in the message */
@@ -141,6 +169,8 @@ static int resolve(int root, const char *path, enum make make, mode_t mode) {
             return -1;
         } else if (errno != ENOENT || make == MAKE_NOTHING) {
             return -1;
+        } else if ((fd = make_in_parent(root, path, make, mode)) >= 0) {
+            return fd;
         }
     }
     return walk(root, path, make, mode);
@@ -165,7 +195,31 @@ static void fd_path(char *buf, size_t size, int fd) {
     snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
+/*
+ * MKDIR or TOUCH of a mount target comes right before its mount, and the devices and links of /dev come one after
+ * the other: the last descriptor resolved is kept for the next step on the same path (the mount, the next node in
+ * the same directory), so that a target costs one resolution. A mount drops it.
+ */
+static int made_fd = -1;
+static char made_path[PATH_MAX];
+
+static void keep_made(int fd, const char *path) {
+    if (made_fd >= 0) close(made_fd);
+    made_fd = -1;
+    if (snprintf(made_path, sizeof made_path, "%s", path) < (int)sizeof made_path) made_fd = fd;
+    else close(fd);
+}
+
+static int take_made(const char *path) {
+    int fd = made_fd;
+    made_fd = -1;
+    if (fd >= 0 && strcmp(path, made_path) == 0) return fd;
+    if (fd >= 0) close(fd);
+    return -1;
+}
+
 void open_root(const char *path) {
+    keep_made(-1, "");
     root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0) die_child("open the container root %s", path);
 }
@@ -173,10 +227,12 @@ void open_root(const char *path) {
 void close_root(void) {
     if (root_fd >= 0) close(root_fd);
     root_fd = -1;
+    keep_made(-1, "");
 }
 
 void mount_in_root(const char *src, const char *path, const char *fstype, unsigned long flags, const char *data) {
-    int fd = resolve(root_fd, path, MAKE_NOTHING, 0);
+    int fd = take_made(path);
+    if (fd < 0) fd = resolve(root_fd, path, MAKE_NOTHING, 0);
     if (fd < 0) fail_path("mount target", path);
     char target[64];
     fd_path(target, sizeof target, fd);
@@ -188,16 +244,17 @@ void mount_in_root(const char *src, const char *path, const char *fstype, unsign
 void mkdir_in_root(const char *path, mode_t mode) {
     int fd = resolve(root_fd, path, MAKE_DIR, mode);
     if (fd < 0) fail_path("mount target", path);
-    close(fd);
+    keep_made(fd, path);
 }
 
 void touch_in_root(const char *path, mode_t mode) {
     int fd = resolve(root_fd, path, MAKE_FILE, mode);
     if (fd < 0) fail_path("mount target", path);
-    close(fd);
+    keep_made(fd, path);
 }
 
-/* The directory of `path` resolved in the root (it must exist), and in *name its last component. */
+/* The directory of `path` resolved in the root (it must exist), and in *name its last component; the descriptor
+ * stays kept (keep_made). */
 static int parent_in_root(const char *path, const char **name, const char *what) {
     char dir[PATH_MAX];
     const char *slash = strrchr(path, '/');
@@ -207,8 +264,11 @@ static int parent_in_root(const char *path, const char **name, const char *what)
         fail_path(what, path);
     }
     if (!**name || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0) { errno = EINVAL; fail_path(what, path); }
-    int fd = resolve(root_fd, dir[0] ? dir : ".", MAKE_NOTHING, 0);
+    if (!dir[0]) strcpy(dir, ".");
+    if (made_fd >= 0 && strcmp(dir, made_path) == 0) return made_fd;
+    int fd = resolve(root_fd, dir, MAKE_NOTHING, 0);
     if (fd < 0) fail_path(what, path);
+    keep_made(fd, dir);
     return fd;
 }
 
@@ -221,14 +281,12 @@ void mknod_in_root(const char *path, char type, unsigned major, unsigned minor, 
         die_child("mknod /%s", path);
     if (fchmodat(dir, name, mode, 0) < 0) die_child("chmod /%s", path);
     if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) die_child("chown /%s", path);
-    close(dir);
 }
 
 void symlink_in_root(const char *target, const char *path) {
     const char *name;
     int dir = parent_in_root(path, &name, "link");
     if (symlinkat(target, dir, name) < 0 && errno != EEXIST) die_child("symlink /%s -> %s", path, target);
-    close(dir);
 }
 
 void change_dir(const char *path) {
