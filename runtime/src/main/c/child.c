@@ -14,7 +14,8 @@ void die_child(const char *fmt, ...) {
     va_end(ap);
     if (n < 0) n = 0;
     if (n >= (int)sizeof buf) n = sizeof buf - 1;
-    n += snprintf(buf + n, sizeof buf - n, ": %s", strerror(e));
+    /* errno 0: the message says it all (a refusal, not a failed call) */
+    if (e) n += snprintf(buf + n, sizeof buf - n, ": %s", strerror(e));
     if (n >= (int)sizeof buf) n = sizeof buf - 1;
     if (error_fd >= 0) {
         if (write(error_fd, buf, n) < 0) { /* nothing left to do */ }
@@ -102,30 +103,25 @@ void run_child_ops(void) {
         struct op *o = &ops[i];
         char **a = o->argv;
         if (is(o, "MOUNT")) {
-            /* source target fstype flags data */
+            /* source target fstype flags data: a host path, or after pivot_root one of the container */
             const char *src = a[0][0] ? a[0] : NULL;
             const char *fs = a[2][0] ? a[2] : NULL;
             const char *data = a[4][0] ? a[4] : NULL;
             if (mount(src, a[1], fs, num(a[3]), data) < 0)
                 die_child("mount %s on %s (type %s, flags 0x%llx, data %s)", a[0], a[1], a[2], num(a[3]), a[4]);
         } else if (is(o, "MKDIR")) {
-            mkdir_all(a[0], num(a[1]));
+            mkdir_in_root(a[0], num(a[1]));
         } else if (is(o, "TOUCH")) {
-            int fd = open(a[0], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, num(a[1]));
-            if (fd < 0 && errno != EISDIR) die_child("create %s", a[0]);
-            if (fd >= 0) close(fd);
+            touch_in_root(a[0], num(a[1]));
         } else if (is(o, "MKNOD")) {
             /* path type(c|b) major minor mode uid gid */
-            mode_t m = num(a[4]) | (a[1][0] == 'b' ? S_IFBLK : S_IFCHR);
-            unlink(a[0]);
-            if (mknod(a[0], m, makedev(num(a[2]), num(a[3]))) < 0) die_child("mknod %s", a[0]);
-            if (chmod(a[0], num(a[4])) < 0) die_child("chmod %s", a[0]);
-            if (chown(a[0], num(a[5]), num(a[6])) < 0) die_child("chown %s", a[0]);
+            mknod_in_root(a[0], a[1][0], num(a[2]), num(a[3]), num(a[4]), num(a[5]), num(a[6]));
         } else if (is(o, "SYMLINK")) {
-            if (symlink(a[0], a[1]) < 0 && errno != EEXIST) die_child("symlink %s -> %s", a[1], a[0]);
+            symlink_in_root(a[0], a[1]);
         } else if (is(o, "CHDIR")) {
-            if (chdir(a[0]) < 0) die_child("chdir %s", a[0]);
+            change_dir(a[0]);
         } else if (is(o, "PIVOT_ROOT")) {
+            close_root();
             if (syscall(SYS_pivot_root, a[0], a[1]) < 0) die_child("pivot_root");
         } else if (is(o, "UMOUNT")) {
             if (umount2(a[0], num(a[1])) < 0) die_child("umount %s", a[0]);
@@ -184,6 +180,11 @@ void run_child_ops(void) {
             int fd = open(a[0], O_WRONLY | O_CLOEXEC);
             if (fd < 0 || write(fd, a[1], strlen(a[1])) < 0) die_child("write %s", a[0]);
             close(fd);
+        } else if (is(o, "OPEN_ROOT")) {
+            open_root(a[0]);
+        } else if (is(o, "MOUNT_IN_ROOT")) {
+            /* source target(relative to the root) fstype flags data */
+            mount_in_root(a[0], a[1], a[2], num(a[3]), a[4]);
         } else if (is(o, "EXEC")) {
             do_exec(o);
         } else if (is(o, "SESSION_KEYRING")) {

@@ -2,7 +2,7 @@
  * dcont-init: the native exec stage of the dcont runtime. Shared declarations of its parts:
  *   plan.c      reading the plan Java wrote (dev.dcont.runtime.launch.PlanWriter)
  *   selfexec.c  running from a sealed memfd copy (CVE-2019-5736)
- *   rootfs.c    mounts, directories, files, devices and links inside the container root
+ *   rootfs.c    mounts, directories, files, devices and links inside the container root, resolved in it
  *   caps.c      capability sets
  *   terminal.c  the pty and the caller's terminal
  *   child.c     the container process from clone to execve
@@ -83,8 +83,18 @@ struct op *find_op(const char *name);
 /* selfexec.c */
 void ensure_cloned_binary(char **argv);
 
-/* rootfs.c */
-void mkdir_all(const char *path, mode_t mode);
+/* rootfs.c: paths inside the container root, resolved in it when used (openat2 RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS, or a walk with O_NOFOLLOW) and used through descriptors. The *_in_root paths are
+ * relative to the root that open_root opened; change_dir, mask_path and readonly_path take absolute paths of the
+ * process's root (the container's after pivot_root). A path that leads out of the root fails the setup. */
+void open_root(const char *path);
+void close_root(void);
+void mount_in_root(const char *src, const char *path, const char *fstype, unsigned long flags, const char *data);
+void mkdir_in_root(const char *path, mode_t mode);
+void touch_in_root(const char *path, mode_t mode);
+void mknod_in_root(const char *path, char type, unsigned major, unsigned minor, mode_t mode, uid_t uid, gid_t gid);
+void symlink_in_root(const char *target, const char *path);
+void change_dir(const char *path);
 void mask_path(const char *path);
 void readonly_path(const char *path);
 

@@ -16,13 +16,19 @@
  *   add_session_key NAME SECONDS  adds a "user" key NAME, expiring after SECONDS, to the session keyring that
  *                    its children search: its own, or the user session keyring when it has none (a search falls
  *                    back to that one, while add_key to @s would make a new keyring that ends with the probe)
+ *   without_openat2 PROGRAM ARGS...   runs PROGRAM under a seccomp filter that fails openat2 with ENOSYS, as a
+ *                    kernel older than 5.6 would (for the fallback paths of the native stage); prints only when
+ *                    it cannot
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +136,25 @@ static int run(const char *check, char **arg, int nargs) {
         if (id >= 0) id = syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, id, atoi(arg[1]));
         report("add_session_key", id);
         return 2;
+    }
+    if (strcmp(check, "without_openat2") == 0 && nargs >= 1) {
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {sizeof f / sizeof *f, f};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+            report("without_openat2", -1);
+            return nargs;
+        }
+        execv(arg[0], arg);
+        report("without_openat2", -1);
+        return nargs;
     }
     printf("%s: unknown check\n", check);
     return 0;

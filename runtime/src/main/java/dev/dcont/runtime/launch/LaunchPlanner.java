@@ -12,7 +12,6 @@ import static dev.dcont.runtime.launch.MountOptions.MS_REMOUNT;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +20,15 @@ import java.util.Map;
 
 /**
  * The policy of the runtime: turns a spec into the ordered kernel calls of a launch, as runc's libcontainer
- * does. Order for {@code run}: private propagation of "/", the rootfs bound onto itself, the spec's mounts in
- * order (binds get their flags by a read-only/nosuid/... remount), default devices and /dev symlinks when /dev
- * is a tmpfs, loopback up, pivot_root with the old root detached, masked and read-only paths,
+ * does. Order for {@code run}: private propagation of "/", the rootfs bound onto itself and opened, the spec's
+ * mounts in order (binds get their flags by a read-only/nosuid/... remount), default devices and /dev symlinks
+ * when /dev is a tmpfs, loopback up, pivot_root with the old root detached, masked and read-only paths,
  * readonlyRootfs, hostname, pty, cwd, rlimits, bounding set, groups/gid/uid, capabilities, ambient,
  * no_new_privs, umask, execve.
+ *
+ * <p>Paths inside the container root are planned relative to it and not looked at here: the native stage
+ * resolves each one inside the root at the moment it is used (after the mounts before it, which may have
+ * changed what it leads to) and refuses one that leads out of it.
  */
 public final class LaunchPlanner {
     public static final long CLONE_NEWNS = 0x00020000L, CLONE_NEWCGROUP = 0x02000000L, CLONE_NEWUTS = 0x04000000L,
@@ -98,7 +101,7 @@ public final class LaunchPlanner {
     }
 
     /** Plans {@code run}: a new container from {@code spec} with its root filesystem at {@code rootfs}. */
-    public void planRun(Spec spec, Path rootfs, MonitorSettings monitor, Syscalls sys) throws IOException {
+    public void planRun(Spec spec, Path rootfs, MonitorSettings monitor, Syscalls sys) {
         ProcessSpec process = require(spec.process(), "process");
         Linux linux = spec.linux() == null ? new Linux(List.of(), null, null, List.of(), List.of(), null) : spec.linux();
         List<Linux.Namespace> namespaces = linux.namespaces() == null ? List.of() : linux.namespaces();
@@ -140,14 +143,12 @@ public final class LaunchPlanner {
         String root = rootfs.toString();
         sys.mount("", "/", "", MountOptions.rootPropagation(linux.rootfsPropagation()), "");
         sys.mount(root, root, "", MS_BIND | MS_REC, "");
+        sys.openRoot(root);
 
         boolean devTmpfs = false, devPts = false;
         for (Spec.Mount m : spec.mounts() == null ? List.<Spec.Mount>of() : spec.mounts()) {
             String dest = require(m.destination(), "mount destination");
-            if (!dest.startsWith("/")) {
-                throw new IllegalArgumentException("mount destination must be absolute: " + dest);
-            }
-            Path target = SecureJoin.join(rootfs, dest);
+            String target = inRoot(dest);
             MountOptions o = MountOptions.parse(m.options());
             String type = m.type() == null ? "" : m.type();
             if (o.bind() || type.equals("bind")) {
@@ -158,8 +159,8 @@ public final class LaunchPlanner {
                 // sysfs of another network namespace cannot be mounted: bind the host's, read-only
                 bind("/sys", target, new MountOptions(o.flags() | MS_RDONLY, 0, 0, "", true, true), sys);
             } else {
-                sys.mkdirAll(target.toString(), 0755);
-                sys.mount(m.source() == null ? type : m.source(), target.toString(), type, o.flags(), o.data());
+                sys.mkdirAll(target, 0755);
+                sys.mountInRoot(m.source() == null ? type : m.source(), target, type, o.flags(), o.data());
                 if (dest.equals("/dev") && type.equals("tmpfs")) {
                     devTmpfs = true;
                 }
@@ -168,20 +169,20 @@ public final class LaunchPlanner {
                 }
             }
             if (o.propagation() != 0) {
-                sys.mount("", target.toString(), "", o.propagation(), "");
+                sys.mountInRoot("", target, "", o.propagation(), "");
             }
         }
         if (devTmpfs) {
             for (Object[] d : DEFAULT_DEVICES) {
-                sys.mknod(root + "/dev/" + d[0], 'c', (Integer) d[1], (Integer) d[2], 0666, 0, 0);
+                sys.mknod("dev/" + d[0], 'c', (Integer) d[1], (Integer) d[2], 0666, 0, 0);
             }
-            sys.symlink("/proc/self/fd", root + "/dev/fd");
-            sys.symlink("/proc/self/fd/0", root + "/dev/stdin");
-            sys.symlink("/proc/self/fd/1", root + "/dev/stdout");
-            sys.symlink("/proc/self/fd/2", root + "/dev/stderr");
-            sys.symlink("/proc/kcore", root + "/dev/core");
+            sys.symlink("/proc/self/fd", "dev/fd");
+            sys.symlink("/proc/self/fd/0", "dev/stdin");
+            sys.symlink("/proc/self/fd/1", "dev/stdout");
+            sys.symlink("/proc/self/fd/2", "dev/stderr");
+            sys.symlink("/proc/kcore", "dev/core");
             if (devPts) {
-                sys.symlink("pts/ptmx", root + "/dev/ptmx");
+                sys.symlink("pts/ptmx", "dev/ptmx");
             }
         }
         if (newNet) {
@@ -324,37 +325,53 @@ public final class LaunchPlanner {
 
     static final String DEFAULT_PATH_VALUE = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    private static void bind(String source, Path target, MountOptions o, Syscalls sys) {
-        String src = require(source, "bind mount source");
-        Path s = Path.of(src);
-        if (Files.isDirectory(s)) {
-            sys.mkdirAll(target.toString(), 0755);
-        } else {
-            sys.mkdirAll(target.getParent().toString(), 0755);
-            sys.touch(target.toString(), 0644);
+    /**
+     * A mount destination as the plan carries it: relative to the container root, as written (symlinks and
+     * ".." are the stage's to resolve inside the root when the mount is made, after the mounts before it).
+     */
+    static String inRoot(String destination) {
+        if (!destination.startsWith("/")) {
+            throw new IllegalArgumentException("mount destination must be absolute: " + destination);
         }
-        sys.mount(src, target.toString(), "", MS_BIND | (o.recursive() ? MS_REC : 0), "");
+        int i = 0;
+        while (i < destination.length() && destination.charAt(i) == '/') {
+            i++;
+        }
+        if (i == destination.length()) {
+            throw new IllegalArgumentException("mount destination must not be the root: " + destination);
+        }
+        return destination.substring(i);
+    }
+
+    private static void bind(String source, String target, MountOptions o, Syscalls sys) {
+        String src = require(source, "bind mount source");
+        if (Files.isDirectory(Path.of(src))) {
+            sys.mkdirAll(target, 0755);
+        } else {
+            sys.touch(target, 0644);
+        }
+        sys.mountInRoot(src, target, "", MS_BIND | (o.recursive() ? MS_REC : 0), "");
         long extra = o.flags() & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MountOptions.MS_NOATIME
                 | MountOptions.MS_NODIRATIME | MountOptions.MS_RELATIME | MountOptions.MS_STRICTATIME);
         if (extra != 0) {
-            sys.mount("", target.toString(), "", extra | MS_BIND | MS_REMOUNT, "");
+            // resolved again by the stage: the remount applies to the bind just made there
+            sys.mountInRoot("", target, "", extra | MS_BIND | MS_REMOUNT, "");
         }
     }
 
-    private void cgroupMount(Path target, MountOptions o, Syscalls sys) {
-        String t = target.toString();
+    private void cgroupMount(String t, MountOptions o, Syscalls sys) {
         sys.mkdirAll(t, 0755);
         if (cgroupLayout.unified()) {
-            sys.mount("cgroup", t, "cgroup2", o.flags(), "");
+            sys.mountInRoot("cgroup", t, "cgroup2", o.flags(), "");
             return;
         }
-        sys.mount("tmpfs", t, "tmpfs", o.flags() & ~MS_RDONLY, "mode=755");
+        sys.mountInRoot("tmpfs", t, "tmpfs", o.flags() & ~MS_RDONLY, "mode=755");
         for (Map.Entry<String, String> h : cgroupLayout.v1Hierarchies().entrySet()) {
             sys.mkdirAll(t + "/" + h.getKey(), 0755);
-            sys.mount("cgroup", t + "/" + h.getKey(), "cgroup", o.flags(), h.getValue());
+            sys.mountInRoot("cgroup", t + "/" + h.getKey(), "cgroup", o.flags(), h.getValue());
         }
         if ((o.flags() & MS_RDONLY) != 0) {
-            sys.mount("tmpfs", t, "", o.flags() | MS_REMOUNT, "mode=755");
+            sys.mountInRoot("tmpfs", t, "", o.flags() | MS_REMOUNT, "mode=755");
         }
     }
 

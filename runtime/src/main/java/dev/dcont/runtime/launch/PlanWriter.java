@@ -126,4 +126,12 @@ public final class PlanWriter implements Syscalls {
     }
 
     @Override public void sessionKeyring(String name) { op("SESSION_KEYRING", name); }
+
+    @Override public void openRoot(String path) { op("OPEN_ROOT", path); }
+
+    @Override
+    public void mountInRoot(String source, String target, String fstype, long flags, String data) {
+        op("MOUNT_IN_ROOT", source == null ? "" : source, target, fstype == null ? "" : fstype, hex(flags),
+                data == null ? "" : data);
+    }
 }

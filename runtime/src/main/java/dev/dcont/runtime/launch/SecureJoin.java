@@ -11,6 +11,9 @@ import java.util.Deque;
  * Resolves a container path under the root filesystem the way the container would see it: symlinks are
  * followed relative to {@code root}, and ".." never climbs above it (like Go's filepath-securejoin). A
  * rootfs that contains {@code /dev -> /etc} thus gets its /dev mount at {@code root/etc}, never on the host.
+ * It returns a path string, so it is only for a root that no process uses yet (an image's, before its container
+ * starts): in a running container a component can change between this and the use, and {@code RootFiles}
+ * (descriptors) is the way there; the native stage resolves its own targets when it uses them.
  */
 public final class SecureJoin {
     private static final int MAX_LINKS = 255;

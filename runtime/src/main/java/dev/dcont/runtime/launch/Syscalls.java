@@ -44,16 +44,29 @@ public interface Syscalls {
     void deviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules);
 
     // ---- child (inside the container's namespaces), in order
+    /**
+     * A mount by path: {@code target} is a host path before {@code pivotRoot} (the root and its propagation), or
+     * a path of the container after it. Targets inside the container root before pivot_root go through
+     * {@link #mountInRoot}.
+     */
     void mount(String source, String target, String fstype, long flags, String data);
 
+    /**
+     * Make the directory {@code path} (relative to the root of {@link #openRoot}) and what is missing on the way,
+     * resolved inside the root when the step runs.
+     */
     void mkdirAll(String path, int mode);
 
+    /** Make an empty file at {@code path} (relative to the root) unless something is there, and its directories. */
     void touch(String path, int mode);
 
+    /** A device node at {@code path} (relative to the root), made in the directory it resolves to there. */
     void mknod(String path, char type, int major, int minor, int mode, long uid, long gid);
 
+    /** A symlink at {@code link} (relative to the root) to {@code target}, made in the directory it resolves to. */
     void symlink(String target, String link);
 
+    /** Change to {@code path}, absolute; refused when it passes through a /proc magic link. */
     void chdir(String path);
 
     void pivotRoot(String newRoot, String putOld);
@@ -106,4 +119,16 @@ public interface Syscalls {
 
     /** Join the session keyring {@code name}, making it (searchable by its owner) when there is none. */
     void sessionKeyring(String name);
+
+    /**
+     * Open the container root, a host path (after it is bound onto itself): the paths of {@link #mountInRoot},
+     * {@link #mkdirAll}, {@link #touch}, {@link #mknod} and {@link #symlink} are relative to it until pivot_root.
+     */
+    void openRoot(String path);
+
+    /**
+     * A mount onto {@code target}, relative to the root of {@link #openRoot}: resolved inside that root when the
+     * step runs (after the mounts before it), refused when it leads out of it, and mounted through its descriptor.
+     */
+    void mountInRoot(String source, String target, String fstype, long flags, String data);
 }

@@ -41,37 +41,41 @@ class LaunchPlannerTest {
     void dockerDefaultMountsComeInSpecOrderWithTheirFlagsBeforePivotRoot() throws IOException {
         RecordingSyscalls rec = plan(DefaultSpec.docker(List.of("sh"), false));
         String r = tmp.resolve("rootfs").toString();
-        List<String> mounts = rec.named("mount");
         assertEquals(List.of(
                 "mount  /  0x44000 ",                                   // rprivate
-                "mount " + r + " " + r + "  0x5000 ",                  // rbind rootfs onto itself
-                "mount proc " + r + "/proc proc 0xe ",                  // nosuid nodev noexec
-                "mount tmpfs " + r + "/dev tmpfs 0x1000002 mode=755,size=65536k",
-                "mount devpts " + r + "/dev/pts devpts 0xa newinstance,ptmxmode=0666,mode=0620,gid=5",
-                "mount sysfs " + r + "/sys sysfs 0xf ",                 // ro too
-                "mount cgroup " + r + "/sys/fs/cgroup cgroup2 0xf ",
-                "mount mqueue " + r + "/dev/mqueue mqueue 0xe ",
-                "mount shm " + r + "/dev/shm tmpfs 0xe mode=1777,size=65536k"), mounts);
+                "mount " + r + " " + r + "  0x5000 "),                 // rbind rootfs onto itself
+                rec.named("mount"));
+        assertEquals(List.of(                                           // then relative to the opened root
+                "mountInRoot proc proc proc 0xe ",                      // nosuid nodev noexec
+                "mountInRoot tmpfs dev tmpfs 0x1000002 mode=755,size=65536k",
+                "mountInRoot devpts dev/pts devpts 0xa newinstance,ptmxmode=0666,mode=0620,gid=5",
+                "mountInRoot sysfs sys sysfs 0xf ",                     // ro too
+                "mountInRoot cgroup sys/fs/cgroup cgroup2 0xf ",
+                "mountInRoot mqueue dev/mqueue mqueue 0xe ",
+                "mountInRoot shm dev/shm tmpfs 0xe mode=1777,size=65536k"), rec.named("mountInRoot"));
+        assertEquals("openRoot " + r, rec.calls.get(rec.indexOf("mount " + r) + 1));
+        assertEquals("mkdirAll proc 493", rec.calls.get(rec.indexOf("openRoot") + 1));
         int pivot = rec.indexOf("pivotRoot . .");
-        assertTrue(pivot > rec.indexOf("mount shm"));
+        assertTrue(pivot > rec.indexOf("mountInRoot shm"));
         assertEquals("chdir " + r, rec.calls.get(pivot - 1));
         assertEquals("umount . 2", rec.calls.get(pivot + 1));   // MNT_DETACH the old root
         assertEquals("chdir /", rec.calls.get(pivot + 2));
     }
 
     @Test
-    void devicesAndDevSymlinksAreCreatedInTheTmpfsDev() throws IOException {
+    void devicesAndDevSymlinksAreCreatedInTheTmpfsDevAfterEveryMount() throws IOException {
         RecordingSyscalls rec = plan(DefaultSpec.docker(List.of("sh"), false));
-        String r = tmp.resolve("rootfs").toString();
         assertEquals(List.of(
-                "mknod " + r + "/dev/null c 1 3 438 0x0 0x0", "mknod " + r + "/dev/zero c 1 5 438 0x0 0x0",
-                "mknod " + r + "/dev/full c 1 7 438 0x0 0x0", "mknod " + r + "/dev/random c 1 8 438 0x0 0x0",
-                "mknod " + r + "/dev/urandom c 1 9 438 0x0 0x0", "mknod " + r + "/dev/tty c 5 0 438 0x0 0x0"),
+                "mknod dev/null c 1 3 438 0x0 0x0", "mknod dev/zero c 1 5 438 0x0 0x0",
+                "mknod dev/full c 1 7 438 0x0 0x0", "mknod dev/random c 1 8 438 0x0 0x0",
+                "mknod dev/urandom c 1 9 438 0x0 0x0", "mknod dev/tty c 5 0 438 0x0 0x0"),
                 rec.named("mknod"));
-        assertTrue(rec.calls.contains("symlink pts/ptmx " + r + "/dev/ptmx"));
-        assertTrue(rec.calls.contains("symlink /proc/self/fd " + r + "/dev/fd"));
-        assertTrue(rec.indexOf("mknod") > rec.indexOf("mount tmpfs " + r + "/dev "));
-        assertTrue(rec.indexOf("mknod") < rec.indexOf("pivotRoot"));
+        assertEquals(List.of("symlink /proc/self/fd dev/fd", "symlink /proc/self/fd/0 dev/stdin",
+                "symlink /proc/self/fd/1 dev/stdout", "symlink /proc/self/fd/2 dev/stderr",
+                "symlink /proc/kcore dev/core", "symlink pts/ptmx dev/ptmx"), rec.named("symlink"));
+        assertTrue(rec.indexOf("mknod") > rec.indexOf("mountInRoot shm dev/shm"));
+        assertTrue(rec.indexOf("symlink") > rec.indexOf("mknod dev/tty"));
+        assertTrue(rec.indexOf("symlink pts/ptmx") < rec.indexOf("pivotRoot"));
     }
 
     @Test
@@ -98,26 +102,32 @@ class LaunchPlannerTest {
         mounts.add(new Spec.Mount("/data", "bind", srcDir.toString(), List.of("rbind", "ro", "nosuid", "nodev", "noexec")));
         mounts.add(new Spec.Mount("/etc/hosts", "none", srcFile.toString(), List.of("bind", "rw")));
         RecordingSyscalls rec = plan(base.withMounts(mounts));
-        String r = tmp.resolve("rootfs").toString();
-        int bind = rec.calls.indexOf("mount " + srcDir + " " + r + "/data  0x5000 ");
+        int bind = rec.calls.indexOf("mountInRoot " + srcDir + " data  0x5000 ");
         assertTrue(bind > 0, rec.calls.toString());
-        assertEquals("mkdirAll " + r + "/data 493", rec.calls.get(bind - 1));
-        assertEquals("mount  " + r + "/data  0x102f ", rec.calls.get(bind + 1)); // bind|remount|ro|nosuid|nodev|noexec
-        int file = rec.calls.indexOf("mount " + srcFile + " " + r + "/etc/hosts  0x1000 ");
-        assertEquals("touch " + r + "/etc/hosts 420", rec.calls.get(file - 1));
-        assertEquals("mkdirAll " + r + "/etc 493", rec.calls.get(file - 2));
-        assertFalse(rec.calls.get(file + 1).startsWith("mount  " + r + "/etc/hosts"), "rw needs no remount");
+        assertEquals("mkdirAll data 493", rec.calls.get(bind - 1));
+        // bind|remount|ro|nosuid|nodev|noexec, on the target resolved again (the bind just made)
+        assertEquals("mountInRoot  data  0x102f ", rec.calls.get(bind + 1));
+        int file = rec.calls.indexOf("mountInRoot " + srcFile + " etc/hosts  0x1000 ");
+        assertEquals("touch etc/hosts 420", rec.calls.get(file - 1));  // makes /etc too when it is missing
+        assertFalse(rec.calls.get(file + 1).startsWith("mountInRoot  etc/hosts"), "rw needs no remount");
     }
 
     @Test
-    void mountDestinationsCannotEscapeTheRootfsThroughSymlinks() throws IOException {
+    void mountTargetsArePlannedAsWrittenRelativeToTheRootForTheStageToResolveThere() throws IOException {
+        // the planner does not look at the rootfs: what a symlink leads to may change with the mounts before
         Path r = rootfs();
         Files.createSymbolicLink(r.resolve("evil"), Path.of("/../../../etc"));
         Spec base = DefaultSpec.docker(List.of("sh"), false);
         List<Spec.Mount> mounts = new ArrayList<>(base.mounts());
         mounts.add(new Spec.Mount("/evil/x", "tmpfs", "tmpfs", List.of()));
+        mounts.add(new Spec.Mount("//a/../b/./c", "tmpfs", "tmpfs", List.of()));
         RecordingSyscalls rec = plan(base.withMounts(mounts));
-        assertTrue(rec.calls.contains("mount tmpfs " + r + "/etc/x tmpfs 0x0 "), rec.calls.toString());
+        int x = rec.calls.indexOf("mountInRoot tmpfs evil/x tmpfs 0x0 ");
+        assertTrue(x > rec.indexOf("openRoot"), rec.calls.toString());
+        assertEquals("mkdirAll evil/x 493", rec.calls.get(x - 1));
+        assertTrue(rec.calls.contains("mountInRoot tmpfs a/../b/./c tmpfs 0x0 "), rec.calls.toString());
+        mounts.add(new Spec.Mount("/", "tmpfs", "tmpfs", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> plan(base.withMounts(mounts)));
     }
 
     @Test
@@ -128,12 +138,13 @@ class LaunchPlannerTest {
         RecordingSyscalls rec = new RecordingSyscalls();
         new LaunchPlanner(new CgroupMountLayout(false, h)).planRun(DefaultSpec.docker(List.of("sh"), false),
                 rootfs(), MONITOR, rec.sys);
-        String cg = tmp.resolve("rootfs") + "/sys/fs/cgroup";
-        int t = rec.calls.indexOf("mount tmpfs " + cg + " tmpfs 0xe mode=755");
+        String cg = "sys/fs/cgroup";
+        int t = rec.calls.indexOf("mountInRoot tmpfs " + cg + " tmpfs 0xe mode=755");
         assertTrue(t > 0, rec.calls.toString());
-        assertEquals("mount cgroup " + cg + "/memory cgroup 0xf memory", rec.calls.get(t + 2));
-        assertEquals("mount cgroup " + cg + "/systemd cgroup 0xf name=systemd", rec.calls.get(t + 4));
-        assertEquals("mount tmpfs " + cg + "  0x2f mode=755", rec.calls.get(t + 5));
+        assertEquals("mkdirAll " + cg + "/memory 493", rec.calls.get(t + 1));
+        assertEquals("mountInRoot cgroup " + cg + "/memory cgroup 0xf memory", rec.calls.get(t + 2));
+        assertEquals("mountInRoot cgroup " + cg + "/systemd cgroup 0xf name=systemd", rec.calls.get(t + 4));
+        assertEquals("mountInRoot tmpfs " + cg + "  0x2f mode=755", rec.calls.get(t + 5));
     }
 
     @Test
@@ -174,8 +185,7 @@ class LaunchPlannerTest {
         RecordingSyscalls rec = plan(DefaultSpec.docker(List.of("sh"), true));
         assertEquals("namespaces 0x2e020000", rec.calls.get(0));
         assertFalse(rec.calls.contains("loopbackUp"));
-        String r = tmp.resolve("rootfs").toString();
-        assertTrue(rec.calls.contains("mount /sys " + r + "/sys  0x5000 "), rec.calls.toString());
+        assertTrue(rec.calls.contains("mountInRoot /sys sys  0x5000 "), rec.calls.toString());
     }
 
     @Test

@@ -26,6 +26,18 @@ class PlanWriterTest {
     }
 
     @Test
+    void stepsInsideTheRootCarryPathsRelativeToTheOpenedRoot() {
+        PlanWriter w = new PlanWriter();
+        w.openRoot("/b/rootfs");
+        w.mkdirAll("dev", 0755);
+        w.mountInRoot("tmpfs", "dev", "tmpfs", 0x1000002, "mode=755");
+        w.mknod("dev/null", 'c', 1, 3, 0666, 0, 0);
+        w.symlink("/proc/self/fd", "dev/fd");
+        assertEquals("OPEN_ROOT|1|/b/rootfs|MKDIR|2|dev|0755|MOUNT_IN_ROOT|5|tmpfs|dev|tmpfs|0x1000002|mode=755|"
+                + "MKNOD|7|dev/null|c|1|3|0666|0|0|SYMLINK|2|/proc/self/fd|dev/fd|", text(w));
+    }
+
+    @Test
     void nulInsideAnArgumentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().sethostname("a\0b"));
     }
