@@ -281,6 +281,31 @@ class PullIntegrationTest {
     }
   }
 
+  /**
+   * Nothing of {@code img} in the store at {@code root}: no image listed or counted, none of its blobs, no
+   * snapshot, no partial download, and the store checks clean.
+   */
+  private static void assertNothingOf(Path root, TestImage img) throws IOException {
+    assertEquals("", Cli.run(root, "images", "-q").out(), "no image listed");
+    JsonNode df = Json.MAPPER.readTree(Cli.run(root, "system", "df", "--format", "json").out());
+    JsonNode images = null;
+    for (JsonNode row : df.get("Summary")) {
+      if (row.get("Type").asText().equals("Images")) {
+        images = row;
+      }
+    }
+    assertEquals(0, images.get("TotalCount").asInt(), df.toString());
+    List<Digest> blobs = new java.util.ArrayList<>(List.of(img.manifestDigest(), img.configDigest()));
+    img.layers().forEach(l -> blobs.add(l.digest()));
+    for (Digest d : blobs) {
+      assertFalse(Files.exists(root.resolve("blobs/sha256/" + d.hex())), "blob " + d);
+      assertFalse(Files.exists(root.resolve("ingest/" + d.hex() + ".partial")), "partial " + d);
+    }
+    assertNoSnapshot(root);
+    Cli.Result check = Cli.run(root, "system", "check");
+    assertEquals(0, check.code(), check.toString());
+  }
+
   @Test
   void hostileTarHeaderIsRefusedInOneLineAndLeavesNoSnapshot() throws Exception {
     byte[] hostile = new RawTar().pax('x', java.util.Map.of("size", "-5")).header("evil", '0', 0)
@@ -295,14 +320,70 @@ class PullIntegrationTest {
     Cli.Result pull = Cli.run(store, "pull", ref("t/negative-size:1"));
     assertEquals(1, pull.code(), pull.toString());
     assertEquals(line, pull.err());
-    assertNoSnapshot(store);
-    assertEquals(0, Cli.run(store, "system", "check").code());
+    assertNothingOf(store, img);
 
     Path fresh = root.resolve("run");
     Cli.Result run = Cli.run(fresh, "run", "--rm", ref("t/negative-size:1"), "true");
     assertEquals(125, run.code(), run.toString());
     assertTrue(run.err().endsWith(line), run.err());
-    assertNoSnapshot(fresh);
+    assertNothingOf(fresh, img);
+
+    // downloaded without unpacking, the image is refused at its first run and goes then
+    Path later = root.resolve("later");
+    assertEquals(0, Cli.run(later, "pull", "--no-unpack", ref("t/negative-size:1")).code());
+    assertEquals(img.configDigest().shortHex() + "\n", Cli.run(later, "images", "-q").out());
+    Cli.Result runLater = Cli.run(later, "run", "--rm", ref("t/negative-size:1"), "true");
+    assertEquals(125, runLater.code(), runLater.toString());
+    assertEquals(line, runLater.err());
+    assertNothingOf(later, img);
+  }
+
+  @Test
+  void refusedPullOfANewVersionLeavesTheTagOnTheImageItNamedBefore() throws Exception {
+    byte[] base = Busybox.rootfs().build();
+    TestImage good = TestImage.builder().layer(base, Layer.Compression.GZIP)
+        .layer(new TarBuilder().file("version", "good").build(), Layer.Compression.GZIP).build();
+    byte[] hostile = new RawTar().pax('x', java.util.Map.of("size", "-5")).header("evil", '0', 0).build();
+    TestImage bad = TestImage.builder().layer(base, Layer.Compression.GZIP).layer(hostile, Layer.Compression.GZIP)
+        .build();
+    assertEquals(good.layers().get(0).digest(), bad.layers().get(0).digest(), "the base layer is shared");
+    registry.push("t/app", "1", good);
+    assertEquals(0, Cli.run(root, "pull", ref("t/app:1")).code());
+    registry.push("t/app", "1", bad);
+
+    Cli.Result pull = Cli.run(root, "pull", ref("t/app:1"));
+    assertEquals(1, pull.code(), pull.toString());
+    assertTrue(pull.err().startsWith("dcont: layer " + bad.layers().get(1).digest() + ": entry 'evil' has PAX "
+        + "record size='-5'"), pull.err());
+    assertEquals(good.configDigest().shortHex() + "\n", Cli.run(root, "images", "-q").out(), "only the good image");
+    Cli.Result inspect = Cli.run(root, "inspect", ref("t/app:1"));
+    assertEquals(0, inspect.code(), "the tag is kept: " + inspect);
+    JsonNode j = Json.MAPPER.readTree(inspect.out()).get(0);
+    assertEquals(good.configDigest().toString(), j.get("Id").asText(), "the tag names the good image");
+    assertEquals(List.of(ref("t/app") + "@" + good.manifestDigest()),
+        List.of(j.get("RepoDigests").get(0).asText()), j.toString());
+    for (Digest d : List.of(good.manifestDigest(), good.configDigest(), good.layers().get(0).digest(),
+        good.layers().get(1).digest())) {
+      assertTrue(Files.exists(root.resolve("blobs/sha256/" + d.hex())), "kept: blob " + d);
+    }
+    for (Digest d : List.of(bad.manifestDigest(), bad.configDigest(), bad.layers().get(1).digest())) {
+      assertFalse(Files.exists(root.resolve("blobs/sha256/" + d.hex())), "removed: blob " + d);
+    }
+    try (Store store = Store.open(root)) {
+      assertEquals(java.util.Set.copyOf(dev.dcont.store.model.ChainId.of(List.of(good.layers().get(0).diffId(),
+          good.layers().get(1).diffId()))), SnapshotStore.of(store).all().keySet(),
+          "the good image's snapshots, and only those");
+    }
+    Cli.Result check = Cli.run(root, "system", "check");
+    assertEquals(0, check.code(), check.toString());
+    assertFalse(check.out().contains("note:"), "no garbage left: " + check.out());
+
+    dev.dcont.testkit.Root.require("the kept image is run");
+    Path log = root.resolve("run.log");
+    Process p = Cli.start(root, log, "run", "--rm", "--pull", "never", ref("t/app:1"), "cat", "/version");
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "run ended");
+    assertEquals(0, p.exitValue(), Files.readString(log));
+    assertEquals("good", Files.readString(log));
   }
 
   @Test
@@ -323,7 +404,7 @@ class PullIntegrationTest {
     assertTrue(errors.get(0).matches("dcont: layer sha256:[0-9a-f]{64}: (after [0-9]+ entries|entry '[ab].bin'): the "
         + "image's layers together are over the limit of 1048576 uncompressed bytes \\(a decompression bomb\\? "
         + "raise DCONT_MAX_IMAGE_BYTES if the image is genuine\\) \\(the layer is refused\\)"), out);
-    assertNoSnapshot(root.resolve("store"));
+    assertNothingOf(root.resolve("store"), img);
   }
 
   static byte[] randomFile(int size, long seed) {

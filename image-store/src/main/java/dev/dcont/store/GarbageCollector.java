@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -52,28 +53,44 @@ public final class GarbageCollector {
       partials = s.filter(p -> p.getFileName().toString().endsWith(".partial")).toList();
     }
     for (Path partial : partials) {
-      String hex = partial.getFileName().toString().replace(".partial", "");
-      Path lockFile = dir.resolve(hex + ".lock");
-      try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        FileLock lock = ch.tryLock();
-        if (lock == null) {
-          continue;
-        }
-        try {
-          long size = Files.size(partial);
-          if (Files.deleteIfExists(partial)) {
-            bytes += size;
-          }
-          Files.deleteIfExists(lockFile);
-        } finally {
-          if (lock.isValid()) {
-            lock.release();
-          }
-        }
-      } catch (java.nio.channels.OverlappingFileLockException busy) {
-        // written by this process right now
+      bytes += deletePartial(dir, partial.getFileName().toString().replace(".partial", ""));
+    }
+    return bytes;
+  }
+
+  /** Deletes the partial downloads of {@code blobs} that no process is writing; returns bytes freed. */
+  public long collectIngest(Collection<Digest> blobs) throws IOException {
+    Path dir = content.layout().ingestDir();
+    long bytes = 0;
+    for (Digest d : blobs) {
+      if (Files.exists(content.layout().ingestPartial(d))) {
+        bytes += deletePartial(dir, d.hex());
       }
     }
     return bytes;
+  }
+
+  private static long deletePartial(Path dir, String hex) throws IOException {
+    Path partial = dir.resolve(hex + ".partial");
+    Path lockFile = dir.resolve(hex + ".lock");
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        return 0;
+      }
+      try {
+        long size = Files.size(partial);
+        long freed = Files.deleteIfExists(partial) ? size : 0;
+        Files.deleteIfExists(lockFile);
+        return freed;
+      } finally {
+        if (lock.isValid()) {
+          lock.release();
+        }
+      }
+    } catch (java.nio.channels.OverlappingFileLockException busy) {
+      // written by this process right now
+      return 0;
+    }
   }
 }

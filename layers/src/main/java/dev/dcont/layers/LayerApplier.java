@@ -103,14 +103,14 @@ public final class LayerApplier {
     }
   }
 
-  private LayerException refuse(String entry, String problem) {
-    return new LayerException("layer " + layer + ": entry '" + printable(entry) + "' " + problem
+  private LayerRefusedException refuse(String entry, String problem) {
+    return new LayerRefusedException("layer " + layer + ": entry '" + printable(entry) + "' " + problem
         + " (the layer is refused; nothing outside the store was touched)");
   }
 
   /** A limit reached while reading {@code entry} (null: between entries): the stream under the reader stopped. */
-  private LayerException overLimit(String entry, LimitExceededException x) {
-    return new LayerException("layer " + layer + ": " + (entry == null ? "after " + entries + " entries"
+  private LayerRefusedException overLimit(String entry, LimitExceededException x) {
+    return new LayerRefusedException("layer " + layer + ": " + (entry == null ? "after " + entries + " entries"
         : "entry '" + printable(entry) + "'") + ": " + x.getMessage() + " (the layer is refused)");
   }
 

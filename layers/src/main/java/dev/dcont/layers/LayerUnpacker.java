@@ -88,7 +88,7 @@ public final class LayerUnpacker {
       }
       return c.snapshot();
     } catch (LayerApplier.LimitExceededException e) {
-      throw new LayerException("layer " + name + ": " + e.getMessage());
+      throw new LayerRefusedException("layer " + name + ": " + e.getMessage());
     } catch (IOException e) {
       if (e.getMessage() != null && e.getMessage().contains("No space left")) {
         throw StoreException.io("layer " + name, e);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.MediaType;
 import dev.dcont.testkit.RawTar;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ class HostileTarTest {
   /** Unpacks a one-layer image of {@code tar}; returns the one-line refusal after checking nothing is left. */
   private String refused(byte[] tar) throws IOException {
     ImageRecord img = TestLayers.saveImage(store, "test/hostile:1", List.of(TestLayers.Layer.gzip(tar)));
-    LayerException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(LayerException.class,
+    LayerException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(LayerRefusedException.class,
         () -> ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE)));
     String m = e.getMessage();
     assertTrue(m.startsWith("layer " + img.layers().get(0).digest() + ": entry '"), m);
@@ -174,7 +175,7 @@ class HostileTarTest {
     // each layer is under its own limit of 1 MiB, the three together over the image's 1.5 MiB
     UnpackLimits limits = new UnpackLimits(1 << 20, 1000, 3 << 19, 1000);
     List<ImageRecord.Layer> recorded = new ArrayList<>();
-    LayerException e = assertThrows(LayerException.class, () -> ImageUnpacker.ensureUnpacked(store, img,
+    LayerException e = assertThrows(LayerRefusedException.class, () -> ImageUnpacker.ensureUnpacked(store, img,
         new ImageUnpacker.Listener() {
           @Override
           public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
@@ -199,12 +200,25 @@ class HostileTarTest {
   void layersTogetherOverTheImageEntryLimitAreRefusedWhileUnpackingInParallel() throws IOException {
     ImageRecord img = threeLayers("test/entries:1", 40, 10);
     UnpackLimits limits = new UnpackLimits(1 << 20, 50, 1 << 30, 100);
-    LayerException e = assertThrows(LayerException.class, () -> ImageUnpacker.ensureUnpacked(store, img,
+    LayerException e = assertThrows(LayerRefusedException.class, () -> ImageUnpacker.ensureUnpacked(store, img,
         ImageUnpacker.Listener.NONE, NativeSyscalls.get(), limits, 3));
     String m = e.getMessage();
     assertTrue(m.matches("layer sha256:[0-9a-f]{64}: entry 'l[0-2]/f[0-9]+' takes the image over the limit of 100 "
         + "entries for all its layers together \\(a decompression bomb\\? raise DCONT_MAX_IMAGE_ENTRIES .*"), m);
     assertNothingLeft();
+  }
+
+  @Test
+  void aCorruptLayerIsNotARefusal() throws IOException {
+    // a refusal makes the commands remove the image; a layer that does not match its diff ID is only reported
+    byte[] tar = new TestLayers.Tar().file("f", "x").bytes();
+    byte[] other = new TestLayers.Tar().file("g", "y").bytes();
+    ImageRecord img = TestLayers.saveImage(store, "test/corrupt:1",
+        List.of(new TestLayers.Layer(tar, TestLayers.gzip(other), MediaType.OCI_LAYER_GZIP)));
+    LayerException e = assertThrows(LayerException.class,
+        () -> ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE));
+    assertFalse(e instanceof LayerRefusedException, e.getMessage());
+    assertTrue(e.getMessage().contains("says diff_id"), e.getMessage());
   }
 
   @Test

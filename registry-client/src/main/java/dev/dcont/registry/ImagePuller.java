@@ -104,7 +104,7 @@ public final class ImagePuller {
     if (existing.isPresent() && upToDate(ref, existing.get(), top.value(), wanted, platformOrNull != null)) {
       events.onStatus("Digest: " + served);
       events.onStatus("Status: Image is up to date for " + ref.familiarName());
-      return new PullResult(ref, served, existing.get(), false);
+      return new PullResult(ref, served, existing.get(), false, Map.of());
     }
 
     List<RegistryEndpoint> order = preferring(top.endpoint(), endpoints);
@@ -166,11 +166,11 @@ public final class ImagePuller {
     downloadLayers(ref, manifest.layers(), layers, order, content, events, downloaded, tap);
     ImageRecord record = new ImageRecord(fm.digest(), fm.mediaType(), fm.size(), configDesc.digest(),
         configDesc.size(), platform, config.created(), options.clock().instant().getEpochSecond(), layers);
-    store.images().save(record, ref, served, indexDigest);
+    Map<Reference, Digest> replaced = store.images().save(record, ref, served, indexDigest);
     events.onStatus("Digest: " + served);
     events.onStatus((downloaded.get() ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
         + ref.familiarName());
-    return new PullResult(ref, served, record, downloaded.get());
+    return new PullResult(ref, served, record, downloaded.get(), replaced);
   }
 
   private boolean upToDate(Reference ref, ImageRecord img, FetchedManifest top, Platform wanted, boolean explicit) {

@@ -10,6 +10,7 @@ import dev.dcont.registry.RegistryOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
 import dev.dcont.layers.ImageUnpacker;
+import dev.dcont.layers.LayerRefusedException;
 import dev.dcont.layers.Snapshot;
 import dev.dcont.layers.StreamingUnpacker;
 import dev.dcont.layers.UnpackBudget;
@@ -132,21 +133,14 @@ public final class PullCommand implements Callable<Integer> {
       }
     }
     if (unpack) {
-      Set<Digest> fresh = new HashSet<>();
-      ImageUnpacker.ensureUnpacked(store, result.image(), new ImageUnpacker.Listener() {
-        @Override
-        public void unpacking(ImageRecord.Layer layer) {
-          fresh.add(layer.digest());
-          progress.update(layer.digest().shortHex(), "Extracting", 0, 0);
-        }
-
-        @Override
-        public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
-          if (fresh.contains(layer.digest())) {
-            progress.update(layer.digest().shortHex(), "Pull complete", 0, 0);
-          }
-        }
-      }, budget != null ? budget : new UnpackBudget(UnpackLimits.fromEnvironment()));
+      try {
+        unpack(store, result.image(), progress, budget);
+      } catch (LayerRefusedException e) {
+        // the image cannot be unpacked as it is: it goes again, so that no image that cannot run stays listed
+        // (a broken download or a full disk keep it, to be resumed)
+        ImageRemoval.removeRefused(store, result.image(), result.replaced(), e);
+        throw e;
+      }
     }
     summary.forEach(progress::message);
     if (!quiet) {
@@ -154,6 +148,24 @@ public final class PullCommand implements Callable<Integer> {
     }
     out.flush();
     return result;
+  }
+
+  private static void unpack(Store store, ImageRecord image, PullProgress progress, UnpackBudget budget) {
+    Set<Digest> fresh = new HashSet<>();
+    ImageUnpacker.ensureUnpacked(store, image, new ImageUnpacker.Listener() {
+      @Override
+      public void unpacking(ImageRecord.Layer layer) {
+        fresh.add(layer.digest());
+        progress.update(layer.digest().shortHex(), "Extracting", 0, 0);
+      }
+
+      @Override
+      public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
+        if (fresh.contains(layer.digest())) {
+          progress.update(layer.digest().shortHex(), "Pull complete", 0, 0);
+        }
+      }
+    }, budget != null ? budget : new UnpackBudget(UnpackLimits.fromEnvironment()));
   }
 
   private static LayerTap.Sink sink(StreamingUnpacker.Feed feed) {

@@ -4,17 +4,16 @@ import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
-import dev.dcont.layers.SnapshotStore;
 import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.model.ChainId;
-import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Reference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -99,36 +98,12 @@ public final class RmiCommand implements Callable<Integer> {
           out.println("Untagged: " + d.familiarName());
         }
       }
-      repo.delete(img.manifestDigest());
-      // its layer snapshots go too, unless another image or a container still stacks on them
-      SnapshotStore snapshots = SnapshotStore.of(store);
-      Set<ChainId> inUse = snapshots.referencedChainIds();
-      for (ImageRecord.Layer l : img.layers()) {
-        if (!inUse.contains(l.chainId())) {
-          snapshots.get(l.chainId()).ifPresent(snap -> {
-            snapshots.delete(snap);
-            out.println("Deleted: " + l.chainId());
-          });
-        }
-      }
-      Set<Digest> keep = repo.referencedBlobs();
-      for (Digest d : blobsOf(named)) {
-        if (!keep.contains(d)) {
-          store.content().delete(d);
-        }
+      // its layer snapshots and blobs go too, unless another image or a container still uses them
+      for (ChainId deleted : ImageRemoval.delete(store, named, Map.of())) {
+        out.println("Deleted: " + deleted);
       }
       out.println("Deleted: " + img.id());
     }
-  }
-
-  private static Set<Digest> blobsOf(ImageRepository.Named named) {
-    ImageRecord img = named.image();
-    Set<Digest> s = new LinkedHashSet<>();
-    named.digests().forEach(d -> s.add(d.digest()));
-    s.add(img.manifestDigest());
-    s.add(img.configDigest());
-    img.layers().forEach(l -> s.add(l.digest()));
-    return s;
   }
 
   private static Reference parseRef(String name) {

@@ -6,6 +6,7 @@ import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
 import dev.dcont.cli.run.Sizes;
+import dev.dcont.layers.LayerRefusedException;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
@@ -17,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -138,7 +140,14 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       Containers containers = new Containers(store);
       ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint, command, process.env, envFiles,
           process.workdir, process.user, process.tty, null);
-      Containers.Created c = containers.create(img, image, config.config(), pf, flags);
+      Containers.Created c;
+      try {
+        c = containers.create(img, image, config.config(), pf, flags);
+      } catch (LayerRefusedException e) {
+        // an image whose layers are refused can never run: it goes, as after a refused pull
+        ImageRemoval.removeRefused(store, img, Map.of(), e);
+        throw e;
+      }
       String id = c.record().id();
       if (detach) {
         try {

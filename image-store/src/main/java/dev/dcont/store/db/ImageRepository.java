@@ -18,7 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Images, their layers, tags and repository digests in the metadata database. */
+/**
+ * Images, their layers, tags and repository digests in the metadata database. Over 400 lines because every
+ * statement on these four tables is kept here, where their consistency (a name always names a stored image)
+ * can be read in one place.
+ */
 public final class ImageRepository {
   static final String SCHEMA = """
       CREATE TABLE IF NOT EXISTS images (
@@ -73,35 +77,51 @@ public final class ImageRepository {
   /**
    * Records a pulled image in one transaction: the image and its layers, the tag of {@code ref}
    * (if it has one) and the repository digest the registry served for it ({@code servedDigest},
-   * the index's when there was one, which is then also kept as {@code indexDigest}).
+   * the index's when there was one, which is then also kept as {@code indexDigest}). Returns the names it took
+   * from other images (the tag and repository digest, each with the image it named before), for
+   * {@link #delete(Digest, Map)} to give back if the image is refused.
    */
-  public void save(ImageRecord img, Reference ref, Digest servedDigest, Digest indexDigest) {
-    db.inTransaction(c -> {
+  public Map<Reference, Digest> save(ImageRecord img, Reference ref, Digest servedDigest, Digest indexDigest) {
+    String md = img.manifestDigest().toString();
+    return db.inTransaction(c -> {
+      Map<Reference, Digest> replaced = new LinkedHashMap<>();
       insertImage(c, img);
       if (ref.tag() != null) {
+        taken(c, "tags", "tag", ref.withTag(ref.tag()), ref.tag(), md, replaced);
         try (PreparedStatement ps = c.prepareStatement(
             "INSERT INTO tags(repository, tag, manifest_digest) VALUES (?,?,?) "
                 + "ON CONFLICT(repository, tag) DO UPDATE SET manifest_digest = excluded.manifest_digest")) {
           ps.setString(1, ref.repository());
           ps.setString(2, ref.tag());
-          ps.setString(3, img.manifestDigest().toString());
+          ps.setString(3, md);
           ps.executeUpdate();
         }
       }
       if (servedDigest != null) {
+        taken(c, "repo_digests", "digest", ref.withDigest(servedDigest), servedDigest.toString(), md, replaced);
         try (PreparedStatement ps = c.prepareStatement(
             "INSERT INTO repo_digests(repository, digest, manifest_digest, index_digest) VALUES (?,?,?,?) "
                 + "ON CONFLICT(repository, digest) DO UPDATE SET manifest_digest = excluded.manifest_digest, "
                 + "index_digest = excluded.index_digest")) {
           ps.setString(1, ref.repository());
           ps.setString(2, servedDigest.toString());
-          ps.setString(3, img.manifestDigest().toString());
+          ps.setString(3, md);
           ps.setString(4, indexDigest == null ? null : indexDigest.toString());
           ps.executeUpdate();
         }
       }
-      return null;
+      return replaced;
     });
+  }
+
+  /** Puts {@code name} in {@code replaced} with the image it names now, if that is not {@code md}. */
+  private static void taken(Connection c, String table, String column, Reference name, String value, String md,
+      Map<Reference, Digest> replaced) throws SQLException {
+    String before = single(c, "SELECT manifest_digest FROM " + table + " WHERE repository = ? AND " + column + " = ?",
+        name.repository(), value);
+    if (before != null && !before.equals(md)) {
+      replaced.put(name, Digest.parse(before));
+    }
   }
 
   private static void insertImage(Connection c, ImageRecord img) throws SQLException {
@@ -307,13 +327,37 @@ public final class ImageRepository {
 
   /** Deletes an image with all its tags and repository digests (blobs stay until {@link #referencedBlobs} drops them). */
   public void delete(Digest manifestDigest) {
+    delete(manifestDigest, Map.of());
+  }
+
+  /**
+   * Deletes an image as {@link #delete(Digest)}, except that the names in {@code giveBack} (what {@link #save}
+   * took from other images) that still name it name their earlier image again, if that one still exists. One
+   * transaction: the names move back and the image goes together.
+   */
+  public void delete(Digest manifestDigest, Map<Reference, Digest> giveBack) {
+    String md = manifestDigest.toString();
     db.inTransaction(c -> {
+      for (Map.Entry<Reference, Digest> e : giveBack.entrySet()) {
+        Reference name = e.getKey();
+        boolean tag = name.digest() == null;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + (tag ? "tags" : "repo_digests")
+            + " SET manifest_digest = ? WHERE repository = ? AND " + (tag ? "tag" : "digest") + " = ? "
+            + "AND manifest_digest = ? AND EXISTS (SELECT 1 FROM images WHERE manifest_digest = ?)")) {
+          ps.setString(1, e.getValue().toString());
+          ps.setString(2, name.repository());
+          ps.setString(3, tag ? name.tag() : name.digest().toString());
+          ps.setString(4, md);
+          ps.setString(5, e.getValue().toString());
+          ps.executeUpdate();
+        }
+      }
       for (String sql : List.of("DELETE FROM tags WHERE manifest_digest = ?",
           "DELETE FROM repo_digests WHERE manifest_digest = ?",
           "DELETE FROM image_layers WHERE manifest_digest = ?",
           "DELETE FROM images WHERE manifest_digest = ?")) {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-          ps.setString(1, manifestDigest.toString());
+          ps.setString(1, md);
           ps.executeUpdate();
         }
       }

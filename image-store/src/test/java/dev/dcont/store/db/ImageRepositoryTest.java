@@ -86,6 +86,39 @@ class ImageRepositoryTest {
   }
 
   @Test
+  void deletingARefusedImageGivesBackTheNamesItsSaveTook() {
+    try (Store s = Store.open(root)) {
+      ImageRecord good = image("good", 1);
+      ImageRecord bad = image("bad", 1);
+      Reference ref = Reference.parse("localhost/z:1");
+      Digest index = Digest.sha256("index");
+      assertEquals(java.util.Map.of(), s.images().save(good, ref, index, index));
+      assertEquals(java.util.Map.of(), s.images().save(good, ref, index, index), "its own names are not taken");
+      java.util.Map<Reference, Digest> taken = s.images().save(bad, ref, index, index);
+      assertEquals(java.util.Map.of(ref, good.manifestDigest(), ref.withDigest(index), good.manifestDigest()), taken);
+      assertEquals(bad, s.images().find(ref).orElseThrow());
+
+      s.images().delete(bad.manifestDigest(), taken);
+      assertTrue(s.images().find(bad.manifestDigest()).isEmpty());
+      assertEquals(good, s.images().find(ref).orElseThrow());
+      assertEquals(good, s.images().find(ref.withDigest(index)).orElseThrow());
+      assertEquals(index, s.images().servedDigest(ref, good.manifestDigest()).orElseThrow());
+
+      // a name is not given back to an image deleted in the meantime
+      ImageRecord other = image("other", 1);
+      Reference y = Reference.parse("localhost/y:1");
+      s.images().save(other, y, null, null);
+      taken = s.images().save(bad, y, null, null);
+      s.images().delete(other.manifestDigest());
+      s.images().delete(bad.manifestDigest(), taken);
+      assertTrue(s.images().find(y).isEmpty());
+      assertEquals(0, s.images().tagCount(other.manifestDigest()), "no tag names a deleted image");
+      assertEquals(List.of(good.manifestDigest()), s.images().list().stream().map(n -> n.image().manifestDigest())
+          .toList());
+    }
+  }
+
+  @Test
   void ambiguousIdPrefixIsAnError() {
     try (Store s = Store.open(root)) {
       java.util.Map<String, String> byPrefix = new java.util.HashMap<>();
