@@ -28,7 +28,9 @@ public final class MetadataDb implements AutoCloseable {
     try {
       OwnerOnly.createDirectories(file.getParent());
       // SQLite gives its write-ahead log and shared-memory file the database's mode: all three 0600
-      OwnerOnly.createFile(file);
+      if (!java.nio.file.Files.exists(file)) {
+        OwnerOnly.createFile(file);
+      }
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
       cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
