@@ -136,12 +136,15 @@ class StoreClosedToOthersTest {
   }
 
   @Test
-  void anyUserInTheContainerReadsTheEtcFilesAndTraversesRootUnderAnyUmask() throws Exception {
+  void anyUserInTheContainerReadsTheEtcFilesAndTraversesRootAndTheWorkdirUnderAnyUmask() throws Exception {
     for (String umask : List.of("077", "000")) {
-      Cli.Result r = dcont(umask, "run", "--rm", "-u", "nobody", busybox, "sh", "-c",
-          "cat /etc/hosts /etc/hostname /etc/resolv.conf >/dev/null && ls / >/dev/null && echo readable");
+      Cli.Result r = dcont(umask, "run", "--rm", "-u", "nobody", "-w", "/made/by/dcont", busybox, "sh", "-c",
+          "cat /etc/hosts /etc/hostname /etc/resolv.conf >/dev/null && ls / >/dev/null && echo readable"
+              + " && stat -c 'workdir %a' /made /made/by/dcont");
       assertEquals(0, r.code(), "umask " + umask + ": " + r);
       assertTrue(r.out().lines().anyMatch("readable"::equals), "umask " + umask + ": " + r);
+      assertEquals(List.of("workdir 755", "workdir 755"),
+          r.out().lines().filter(l -> l.startsWith("workdir")).toList(), "umask " + umask + ": " + r);
     }
   }
 

@@ -24,8 +24,10 @@ public final class WorkDirs {
       missing.add(p);
     }
     Files.createDirectories(dir);
-    // as Docker does, a working directory it creates belongs to the container's user
+    // as Docker does, a working directory it creates belongs to the container's user and is 0755, whatever
+    // dcont's umask
     for (Path p : missing) {
+      Files.setAttribute(p, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
       Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
       Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
     }
