@@ -35,12 +35,16 @@ final class TrustedCacheDir {
     /** The chosen directory (created 0700 if missing) and, when the wanted one failed the check, why. */
     record Choice(Path dir, String note) {}
 
-    /** The cache directory for a process with effective uid {@code uid}, created if missing. */
+    /**
+     * The cache directory for a process with effective uid {@code uid}, created if missing, as its real path: the
+     * components checked are the ones the stage is executed through (a symlink on the way, which its owner could
+     * point elsewhere after the check, is not).
+     */
     static Choice choose(int uid) throws IOException {
         Path wanted = wanted();
         String why = prepare(wanted, uid);
         if (why == null) {
-            return new Choice(wanted, null);
+            return new Choice(wanted.toRealPath(), null);
         }
         Path fallback = uid == 0 ? ROOT_FALLBACK : Path.of(System.getProperty("user.home"), ".cache", "dcont");
         String fallbackWhy = fallback.equals(wanted) ? why : prepare(fallback, uid);
@@ -49,7 +53,8 @@ final class TrustedCacheDir {
                     + (uid == 0 ? "" : " and uid " + uid) + " can change: " + why
                     + (fallback.equals(wanted) ? "" : "; " + fallbackWhy) + " (set DCONT_CACHE to one)");
         }
-        return new Choice(fallback, "native stage cache " + wanted + " is not used (" + why + "); using " + fallback);
+        return new Choice(fallback.toRealPath(), "native stage cache " + wanted + " is not used (" + why + "); using "
+                + fallback);
     }
 
     private static Path wanted() {
