@@ -99,6 +99,9 @@ static void do_exec(struct op *o) {
 }
 
 void run_child_ops(void) {
+    /* the modes the plan gives are the modes made, whatever umask the caller had (the plan's UMASK step sets the
+     * container's own before execve) */
+    umask(0);
     for (int i = 0; i < nops; i++) {
         struct op *o = &ops[i];
         char **a = o->argv;

@@ -19,13 +19,23 @@ public final class GlobalOptions {
 
   @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces and protocol details.")
   void setDebug(boolean d) {
-    debug = d;
+    setDebugFlag(d);
   }
 
   /** Sets both as a reader other than picocli found them ({@code root} null: the default). */
   public static void set(Path r, boolean d) {
     root = r;
+    setDebugFlag(d);
+  }
+
+  /** Also as the property {@code dcont.debug}, which the modules below read for their one-line notes. */
+  private static void setDebugFlag(boolean d) {
     debug = d;
+    if (d) {
+      System.setProperty("dcont.debug", "true");
+    } else {
+      System.clearProperty("dcont.debug");
+    }
   }
 
   public static Path root() {
@@ -44,6 +54,6 @@ public final class GlobalOptions {
   /** Resets state between in-process runs (tests). */
   public static void reset() {
     root = null;
-    debug = false;
+    setDebugFlag(false);
   }
 }

@@ -4,6 +4,8 @@ import dev.dcont.store.content.ContentStore;
 import dev.dcont.store.db.ContainerRepository;
 import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.db.MetadataDb;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -82,6 +84,7 @@ public final class Store implements AutoCloseable {
     ImageRepository repo = null;
     RuntimeException f = null;
     try {
+      closeToOthers(layout);
       d = MetadataDb.open(layout.database());
       repo = new ImageRepository(d);
     } catch (RuntimeException e) {
@@ -135,6 +138,40 @@ public final class Store implements AutoCloseable {
     }
     if (d != null) {
       d.close();
+    }
+  }
+
+  /**
+   * Makes the root 0700 (creating it if need be), so that no other user reaches anything under it: containers'
+   * bundles and runtime state carry the secrets given with {@code -e}, and snapshots and containers' upper
+   * directories hold setuid files (CVE-2021-41091). Nothing needs another user to traverse it (dcont does not map
+   * containers to other uids), so unlike Docker's 0710 there is no group to let in. A store made by an earlier
+   * dcont (0755 directories, 0644 files) is tightened here: the root, the top-level directories and the database
+   * files, a few chmods once; what lies deeper is out of reach behind the root. Every later opening costs a stat
+   * of the root. The chmods are skipped where this user may not make them (another user's store, which it cannot
+   * open anyway) or cannot make at all (a read-only file system).
+   */
+  static void closeToOthers(StoreLayout layout) {
+    Path root = layout.root();
+    try {
+      if (!Files.isDirectory(root)) {
+        OwnerOnly.createDirectories(root);
+        return;
+      }
+      if (!OwnerOnly.openToOthers(root)) {
+        return;
+      }
+      for (Path dir : layout.topLevelDirs()) {
+        OwnerOnly.tighten(dir);
+      }
+      for (Path file : layout.databaseFiles()) {
+        OwnerOnly.tighten(file);
+      }
+      OwnerOnly.tighten(root);
+    } catch (java.nio.file.FileSystemException e) {
+      // not this user's store, or a read-only one: opening the database tells what this user may do there
+    } catch (IOException e) {
+      throw StoreException.io("store " + root, e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.dcont.store;
 
 import dev.dcont.store.model.Digest;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The only place that knows where things live under the store root. */
 public final class StoreLayout {
@@ -88,5 +89,18 @@ public final class StoreLayout {
 
   public Path locksDir() {
     return root.resolve("locks");
+  }
+
+  /** The directories directly under the root. */
+  public List<Path> topLevelDirs() {
+    return List.of(root.resolve("blobs"), blobsDir(), ingestDir(), snapshotsDir(), linksDir(), containersDir(),
+        runtimeDir(), tmpDir(), locksDir());
+  }
+
+  /** The database and the files SQLite keeps beside it (write-ahead log, shared memory, journal). */
+  public List<Path> databaseFiles() {
+    Path db = database();
+    return List.of(db, db.resolveSibling(db.getFileName() + "-wal"), db.resolveSibling(db.getFileName() + "-shm"),
+        db.resolveSibling(db.getFileName() + "-journal"));
   }
 }

@@ -3,7 +3,6 @@ package dev.dcont.store;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -29,9 +28,9 @@ public final class StoreLocks {
 
   private static Held acquire(StoreLayout layout, boolean shared) {
     try {
-      Files.createDirectories(layout.locksDir());
-      FileChannel ch = FileChannel.open(layout.locksDir().resolve("gc.lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.READ);
+      OwnerOnly.createDirectories(layout.locksDir());
+      FileChannel ch = FileChannel.open(layout.locksDir().resolve("gc.lock"), java.util.Set.of(
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ), OwnerOnly.fileAttribute());
       FileLock lock = ch.lock(0, Long.MAX_VALUE, shared);
       return () -> {
         try {

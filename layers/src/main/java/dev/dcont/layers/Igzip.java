@@ -1,17 +1,17 @@
 package dev.dcont.layers;
 
+import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
-import dev.dcont.store.content.Sha256;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -19,7 +19,8 @@ import java.util.zip.ZipException;
  * gzip decompression for layers: ISA-L's igzip when it is there (about twice zlib's speed here: 0.21 s against
  * 0.44 s for a 200 MB Debian root), else {@code java.util.zip}. The build compiles the shim
  * {@code src/main/c/dcont-igzip.c} against ISA-L when its headers are installed (Debian: libisal-dev) and ships
- * it as a resource; at run time it needs libisal.so.2 (Debian: libisal2). Otherwise, or with
+ * it as a resource; at run time it needs libisal.so.2 (Debian: libisal2). From a jar the shim is loaded out of an
+ * anonymous memory file, never a copy on disk (see {@link #inMemory}). Otherwise, or with
  * {@code DCONT_GZIP=jdk}, layers are decompressed with GZIPInputStream. Either way the layer's uncompressed
  * SHA-256 is checked against its diff ID.
  */
@@ -47,34 +48,46 @@ final class Igzip {
       if (url == null) {
         return false;
       }
-      Path lib = url.getProtocol().equals("file") ? Path.of(url.toURI()) : extract(url);
-      Native.register(Igzip.class, NativeLibrary.getInstance(lib.toString()));
+      Native.register(Igzip.class, url.getProtocol().equals("file")
+          ? NativeLibrary.getInstance(Path.of(url.toURI()).toString()) : inMemory(url));
       return true;
     } catch (Exception | LinkageError e) {
       return false; // e.g. libisal.so.2 missing: java.util.zip does the work
     }
   }
 
-  /** The shim from the jar, copied once to the cache directory under its content hash. */
-  private static Path extract(URL url) throws Exception {
+  private static final int MFD_CLOEXEC = 1;
+  private static final int MFD_EXEC = 0x10;
+  private static final int EINVAL = 22;
+
+  /**
+   * The shim from the jar, loaded from a memfd: a copy in a cache directory could be replaced by whoever can
+   * write there ({@code $XDG_CACHE_HOME} or a home directory that another user controls), and a root dcont would
+   * then run their library. Nothing else holds this file, and it is gone when the process ends.
+   */
+  private static NativeLibrary inMemory(URL url) throws IOException {
     byte[] bytes;
     try (InputStream in = url.openStream()) {
       bytes = in.readAllBytes();
     }
-    Sha256 sha = Sha256.create();
-    sha.update(bytes, 0, bytes.length);
-    String hash = sha.digest().hex().substring(0, 16);
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path dir = xdg != null && !xdg.isEmpty() ? Path.of(xdg, "dcont")
-        : Path.of(System.getProperty("user.home"), ".cache", "dcont");
-    Path lib = dir.resolve("libdcont-igzip-" + hash + ".so");
-    if (!Files.exists(lib)) {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".libdcont-igzip", ".tmp");
-      Files.write(tmp, bytes);
-      Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+    Function memfdCreate = libc.getFunction("memfd_create");
+    // MFD_EXEC: a kernel whose vm.memfd_noexec makes memfds non-executable by default still maps this one;
+    // kernels before 6.3 do not know the flag
+    int fd = memfdCreate.invokeInt(new Object[] {"dcont-igzip", MFD_CLOEXEC | MFD_EXEC});
+    if (fd < 0 && Native.getLastError() == EINVAL) {
+      fd = memfdCreate.invokeInt(new Object[] {"dcont-igzip", MFD_CLOEXEC});
     }
-    return lib;
+    if (fd < 0) {
+      throw new IOException("memfd_create: errno " + Native.getLastError());
+    }
+    try {
+      Path file = Path.of("/proc/self/fd/" + fd);
+      Files.write(file, bytes);
+      return NativeLibrary.getInstance(file.toString());
+    } finally {
+      libc.getFunction("close").invokeInt(new Object[] {fd}); // the mapping keeps the library
+    }
   }
 
   private static native Pointer dcont_igzip_new();

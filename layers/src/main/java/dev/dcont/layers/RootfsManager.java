@@ -2,6 +2,7 @@ package dev.dcont.layers;
 
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.layers.sys.Syscalls;
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLayout;
@@ -9,8 +10,8 @@ import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.MetadataDb;
 import dev.dcont.store.model.ChainId;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -113,9 +114,14 @@ public final class RootfsManager {
     });
     Path dir = layout.container(containerId);
     try {
-      Files.createDirectories(dir.resolve("upper"));
-      Files.createDirectories(dir.resolve("work"));
-      Files.createDirectories(dir.resolve("rootfs"));
+      // the container's directory keeps other users away from its upper layer (setuid files the container made)
+      // and its bundle; the upper directory's own mode is the mode of the container's "/", which every user in the
+      // container must be able to traverse
+      OwnerOnly.createDirectories(layout.containersDir());
+      OwnerOnly.createDirectory(dir, OwnerOnly.DIR);
+      OwnerOnly.createDirectory(dir.resolve("upper"), PosixFilePermissions.fromString("rwxr-xr-x"));
+      OwnerOnly.createDirectory(dir.resolve("work"), OwnerOnly.DIR);
+      OwnerOnly.createDirectory(dir.resolve("rootfs"), OwnerOnly.DIR);
     } catch (IOException e) {
       throw StoreException.io("container " + containerId.substring(0, 12) + " directory " + dir, e);
     }

@@ -1,5 +1,6 @@
 package dev.dcont.layers;
 
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLayout;
 import dev.dcont.store.db.MetadataDb;
@@ -46,6 +47,8 @@ public final class SnapshotStore {
       CREATE INDEX IF NOT EXISTS snapshots_diff ON snapshots(diff_id)
       """;
   static final String TMP_PREFIX = "tmp-";
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> ROOT_DIR =
+      java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
   private static final String COLUMNS = "id, chain_id, parent, diff_id, layer_digest, link, size, files, created";
 
   private final StoreLayout layout;
@@ -102,10 +105,11 @@ public final class SnapshotStore {
   /** A fresh temporary snapshot directory with an empty {@code fs/} inside. */
   public Path createTemp() {
     try {
-      Files.createDirectories(layout.snapshotsDir());
+      OwnerOnly.createDirectories(layout.snapshotsDir());
       Path tmp = layout.snapshotsDir().resolve(TMP_PREFIX + UUID.randomUUID());
-      Files.createDirectory(tmp);
-      Files.createDirectory(tmp.resolve("fs"));
+      OwnerOnly.createDirectory(tmp, OwnerOnly.DIR);
+      // the layer's own "./" entry, if it has one, sets the mode of fs; without one it is a plain 0755 directory
+      OwnerOnly.createDirectory(tmp.resolve("fs"), ROOT_DIR);
       return tmp;
     } catch (IOException e) {
       throw StoreException.io("snapshot directory in " + layout.snapshotsDir(), e);
@@ -156,7 +160,7 @@ public final class SnapshotStore {
   Commit commitAndTell(Path tmp, ChainId chainId, ChainId parent, Digest diffId, Digest layerDigest, Measure m) {
     Commit s;
     try {
-      Files.createDirectories(layout.linksDir());
+      OwnerOnly.createDirectories(layout.linksDir());
       s = db.inTransaction(c -> {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM snapshots WHERE chain_id = ?")) {
           ps.setString(1, chainId.toString());

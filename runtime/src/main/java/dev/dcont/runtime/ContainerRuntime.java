@@ -7,13 +7,13 @@ import dev.dcont.runtime.launch.LaunchPlanner;
 import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +144,8 @@ public final class ContainerRuntime {
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
         detectCgroupsAhead();
+        // the monitor appends to the log: made here, 0600, so that its mode does not depend on the stage's
+        PrivateFiles.touch(logFile);
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
         Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
@@ -265,14 +267,14 @@ public final class ContainerRuntime {
         cgroups().warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
-        Files.createDirectories(execDir);
+        PrivateFiles.createDirectories(execDir);
         try {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
                             .withSessionKeyring(sessionKeyring(id)), plan);
             Path planFile = execDir.resolve("plan");
-            Files.write(planFile, plan.toBytes());
+            PrivateFiles.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
                     .start();
             int code;
@@ -339,7 +341,9 @@ public final class ContainerRuntime {
             throw new ContainerException("container " + id + ": already exists in " + stateRoot
                     + " (delete it first)");
         }
-        Files.createDirectories(sd.dir);
+        // 0700, the state root too: the plan and state.json hold the container's environment
+        PrivateFiles.createDirectories(stateRoot);
+        PrivateFiles.createDirectories(sd.dir);
         return sd;
     }
 
@@ -386,9 +390,7 @@ public final class ContainerRuntime {
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail
-            Path tmp = sd.dir.resolve(".plan.tmp");
-            Files.write(tmp, plan.toBytes());
-            Files.move(tmp, sd.plan(), StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.write(sd.plan(), plan.toBytes());
             return new Prepared(spec, cg);
         } catch (IOException | ContainerException | RuntimeException e) {
             stage.cancel();

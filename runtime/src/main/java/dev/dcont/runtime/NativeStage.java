@@ -20,7 +20,8 @@ import java.util.HexFormat;
  * so it ships inside the runtime jar. Lookup order: the {@code DCONT_INIT} environment variable or
  * {@code dcont.init} system property (a path); the resource itself when the classes are a directory (tests,
  * exploded installs); otherwise the resource extracted once to {@code <cache>/dcont-init-<sha256>} where
- * cache is {@code $DCONT_CACHE}, else {@code $XDG_CACHE_HOME/dcont}, else {@code ~/.cache/dcont}; a symlink
+ * cache is {@code $DCONT_CACHE}, else {@code $XDG_CACHE_HOME/dcont}, else {@code ~/.cache/dcont}, when only
+ * root and the caller can change it, else a fallback ({@link TrustedCacheDir}); a symlink
  * {@code dcont-init.jar-<size>-<mtime>-<pathhash>} to it lets later starts skip opening the jar. What earlier
  * builds and installs left there is removed a week after it was made ({@link #pruneCache}).
  */
@@ -48,18 +49,23 @@ public final class NativeStage {
         if (override != null && !override.isEmpty()) {
             return Path.of(override);
         }
-        // an installed dcont: the copy extracted from this very jar, found with a stat of the jar (reading a
-        // resource would open the jar)
-        Path quick = quickKey(cacheDir());
-        if (quick != null && Files.isSymbolicLink(quick) && Files.isExecutable(quick)) {
-            return quick;
-        }
-        URL url = NativeStage.class.getResource(RESOURCE);
-        if (url == null) {
-            throw new IllegalStateException("dcont-init is missing from the classpath (" + RESOURCE
-                    + "); build the runtime module with mvn, which compiles it with gcc");
-        }
         try {
+            Path jar = ownJar();
+            Path quick = null;
+            if (jar != null) {
+                // an installed dcont: the copy extracted from this very jar, found with a stat of the jar (reading
+                // a resource would open the jar)
+                quick = quickKey(cache().dir(), jar);
+                Path linked = linkedCopy(quick);
+                if (linked != null) {
+                    return linked;
+                }
+            }
+            URL url = NativeStage.class.getResource(RESOURCE);
+            if (url == null) {
+                throw new IllegalStateException("dcont-init is missing from the classpath (" + RESOURCE
+                        + "); build the runtime module with mvn, which compiles it with gcc");
+            }
             if (url.getProtocol().equals("file")) {
                 Path p = Path.of(url.toURI());
                 if (!Files.isExecutable(p)) {
@@ -67,7 +73,7 @@ public final class NativeStage {
                 }
                 return p;
             }
-            return extract(quick);
+            return extract(cache().dir(), quick);
         } catch (IOException e) {
             throw new UncheckedIOException("dcont-init: cannot extract the native stage: " + e.getMessage(), e);
         } catch (URISyntaxException e) {
@@ -75,44 +81,83 @@ public final class NativeStage {
         }
     }
 
-    private static Path cacheDir() {
-        String d = System.getenv("DCONT_CACHE");
-        if (d != null && !d.isEmpty()) {
-            return Path.of(d);
+    private static int uid = -1;
+    private static TrustedCacheDir.Choice cache;
+
+    /** The cache directory, chosen once; under {@code --debug} says so when the wanted one is not safe to use. */
+    private static TrustedCacheDir.Choice cache() throws IOException {
+        if (cache == null) {
+            uid = TrustedCacheDir.euid();
+            cache = TrustedCacheDir.choose(uid);
+            if (cache.note() != null && (Boolean.getBoolean("dcont.debug") || System.getenv("DCONT_DEBUG") != null)) {
+                System.err.println("dcont: " + cache.note());
+            }
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isEmpty()) {
-            return Path.of(xdg, "dcont");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "dcont");
+        return cache;
     }
 
-    /**
-     * A cheap name for the extracted copy of this jar's stage: the jar's size, mtime and path hash, so that a
-     * start needs only a stat of the jar, not reading it (the content hash is checked when extracting).
-     */
-    private static Path quickKey(Path dir) {
+    /** The jar these classes come from, or null (a classes directory). */
+    private static Path ownJar() {
         try {
             java.security.CodeSource cs = NativeStage.class.getProtectionDomain().getCodeSource();
             if (cs == null || cs.getLocation() == null || !cs.getLocation().getProtocol().equals("file")) {
                 return null;
             }
             Path jar = Path.of(cs.getLocation().toURI());
-            if (!jar.getFileName().toString().endsWith(".jar")) {
-                return null;
-            }
-            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            return dir.resolve("dcont-init.jar-" + Long.toHexString(a.size()) + "-"
-                    + Long.toHexString(a.lastModifiedTime().toMillis()) + "-" + Integer.toHexString(jar.hashCode()));
-        } catch (IOException | URISyntaxException | RuntimeException e) {
+            return jar.getFileName().toString().endsWith(".jar") ? jar : null;
+        } catch (URISyntaxException | RuntimeException e) {
             return null;
         }
     }
 
+    /**
+     * A cheap name for the extracted copy of this jar's stage: the jar's size, mtime and path hash, so that a
+     * start needs only a stat of the jar, not reading it (the content hash is checked when extracting).
+     */
+    private static Path quickKey(Path dir, Path jar) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return dir.resolve("dcont-init.jar-" + Long.toHexString(a.size()) + "-"
+                    + Long.toHexString(a.lastModifiedTime().toMillis()) + "-" + Integer.toHexString(jar.hashCode()));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The copy {@code quick} links to, if it is a link to a copy in the cache that only root and the caller own. */
+    private static Path linkedCopy(Path quick) {
+        if (quick == null) {
+            return null;
+        }
+        try {
+            String name = Files.readSymbolicLink(quick).toString();
+            if (!isCopyName(name)) {
+                return null;
+            }
+            Path copy = quick.resolveSibling(name);
+            return TrustedCacheDir.ownFile(copy, uid) ? copy : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** {@code dcont-init-} and 64 hex digits, checked by hand (no regex on the way to a start). */
+    static boolean isCopyName(String name) {
+        if (name.length() != 75 || !name.startsWith("dcont-init-")) {
+            return false;
+        }
+        for (int i = 11; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Extracts the stage into the cache; {@code quick} (may be null) becomes a shortcut to it for later starts. */
-    private static Path extract(Path quick) throws IOException {
-        Path dir = cacheDir();
+    private static Path extract(Path dir, Path quick) throws IOException {
         Path target = extractVerified(dir);
         pruneCache(dir, target, System.currentTimeMillis() - PRUNE_AFTER_MS);
         if (quick != null) {
@@ -152,7 +197,7 @@ public final class NativeStage {
                     } else {
                         linked.add(to.getFileName().toString());
                     }
-                } else if (name.matches("dcont-init-[0-9a-f]{64}")) {
+                } else if (isCopyName(name)) {
                     copies.add(p);
                 }
             }
@@ -176,10 +221,9 @@ public final class NativeStage {
             expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
         }
         Path target = dir.resolve("dcont-init-" + expected);
-        if (Files.isExecutable(target)) {
+        if (TrustedCacheDir.ownFile(target, uid)) {
             return target;
         }
-        Files.createDirectories(dir);
         byte[] bytes;
         try (InputStream in = NativeStage.class.getResourceAsStream(RESOURCE)) {
             bytes = in.readAllBytes();

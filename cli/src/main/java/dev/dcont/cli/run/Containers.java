@@ -9,13 +9,13 @@ import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ImageConfig;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -123,7 +123,7 @@ public final class Containers {
   public void startDetached(Created c) throws IOException, ContainerException {
     String id = c.record().id();
     Path log = store.layout().containerLog(id);
-    Files.createDirectories(log.getParent());
+    OwnerOnly.createDirectories(log.getParent());
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
       runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id) : List.of());

@@ -1,5 +1,6 @@
 package dev.dcont.cli.run;
 
+import dev.dcont.store.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,16 +8,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The per-container {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf}, as Docker writes them. */
+/**
+ * The per-container {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf}, as Docker writes them.
+ * They are bind-mounted into the container, where every user must read them: the files are 0644, whatever the
+ * umask. On the host their 0700 directory (in the container's 0700 directory) keeps other users away; inside the
+ * container only the file's own mode counts, as a bind mount gives the file and not the path above it.
+ */
 public final class EtcFiles {
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
+      java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
   private EtcFiles() { }
 
   public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork) throws IOException {
-    Files.createDirectories(dir);
+    OwnerOnly.createDirectories(dir);
     Path h = dir.resolve("hostname");
-    Files.writeString(h, hostname + "\n");
+    write(h, hostname + "\n");
     Path hosts = dir.resolve("hosts");
-    Files.writeString(hosts, hostNetwork ? hostHosts() : """
+    write(hosts, hostNetwork ? hostHosts() : """
         127.0.0.1\tlocalhost
         ::1\tlocalhost ip6-localhost ip6-loopback
         fe00::0\tip6-localnet
@@ -26,8 +35,13 @@ public final class EtcFiles {
         127.0.1.1\t%s
         """.formatted(hostname));
     Path resolv = dir.resolve("resolv.conf");
-    Files.writeString(resolv, resolvConf(hostNetwork));
+    write(resolv, resolvConf(hostNetwork));
     return new SpecFactory.EtcFiles(h, hosts, resolv);
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, READABLE);
   }
 
   private static String hostHosts() {

@@ -1,5 +1,6 @@
 package dev.dcont.store.content;
 
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLayout;
 import dev.dcont.store.model.Digest;
@@ -75,8 +76,8 @@ public final class ContentStore implements BlobReader, Ingester {
       return Optional.empty();
     }
     try {
-      Files.createDirectories(layout.ingestDir());
-      Files.createDirectories(layout.blobsDir());
+      OwnerOnly.createDirectories(layout.ingestDir());
+      OwnerOnly.createDirectories(layout.blobsDir());
     } catch (IOException e) {
       throw StoreException.io("store " + layout.root(), e);
     }
@@ -84,8 +85,8 @@ public final class ContentStore implements BlobReader, Ingester {
     threadLock.lock();
     boolean handedOver = false;
     try {
-      FileChannel ch = FileChannel.open(layout.ingestLock(digest), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+      FileChannel ch = FileChannel.open(layout.ingestLock(digest), java.util.Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE), OwnerOnly.fileAttribute());
       FileLock lock;
       try {
         lock = ch.lock();

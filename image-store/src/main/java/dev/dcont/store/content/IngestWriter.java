@@ -1,5 +1,6 @@
 package dev.dcont.store.content;
 
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.model.Digest;
 import java.io.Closeable;
@@ -62,8 +63,8 @@ public final class IngestWriter implements Closeable {
     this.lock = lock;
     this.onClose = onClose;
     this.hasher = newHasher(expected);
-    this.out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ);
+    this.out = FileChannel.open(partial, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.READ), OwnerOnly.fileAttribute());
     long existing = out.size();
     if (existing > expectedSize) {
       out.truncate(0);
@@ -261,7 +262,7 @@ public final class IngestWriter implements Closeable {
       }
       out.force(true);
       out.close();
-      Files.createDirectories(target.getParent());
+      OwnerOnly.createDirectories(target.getParent());
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

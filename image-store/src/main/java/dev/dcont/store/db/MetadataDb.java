@@ -1,7 +1,7 @@
 package dev.dcont.store.db;
 
+import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.StoreException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,7 +26,11 @@ public final class MetadataDb implements AutoCloseable {
 
   public static MetadataDb open(Path file) {
     try {
-      Files.createDirectories(file.getParent());
+      OwnerOnly.createDirectories(file.getParent());
+      // SQLite gives its write-ahead log and shared-memory file the database's mode: all three 0600
+      if (!java.nio.file.Files.exists(file)) {
+        OwnerOnly.createFile(file);
+      }
       SQLiteConfig cfg = new SQLiteConfig();
       cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
       cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -20,11 +19,9 @@ public final class SpecJson {
         return SpecReader.read(configJson);
     }
 
-    /** Writes a {@link Spec} or a {@link ContainerState} to {@code file}, atomically. */
+    /** Writes a {@link Spec} or a {@link ContainerState} to {@code file}, atomically, readable by its owner only. */
     public static void write(Path file, Object value) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes(value));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.write(file, bytes(value));
     }
 
     /** A {@link Spec} or a {@link ContainerState} as indented JSON. */

@@ -168,7 +168,7 @@ public final class SpecReader {
 
     public static void writeObject(Path file, Map<String, Object> value) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (var out = Files.newOutputStream(tmp)) {
+        try (var out = PrivateFiles.create(tmp)) {
             JsonTree.write(out, value);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
