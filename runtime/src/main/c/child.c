@@ -75,6 +75,7 @@ static void do_exec(struct op *o) {
     for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &all, NULL);
     close_extra_fds();
+    load_seccomp_at_exec();
 
     if (strchr(file, '/')) {
         execve(file, args, env);
@@ -184,6 +185,8 @@ void run_child_ops(void) {
             int fd = open(a[0], O_WRONLY | O_CLOEXEC);
             if (fd < 0 || write(fd, a[1], strlen(a[1])) < 0) die_child("write %s", a[0]);
             close(fd);
+        } else if (is(o, "SECCOMP")) {
+            start_seccomp(o);
         } else if (is(o, "EXEC")) {
             do_exec(o);
         }

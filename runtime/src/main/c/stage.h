@@ -9,6 +9,7 @@
  *   monitor.c   the process outside the container: clone, cgroups, relay, exit status
  *   init.c      the docker-init mode (--init)
  *   main.c      entry point
+ *   seccomp.c   the seccomp filter (libseccomp)
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -117,5 +118,10 @@ int run_monitor(void);
 
 /* init.c */
 int init_main(int argc, char **argv);
+
+/* seccomp.c */
+void prepare_seccomp(void);
+void start_seccomp(const struct op *o);
+void load_seccomp_at_exec(void);
 
 #endif

@@ -266,9 +266,13 @@ public final class ContainerRuntime {
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         Files.createDirectories(execDir);
         try {
+            // the container's own filter, from its spec: an exec'd process is confined as its init is
+            Linux linux = SpecReader.read(Path.of(s.bundle(), "config.json")).linux();
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
+                    linux == null ? null : linux.seccomp(),
+                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null, List.of(),
+                            seccompCache()), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -373,7 +377,8 @@ public final class ContainerRuntime {
             }
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs,
-                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
+                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit,
+                            seccompCache()), plan);
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail
@@ -396,6 +401,14 @@ public final class ContainerRuntime {
             }
             throw e;
         }
+    }
+
+    /**
+     * Where the native stage keeps the seccomp programs it builds: in the state root, which only root may write,
+     * under a name no container id can have (ids start with a letter or digit).
+     */
+    private String seccompCache() {
+        return stateRoot.toAbsolutePath().resolve(".seccomp").toString();
     }
 
     private static List<String> strings(List<Path> paths) {

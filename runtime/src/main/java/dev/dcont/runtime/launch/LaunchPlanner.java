@@ -25,7 +25,8 @@ import java.util.Map;
  * order (binds get their flags by a read-only/nosuid/... remount), default devices and /dev symlinks when /dev
  * is a tmpfs, loopback up, pivot_root with the old root detached, masked and read-only paths,
  * readonlyRootfs, hostname, pty, cwd, rlimits, bounding set, groups/gid/uid, capabilities, ambient,
- * no_new_privs, umask, execve.
+ * no_new_privs, umask, execve. The seccomp filter is loaded where runc loads it: without no_new_privs right before
+ * the bounding set is dropped (loading needs CAP_SYS_ADMIN then), with it as the last step before execve.
  */
 public final class LaunchPlanner {
     public static final long CLONE_NEWNS = 0x00020000L, CLONE_NEWCGROUP = 0x02000000L, CLONE_NEWUTS = 0x04000000L,
@@ -46,9 +47,17 @@ public final class LaunchPlanner {
         this.cgroupLayout = cgroupLayout;
     }
 
-    /** What the monitor does besides the spec: where it records state, which cgroup it puts the child in. */
+    /**
+     * What the monitor does besides the spec: where it records state, which cgroup it puts the child in, where it
+     * keeps the seccomp programs it built ({@code seccompCache}, null for nowhere).
+     */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
-                                  String detachLog, List<String> onExit) {
+                                  String detachLog, List<String> onExit, String seccompCache) {
+        public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
+                               String detachLog, List<String> onExit) {
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null);
+        }
+
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog) {
             this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, List.of());
@@ -190,7 +199,7 @@ public final class LaunchPlanner {
         } else if (spec.hostname() != null && !spec.hostname().isEmpty()) {
             throw new IllegalArgumentException("hostname needs a new uts namespace (linux.namespaces: uts)");
         }
-        processSteps(process, sys);
+        processSteps(process, linux.seccomp(), monitor.seccompCache(), sys);
     }
 
     /**
@@ -199,6 +208,12 @@ public final class LaunchPlanner {
      */
     public void planExec(int initPid, List<String> namespaceTypes, ProcessSpec process, MonitorSettings monitor,
                          Syscalls sys) {
+        planExec(initPid, namespaceTypes, process, null, monitor, sys);
+    }
+
+    /** Plans {@code exec} under the container's seccomp filter {@code seccomp} (its spec's; null for none). */
+    public void planExec(int initPid, List<String> namespaceTypes, ProcessSpec process, Linux.Seccomp seccomp,
+                         MonitorSettings monitor, Syscalls sys) {
         String nsDir = "/proc/" + initPid + "/ns/";
         monitorSteps(monitor, 0, namespaceTypes.contains("pid") ? nsDir + "pid" : null, process.isTerminal(), sys);
         for (String type : JOIN_ORDER) {
@@ -206,7 +221,7 @@ public final class LaunchPlanner {
                 sys.setns(nsDir + procNsName(type), cloneFlag(type));
             }
         }
-        processSteps(process, sys);
+        processSteps(process, seccomp, monitor.seccompCache(), sys);
     }
 
     private static void monitorSteps(MonitorSettings monitor, long flags, String joinPid, boolean terminal,
@@ -237,11 +252,13 @@ public final class LaunchPlanner {
         }
     }
 
-    private static void processSteps(ProcessSpec process, Syscalls sys) {
+    private static void processSteps(ProcessSpec process, Linux.Seccomp seccomp, String seccompCache, Syscalls sys) {
         List<String> args = require(process.args(), "process.args");
         if (args.isEmpty()) {
             throw new IllegalArgumentException("process.args is empty: nothing to run");
         }
+        boolean noNewPrivs = Boolean.TRUE.equals(process.noNewPrivileges());
+        SeccompFilter filter = seccomp == null ? null : SeccompFilter.compile(seccomp, noNewPrivs, seccompCache);
         List<String> env = process.env() == null ? List.of() : process.env();
         if (process.isTerminal()) {
             sys.openPty();
@@ -258,6 +275,11 @@ public final class LaunchPlanner {
                 ? new ProcessSpec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of())
                 : process.capabilities();
         ProcessSpec.User user = process.user() == null ? new ProcessSpec.User(0, 0, null, null) : process.user();
+        if (filter != null && !noNewPrivs) {
+            // runc's place without no_new_privs: loading needs CAP_SYS_ADMIN, so before anything is dropped; the
+            // filter must then allow what follows (prctl, setgroups, setres[ug]id, capset, close_range, execve)
+            sys.seccomp(filter);
+        }
         // the bounding set is dropped while still root (needs CAP_SETPCAP)
         sys.capBounding(CapabilitySet.mask(caps.bounding()));
         sys.keepCaps(true);
@@ -268,11 +290,14 @@ public final class LaunchPlanner {
         sys.capSet(CapabilitySet.mask(caps.effective()), CapabilitySet.mask(caps.permitted()),
                 CapabilitySet.mask(caps.inheritable()));
         sys.capAmbient(CapabilitySet.mask(caps.ambient()));
-        if (Boolean.TRUE.equals(process.noNewPrivileges())) {
+        if (noNewPrivs) {
             sys.noNewPrivs();
         }
         sys.umask(user.umask() == null ? 0022 : user.umask());
         sys.searchPath(pathOf(env));
+        if (filter != null && noNewPrivs) {
+            sys.seccomp(filter); // built here, loaded by EXEC right before execve (runc's place with no_new_privs)
+        }
         sys.exec(args.get(0), args, env);
     }
 

@@ -96,4 +96,10 @@ public interface Syscalls {
 
     /** Close every fd but 0-2, reset signals, check the cwd and execve. */
     void exec(String file, List<String> args, List<String> env);
+
+    /**
+     * Build the seccomp filter with libseccomp and load it: here, or with {@code filter.atExec()} right before
+     * execve. Loading without no_new_privs needs CAP_SYS_ADMIN, so it comes before the capabilities are dropped.
+     */
+    void seccomp(SeccompFilter filter);
 }

@@ -30,7 +30,8 @@ class SpecWriterTest {
                 .withProcess(d.process().withTerminal(true)
                         .withUser(new ProcessSpec.User(1000, 1000, 18, List.of(5L, 6L))))
                 .withLinux(d.linux().withCgroupsPath("/dcont/x").withResources(new Linux.Resources(
-                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100))));
+                        new Linux.Memory(1L << 30, -1L), Linux.Cpu.ofCpus(1.5), new Linux.Pids(100)))
+                        .withSeccomp(SeccompProfile.dockerDefault(DefaultSpec.DOCKER_CAPABILITIES)));
         return new Spec(s.ociVersion(), s.root(), s.process(), s.hostname(), "example.org", s.mounts(), s.linux(),
                 Map.of("a", "b"));
     }
@@ -47,6 +48,24 @@ class SpecWriterTest {
             assertEquals(s, SpecJson.readSpec(f));
             assertFalse(Files.exists(tmp.resolve(".config.json.tmp")));
         }
+    }
+
+    @Test
+    void aSeccompSectionWithEveryFieldRoundTrips() throws IOException {
+        Spec d = DefaultSpec.docker(List.of("true"), false);
+        Linux.Seccomp s = new Linux.Seccomp("SCMP_ACT_ALLOW", 13, List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"),
+                List.of("SECCOMP_FILTER_FLAG_LOG"), List.of(
+                        new Linux.Syscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", 13, null),
+                        new Linux.Syscall(List.of("clone"), "SCMP_ACT_ERRNO", null, List.of(
+                                new Linux.Arg(0, 0x7e020000L, 0, "SCMP_CMP_MASKED_EQ"),
+                                new Linux.Arg(5, Long.MAX_VALUE, 7, "SCMP_CMP_LT")))));
+        Spec spec = d.withLinux(d.linux().withSeccomp(s));
+        String ours = SpecJson.toJson(spec);
+        assertEquals(DATABIND.readTree(DATABIND.writeValueAsString(spec)), DATABIND.readTree(ours), ours);
+        Path f = tmp.resolve("config.json");
+        SpecJson.write(f, spec);
+        assertEquals(spec, SpecJson.readSpec(f));
+        assertEquals(spec, DATABIND.readValue(ours, Spec.class));
     }
 
     @Test
