@@ -6,6 +6,7 @@ import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
 import dev.dcont.cli.run.SecurityOpts;
+import dev.dcont.cli.run.SpecFactory;
 import dev.dcont.cli.run.Sizes;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.store.Store;
@@ -138,6 +139,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
         cpus, pidsLimit, network, capAdd, capDrop, init, privileged, security);
+    SpecFactory.prepareSeccomp(flags);
     try (Store store = GlobalOptions.openStore()) {
       ImageRecord img = image(store, err);
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),

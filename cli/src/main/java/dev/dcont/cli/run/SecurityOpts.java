@@ -109,6 +109,62 @@ public final class SecurityOpts {
   }
 
   /**
+   * Starts making the built-in profile's {@code linux.seccomp} for {@code bounding} on a side thread, when the
+   * container will have it: reading and converting the profile is a few milliseconds of a cold JVM, done while
+   * the image is resolved and the container's root made.
+   */
+  public void prepare(List<String> bounding, boolean privileged) {
+    if (seccomp != Seccomp.UNCONFINED && seccomp != Seccomp.FILE && !(privileged && seccomp == Seccomp.DEFAULT)) {
+      Prepared p = new Prepared(List.copyOf(bounding));
+      prepared = p;
+      p.start();
+    }
+  }
+
+  private volatile Prepared prepared;
+
+  /** The built-in profile made for one bounding set (a named class: no lambda bootstrap on the run path). */
+  private static final class Prepared extends Thread {
+    final List<String> bounding;
+    private Linux.Seccomp result;
+    private RuntimeException failure;
+
+    Prepared(List<String> bounding) {
+      super("seccomp-profile");
+      setDaemon(true);
+      this.bounding = bounding;
+    }
+
+    @Override
+    public void run() {
+      try {
+        result = SeccompProfile.dockerDefault(bounding);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+
+    Linux.Seccomp get() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return result;
+    }
+  }
+
+  /**
    * The container's {@code linux.seccomp} for its bounding set {@code bounding}, as Docker's daemon makes it:
    * none when unconfined, none for a privileged container unless a profile file was given, else the built-in
    * profile or the file's, with their conditions applied.
@@ -126,7 +182,11 @@ public final class SecurityOpts {
         }
       }
       default -> {
-        return privileged && seccomp == Seccomp.DEFAULT ? null : SeccompProfile.dockerDefault(bounding);
+        if (privileged && seccomp == Seccomp.DEFAULT) {
+          return null;
+        }
+        Prepared p = prepared;
+        return p != null && p.bounding.equals(bounding) ? p.get() : SeccompProfile.dockerDefault(bounding);
       }
     }
   }

@@ -95,6 +95,11 @@ public final class SpecFactory {
     return spec.withLinux(linux);
   }
 
+  /** Starts making the container's seccomp filter while the rest of run goes on (see SecurityOpts.prepare). */
+  public static void prepareSeccomp(RunFlags flags) {
+    flags.security().prepare(capabilities(flags), flags.privileged());
+  }
+
   /**
    * Docker's default capabilities with {@code --cap-add}/{@code --cap-drop} applied ({@code ALL} allowed).
    * {@code --privileged} and {@code ALL} are every capability this process may hand on, its bounding set (as

@@ -49,6 +49,20 @@ class SecurityOptsTest {
   }
 
   @Test
+  void theProfileMadeAheadOnASideThreadIsTheSameAndOnlyForItsCapabilities() {
+    List<String> docker = dev.dcont.runtime.spec.DefaultSpec.DOCKER_CAPABILITIES;
+    SecurityOpts o = SecurityOpts.parse(List.of());
+    o.prepare(docker, false);
+    assertEquals(dev.dcont.runtime.spec.SeccompProfile.dockerDefault(docker), o.linuxSeccomp(docker, false));
+    List<String> admin = new java.util.ArrayList<>(docker);
+    admin.add("CAP_SYS_ADMIN");
+    assertTrue(hasRuleFor(o.linuxSeccomp(admin, false), "unshare"), "not the one made for other capabilities");
+    SecurityOpts privileged = SecurityOpts.parse(List.of());
+    privileged.prepare(docker, true);
+    assertNull(privileged.linuxSeccomp(docker, true));
+  }
+
+  @Test
   void unconfinedAndPrivilegedHaveNoFilterAsInDocker() {
     assertNull(spec(false, List.of(), "seccomp=unconfined").linux().seccomp());
     assertNull(spec(true, List.of()).linux().seccomp());
