@@ -272,7 +272,7 @@ public final class ContainerRuntime {
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null, List.of(),
-                            seccompCache()), plan);
+                            StateDir.seccompCache(stateRoot)), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -378,7 +378,7 @@ public final class ContainerRuntime {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs,
                     new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit,
-                            seccompCache()), plan);
+                            StateDir.seccompCache(stateRoot)), plan);
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail
@@ -401,14 +401,6 @@ public final class ContainerRuntime {
             }
             throw e;
         }
-    }
-
-    /**
-     * Where the native stage keeps the seccomp programs it builds: in the state root, which only root may write,
-     * under a name no container id can have (ids start with a letter or digit).
-     */
-    private String seccompCache() {
-        return stateRoot.toAbsolutePath().resolve(".seccomp").toString();
     }
 
     private static List<String> strings(List<Path> paths) {

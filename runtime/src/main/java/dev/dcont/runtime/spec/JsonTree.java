@@ -355,8 +355,7 @@ final class JsonTree {
     }
 
     private static boolean scalars(List<?> l) {
-        for (int k = 0; k < l.size(); k++) {
-            Object o = l.get(k);
+        for (Object o : l) {
             if (o == null || o instanceof Map || o instanceof List) {
                 return false;
             }
@@ -366,11 +365,7 @@ final class JsonTree {
 
     private static void string(StringBuilder b, String s) {
         int plain = 0;
-        while (plain < s.length()) {
-            char c = s.charAt(plain);
-            if (c < 0x20 || c == '"' || c == '\\') {
-                break;
-            }
+        for (char c; plain < s.length() && (c = s.charAt(plain)) >= 0x20 && c != '"' && c != '\\'; ) {
             plain++;
         }
         if (plain == s.length()) {
