@@ -76,6 +76,7 @@ static void do_exec(struct op *o) {
     for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &all, NULL);
     close_extra_fds();
+    load_seccomp_at_exec();
 
     if (strchr(file, '/')) {
         execve(file, args, env);
@@ -188,6 +189,8 @@ void run_child_ops(void) {
         } else if (is(o, "MOUNT_IN_ROOT")) {
             /* source target(relative to the root) fstype flags data */
             mount_in_root(a[0], a[1], a[2], num(a[3]), a[4]);
+        } else if (is(o, "SECCOMP")) {
+            start_seccomp(o);
         } else if (is(o, "EXEC")) {
             do_exec(o);
         } else if (is(o, "SESSION_KEYRING")) {

@@ -156,6 +156,9 @@ int run_monitor(void) {
     if ((o = find_op("STATE_DIR"))) state_dir = o->argv[0];
     if (find_op("TERMINAL")) terminal = 1;
     if ((o = find_op("DETACH"))) { detach = 1; log_path = o->argv[0]; }
+    /* the seccomp program is made (or read from its cache) before anything else, so that a failure is reported
+       by the launcher's own process */
+    prepare_seccomp();
 
     int report[2] = {-1, -1}; /* detached monitor -> launcher: "ok" or error */
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}; /* detached, no terminal: the container's output */

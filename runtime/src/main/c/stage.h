@@ -11,6 +11,7 @@
  *   main.c      entry point
  *   keyring.c   the container's own session keyring
  *   devices_bpf.c  the cgroup v2 device filter (a BPF program)
+ *   seccomp.c   the seccomp filter (libseccomp)
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -136,5 +137,10 @@ void join_session_keyring(const char *name);
 /* devices_bpf.c */
 int device_filter_attach(const struct op *o, char *err, size_t errlen);
 int device_filter_dump(int argc, char **argv);
+
+/* seccomp.c */
+void prepare_seccomp(void);
+void start_seccomp(const struct op *o);
+void load_seccomp_at_exec(void);
 
 #endif

@@ -19,6 +19,8 @@
  *   without_openat2 PROGRAM ARGS...   runs PROGRAM under a seccomp filter that fails openat2 with ENOSYS, as a
  *                    kernel older than 5.6 would (for the fallback paths of the native stage); prints only when
  *                    it cannot
+ *   clone3           clone3(NULL, 0): refused (EINVAL) by the kernel itself, (ENOSYS) under Docker's seccomp profile
+ *   mkdir PATH       mkdir PATH 0755
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -155,6 +157,15 @@ static int run(const char *check, char **arg, int nargs) {
         execv(arg[0], arg);
         report("without_openat2", -1);
         return nargs;
+    }
+    if (strcmp(check, "clone3") == 0) {
+        /* no arguments: the kernel answers EINVAL, a filter's rule answers first (Docker's: ENOSYS) */
+        report("clone3", syscall(SYS_clone3, NULL, 0));
+        return 0;
+    }
+    if (strcmp(check, "mkdir") == 0 && nargs >= 1) {
+        report("mkdir", mkdir(arg[0], 0755));
+        return 1;
     }
     printf("%s: unknown check\n", check);
     return 0;

@@ -146,6 +146,8 @@ class RunArgsTest {
         {"run", "--entrypoint", "", "--name=", "img"},
         {"run", "--cap-add", "ALL", "--cap-drop", "NET_RAW", "--cap-drop", "MKNOD", "--tmpfs", "/t:size=1m", "img"},
         {"run", "--env-file", "a.env", "--env-file", "/b.env", "--platform", "linux/arm64/v8", "img"},
+        {"run", "--security-opt", "seccomp=/p.json", "--security-opt=no-new-privileges", "--privileged", "img"},
+        {"run", "--security-opt", "seccomp:unconfined", "--security-opt", "apparmor=unconfined", "img"},
         {"run", "-", "x"},
         {"run", "--rm", "127.0.0.1:5000/a/b:tag@sha256:" + "0".repeat(64), "run", "run"},
     };

@@ -269,10 +269,14 @@ public final class ContainerRuntime {
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         PrivateFiles.createDirectories(execDir);
         try {
+            // the container's own filter, from its spec: an exec'd process is confined as its init is
+            Linux linux = SpecReader.read(Path.of(s.bundle(), "config.json")).linux();
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
+                    linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(sessionKeyring(id)), plan);
+                            .withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)),
+                    plan);
             Path planFile = execDir.resolve("plan");
             PrivateFiles.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -378,7 +382,7 @@ public final class ContainerRuntime {
                 }
             }
             LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
-                    detachLog, onExit).withSessionKeyring(sessionKeyring(id));
+                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot));
             Path filtered = cg.deviceFilterCgroup();
             if (filtered != null) {
                 DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());

@@ -73,6 +73,14 @@ final class StateDir {
 
     Path stateJson() { return dir.resolve("state.json"); }
     Path plan() { return dir.resolve("plan"); }
+
+    /**
+     * Where the native stage keeps the seccomp programs it built: in the state root, which only root may write,
+     * under a name no container id can have (ids start with a letter or digit).
+     */
+    static String seccompCache(Path stateRoot) {
+        return stateRoot.toAbsolutePath().resolve(".seccomp").toString();
+    }
     Path pidFile() { return dir.resolve("pid"); }
     Path monitorPidFile() { return dir.resolve("monitor.pid"); }
     Path startedFile() { return dir.resolve("started"); }

@@ -23,8 +23,28 @@ public final class HostDebianRoot {
   private HostDebianRoot() { }
 
   public static TarBuilder rootfs() throws IOException, InterruptedException {
-    Set<String> files = new LinkedHashSet<>(PROGRAMS);
-    for (String p : PROGRAMS) {
+    return rootfs(PROGRAMS);
+  }
+
+  /**
+   * The same root with apt: {@code apt-get} and {@code apt-config} and what they read at start (an empty dpkg
+   * status, the apt configuration directory, dpkg's cpu and tuple tables), enough for {@code apt-get --version}
+   * and {@code apt-config dump}.
+   */
+  public static TarBuilder rootfsWithApt() throws IOException, InterruptedException {
+    List<String> programs = new java.util.ArrayList<>(PROGRAMS);
+    programs.addAll(List.of("/usr/bin/apt-get", "/usr/bin/apt-config"));
+    TarBuilder t = rootfs(programs).dir("var").dir("var/lib").dir("var/lib/dpkg").file("var/lib/dpkg/status", "")
+        .dir("etc/apt").dir("etc/apt/apt.conf.d").dir("usr/share").dir("usr/share/dpkg");
+    for (String table : List.of("cputable", "tupletable")) {
+      t.file("usr/share/dpkg/" + table, Files.readAllBytes(Path.of("/usr/share/dpkg", table)), 0644);
+    }
+    return t;
+  }
+
+  private static TarBuilder rootfs(List<String> programs) throws IOException, InterruptedException {
+    Set<String> files = new LinkedHashSet<>(programs);
+    for (String p : programs) {
       Process ldd = new ProcessBuilder("ldd", p).redirectErrorStream(true).start();
       String out = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       ldd.waitFor();

@@ -190,6 +190,7 @@ public final class RunArgs {
         case "--tmpfs" -> cmd.tmpfs.add(value);
         case "--cap-add" -> cmd.capAdd.add(value);
         case "--cap-drop" -> cmd.capDrop.add(value);
+        case "--security-opt" -> cmd.securityOpts.add(value);
         default -> {
           return once(key) && single(key, value);
         }
@@ -266,7 +267,7 @@ public final class RunArgs {
       case "-w", "--workdir" -> "--workdir";
       case "-u", "--user" -> "--user";
       case "--rm", "--read-only", "--init", "--privileged", "--env-file", "--tmpfs", "--cap-add", "--cap-drop",
-          "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit" -> name;
+          "--security-opt", "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit" -> name;
       default -> null;
     };
   }

@@ -5,6 +5,8 @@ import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
+import dev.dcont.cli.run.SecurityOpts;
+import dev.dcont.cli.run.SpecFactory;
 import dev.dcont.cli.run.Sizes;
 import dev.dcont.layers.LayerRefusedException;
 import dev.dcont.runtime.ContainerException;
@@ -96,8 +98,13 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   @Option(names = "--init", description = "Run an init inside the container that forwards signals and reaps processes.")
   boolean init;
 
-  @Option(names = "--privileged", description = "Give all capabilities to the container.")
+  @Option(names = "--privileged", description = "Give all capabilities to the container (and no seccomp filter).")
   boolean privileged;
+
+  @Option(names = "--security-opt", paramLabel = "OPT", description = "Security options: seccomp=unconfined|FILE.json"
+      + " (Docker's profile format; Docker's default profile otherwise), no-new-privileges[=true|false],"
+      + " apparmor=unconfined, label=disable.")
+  List<String> securityOpts = new ArrayList<>();
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name, ID or reference.")
   String image;
@@ -129,10 +136,12 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);
     }
+    SecurityOpts security = SecurityOpts.parse(securityOpts);
     RunFlags flags = new RunFlags(process.interactive, process.tty, detach, rm, name, hostname, volumes, tmpfs, readOnly,
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
-        cpus, pidsLimit, network, capAdd, capDrop, init, privileged);
+        cpus, pidsLimit, network, capAdd, capDrop, init, privileged, security);
+    SpecFactory.prepareSeccomp(flags);
     try (Store store = GlobalOptions.openStore()) {
       ImageRecord img = image(store, err);
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),

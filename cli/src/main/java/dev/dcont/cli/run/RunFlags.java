@@ -21,7 +21,8 @@ public record RunFlags(
     List<String> capAdd,
     List<String> capDrop,
     boolean init,
-    boolean privileged) {
+    boolean privileged,
+    SecurityOpts security) {
 
   public boolean hostNetwork() {
     return "host".equals(network);

@@ -36,12 +36,16 @@ public final class SpecFactory {
       env.add("HOME=" + user.home());
     }
     List<Long> groups = user.additionalGids().stream().map(Integer::longValue).toList();
+    List<String> caps = capabilities(flags);
     ProcessSpec p = spec.process()
         .withEnv(env)
         .withCwd(process.cwd())
         .withTerminal(flags.tty())
         .withUser(new ProcessSpec.User(user.uid(), user.gid(), null, groups.isEmpty() ? null : groups))
-        .withCapabilities(ProcessSpec.Capabilities.of(capabilities(flags)));
+        .withCapabilities(ProcessSpec.Capabilities.of(caps));
+    if (flags.security().noNewPrivileges()) {
+      p = p.withNoNewPrivileges(true);
+    }
     spec = spec.withProcess(p).withHostname(hostname).withRoot(new Spec.Root("rootfs", flags.readOnly()));
 
     List<Spec.Mount> mounts = new ArrayList<>(spec.mounts());
@@ -59,7 +63,9 @@ public final class SpecFactory {
     }
     spec = spec.withMounts(mounts);
 
-    Linux linux = spec.linux().withCgroupsPath(cgroupsPath);
+    // after the capabilities: Docker's profile includes and excludes rules by the bounding set
+    Linux linux = spec.linux().withCgroupsPath(cgroupsPath).withSeccomp(
+        flags.security().linuxSeccomp(caps, flags.privileged()));
     Linux.Memory memory = null;
     if (flags.memory() != null) {
       if (flags.memory() < 6 * 1024 * 1024) {
@@ -90,10 +96,20 @@ public final class SpecFactory {
     return spec.withLinux(linux);
   }
 
-  /** Docker's default capabilities with {@code --cap-add}/{@code --cap-drop} applied ({@code ALL} allowed). */
+  /** Starts making the container's seccomp filter while the rest of run goes on (see SecurityOpts.prepare). */
+  public static void prepareSeccomp(RunFlags flags) {
+    flags.security().prepare(capabilities(flags), flags.privileged());
+  }
+
+  /**
+   * Docker's default capabilities with {@code --cap-add}/{@code --cap-drop} applied ({@code ALL} allowed).
+   * {@code --privileged} and {@code ALL} are every capability this process may hand on, its bounding set (as
+   * podman does): a capability outside it cannot be given, and asking for it would fail the start.
+   */
   static List<String> capabilities(RunFlags flags) {
     List<String> all = CapabilitySet.names(-1L);
-    Set<String> caps = new LinkedHashSet<>(flags.privileged() ? all : DefaultSpec.DOCKER_CAPABILITIES);
+    List<String> available = CapabilitySet.names(boundingSet());
+    Set<String> caps = new LinkedHashSet<>(flags.privileged() ? available : DefaultSpec.DOCKER_CAPABILITIES);
     for (String d : flags.capDrop()) {
       String n = capName(d, all);
       if (n.equals("ALL")) {
@@ -105,12 +121,26 @@ public final class SpecFactory {
     for (String a : flags.capAdd()) {
       String n = capName(a, all);
       if (n.equals("ALL")) {
-        caps.addAll(all);
+        caps.addAll(available);
       } else {
         caps.add(n);
       }
     }
     return List.copyOf(caps);
+  }
+
+  /** This process's bounding set from /proc/self/status; all bits when it cannot be read. */
+  static long boundingSet() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("CapBnd:")) {
+          return Long.parseUnsignedLong(l.substring("CapBnd:".length()).strip(), 16);
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux as expected: let the kernel say what it refuses
+    }
+    return -1L;
   }
 
   private static String capName(String raw, List<String> all) {

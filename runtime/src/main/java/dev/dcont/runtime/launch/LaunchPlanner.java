@@ -24,7 +24,8 @@ import java.util.Map;
  * mounts in order (binds get their flags by a read-only/nosuid/... remount), default devices and /dev symlinks
  * when /dev is a tmpfs, loopback up, pivot_root with the old root detached, masked and read-only paths,
  * readonlyRootfs, hostname, pty, cwd, rlimits, bounding set, groups/gid/uid, capabilities, ambient,
- * no_new_privs, umask, execve.
+ * no_new_privs, umask, execve. The seccomp filter is loaded where runc loads it: without no_new_privs right before
+ * the bounding set is dropped (loading needs CAP_SYS_ADMIN then), with it as the last step before execve.
  *
  * <p>Paths inside the container root are planned relative to it and not looked at here: the native stage
  * resolves each one inside the root at the moment it is used (after the mounts before it, which may have
@@ -51,15 +52,16 @@ public final class LaunchPlanner {
 
     /**
      * What the launch needs besides the spec: where the monitor records state, which cgroup it puts the child in,
-     * the session keyring the process joins (null: the caller's stays) and the device filter the monitor attaches
-     * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules).
+     * the session keyring the process joins (null: the caller's stays), the device filter the monitor attaches
+     * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules) and where
+     * the stage keeps the seccomp programs it built ({@code seccompCache}, null for nowhere).
      */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                   String detachLog, List<String> onExit, String sessionKeyring,
-                                  DeviceFilter deviceFilter) {
+                                  DeviceFilter deviceFilter, String seccompCache) {
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog, List<String> onExit) {
-            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null);
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null);
         }
 
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
@@ -68,11 +70,18 @@ public final class LaunchPlanner {
         }
 
         public MonitorSettings withSessionKeyring(String name) {
-            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter);
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter,
+                    seccompCache);
         }
 
         public MonitorSettings withDeviceFilter(DeviceFilter f) {
-            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f);
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f,
+                    seccompCache);
+        }
+
+        public MonitorSettings withSeccompCache(String dir) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
+                    deviceFilter, dir);
         }
     }
 
@@ -213,7 +222,7 @@ public final class LaunchPlanner {
         } else if (spec.hostname() != null && !spec.hostname().isEmpty()) {
             throw new IllegalArgumentException("hostname needs a new uts namespace (linux.namespaces: uts)");
         }
-        processSteps(process, sys);
+        processSteps(process, linux.seccomp(), monitor.seccompCache(), sys);
     }
 
     /**
@@ -222,6 +231,12 @@ public final class LaunchPlanner {
      */
     public void planExec(int initPid, List<String> namespaceTypes, ProcessSpec process, MonitorSettings monitor,
                          Syscalls sys) {
+        planExec(initPid, namespaceTypes, process, null, monitor, sys);
+    }
+
+    /** Plans {@code exec} under the container's seccomp filter {@code seccomp} (its spec's; null for none). */
+    public void planExec(int initPid, List<String> namespaceTypes, ProcessSpec process, Linux.Seccomp seccomp,
+                         MonitorSettings monitor, Syscalls sys) {
         String nsDir = "/proc/" + initPid + "/ns/";
         monitorSteps(monitor, 0, namespaceTypes.contains("pid") ? nsDir + "pid" : null, process.isTerminal(), sys);
         for (String type : JOIN_ORDER) {
@@ -230,7 +245,7 @@ public final class LaunchPlanner {
             }
         }
         sessionKeyring(monitor, sys);
-        processSteps(process, sys);
+        processSteps(process, seccomp, monitor.seccompCache(), sys);
     }
 
     /**
@@ -275,11 +290,13 @@ public final class LaunchPlanner {
         }
     }
 
-    private static void processSteps(ProcessSpec process, Syscalls sys) {
+    private static void processSteps(ProcessSpec process, Linux.Seccomp seccomp, String seccompCache, Syscalls sys) {
         List<String> args = require(process.args(), "process.args");
         if (args.isEmpty()) {
             throw new IllegalArgumentException("process.args is empty: nothing to run");
         }
+        boolean noNewPrivs = Boolean.TRUE.equals(process.noNewPrivileges());
+        SeccompFilter filter = seccomp == null ? null : SeccompFilter.compile(seccomp, noNewPrivs, seccompCache);
         List<String> env = process.env() == null ? List.of() : process.env();
         if (process.isTerminal()) {
             sys.openPty();
@@ -296,6 +313,11 @@ public final class LaunchPlanner {
                 ? new ProcessSpec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of())
                 : process.capabilities();
         ProcessSpec.User user = process.user() == null ? new ProcessSpec.User(0, 0, null, null) : process.user();
+        if (filter != null && !noNewPrivs) {
+            // runc's place without no_new_privs: loading needs CAP_SYS_ADMIN, so before anything is dropped; the
+            // filter must then allow what follows (prctl, setgroups, setres[ug]id, capset, close_range, execve)
+            sys.seccomp(filter);
+        }
         // the bounding set is dropped while still root (needs CAP_SETPCAP)
         sys.capBounding(CapabilitySet.mask(caps.bounding()));
         sys.keepCaps(true);
@@ -306,11 +328,14 @@ public final class LaunchPlanner {
         sys.capSet(CapabilitySet.mask(caps.effective()), CapabilitySet.mask(caps.permitted()),
                 CapabilitySet.mask(caps.inheritable()));
         sys.capAmbient(CapabilitySet.mask(caps.ambient()));
-        if (Boolean.TRUE.equals(process.noNewPrivileges())) {
+        if (noNewPrivs) {
             sys.noNewPrivs();
         }
         sys.umask(user.umask() == null ? 0022 : user.umask());
         sys.searchPath(pathOf(env));
+        if (filter != null && noNewPrivs) {
+            sys.seccomp(filter); // built here, loaded by EXEC right before execve (runc's place with no_new_privs)
+        }
         sys.exec(args.get(0), args, env);
     }
 

@@ -134,4 +134,32 @@ public final class PlanWriter implements Syscalls {
         op("MOUNT_IN_ROOT", source == null ? "" : source, target, fstype == null ? "" : fstype, hex(flags),
                 data == null ? "" : data);
     }
+
+    /**
+     * {@code SECCOMP now|exec CACHE-DIR DEFAULT-ACTION FLAGS NARCH ARCH... then per rule: ACTION NCOND (INDEX OP
+     * VALUE VALUE-TWO)... NNAMES NAME...}; actions and values in hex, "" for no cache.
+     */
+    @Override
+    public void seccomp(SeccompFilter f) {
+        List<String> a = new ArrayList<>(8 + f.architectures().size() + 4 * f.rules().size());
+        a.add(f.atExec() ? "exec" : "now");
+        a.add(f.cacheDir() == null ? "" : f.cacheDir());
+        a.add(hex(f.defaultAction()));
+        a.add(Integer.toString(f.flags()));
+        a.add(Integer.toString(f.architectures().size()));
+        a.addAll(f.architectures());
+        for (SeccompFilter.Rule r : f.rules()) {
+            a.add(hex(r.action()));
+            a.add(Integer.toString(r.conds().size()));
+            for (SeccompFilter.Cond c : r.conds()) {
+                a.add(Integer.toString(c.index()));
+                a.add(Integer.toString(c.op()));
+                a.add(hex(c.value()));
+                a.add(hex(c.valueTwo()));
+            }
+            a.add(Integer.toString(r.names().size()));
+            a.addAll(r.names());
+        }
+        opList("SECCOMP", a);
+    }
 }

@@ -131,4 +131,10 @@ public interface Syscalls {
      * step runs (after the mounts before it), refused when it leads out of it, and mounted through its descriptor.
      */
     void mountInRoot(String source, String target, String fstype, long flags, String data);
+
+    /**
+     * Build the seccomp filter with libseccomp and load it: here, or with {@code filter.atExec()} right before
+     * execve. Loading without no_new_privs needs CAP_SYS_ADMIN, so it comes before the capabilities are dropped.
+     */
+    void seccomp(SeccompFilter filter);
 }

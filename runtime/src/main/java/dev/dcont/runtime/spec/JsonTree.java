@@ -322,6 +322,15 @@ final class JsonTree {
             b.append('}');
         } else if (v instanceof List<?> l) {
             b.append('[');
+            if (scalars(l)) {
+                // one line: a seccomp rule lists hundreds of names, one line each would be most of config.json
+                for (int k = 0; k < l.size(); k++) {
+                    b.append(k == 0 ? "" : ", ");
+                    write(b, l.get(k), depth + 1);
+                }
+                b.append(']');
+                return;
+            }
             for (int k = 0; k < l.size(); k++) {
                 b.append(k == 0 ? "" : ",");
                 indent(b, depth + 1);
@@ -345,7 +354,24 @@ final class JsonTree {
         }
     }
 
+    private static boolean scalars(List<?> l) {
+        for (Object o : l) {
+            if (o == null || o instanceof Map || o instanceof List) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void string(StringBuilder b, String s) {
+        int plain = 0;
+        for (char c; plain < s.length() && (c = s.charAt(plain)) >= 0x20 && c != '"' && c != '\\'; ) {
+            plain++;
+        }
+        if (plain == s.length()) {
+            b.append('"').append(s).append('"'); // nothing to escape: most strings
+            return;
+        }
         b.append('"');
         for (int k = 0; k < s.length(); k++) {
             char c = s.charAt(k);

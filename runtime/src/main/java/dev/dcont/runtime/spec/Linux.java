@@ -2,26 +2,51 @@ package dev.dcont.runtime.spec;
 
 import java.util.List;
 
-/** {@code linux} of the runtime spec: namespaces, cgroup resources, masked and read-only paths. */
+/** {@code linux} of the runtime spec: namespaces, cgroup resources, masked and read-only paths, seccomp. */
 public record Linux(
         List<Namespace> namespaces,
         Resources resources,
         String cgroupsPath,
         List<String> maskedPaths,
         List<String> readonlyPaths,
-        String rootfsPropagation) {
+        String rootfsPropagation,
+        Seccomp seccomp) {
+
+    /** Without a seccomp filter. */
+    public Linux(List<Namespace> namespaces, Resources resources, String cgroupsPath, List<String> maskedPaths,
+                 List<String> readonlyPaths, String rootfsPropagation) {
+        this(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, null);
+    }
 
     public Linux withNamespaces(List<Namespace> n) {
-        return new Linux(n, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation);
+        return new Linux(n, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
     }
 
     public Linux withResources(Resources r) {
-        return new Linux(namespaces, r, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation);
+        return new Linux(namespaces, r, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
     }
 
     public Linux withCgroupsPath(String p) {
-        return new Linux(namespaces, resources, p, maskedPaths, readonlyPaths, rootfsPropagation);
+        return new Linux(namespaces, resources, p, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
     }
+
+    public Linux withSeccomp(Seccomp s) {
+        return new Linux(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, s);
+    }
+
+    /**
+     * {@code linux.seccomp}: the action for every system call no rule matches ({@code SCMP_ACT_ERRNO} with
+     * {@code defaultErrnoRet}, ...), the architectures the filter covers ({@code SCMP_ARCH_X86_64}, ...), the
+     * filter flags ({@code SECCOMP_FILTER_FLAG_LOG}, ...; null means the runtime's default) and the rules.
+     */
+    public record Seccomp(String defaultAction, Integer defaultErrnoRet, List<String> architectures,
+                          List<String> flags, List<Syscall> syscalls) {}
+
+    /** One rule: these system calls get {@code action} (with {@code errnoRet} for an errno) when all args match. */
+    public record Syscall(List<String> names, String action, Integer errnoRet, List<Arg> args) {}
+
+    /** Argument {@code index} compared by {@code op} ({@code SCMP_CMP_EQ}, {@code SCMP_CMP_MASKED_EQ}, ...). */
+    public record Arg(int index, long value, long valueTwo, String op) {}
 
     /** One namespace: {@code type} is pid, network, mount, ipc, uts, cgroup or user; {@code path} joins an existing one. */
     public record Namespace(String type, String path) {

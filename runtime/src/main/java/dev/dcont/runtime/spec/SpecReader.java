@@ -99,7 +99,46 @@ public final class SpecReader {
                     devices(r.get("devices")));
         }
         return new Linux(ns, res, str(l.get("cgroupsPath")), strings(l.get("maskedPaths")),
-                strings(l.get("readonlyPaths")), str(l.get("rootfsPropagation")));
+                strings(l.get("readonlyPaths")), str(l.get("rootfsPropagation")),
+                seccomp(obj(l.get("seccomp"), "seccomp")));
+    }
+
+    private static Linux.Seccomp seccomp(Map<String, Object> s) {
+        if (s == null) {
+            return null;
+        }
+        List<Linux.Syscall> calls = null;
+        if (s.get("syscalls") != null) {
+            calls = new ArrayList<>();
+            for (Object o : list(s.get("syscalls"))) {
+                Map<String, Object> c = obj(o, "syscall");
+                List<Linux.Arg> args = null;
+                if (c.get("args") != null) {
+                    args = new ArrayList<>();
+                    for (Object a : list(c.get("args"))) {
+                        Map<String, Object> am = obj(a, "seccomp arg");
+                        args.add(new Linux.Arg((int) lng(am.get("index"), 0), unsigned(am.get("value")),
+                                unsigned(am.get("valueTwo")), str(am.get("op"))));
+                    }
+                }
+                calls.add(new Linux.Syscall(strings(c.get("names")), str(c.get("action")), integer(c.get("errnoRet")),
+                        args));
+            }
+        }
+        return new Linux.Seccomp(str(s.get("defaultAction")), integer(s.get("defaultErrnoRet")),
+                strings(s.get("architectures")), strings(s.get("flags")), calls);
+    }
+
+    /** A uint64 of the spec; JsonTree keeps integers beyond a long as doubles, which cannot be exact. */
+    private static long unsigned(Object o) {
+        if (o instanceof Double) {
+            throw new ClassCastException("seccomp argument values above 9223372036854775807 are not supported");
+        }
+        return lng(o, 0);
+    }
+
+    private static Integer integer(Object o) {
+        return o == null ? null : (int) (long) (Long) o;
     }
 
     private static List<Linux.DeviceRule> devices(Object o) {

@@ -139,6 +139,42 @@ final class SpecWriter {
         m.put("maskedPaths", l.maskedPaths());
         m.put("readonlyPaths", l.readonlyPaths());
         m.put("rootfsPropagation", l.rootfsPropagation());
+        m.put("seccomp", seccomp(l.seccomp()));
+        return m;
+    }
+
+    private static Map<String, Object> seccomp(Linux.Seccomp s) {
+        if (s == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("defaultAction", s.defaultAction());
+        m.put("defaultErrnoRet", s.defaultErrnoRet());
+        m.put("architectures", s.architectures());
+        m.put("flags", s.flags());
+        if (s.syscalls() != null) {
+            List<Object> calls = new ArrayList<>(s.syscalls().size());
+            for (Linux.Syscall c : s.syscalls()) {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("names", c.names());
+                cm.put("action", c.action());
+                cm.put("errnoRet", c.errnoRet());
+                if (c.args() != null) {
+                    List<Object> args = new ArrayList<>(c.args().size());
+                    for (Linux.Arg a : c.args()) {
+                        Map<String, Object> am = new LinkedHashMap<>();
+                        am.put("index", a.index());
+                        am.put("value", a.value());
+                        am.put("valueTwo", a.valueTwo());
+                        am.put("op", a.op());
+                        args.add(am);
+                    }
+                    cm.put("args", args);
+                }
+                calls.add(cm);
+            }
+            m.put("syscalls", calls);
+        }
         return m;
     }
 

@@ -303,4 +303,56 @@ class LaunchPlannerTest {
         assertTrue(rec.indexOf("deviceFilter") < rec.indexOf("mount"), rec.calls.toString());
         assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("deviceFilter"));
     }
+
+    private static Spec withSeccomp(Spec s) {
+        return s.withLinux(s.linux().withSeccomp(new Linux.Seccomp("SCMP_ACT_ERRNO", 1, List.of("SCMP_ARCH_X86_64"),
+                null, List.of(new Linux.Syscall(List.of("read", "write"), "SCMP_ACT_ALLOW", null, null)))));
+    }
+
+    @Test
+    void withoutNoNewPrivsTheFilterIsLoadedBeforeTheBoundingSetIsDropped() throws IOException {
+        // runc's place: loading needs CAP_SYS_ADMIN unless no_new_privs is set
+        RecordingSyscalls rec = plan(withSeccomp(DefaultSpec.docker(List.of("sh"), false)));
+        assertEquals(List.of("seccomp now default=0x50001 rules=1"), rec.named("seccomp"));
+        assertEquals(rec.indexOf("capBounding") - 1, rec.indexOf("seccomp"));
+        assertTrue(rec.indexOf("seccomp") > rec.indexOf("pivotRoot"));
+    }
+
+    @Test
+    void withNoNewPrivsTheFilterIsTheLastStepBeforeExec() throws IOException {
+        Spec base = withSeccomp(DefaultSpec.docker(List.of("sh"), false));
+        RecordingSyscalls rec = plan(base.withProcess(base.process().withNoNewPrivileges(true)));
+        assertEquals(List.of("seccomp atExec default=0x50001 rules=1"), rec.named("seccomp"));
+        assertEquals(rec.calls.size() - 2, rec.indexOf("seccomp"));
+        assertTrue(rec.indexOf("seccomp") > rec.indexOf("noNewPrivs"));
+    }
+
+    @Test
+    void noSeccompInTheSpecNoFilter() throws IOException {
+        assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("seccomp"));
+    }
+
+    @Test
+    void execRunsUnderTheContainersFilter() {
+        RecordingSyscalls rec = new RecordingSyscalls();
+        ProcessSpec p = DefaultSpec.docker(List.of("ps"), false).process();
+        Linux.Seccomp s = withSeccomp(DefaultSpec.docker(List.of("sh"), false)).linux().seccomp();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planExec(42, List.of("pid", "mount"), p, s, MONITOR,
+                rec.sys);
+        assertEquals(rec.indexOf("capBounding") - 1, rec.indexOf("seccomp now"));
+        rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planExec(42, List.of("pid", "mount"),
+                p.withNoNewPrivileges(true), s, MONITOR, rec.sys);
+        assertEquals(rec.calls.size() - 2, rec.indexOf("seccomp atExec"));
+    }
+
+    @Test
+    void aFilterTheStageCouldNotLoadIsRefusedWhilePlanning() {
+        Spec base = DefaultSpec.docker(List.of("sh"), false);
+        Linux.Seccomp bad = new Linux.Seccomp("SCMP_ACT_ERRNO", null, null, null,
+                List.of(new Linux.Syscall(List.of("mkdir"), "SCMP_ACT_NOTIFY", null, null)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> plan(base.withLinux(base.linux().withSeccomp(bad))));
+        assertTrue(e.getMessage().contains("SCMP_ACT_NOTIFY"), e.getMessage());
+    }
 }

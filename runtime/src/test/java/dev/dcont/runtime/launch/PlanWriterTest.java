@@ -50,4 +50,19 @@ class PlanWriterTest {
         assertEquals("DEVICE_FILTER|3|/sys/fs/cgroup/dcont/c1|allow|deny c 1:11 rwm|SESSION_KEYRING|1|_ses.c1|",
                 text(w));
     }
+
+    @Test
+    void theSeccompStepCarriesTheCompiledRulesInOrder() {
+        PlanWriter w = new PlanWriter();
+        w.seccomp(new SeccompFilter(true, "/run/d/.seccomp", 0x50001L, List.of("x86_64", "x86"), 4, List.of(
+                new SeccompFilter.Rule(0x7fff0000L, List.of(), List.of("read", "write")),
+                new SeccompFilter.Rule(0x50026L, List.of(new SeccompFilter.Cond(0, 7, 0x7e020000L, 0)),
+                        List.of("clone")))));
+        assertEquals("SECCOMP|20|exec|/run/d/.seccomp|0x50001|4|2|x86_64|x86|"
+                + "0x7fff0000|0|2|read|write|"
+                + "0x50026|1|0|7|0x7e020000|0x0|1|clone|", text(w));
+        PlanWriter none = new PlanWriter();
+        none.seccomp(new SeccompFilter(false, null, 0x7fff0000L, List.of(), 0, List.of()));
+        assertEquals("SECCOMP|5|now||0x7fff0000|0|0|", text(none));
+    }
 }

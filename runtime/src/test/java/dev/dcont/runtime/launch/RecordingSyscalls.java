@@ -21,6 +21,10 @@ final class RecordingSyscalls {
         if (o instanceof Long l) {
             return "0x" + Long.toHexString(l);
         }
+        if (o instanceof SeccompFilter f) {
+            return (f.atExec() ? "atExec" : "now") + " default=0x" + Long.toHexString(f.defaultAction()) + " rules="
+                    + f.rules().size();
+        }
         return String.valueOf(o);
     }
 

@@ -53,6 +53,24 @@ class SpecWriterTest {
     }
 
     @Test
+    void aSeccompSectionWithEveryFieldRoundTrips() throws IOException {
+        Spec d = DefaultSpec.docker(List.of("true"), false);
+        Linux.Seccomp s = new Linux.Seccomp("SCMP_ACT_ALLOW", 13, List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"),
+                List.of("SECCOMP_FILTER_FLAG_LOG"), List.of(
+                        new Linux.Syscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", 13, null),
+                        new Linux.Syscall(List.of("clone"), "SCMP_ACT_ERRNO", null, List.of(
+                                new Linux.Arg(0, 0x7e020000L, 0, "SCMP_CMP_MASKED_EQ"),
+                                new Linux.Arg(5, Long.MAX_VALUE, 7, "SCMP_CMP_LT")))));
+        Spec spec = d.withLinux(d.linux().withSeccomp(s));
+        String ours = SpecJson.toJson(spec);
+        assertEquals(DATABIND.readTree(DATABIND.writeValueAsString(spec)), DATABIND.readTree(ours), ours);
+        Path f = tmp.resolve("config.json");
+        SpecJson.write(f, spec);
+        assertEquals(spec, SpecJson.readSpec(f));
+        assertEquals(spec, DATABIND.readValue(ours, Spec.class));
+    }
+
+    @Test
     void writesTheOciStateAsDatabindDoes() throws IOException {
         ContainerState st = new ContainerState("1.0.2", "c1", ContainerState.RUNNING, 42, "/b", Map.of("k", "v"));
         assertEquals(DATABIND.readTree(DATABIND.writeValueAsString(st)), DATABIND.readTree(SpecJson.toJson(st)));

@@ -1,0 +1,139 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.HostDebianRoot;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Probe;
+import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TestImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dcont run's seccomp filter end to end, with the probe inside a busybox image and a Debian root built from the host. */
+class SeccompIntegrationTest {
+  static LocalRegistry registry;
+  static String busybox;
+  static String debian;
+
+  @TempDir
+  static Path root;
+  @TempDir
+  Path work;
+
+  private static final String[] PROBE = {"probe", "add_key", "keyctl", "perf_event_open", "unshare_user", "clone3"};
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Root.require("containers need namespaces, overlayfs and cgroups");
+    registry = LocalRegistry.start();
+    busybox = registry.push("sc/busybox", "1", TestImage.builder()
+        .layer(Busybox.rootfs().file("bin/probe", Files.readAllBytes(Probe.path()), 0755).build(),
+            Layer.Compression.GZIP).config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin")).build());
+    debian = registry.push("sc/debian", "1", TestImage.builder()
+        .layer(HostDebianRoot.rootfsWithApt().build(), Layer.Compression.GZIP).config("Cmd", List.of("/bin/bash"))
+        .build());
+    assertEquals(0, Cli.run(root, "pull", "-q", busybox).code());
+    assertEquals(0, Cli.run(root, "pull", "-q", debian).code());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @AfterEach
+  void removeWhatAFailedTestLeft() {
+    for (String id : Cli.run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
+      Cli.run(root, "rm", "-f", id);
+    }
+  }
+
+  /** dcont in its own process (the container writes to the real stdout): exit code and output. */
+  Cli.Result dcont(String... args) throws IOException, InterruptedException {
+    Path log = Files.createTempFile(work, "out", ".log");
+    Process p = Cli.start(root, log, args);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "dcont " + String.join(" ", args) + " finished");
+    String out = Files.readString(log);
+    return new Cli.Result(p.exitValue(), out, out);
+  }
+
+  private Cli.Result run(List<String> options, String image, String... command) throws Exception {
+    List<String> args = new ArrayList<>(List.of("run", "--rm"));
+    args.addAll(options);
+    args.add(image);
+    args.addAll(List.of(command));
+    Cli.Result r = dcont(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.toString());
+    return r;
+  }
+
+  @Test
+  void byDefaultWhatDockersProfileRefusesIsRefusedWithItsErrno() throws Exception {
+    assertEquals("add_key: refused (EPERM)\nkeyctl: refused (EPERM)\nperf_event_open: refused (EPERM)\n"
+        + "unshare_user: refused (EPERM)\nclone3: refused (ENOSYS)\n", run(List.of(), busybox, PROBE).out());
+  }
+
+  @Test
+  void unconfinedAndPrivilegedRunWithoutAFilter() throws Exception {
+    String unconfined = run(List.of("--security-opt", "seccomp=unconfined"), busybox, PROBE).out();
+    assertTrue(unconfined.contains("add_key: allowed\n") && unconfined.contains("clone3: refused (EINVAL)\n"),
+        unconfined);
+    String privileged = run(List.of("--privileged"), busybox, PROBE).out();
+    assertTrue(privileged.contains("add_key: allowed\n") && privileged.contains("perf_event_open: allowed\n")
+        && privileged.contains("unshare_user: allowed\n"), privileged);
+  }
+
+  @Test
+  void aProfileFileInDockersFormatIsTheFilter() throws Exception {
+    Path profile = work.resolve("no-mkdir.json");
+    Files.writeString(profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\","
+        + " \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}");
+    assertEquals("mkdir: refused (EACCES)\nadd_key: allowed\n",
+        run(List.of("--security-opt", "seccomp=" + profile), busybox, "probe", "mkdir", "/tmp/d", "add_key").out());
+  }
+
+  @Test
+  void noNewPrivilegesIsSetAndTheFilterStillApplies() throws Exception {
+    assertEquals("NoNewPrivs:\t1\nadd_key: refused (EPERM)\n", run(List.of("--security-opt", "no-new-privileges"),
+        busybox, "sh", "-c", "grep NoNewPrivs /proc/self/status; probe add_key").out());
+  }
+
+  @Test
+  void execIntoARunningContainerRunsUnderItsFilter() throws Exception {
+    Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
+    assertEquals(0, started.code(), started.toString());
+    String id = started.out().strip();
+    Cli.Result exec = dcont("exec", id, "probe", "add_key", "clone3");
+    assertEquals(0, exec.code(), exec.toString());
+    assertEquals("add_key: refused (EPERM)\nclone3: refused (ENOSYS)\n", exec.out());
+    assertEquals(0, Cli.run(root, "rm", "-f", id).code());
+  }
+
+  @Test
+  void aDebianRootRunsBashAndAptUnderTheDefaultProfile() throws Exception {
+    String bash = run(List.of(), debian, "/bin/bash", "-c",
+        "echo bash $BASH_VERSION; ls /usr/bin | wc -l; id -un; sleep 0.1 & wait; echo done").out();
+    assertTrue(bash.startsWith("bash 5.") && bash.contains("root\n") && bash.endsWith("done\n"), bash);
+    assertTrue(run(List.of(), debian, "apt-get", "--version").out().startsWith("apt "));
+    assertTrue(run(List.of(), debian, "apt-config", "dump").out().contains("APT::Architecture \""));
+    String nnp = run(List.of("--security-opt", "no-new-privileges"), debian, "/bin/bash", "-c",
+        "while read -r l; do [[ $l == NoNewPrivs* ]] && echo \"$l\"; done < /proc/self/status;"
+            + " apt-get --version | head -1").out();
+    assertTrue(nnp.startsWith("NoNewPrivs:\t1\napt "), nnp);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.dcont.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.runtime.cgroup.Cgroups;
+import dev.dcont.runtime.spec.ContainerState;
+import dev.dcont.runtime.spec.DefaultSpec;
+import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.ProcessSpec;
+import dev.dcont.runtime.spec.SeccompProfile;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.testing.BusyboxBundle;
+import dev.dcont.runtime.testing.RootOnly;
+import dev.dcont.testkit.Probe;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The seccomp filter for real: the probe inside busybox bundles, as root. */
+class SeccompRootTest {
+    private static final List<String> CHECKS = List.of("/bin/probe", "add_key", "keyctl", "perf_event_open",
+            "unshare_user", "clone3");
+
+    @TempDir Path tmp;
+    private BusyboxBundle bundle;
+    private ContainerRuntime rt;
+    private String id;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        RootOnly.require("seccomp root test");
+        bundle = BusyboxBundle.create(tmp.resolve("bundle"));
+        Files.copy(Probe.path(), bundle.rootfs.resolve("bin/probe"), StandardCopyOption.COPY_ATTRIBUTES);
+        rt = new ContainerRuntime(tmp.resolve("state"));
+        id = "sc-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void noLeftovers() throws Exception {
+        if (rt == null) {
+            return;
+        }
+        if (rt.list().contains(id)) {
+            rt.delete(id, true);
+        }
+        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+    }
+
+    private static Spec dockerDefault(String... args) {
+        Spec s = BusyboxBundle.defaultSpec(args);
+        return s.withLinux(s.linux().withSeccomp(SeccompProfile.dockerDefault(DefaultSpec.DOCKER_CAPABILITIES)));
+    }
+
+    private String run(Spec spec) throws Exception {
+        bundle.write(spec);
+        Path out = tmp.resolve("out-" + UUID.randomUUID()), err = tmp.resolve("err-" + UUID.randomUUID());
+        int code = rt.run(bundle.dir, id, Stdio.files(null, out, err));
+        assertEquals(0, code, Files.readString(err));
+        return Files.readString(out);
+    }
+
+    private static final String REFUSED_AS_DOCKER = "add_key: refused (EPERM)\nkeyctl: refused (EPERM)\n"
+            + "perf_event_open: refused (EPERM)\nunshare_user: refused (EPERM)\nclone3: refused (ENOSYS)\n";
+
+    @Test
+    void dockersDefaultProfileRefusesWithEpermAndClone3WithEnosys() throws Exception {
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+    }
+
+    @Test
+    void withoutAFilterTheSameCallsReachTheKernel() throws Exception {
+        String out = run(BusyboxBundle.defaultSpec(CHECKS.toArray(String[]::new)));
+        assertTrue(out.contains("add_key: allowed\n") && out.contains("keyctl: allowed\n"), out);
+        assertTrue(out.contains("clone3: refused (EINVAL)\n"), out);
+        assertFalse(out.contains("(EPERM)"), out);
+    }
+
+    @Test
+    void withNoNewPrivilegesTheFilterIsLoadedRightBeforeExecve() throws Exception {
+        Spec s = dockerDefault("sh", "-c", "grep NoNewPrivs /proc/self/status; exec /bin/probe add_key clone3");
+        String out = run(s.withProcess(s.process().withNoNewPrivileges(true)));
+        assertEquals("NoNewPrivs:\t1\nadd_key: refused (EPERM)\nclone3: refused (ENOSYS)\n", out);
+    }
+
+    @Test
+    void aProfileOfOneRuleGivesItsErrno() throws Exception {
+        Linux.Seccomp denyMkdir = SeccompProfile.parse(("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+                + "\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}")
+                .getBytes(StandardCharsets.UTF_8), DefaultSpec.DOCKER_CAPABILITIES);
+        Spec s = BusyboxBundle.defaultSpec("/bin/probe", "mkdir", "/tmp/d", "add_key");
+        assertEquals("mkdir: refused (EACCES)\nadd_key: allowed\n", run(s.withLinux(s.linux().withSeccomp(denyMkdir))));
+    }
+
+    @Test
+    void aProcessExecutedInTheContainerRunsUnderItsFilter() throws Exception {
+        bundle.write(dockerDefault("sleep", "60"));
+        rt.start(bundle.dir, id, tmp.resolve("ctr.log"));
+        Path out = tmp.resolve("exec-out");
+        ProcessSpec p = rt.processOf(id).withArgs(CHECKS);
+        assertEquals(0, rt.exec(id, p, Stdio.files(null, out, tmp.resolve("exec-err"))),
+                Files.readString(tmp.resolve("exec-err")));
+        assertEquals(REFUSED_AS_DOCKER, Files.readString(out));
+        rt.kill(id, 9);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!rt.state(id).status().equals(ContainerState.STOPPED) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        rt.delete(id, true);
+    }
+
+    @Test
+    void theBuiltProgramIsKeptForTheNextContainerAndABadCopyIsNotTrusted() throws Exception {
+        Path cache = tmp.resolve("state/.seccomp");
+        run(dockerDefault("true"));
+        List<Path> kept;
+        try (Stream<Path> s = Files.list(cache)) {
+            kept = s.toList();
+        }
+        assertEquals(1, kept.size(), kept.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept.get(0))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        // from the cache
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+        // a copy others may write, or a truncated one, is built again
+        Files.setPosixFilePermissions(kept.get(0), PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept.get(0))));
+        byte[] whole = Files.readAllBytes(kept.get(0));
+        Files.write(kept.get(0), java.util.Arrays.copyOf(whole, whole.length - 8));
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+        assertEquals(whole.length, Files.size(kept.get(0)));
+    }
+}
