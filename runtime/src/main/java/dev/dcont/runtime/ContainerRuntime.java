@@ -95,14 +95,15 @@ public final class ContainerRuntime {
 
     /**
      * Runs the container in the foreground and returns its exit code (128+N if killed by signal N, 137 for
-     * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. Afterwards no process,
-     * mount, cgroup or state of the container is left.
+     * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. The container's stdio are
+     * pipes (or a pty) that the monitor relays to and from {@code stdio}. Afterwards no process, mount, cgroup or
+     * state of the container is left.
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
         detectCgroupsAhead();
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
-        Prepared p = create(bundle, sd, null, List.of(), stage);
+        Prepared p = create(bundle, sd, null, List.of(), stdio.input(), stage);
         Process monitor = null;
         try {
             monitor = stage.process();
@@ -145,7 +146,7 @@ public final class ContainerRuntime {
         detectCgroupsAhead();
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
-        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
+        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, false, stage);
         int code;
         try {
             code = Uninterruptibly.waitFor(stage.process());
@@ -253,7 +254,7 @@ public final class ContainerRuntime {
 
     /**
      * Runs {@code process} inside the running container {@code id}: joins its namespaces and cgroup; a pty if
-     * {@code process.terminal}. Returns the exit code.
+     * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
         StateDir sd = existing(id);
@@ -268,7 +269,8 @@ public final class ContainerRuntime {
         try {
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null), plan);
+                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null, List.of(),
+                            stdio.input()), plan);
             Path planFile = execDir.resolve("plan");
             Files.write(planFile, plan.toBytes());
             Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
@@ -345,8 +347,8 @@ public final class ContainerRuntime {
      * Reads the bundle, creates the cgroup and hands the plan to {@code stage} (already started, waiting for it).
      * On failure the stage is killed and everything created here is removed.
      */
-    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, EarlyStage stage)
-            throws IOException, ContainerException {
+    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
+                            EarlyStage stage) throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
@@ -373,7 +375,7 @@ public final class ContainerRuntime {
             }
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs,
-                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit), plan);
+                    new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs, detachLog, onExit, input), plan);
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
                     nsTypes, detachLog != null).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail

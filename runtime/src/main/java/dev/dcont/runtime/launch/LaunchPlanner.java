@@ -46,9 +46,17 @@ public final class LaunchPlanner {
         this.cgroupLayout = cgroupLayout;
     }
 
-    /** What the monitor does besides the spec: where it records state, which cgroup it puts the child in. */
+    /**
+     * What the monitor does besides the spec: where it records state, which cgroup it puts the child in, whether
+     * it relays its stdin to the container ({@code run -i}).
+     */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
-                                  String detachLog, List<String> onExit) {
+                                  String detachLog, List<String> onExit, boolean stdinOpen) {
+        public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
+                               String detachLog, List<String> onExit) {
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, false);
+        }
+
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog) {
             this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, List.of());
@@ -234,6 +242,12 @@ public final class LaunchPlanner {
                 throw new IllegalArgumentException("an exit command is only for detached containers");
             }
             sys.onExit(monitor.onExit());
+        }
+        if (monitor.stdinOpen()) {
+            if (monitor.detachLog() != null) {
+                throw new IllegalArgumentException("a detached container has no caller's stdin to relay");
+            }
+            sys.stdinOpen();
         }
     }
 

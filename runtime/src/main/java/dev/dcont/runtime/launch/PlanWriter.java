@@ -115,4 +115,6 @@ public final class PlanWriter implements Syscalls {
         a.addAll(env);
         opList("EXEC", a);
     }
+
+    @Override public void stdinOpen() { op("STDIN_OPEN"); }
 }

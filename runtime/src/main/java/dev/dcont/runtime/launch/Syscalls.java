@@ -96,4 +96,10 @@ public interface Syscalls {
 
     /** Close every fd but 0-2, reset signals, check the cwd and execve. */
     void exec(String file, List<String> args, List<String> env);
+
+    /**
+     * Monitor: relay the caller's stdin into the container's stdin pipe until its end (without it, and
+     * without a terminal, the container's stdin is an empty pipe).
+     */
+    void stdinOpen();
 }

@@ -261,4 +261,31 @@ class LaunchPlannerTest {
         assertTrue(plan.contains("ON_EXIT\u00003\u0000/bin/sh\u0000-c\u0000echo done"), plan.replace('\0', '|'));
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().onExit(List.of("relative")));
     }
+
+    @Test
+    void theMonitorRelaysTheCallersStdinOnlyWhenAskedForRunAndExec() throws IOException {
+        Spec base = DefaultSpec.docker(List.of("cat"), false);
+        LaunchPlanner planner = new LaunchPlanner(CgroupMountLayout.unifiedHost());
+        LaunchPlanner.MonitorSettings input = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(), null,
+                List.of(), true);
+
+        RecordingSyscalls without = new RecordingSyscalls();
+        planner.planRun(base, rootfs(), MONITOR, without.sys);
+        assertEquals(List.of(), without.named("stdinOpen"));
+
+        RecordingSyscalls run = new RecordingSyscalls();
+        planner.planRun(base, rootfs(), input, run.sys);
+        assertEquals(List.of("stdinOpen"), run.named("stdinOpen"));
+        assertTrue(run.indexOf("stdinOpen") < run.indexOf("exec "), "a monitor step, before the child's");
+
+        RecordingSyscalls exec = new RecordingSyscalls();
+        planner.planExec(42, List.of("pid", "mount"), base.process(), input, exec.sys);
+        assertEquals(List.of("stdinOpen"), exec.named("stdinOpen"));
+
+        // a detached container has no caller whose stdin could be relayed
+        LaunchPlanner.MonitorSettings detached = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(),
+                "/run/x.log", List.of(), true);
+        assertThrows(IllegalArgumentException.class,
+                () -> planner.planRun(base, rootfs(), detached, new RecordingSyscalls().sys));
+    }
 }
