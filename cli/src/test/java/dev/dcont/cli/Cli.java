@@ -45,10 +45,15 @@ public final class Cli {
 
   /** Starts dcont in a new JVM with this test's class path. */
   public static Process start(Path root, Path log, String... args) throws IOException {
+    return command(root, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** dcont in a new JVM with this test's class path, for the caller to give its stdio and start. */
+  public static ProcessBuilder command(Path root, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(cmd);
   }
 }

@@ -73,13 +73,13 @@ class ContainerStdioRootTest {
     @Test
     void runGivesPipesSoTheCallersFilesCannotBeChangedThroughProcSelfFd() throws Exception {
         Path out = callersFile("out"), err = callersFile("err");
-        bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "probe chmod_stdout chown_stdout >&2;"
+        bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "probe chmod_stdout chown_stdout;"
                 + " chmod 04777 /proc/self/fd/2; probe fd_is_pipe 0 fd_is_pipe 1 fd_is_pipe 2; exit 7"));
         int code = rt.run(bundle.dir, id, Stdio.files(null, out, err));
         assertEquals(7, code, Files.readString(err));
         assertUntouched(out);
         assertUntouched(err);
-        assertEquals(STDIO_ARE_PIPES, Files.readString(out));
+        assertTrue(Files.readString(out).endsWith(STDIO_ARE_PIPES), Files.readString(out));
     }
 
     @Test
@@ -112,11 +112,11 @@ class ContainerStdioRootTest {
 
         Path out = callersFile("exec-out"), err = callersFile("exec-err");
         ProcessSpec p = rt.processOf(id).withArgs(List.of("sh", "-c",
-                "probe chmod_stdout chown_stdout >&2; probe fd_is_pipe 0 fd_is_pipe 1 fd_is_pipe 2; exit 9"));
+                "probe chmod_stdout chown_stdout; probe fd_is_pipe 0 fd_is_pipe 1 fd_is_pipe 2; exit 9"));
         assertEquals(9, rt.exec(id, p, Stdio.files(null, out, err)), Files.readString(err));
         assertUntouched(out);
         assertUntouched(err);
-        assertEquals(STDIO_ARE_PIPES, Files.readString(out));
+        assertTrue(Files.readString(out).endsWith(STDIO_ARE_PIPES), Files.readString(out));
 
         Path in = Files.writeString(tmp.resolve("in"), "a\nb\n");
         Path copy = tmp.resolve("copy");
