@@ -114,6 +114,22 @@ class StdioIntegrationTest {
   }
 
   @Test
+  void stdoutAndStderrThatAreOneFileKeepTheOrderTheyWereWrittenIn() throws Exception {
+    // dcont run ... > FILE 2>&1: one pipe for both, as the one file was before
+    Path both = work.resolve("both");
+    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c",
+        "for i in 1 2 3 4 5 6 7 8; do echo out$i; echo err$i >&2; done; probe fd_is_pipe 1 fd_is_pipe 2 >&2")
+        .redirectErrorStream(true).redirectOutput(both.toFile()).start();
+    p.getOutputStream().close();
+    assertEquals(0, exitOf(p), Files.readString(both));
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= 8; i++) {
+      expected.append("out").append(i).append("\nerr").append(i).append('\n');
+    }
+    assertEquals(expected + "fd_is_pipe 1: allowed\nfd_is_pipe 2: allowed\n", Files.readString(both));
+  }
+
+  @Test
   void interactiveInputIsRelayedUntilItsEnd() throws Exception {
     // printf 'a\nb\n' | dcont run -i IMAGE cat
     Path out = work.resolve("out"), err = work.resolve("err");
