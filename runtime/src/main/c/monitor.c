@@ -314,9 +314,9 @@ int run_monitor(void) {
         stdin_open = !detach;
     }
 
-    int status = 0, exited = 0;
+    int status = 0, exited = 0, abandon = 0;
     char buf[16384];
-    while (!exited || master >= 0 || out_r >= 0 || err_r >= 0 || stdio_open()) {
+    while (!abandon && (!exited || master >= 0 || out_r >= 0 || err_r >= 0 || stdio_open())) {
         struct pollfd pfd[8];
         int np = 0;
         pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
@@ -347,6 +347,9 @@ int run_monitor(void) {
                     if (master >= 0) copy_winsize(master);
                 } else if (!exited) {
                     kill(child_pid, sig);
+                } else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+                    /* the container has ended and its output waits for a reader that does not read: give up */
+                    abandon = 1;
                 }
             }
         }

@@ -111,7 +111,7 @@ int stdio_monitor(int relay, int input, int *log_out, int *log_err) {
     fcntl(out_r, F_SETFL, O_NONBLOCK);
     if (err_r >= 0) fcntl(err_r, F_SETFL, O_NONBLOCK);
     /* a background monitor writes to the caller's terminal as the container did from its own session */
-    signal(SIGTTOU, SIG_IGN);
+    if (relay) signal(SIGTTOU, SIG_IGN);
     if (input && relay) {
         fcntl(in_w, F_SETFL, O_NONBLOCK);
         streams[IN] = (struct stream){.src = 0, .dst = in_w, .own_dst = 1, .use_splice = 1};

@@ -181,6 +181,32 @@ class StdioIntegrationTest {
   }
 
   @Test
+  void aSignalEndsTheWaitForAReaderThatNeverReadsOnceTheContainerHasEnded() throws Exception {
+    // the output fits in the relay's pipe, so the container ends; nobody reads this process's stdout
+    Path err = work.resolve("err");
+    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c", "head -c 900000 /dev/zero; probe fd_is_pipe 0 >&2")
+        .redirectError(err.toFile()).start();
+    p.getOutputStream().close();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(err).contains("fd_is_pipe 0: allowed")) {
+        assertTrue(System.nanoTime() < deadline && p.isAlive(), "the container wrote and ended: " + Files.readString(err));
+        Thread.sleep(20);
+      }
+      // before the container has ended TERM goes to its init (sh, without a handler: ignored); after, it ends dcont
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
+        assertTrue(System.nanoTime() < deadline, "dcont still waits for its reader");
+        p.toHandle().destroy();
+      }
+    } finally {
+      // a reader gone: the relay (or the container itself) gets EPIPE, and what is left ends
+      p.getInputStream().close();
+      exitOf(p);
+    }
+  }
+
+  @Test
   void execGetsPipesTooAndItsInputEnds() throws Exception {
     String name = "stdio-exec-" + ProcessHandle.current().pid();
     Cli.Result started = Cli.run(root, "run", "-d", "--name", name, image, "sleep", "60");
