@@ -327,9 +327,12 @@ int run_monitor(void) {
         if (master >= 0 && stdin_open) { si = np; pfd[np++] = (struct pollfd){0, POLLIN, 0}; }
         if (out_r >= 0) { oi = np; pfd[np++] = (struct pollfd){out_r, POLLIN, 0}; }
         if (err_r >= 0) { ei = np; pfd[np++] = (struct pollfd){err_r, POLLIN, 0}; }
-        int r = poll(pfd, np, exited ? 50 : -1);
+        /* a resting stream (stdio.c) is polled again when its rest ends; after the end, 50 ms without output */
+        long long rest = stdio_rest_ns();
+        struct timespec ts = {0, rest >= 0 ? rest : 50000000L};
+        int r = ppoll(pfd, np, rest >= 0 || exited ? &ts : NULL, NULL);
         if (r < 0 && errno != EINTR) break;
-        if (r == 0 && exited && !stdio_pending()) break; /* drained */
+        if (r == 0 && rest < 0 && exited && !stdio_pending()) break; /* drained */
         if (pfd[0].revents & POLLIN) {
             struct signalfd_siginfo si_;
             while (read(sfd, &si_, sizeof si_) == sizeof si_) {

@@ -120,6 +120,7 @@ int run_monitor(void);
 void stdio_make_pipes(int relay);
 void stdio_child(void);
 int stdio_monitor(int relay, int input, int *log_out, int *log_err);
+long long stdio_rest_ns(void);
 int stdio_poll_set(struct pollfd *pfd, int exited);
 void stdio_relay(const struct pollfd *pfd);
 int stdio_open(void);

@@ -7,11 +7,22 @@
  * reader is slow: splice(2) with SPLICE_F_NONBLOCK between pipes (and to or from files, which do not block),
  * read/write where splice is refused (a terminal, a file opened O_APPEND), a terminal reopened non-blocking
  * and a socket written with MSG_DONTWAIT (their own blocking mode belongs to the caller).
+ *
+ * A bulk stream moves in large pieces: the pipes on both sides are grown to 1 MiB (the caller's too, where the
+ * kernel allows), and after a splice of at least REST_MIN bytes that left the pipes well short of full, the
+ * stream rests for REST_NS before it is polled again, so that a writer of small pieces (head -c writes 4 KiB at
+ * a time) is not followed by a wake-up, a poll and a splice each; on a machine with fewer cores than the
+ * writer, the monitor and the container, those wake-ups cost more than the copy. A stream that fills half its
+ * pipes between two transfers does not rest, and neither does one of small pieces (an interactive one).
  */
 #include "stage.h"
 
 #define PIPE_SIZE (1 << 20) /* fewer wake-ups per byte; what an unprivileged caller may get is the fallback */
 #define BUF_SIZE (128 << 10)
+#define REST_MIN (32 << 10)
+#ifndef REST_NS
+#define REST_NS 200000LL
+#endif
 
 struct stream {
     int src, dst;         /* -1 once the stream has ended */
@@ -23,6 +34,8 @@ struct stream {
     size_t off, len;
     int pi;               /* index in the poll set of this round, -1 if not polled */
     int polled_dst;
+    size_t limit;         /* the most one splice can move (the smaller pipe), 0 where the stream never rests */
+    long long rest_until; /* CLOCK_MONOTONIC ns */
 };
 
 enum { IN, OUT, ERR };
@@ -35,6 +48,34 @@ static int in_w = -1, out_r = -1, err_r = -1;
 
 static void bigger(int fd) {
     if (fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE) < 0) { /* the default size still works */ }
+}
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* a pipe's capacity; SIZE_MAX for a file, which takes or gives any amount */
+static size_t capacity(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) return 0;
+    if (!S_ISFIFO(st.st_mode)) return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) ? SIZE_MAX : 0;
+    int n = fcntl(fd, F_GETPIPE_SZ);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* grows a pipe of the caller's to the relay's size (a larger buffer is all that changes for the caller) */
+static void grow(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_SIZE) bigger(fd);
+}
+
+static void set_limit(struct stream *s) {
+    if (!s->use_splice) return;
+    size_t a = capacity(s->src), b = capacity(s->dst);
+    s->limit = a < b ? a : b;
+    if (s->limit < PIPE_SIZE / 2) s->limit = 0; /* a small pipe fills before a rest would end */
 }
 
 static void make_pipe(int p[2]) {
@@ -114,7 +155,9 @@ int stdio_monitor(int relay, int input, int *log_out, int *log_err) {
     if (relay) signal(SIGTTOU, SIG_IGN);
     if (input && relay) {
         fcntl(in_w, F_SETFL, O_NONBLOCK);
+        grow(0);
         streams[IN] = (struct stream){.src = 0, .dst = in_w, .own_dst = 1, .use_splice = 1};
+        set_limit(&streams[IN]);
     } else {
         close(in_w); /* stdin at its end from the start, as under docker run without -i */
     }
@@ -124,11 +167,15 @@ int stdio_monitor(int relay, int input, int *log_out, int *log_err) {
         *log_err = err_r;
         return 1;
     }
+    grow(1);
     streams[OUT] = (struct stream){.src = out_r, .own_src = 1};
     set_dst(&streams[OUT], 1);
+    set_limit(&streams[OUT]);
     if (err_r >= 0) {
+        grow(2);
         streams[ERR] = (struct stream){.src = err_r, .own_src = 1};
         set_dst(&streams[ERR], 2);
+        set_limit(&streams[ERR]);
     }
     return 1;
 }
@@ -166,6 +213,7 @@ static void flush(struct stream *s) {
 static void transfer(struct stream *s) {
     if (s->use_splice) {
         ssize_t n = splice(s->src, NULL, s->dst, NULL, PIPE_SIZE, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n >= REST_MIN && (size_t)n < s->limit / 2) s->rest_until = now_ns() + REST_NS;
         if (n > 0 || (n < 0 && errno == EINTR)) return;
         if (n == 0) {
             stream_end(s);
@@ -196,14 +244,25 @@ static void transfer(struct stream *s) {
     }
 }
 
+long long stdio_rest_ns(void) {
+    long long now = now_ns(), wait = -1;
+    for (int i = 0; i < 3; i++) {
+        struct stream *s = &streams[i];
+        if (s->src < 0 || s->rest_until <= now) continue;
+        if (wait < 0 || s->rest_until - now < wait) wait = s->rest_until - now;
+    }
+    return wait;
+}
+
 int stdio_poll_set(struct pollfd *pfd, int exited) {
     /* once the container has ended nobody reads its stdin; the caller's input is left unread */
     if (exited && streams[IN].src >= 0) stream_end(&streams[IN]);
+    long long now = now_ns();
     int n = 0;
     for (int i = 0; i < 3; i++) {
         struct stream *s = &streams[i];
         s->pi = -1;
-        if (s->src < 0) continue;
+        if (s->src < 0 || s->rest_until > now) continue;
         s->pi = n;
         s->polled_dst = s->len > s->off || s->dst_full;
         pfd[n++] = s->polled_dst ? (struct pollfd){s->dst, POLLOUT, 0} : (struct pollfd){s->src, POLLIN, 0};
