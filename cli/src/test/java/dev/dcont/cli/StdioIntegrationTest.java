@@ -190,7 +190,8 @@ class StdioIntegrationTest {
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!Files.readString(err).contains("fd_is_pipe 0: allowed")) {
-        assertTrue(System.nanoTime() < deadline && p.isAlive(), "the container wrote and ended: " + Files.readString(err));
+        assertTrue(System.nanoTime() < deadline && p.isAlive(),
+            "the container wrote and ended: " + Files.readString(err));
         Thread.sleep(20);
       }
       // before the container has ended TERM goes to its init (sh, without a handler: ignored); after, it ends dcont

@@ -68,7 +68,8 @@ class ContainerStdioRootTest {
         assertEquals(65534, Files.getAttribute(f, "unix:gid"), "group of " + f);
     }
 
-    private static final String STDIO_ARE_PIPES = "fd_is_pipe 0: allowed\nfd_is_pipe 1: allowed\nfd_is_pipe 2: allowed\n";
+    private static final String STDIO_ARE_PIPES =
+            "fd_is_pipe 0: allowed\nfd_is_pipe 1: allowed\nfd_is_pipe 2: allowed\n";
 
     @Test
     void runGivesPipesSoTheCallersFilesCannotBeChangedThroughProcSelfFd() throws Exception {
