@@ -161,7 +161,6 @@ int run_monitor(void) {
     prepare_seccomp();
 
     int report[2] = {-1, -1}; /* detached monitor -> launcher: "ok" or error */
-    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}; /* detached, no terminal: the container's output */
     if (detach) {
         if (pipe2(report, O_CLOEXEC) < 0) monitor_fail("pipe");
         pid_t p = fork();
@@ -181,19 +180,10 @@ int run_monitor(void) {
         int null = open("/dev/null", O_RDWR);
         if (null < 0) monitor_fail("open /dev/null");
         open_log(log_path);
+        /* the container's output comes through the pty or its stdio pipes, into the log */
         dup2(null, 0);
-        if (terminal) {
-            /* the container's output comes through the pty */
-            dup2(null, 1);
-            dup2(null, 2);
-        } else {
-            /* the container's stdout and stderr: pipes this monitor reads (dup2 leaves fds 1 and 2 inheritable) */
-            if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) monitor_fail("pipe");
-            dup2(out_pipe[1], 1);
-            dup2(err_pipe[1], 2);
-            close(out_pipe[1]);
-            close(err_pipe[1]);
-        }
+        dup2(null, 1);
+        dup2(null, 2);
         close(null);
         /* become a sub-reaper-free, session-less daemon: fork again so we are not a session leader */
         pid_t q = fork();
@@ -231,6 +221,9 @@ int run_monitor(void) {
     sigprocmask(SIG_BLOCK, &fwd, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* without a terminal the container's stdio are pipes (stdio.c); with one, the pty */
+    if (!terminal) stdio_make_pipes(!detach);
+
     int errpipe[2], sock[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) monitor_fail("pipe");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) monitor_fail("socketpair");
@@ -246,6 +239,7 @@ int run_monitor(void) {
         close(sock[0]);
         error_fd = errpipe[1];
         sync_fd = sock[1];
+        stdio_child();
         char go;
         if (read(sync_fd, &go, 1) != 1) _exit(EXIT_SETUP);
         if (setsid() < 0) die_child("setsid");
@@ -258,17 +252,8 @@ int run_monitor(void) {
     child_pid = pid;
     close(errpipe[1]);
     close(sock[1]);
-    if (out_pipe[0] >= 0) {
-        /* the container has the pipes' writing ends now; without this monitor's copies they end with it */
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-            close(null);
-        }
-        fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
-        fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
-    }
+    int out_r = -1, err_r = -1; /* detached: the container's output pipes, read into the log */
+    stdio_monitor(!detach, find_op("STDIN_OPEN") != NULL, &out_r, &err_r);
 
     char pidbuf[32];
     for (int i = 0; i < nops; i++) {
@@ -344,21 +329,25 @@ int run_monitor(void) {
         stdin_open = !detach;
     }
 
-    int status = 0, exited = 0;
+    int status = 0, exited = 0, abandon = 0;
     char buf[16384];
-    int out_r = out_pipe[0], err_r = err_pipe[0];
-    while (!exited || master >= 0 || out_r >= 0 || err_r >= 0) {
-        struct pollfd pfd[5];
+    while (!abandon && (!exited || master >= 0 || out_r >= 0 || err_r >= 0 || stdio_open())) {
+        struct pollfd pfd[8];
         int np = 0;
         pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
+        int ri = np;
+        np += stdio_poll_set(pfd + ri, exited);
         int mi = -1, si = -1, oi = -1, ei = -1;
         if (master >= 0) { mi = np; pfd[np++] = (struct pollfd){master, POLLIN, 0}; }
         if (master >= 0 && stdin_open) { si = np; pfd[np++] = (struct pollfd){0, POLLIN, 0}; }
         if (out_r >= 0) { oi = np; pfd[np++] = (struct pollfd){out_r, POLLIN, 0}; }
         if (err_r >= 0) { ei = np; pfd[np++] = (struct pollfd){err_r, POLLIN, 0}; }
-        int r = poll(pfd, np, exited ? 50 : -1);
+        /* a resting stream (stdio.c) is polled again when its rest ends; after the end, 50 ms without output */
+        long long rest = stdio_rest_ns();
+        struct timespec ts = {0, rest >= 0 ? rest : 50000000L};
+        int r = ppoll(pfd, np, rest >= 0 || exited ? &ts : NULL, NULL);
         if (r < 0 && errno != EINTR) break;
-        if (r == 0 && exited) break; /* drained */
+        if (r == 0 && rest < 0 && exited && !stdio_pending()) break; /* drained */
         if (pfd[0].revents & POLLIN) {
             struct signalfd_siginfo si_;
             while (read(sfd, &si_, sizeof si_) == sizeof si_) {
@@ -376,9 +365,13 @@ int run_monitor(void) {
                     if (master >= 0) copy_winsize(master);
                 } else if (!exited) {
                     kill(child_pid, sig);
+                } else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+                    /* the container has ended and its output waits for a reader that does not read: give up */
+                    abandon = 1;
                 }
             }
         }
+        if (r > 0) stdio_relay(pfd + ri);
         if (mi >= 0) relay_output(&master, 1, pfd[mi].revents, buf, sizeof buf);
         if (oi >= 0) relay_output(&out_r, 1, pfd[oi].revents, buf, sizeof buf);
         if (ei >= 0) relay_output(&err_r, 2, pfd[ei].revents, buf, sizeof buf);

@@ -8,6 +8,7 @@
  *   child.c     the container process from clone to execve
  *   monitor.c   the process outside the container: clone, cgroups, relay, exit status
  *   init.c      the docker-init mode (--init)
+ *   stdio.c     the container's stdio pipes without a terminal, and their relay
  *   main.c      entry point
  *   keyring.c   the container's own session keyring
  *   devices_bpf.c  the cgroup v2 device filter (a BPF program)
@@ -127,6 +128,16 @@ void write_state_file(const char *name, const char *content);
 void monitor_fail(const char *msg) __attribute__((noreturn));
 int write_all(int fd, const char *buf, ssize_t n);
 int run_monitor(void);
+
+/* stdio.c */
+void stdio_make_pipes(int relay);
+void stdio_child(void);
+int stdio_monitor(int relay, int input, int *log_out, int *log_err);
+long long stdio_rest_ns(void);
+int stdio_poll_set(struct pollfd *pfd, int exited);
+void stdio_relay(const struct pollfd *pfd);
+int stdio_open(void);
+int stdio_pending(void);
 
 /* init.c */
 int init_main(int argc, char **argv);

@@ -51,12 +51,17 @@ public final class Cli {
   /** As above, with {@code env} added to the environment (what only the environment configures). */
   public static Process start(Path root, Path log, java.util.Map<String, String> env, String... args)
       throws IOException {
+    ProcessBuilder pb = command(root, args).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** dcont in a new JVM with this test's class path, for the caller to give its stdio and start. */
+  public static ProcessBuilder command(Path root, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    return pb.start();
+    return new ProcessBuilder(cmd);
   }
 }

@@ -96,14 +96,15 @@ public final class ContainerRuntime {
 
     /**
      * Runs the container in the foreground and returns its exit code (128+N if killed by signal N, 137 for
-     * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. Afterwards no process,
-     * mount, cgroup or state of the container is left.
+     * an OOM kill). Signals INT TERM HUP QUIT USR1 USR2 sent to this JVM are forwarded. The container's stdio are
+     * pipes (or a pty) that the monitor relays to and from {@code stdio}. Afterwards no process, mount, cgroup or
+     * state of the container is left.
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
         detectCgroupsAhead();
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
-        Prepared p = create(bundle, sd, null, List.of(), stage);
+        Prepared p = create(bundle, sd, null, List.of(), stdio.input(), stage);
         Process monitor = null;
         try {
             monitor = stage.process();
@@ -148,7 +149,7 @@ public final class ContainerRuntime {
         PrivateFiles.touch(logFile);
         StateDir sd = prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
-        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stage);
+        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, false, stage);
         int code;
         try {
             code = Uninterruptibly.waitFor(stage.process());
@@ -256,7 +257,7 @@ public final class ContainerRuntime {
 
     /**
      * Runs {@code process} inside the running container {@code id}: joins its namespaces and cgroup; a pty if
-     * {@code process.terminal}. Returns the exit code.
+     * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
         StateDir sd = existing(id);
@@ -275,7 +276,8 @@ public final class ContainerRuntime {
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)),
+                            .withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
+                            .withStdinOpen(stdio.input()),
                     plan);
             Path planFile = execDir.resolve("plan");
             PrivateFiles.write(planFile, plan.toBytes());
@@ -355,8 +357,8 @@ public final class ContainerRuntime {
      * Reads the bundle, creates the cgroup and hands the plan to {@code stage} (already started, waiting for it).
      * On failure the stage is killed and everything created here is removed.
      */
-    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, EarlyStage stage)
-            throws IOException, ContainerException {
+    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
+                            EarlyStage stage) throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
@@ -382,7 +384,7 @@ public final class ContainerRuntime {
                 }
             }
             LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
-                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot));
+                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)).withStdinOpen(input);
             Path filtered = cg.deviceFilterCgroup();
             if (filtered != null) {
                 DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());

@@ -16,6 +16,7 @@ import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ImageConfig;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -103,11 +104,10 @@ public final class Containers {
   /** Runs a created container in the foreground and returns its exit code. */
   public int runForeground(Created c, boolean interactive) throws IOException, ContainerException {
     String id = c.record().id();
-    Redirect in = interactive ? Redirect.INHERIT : Redirect.from(Path.of("/dev/null").toFile());
     store.containers().markRunning(id, System.currentTimeMillis());
     int code;
     try {
-      code = runtime().run(c.bundle(), id, new Stdio(in, Redirect.INHERIT, Redirect.INHERIT));
+      code = runtime().run(c.bundle(), id, Stdio.inherit(interactive));
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
       throw e;
@@ -281,8 +281,7 @@ public final class Containers {
       List<Long> groups = u.additionalGids().stream().map(Integer::longValue).toList();
       p = p.withUser(new ProcessSpec.User(u.uid(), u.gid(), null, groups.isEmpty() ? null : groups));
     }
-    Redirect in = interactive ? Redirect.INHERIT : Redirect.from(Path.of("/dev/null").toFile());
-    return runtime().exec(r.id(), p, new Stdio(in, Redirect.INHERIT, Redirect.INHERIT));
+    return runtime().exec(r.id(), p, Stdio.inherit(interactive));
   }
 
   /** This dcont (same JVM, class path and store) with other arguments, for a monitor to start later. */

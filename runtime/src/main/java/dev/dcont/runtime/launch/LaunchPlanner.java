@@ -53,15 +53,16 @@ public final class LaunchPlanner {
     /**
      * What the launch needs besides the spec: where the monitor records state, which cgroup it puts the child in,
      * the session keyring the process joins (null: the caller's stays), the device filter the monitor attaches
-     * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules) and where
-     * the stage keeps the seccomp programs it built ({@code seccompCache}, null for nowhere).
+     * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules), where
+     * the stage keeps the seccomp programs it built ({@code seccompCache}, null for nowhere) and whether the
+     * monitor relays its stdin to the container ({@code run -i}).
      */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                   String detachLog, List<String> onExit, String sessionKeyring,
-                                  DeviceFilter deviceFilter, String seccompCache) {
+                                  DeviceFilter deviceFilter, String seccompCache, boolean stdinOpen) {
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog, List<String> onExit) {
-            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null);
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null, false);
         }
 
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
@@ -71,17 +72,22 @@ public final class LaunchPlanner {
 
         public MonitorSettings withSessionKeyring(String name) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter,
-                    seccompCache);
+                    seccompCache, stdinOpen);
         }
 
         public MonitorSettings withDeviceFilter(DeviceFilter f) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f,
-                    seccompCache);
+                    seccompCache, stdinOpen);
         }
 
         public MonitorSettings withSeccompCache(String dir) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, dir);
+                    deviceFilter, dir, stdinOpen);
+        }
+
+        public MonitorSettings withStdinOpen(boolean open) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
+                    deviceFilter, seccompCache, open);
         }
     }
 
@@ -287,6 +293,12 @@ public final class LaunchPlanner {
                 throw new IllegalArgumentException("an exit command is only for detached containers");
             }
             sys.onExit(monitor.onExit());
+        }
+        if (monitor.stdinOpen()) {
+            if (monitor.detachLog() != null) {
+                throw new IllegalArgumentException("a detached container has no caller's stdin to relay");
+            }
+            sys.stdinOpen();
         }
     }
 

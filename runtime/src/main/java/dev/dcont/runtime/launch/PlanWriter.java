@@ -162,4 +162,6 @@ public final class PlanWriter implements Syscalls {
         }
         opList("SECCOMP", a);
     }
+
+    @Override public void stdinOpen() { op("STDIN_OPEN"); }
 }

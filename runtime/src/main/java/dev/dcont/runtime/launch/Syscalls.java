@@ -137,4 +137,10 @@ public interface Syscalls {
      * execve. Loading without no_new_privs needs CAP_SYS_ADMIN, so it comes before the capabilities are dropped.
      */
     void seccomp(SeccompFilter filter);
+
+    /**
+     * Monitor: relay the caller's stdin into the container's stdin pipe until its end (without it, and
+     * without a terminal, the container's stdin is an empty pipe).
+     */
+    void stdinOpen();
 }

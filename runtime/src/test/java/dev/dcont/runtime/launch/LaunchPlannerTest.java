@@ -355,4 +355,31 @@ class LaunchPlannerTest {
                 () -> plan(base.withLinux(base.linux().withSeccomp(bad))));
         assertTrue(e.getMessage().contains("SCMP_ACT_NOTIFY"), e.getMessage());
     }
+
+    @Test
+    void theMonitorRelaysTheCallersStdinOnlyWhenAskedForRunAndExec() throws IOException {
+        Spec base = DefaultSpec.docker(List.of("cat"), false);
+        LaunchPlanner planner = new LaunchPlanner(CgroupMountLayout.unifiedHost());
+        LaunchPlanner.MonitorSettings input = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(), null,
+                List.of()).withStdinOpen(true);
+
+        RecordingSyscalls without = new RecordingSyscalls();
+        planner.planRun(base, rootfs(), MONITOR, without.sys);
+        assertEquals(List.of(), without.named("stdinOpen"));
+
+        RecordingSyscalls run = new RecordingSyscalls();
+        planner.planRun(base, rootfs(), input, run.sys);
+        assertEquals(List.of("stdinOpen"), run.named("stdinOpen"));
+        assertTrue(run.indexOf("stdinOpen") < run.indexOf("exec "), "a monitor step, before the child's");
+
+        RecordingSyscalls exec = new RecordingSyscalls();
+        planner.planExec(42, List.of("pid", "mount"), base.process(), input, exec.sys);
+        assertEquals(List.of("stdinOpen"), exec.named("stdinOpen"));
+
+        // a detached container has no caller whose stdin could be relayed
+        LaunchPlanner.MonitorSettings detached = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(),
+                "/run/x.log", List.of()).withStdinOpen(true);
+        assertThrows(IllegalArgumentException.class,
+                () -> planner.planRun(base, rootfs(), detached, new RecordingSyscalls().sys));
+    }
 }

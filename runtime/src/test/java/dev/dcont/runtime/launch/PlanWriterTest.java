@@ -38,6 +38,13 @@ class PlanWriterTest {
     }
 
     @Test
+    void stdinOpenIsAStepWithoutArguments() {
+        PlanWriter w = new PlanWriter();
+        w.stdinOpen();
+        assertEquals("STDIN_OPEN|0|", text(w));
+    }
+
+    @Test
     void nulInsideAnArgumentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().sethostname("a\0b"));
     }
