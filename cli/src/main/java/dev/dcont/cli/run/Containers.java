@@ -15,7 +15,6 @@ import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ImageConfig;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
