@@ -99,6 +99,20 @@ class SeccompIntegrationTest {
   }
 
   @Test
+  void privilegedLiftsTheMasksTheReadOnlyPathsAndTheDeviceListAsDocker() throws Exception {
+    // /proc/keys is masked with /dev/null (1:3) and /proc/sys is read-only by default; a node outside the
+    // device list (1:11, /dev/kmsg) can be made but not opened
+    // mountinfo: ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS ...
+    String check = "stat -c %t:%T /proc/keys; grep -c '^[0-9]* [0-9]* [0-9:]* [^ ]* /proc/sys ' /proc/self/mountinfo;"
+        + " grep -c '^[0-9]* [0-9]* [0-9:]* [^ ]* /sys ro,' /proc/self/mountinfo; probe mknod_open_write /tmp/kmsg 1 11";
+    assertEquals("1:3\n1\n1\nmknod: allowed\nopen_write: refused (EPERM)\n",
+        run(List.of(), busybox, "sh", "-c", check).out());
+    String privileged = run(List.of("--privileged"), busybox, "sh", "-c", check).out();
+    assertTrue(!privileged.startsWith("1:3\n") && privileged.contains("\n0\n0\nmknod: allowed\nopen_write: allowed\n"),
+        privileged);
+  }
+
+  @Test
   void aProfileFileInDockersFormatIsTheFilter() throws Exception {
     Path profile = work.resolve("no-mkdir.json");
     Files.writeString(profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\","

@@ -93,7 +93,31 @@ public final class SpecFactory {
       List<Linux.DeviceRule> devices = linux.resources() == null ? null : linux.resources().devices();
       linux = linux.withResources(new Linux.Resources(memory, cpu, pids, devices));
     }
-    return spec.withLinux(linux);
+    spec = spec.withLinux(linux);
+    return flags.privileged() ? privileged(spec) : spec;
+  }
+
+  /**
+   * What {@code --privileged} lifts besides the capabilities and seccomp, as Docker does: no masked or read-only
+   * paths, /sys and the cgroup mount writable, every device allowed in the cgroup. (Docker also copies the host's
+   * device nodes into /dev; here the container makes the ones it needs with mknod.)
+   */
+  private static Spec privileged(Spec spec) {
+    Linux l = spec.linux();
+    Linux.Resources r = l.resources() == null ? new Linux.Resources(null, null, null, null) : l.resources();
+    Linux open = new Linux(l.namespaces(), new Linux.Resources(r.memory(), r.cpu(), r.pids(),
+        List.of(new Linux.DeviceRule(true, "a", null, null, "rwm"))), l.cgroupsPath(), List.of(), List.of(),
+        l.rootfsPropagation(), l.seccomp());
+    List<Spec.Mount> mounts = new ArrayList<>();
+    for (Spec.Mount m : spec.mounts()) {
+      if (m.destination().equals("/sys") || m.destination().equals("/sys/fs/cgroup")) {
+        List<String> options = new ArrayList<>(m.options());
+        options.remove("ro");
+        m = new Spec.Mount(m.destination(), m.type(), m.source(), options);
+      }
+      mounts.add(m);
+    }
+    return spec.withLinux(open).withMounts(mounts);
   }
 
   /** Starts making the container's seccomp filter while the rest of run goes on (see SecurityOpts.prepare). */
