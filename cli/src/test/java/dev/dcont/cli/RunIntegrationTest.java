@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,22 +94,40 @@ class RunIntegrationTest {
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains(root.toString()), "no mount left under the store");
+    List<Path> left = containerCgroups();
+    left.removeAll(cgroupsBefore);
+    String procs = left.isEmpty() ? "" : Files.readString(left.get(0).resolve("cgroup.procs"));
+    assertEquals(List.of(), left, "no cgroup left of a container this test made (procs: " + procs + ")");
+  }
+
+  /**
+   * The container cgroups that exist before a test: a user's own dcont containers may run on the machine, and a
+   * test asserts only on the cgroups that appeared while it ran.
+   */
+  private List<Path> cgroupsBefore = List.of();
+
+  @BeforeEach
+  void noteTheCgroupsThatExistBefore() throws IOException {
+    cgroupsBefore = containerCgroups();
+  }
+
+  private static List<Path> containerCgroups() throws IOException {
+    List<Path> dirs = new java.util.ArrayList<>();
+    List<Path> parents = new java.util.ArrayList<>();
     for (String ctl : List.of("memory", "pids", "cpu")) {
-      Path dir = Path.of("/sys/fs/cgroup", ctl, "dcont");
+      parents.add(Path.of("/sys/fs/cgroup", ctl, "dcont"));
+    }
+    if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+      parents.add(Path.of("/sys/fs/cgroup/dcont"));
+    }
+    for (Path dir : parents) {
       if (Files.isDirectory(dir)) {
         try (Stream<Path> s = Files.list(dir)) {
-          List<Path> left = s.filter(Files::isDirectory).toList();
-          String procs = left.isEmpty() ? "" : Files.readString(left.get(0).resolve("cgroup.procs"));
-          assertEquals(List.of(), left, "no container cgroup left under " + dir + " (procs: " + procs + ")");
+          s.filter(Files::isDirectory).forEach(dirs::add);
         }
       }
     }
-    Path v2 = Path.of("/sys/fs/cgroup/dcont");
-    if (Files.isDirectory(v2) && Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-      try (Stream<Path> s = Files.list(v2)) {
-        assertTrue(s.noneMatch(Files::isDirectory), "no container cgroup left under " + v2);
-      }
-    }
+    return dirs;
   }
 
   @Test
