@@ -11,6 +11,8 @@ import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Probe;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestImage;
+import dev.dcont.testkit.Poll;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -160,24 +162,48 @@ class StdioIntegrationTest {
   }
 
   @Test
-  void throughTheRelayASlowReaderGetsEverythingTheContainerWroteBeforeItEnded() throws Exception {
-    // 2 MiB: more than the relay's pipes hold, so the container ends while the rest waits for this reader,
-    // which pauses longer between reads than the monitor waits for more output once the container has ended
+  void throughTheRelayAReaderThatStartsAfterTheContainerEndedGetsEverythingItWrote() throws Exception {
+    // 1.5 MiB: more than one pipe holds and less than the relay's two (the container's and the caller's, both
+    // grown to 1 MiB), so the container ends with output still in the relay; this reader reads nothing before
+    // the monitor has reaped the container's init
+    int size = 3 << 19;
     Path err = work.resolve("err");
-    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c 2097152 /dev/zero")
-        .redirectError(err.toFile()).start();
+    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c " + size
+        + " /dev/zero").redirectError(err.toFile()).start();
     p.getOutputStream().close();
+    long[] init = {0};
+    Poll.until("the container's init pid", Duration.ofSeconds(60), () -> (init[0] = initPid()) > 0);
+    Poll.until("the container to end before its output is read", Duration.ofSeconds(60),
+        () -> !Files.exists(Path.of("/proc/" + init[0])));
+    assertTrue(p.isAlive(), "dcont waits for its reader to take what the container wrote");
     long total = 0;
     byte[] buf = new byte[128 << 10];
     try (InputStream stdout = p.getInputStream()) {
       for (int n; (n = stdout.read(buf)) > 0; ) {
         total += n;
-        Thread.sleep(60);
       }
     }
     assertEquals(0, exitOf(p), Files.readString(err));
-    assertEquals(2L << 20, total);
+    assertEquals(size, total);
     assertTrue(Files.readString(err).contains("fd_is_pipe 0: allowed"), Files.readString(err));
+  }
+
+  /** The pid of the one container of this test's store, from its runtime state; 0 before it is recorded. */
+  private long initPid() throws IOException {
+    Path runtime = root.resolve("runtime");
+    if (!Files.isDirectory(runtime)) {
+      return 0;
+    }
+    try (java.util.stream.Stream<Path> dirs = Files.list(runtime)) {
+      for (Path d : dirs.toList()) {
+        Path pid = d.resolve("pid");
+        if (Files.isRegularFile(pid)) {
+          String text = Files.readString(pid).strip();
+          return text.isEmpty() ? 0 : Long.parseLong(text);
+        }
+      }
+    }
+    return 0;
   }
 
   @Test
@@ -188,14 +214,11 @@ class StdioIntegrationTest {
         .redirectError(err.toFile()).start();
     p.getOutputStream().close();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Files.readString(err).contains("fd_is_pipe 0: allowed")) {
-        assertTrue(System.nanoTime() < deadline && p.isAlive(),
-            "the container wrote and ended: " + Files.readString(err));
-        Thread.sleep(20);
-      }
+      Poll.until("the container to write and end", Duration.ofSeconds(60),
+          () -> Files.readString(err).contains("fd_is_pipe 0: allowed") || !p.isAlive());
+      assertTrue(p.isAlive(), "the container wrote and ended: " + Files.readString(err));
       // before the container has ended TERM goes to its init (sh, without a handler: ignored); after, it ends dcont
-      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
         assertTrue(System.nanoTime() < deadline, "dcont still waits for its reader");
         p.toHandle().destroy();

@@ -1,5 +1,6 @@
 package dev.dcont.cli;
 
+import dev.dcont.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -79,12 +80,8 @@ class StoreClosedToOthersTest {
       Path container = root.resolve("containers").resolve(id);
       Path suid = container.resolve("upper/suid");
       Path log = container.resolve("container.log");
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (!(Files.exists(suid) && (mode(suid) & 04000) != 0 && Files.exists(log)
-          && Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secret))
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Poll.holdsWithin(java.time.Duration.ofSeconds(20), () -> Files.exists(suid) && (mode(suid) & 04000) != 0
+          && Files.exists(log) && Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secret));
       assertEquals(04755, mode(suid), "the container made its setuid file");
 
       // where the secrets are, as root sees it: the test is worth something only if they are somewhere

@@ -1,5 +1,7 @@
 package dev.dcont.runtime;
 
+import dev.dcont.testkit.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -397,17 +399,7 @@ class ContainerRuntimeRootTest {
         assertTrue(after.contains(" icanon") && after.contains(" echo "), "terminal not restored: " + after);
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting");
-            }
-            Thread.sleep(20);
-        }
+    private static void waitFor(Poll.Condition c) throws Exception {
+        Poll.until("the container", java.time.Duration.ofSeconds(10), c);
     }
 }

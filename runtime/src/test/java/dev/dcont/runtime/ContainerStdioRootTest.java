@@ -1,5 +1,7 @@
 package dev.dcont.runtime;
 
+import dev.dcont.testkit.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -128,17 +130,7 @@ class ContainerStdioRootTest {
         rt.delete(id, true);
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting");
-            }
-            Thread.sleep(20);
-        }
+    private static void waitFor(Poll.Condition c) throws Exception {
+        Poll.until("the container", java.time.Duration.ofSeconds(10), c);
     }
 }

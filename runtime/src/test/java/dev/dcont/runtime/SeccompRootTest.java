@@ -1,5 +1,6 @@
 package dev.dcont.runtime;
 
+import dev.dcont.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,10 +114,8 @@ class SeccompRootTest {
                 Files.readString(tmp.resolve("exec-err")));
         assertEquals(REFUSED_AS_DOCKER, Files.readString(out));
         rt.kill(id, 9);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!rt.state(id).status().equals(ContainerState.STOPPED) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Poll.until("the killed container to stop", java.time.Duration.ofSeconds(10),
+                () -> rt.state(id).status().equals(ContainerState.STOPPED));
         rt.delete(id, true);
     }
 

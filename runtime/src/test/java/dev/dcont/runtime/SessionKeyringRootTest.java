@@ -1,5 +1,6 @@
 package dev.dcont.runtime;
 
+import dev.dcont.testkit.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dcont.runtime.spec.ContainerState;
@@ -76,10 +77,8 @@ class SessionKeyringRootTest {
         Path added = bundle.rootfs.resolve("tmp/added");
         ContainerState st = rt.start(bundle.dir, id, tmp.resolve("log"));
         assertEquals(ContainerState.RUNNING, st.status());
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!(Files.exists(added) && Files.readString(added).endsWith("\n")) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Poll.until("the container's key", java.time.Duration.ofSeconds(10),
+                () -> Files.exists(added) && Files.readString(added).endsWith("\n"));
         assertEquals("add_session_key: allowed\n", Files.readString(added));
 
         ProcessSpec p = rt.processOf(id).withArgs(List.of("/probe", "keyring", containerKey, "keyring", hostKey));
