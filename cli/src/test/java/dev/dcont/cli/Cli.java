@@ -56,6 +56,28 @@ public final class Cli {
     return pb.start();
   }
 
+  /**
+   * dcont in its own process (a container writes to the real stdout, which an in-process run cannot capture),
+   * its output and error in one file under {@code work}: exit code and output.
+   */
+  public static Result runProcess(Path root, Path work, String... args) throws IOException, InterruptedException {
+    Path log = java.nio.file.Files.createTempFile(work, "out", ".log");
+    Process p = start(root, log, args);
+    if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    String out = java.nio.file.Files.readString(log);
+    return new Result(p.exitValue(), out, out);
+  }
+
+  /** Removes every container of the store {@code root}: what a failed test left. */
+  public static void removeContainers(Path root) {
+    for (String id : run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
+      run(root, "rm", "-f", id);
+    }
+  }
+
   /** dcont in a new JVM with this test's class path, for the caller to give its stdio and start. */
   public static ProcessBuilder command(Path root, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

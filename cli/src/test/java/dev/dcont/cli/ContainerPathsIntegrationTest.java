@@ -52,9 +52,7 @@ class ContainerPathsIntegrationTest {
 
   @AfterEach
   void removeWhatAFailedTestLeft() {
-    for (String id : Cli.run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-      Cli.run(root, "rm", "-f", id);
-    }
+    Cli.removeContainers(root);
   }
 
   /** An image whose /etc/hosts is a symlink to {@code target}. */

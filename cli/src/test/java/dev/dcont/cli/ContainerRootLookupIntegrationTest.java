@@ -70,9 +70,7 @@ class ContainerRootLookupIntegrationTest {
 
   @AfterEach
   void removeContainers() {
-    for (String id : Cli.run(store, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-      Cli.run(store, "rm", "-f", id);
-    }
+    Cli.removeContainers(store);
   }
 
   /** dcont in its own process (the container writes to its stdout), which must end within 60 s. */

@@ -65,18 +65,11 @@ class RunIntegrationTest {
 
   @AfterEach
   void removeWhatAFailedTestLeft() {
-    for (String id : Cli.run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-      Cli.run(root, "rm", "-f", id);
-    }
+    Cli.removeContainers(root);
   }
 
-  /** Runs dcont in its own process (containers write to the real stdout) and returns exit code and output. */
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    Path log = Files.createTempFile(work, "out", ".log");
-    Process p = Cli.start(root, log, args);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "dcont " + String.join(" ", args) + " finished");
-    String out = Files.readString(log);
-    return new Cli.Result(p.exitValue(), out, out);
+    return Cli.runProcess(root, work, args);
   }
 
   private static List<String> lines(String s) {

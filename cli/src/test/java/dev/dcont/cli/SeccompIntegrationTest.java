@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,18 +57,11 @@ class SeccompIntegrationTest {
 
   @AfterEach
   void removeWhatAFailedTestLeft() {
-    for (String id : Cli.run(root, "ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-      Cli.run(root, "rm", "-f", id);
-    }
+    Cli.removeContainers(root);
   }
 
-  /** dcont in its own process (the container writes to the real stdout): exit code and output. */
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    Path log = Files.createTempFile(work, "out", ".log");
-    Process p = Cli.start(root, log, args);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "dcont " + String.join(" ", args) + " finished");
-    String out = Files.readString(log);
-    return new Cli.Result(p.exitValue(), out, out);
+    return Cli.runProcess(root, work, args);
   }
 
   private Cli.Result run(List<String> options, String image, String... command) throws Exception {
