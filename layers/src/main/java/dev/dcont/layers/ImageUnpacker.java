@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /** Makes sure every layer of an image has a snapshot, unpacking missing ones in parallel. */
 public final class ImageUnpacker {
@@ -119,17 +118,7 @@ public final class ImageUnpacker {
   }
 
   private static void awaitEnd(ExecutorService pool) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
+    if (ParallelFiles.awaitTermination(pool)) {
       Thread.currentThread().interrupt();
     }
   }

@@ -211,18 +211,27 @@ final class ParallelFiles implements AutoCloseable {
     boolean interrupted = awaitNonePending();
     if (ownPool) {
       pool.shutdown();
-      while (true) {
-        try {
-          if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
-            break;
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
+      interrupted |= awaitTermination(pool);
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits, through interrupts, until the shut-down {@code pool} has ended: its tasks write into a tree that the
+   * caller deletes next. Returns whether the wait was interrupted, for the caller to restore the flag.
+   */
+  static boolean awaitTermination(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          return interrupted;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
   }
 }
