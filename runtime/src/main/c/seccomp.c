@@ -7,6 +7,9 @@
  * its in .cache/seccomp: building Docker's profile for three architectures costs ~15 ms of CPU, reading it back
  * ~0.1 ms. The child loads it with seccomp(2) where the step stands ("now") or, with no_new_privs, right before
  * execve ("exec"), as runc and crun load the program libseccomp exported.
+ * A system call newer than the profile (a number above the highest one the profile names for that architecture)
+ * gets ENOSYS rather than the default action, as runc's filters do: the C library then falls back to the older
+ * call it knows (clone3 to clone, faccessat2 to faccessat), where EPERM would be taken as a real refusal.
  */
 #include "stage.h"
 #include <linux/filter.h>
@@ -18,7 +21,7 @@
 #define FLAG_SPEC_ALLOW 2
 #define FLAG_SPEC_ALLOW_IF_SUPPORTED 4
 /* names the way filters are built and cached: change it with anything that changes the program for a step */
-#define CACHE_FORMAT "dcont-seccomp-bpf 1"
+#define CACHE_FORMAT "dcont-seccomp-bpf 2"
 #define CACHE_MAGIC "DCONTBPF"
 
 static struct sock_fprog prog;      /* the program, made by the monitor, loaded by the child */
@@ -123,19 +126,89 @@ static void write_cache(const char *dir, const char *path, const char *key, size
     if (!ok || rename(tmp, path) < 0) unlink(tmp);
 }
 
+/* The highest system call number a profile names, per architecture, for the ENOSYS stub. */
+struct last_nr {
+    uint32_t arch;  /* libseccomp's token, the kernel's AUDIT_ARCH value except for x32 */
+    long last;      /* -1: the profile names none that this libseccomp knows */
+};
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+static long last_of(const struct last_nr *l, int n, uint32_t arch) {
+    for (int i = 0; i < n; i++)
+        if (l[i].arch == arch) return l[i].last;
+    return -1;
+}
+
+/*
+ * Puts runc's ENOSYS stub in front of the exported program: for each architecture of the profile, a number above
+ * its last named one returns ENOSYS; anything else goes on to libseccomp's program. x32 calls arrive with
+ * x86_64's audit value and the x32 bit set in the number, so they are told apart there.
+ */
+static void add_enosys_stub(const struct last_nr *l, int n) {
+    struct { uint16_t code; long jt, jf; uint32_t k; } s[1 + 8 * 5 + 2];
+    const long E = -2, F = -3; /* targets fixed below: the ENOSYS return and the start of the real program */
+    int m = 0;
+    s[m++] = (typeof(s[0])){BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch)};
+    for (int i = 0; i < n && i < 8; i++) {
+        uint32_t a = l[i].arch;
+        if (a == SCMP_ARCH_X32) {
+            if (last_of(l, n, SCMP_ARCH_X86_64) < 0 && l[i].last >= 0) a = SCMP_ARCH_X86_64; /* x32 alone */
+            else continue; /* handled in x86_64's block */
+        }
+        long native = a == l[i].arch ? l[i].last : -1;
+        int x86_64 = a == SCMP_ARCH_X86_64;
+        long x32 = x86_64 ? last_of(l, n, SCMP_ARCH_X32) : -1;
+        if (native < 0 && x32 < 0) continue;
+        int start = m, next = start + (x86_64 ? 5 : 3);
+        s[m++] = (typeof(s[0])){BPF_JMP | BPF_JEQ | BPF_K, start + 1, next, a};
+        s[m++] = (typeof(s[0])){BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr)};
+        if (x86_64) {
+            s[m++] = (typeof(s[0])){BPF_JMP | BPF_JSET | BPF_K, start + 3, start + 4, X32_SYSCALL_BIT};
+            s[m++] = x32 < 0 ? (typeof(s[0])){BPF_JMP | BPF_JA, 0, 0, 0} : (typeof(s[0])){BPF_JMP | BPF_JGT | BPF_K, E, F, (uint32_t)x32};
+            if (x32 < 0) s[m - 1].jt = F;
+        }
+        s[m++] = native < 0 ? (typeof(s[0])){BPF_JMP | BPF_JA, F, 0, 0} : (typeof(s[0])){BPF_JMP | BPF_JGT | BPF_K, E, F, (uint32_t)native};
+    }
+    if (m == 1) return;
+    s[m++] = (typeof(s[0])){BPF_JMP | BPF_JA, F, 0, 0};
+    s[m++] = (typeof(s[0])){BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS};
+    long e = m - 1, f = m;
+    struct sock_filter *out = malloc((m + prog.len) * sizeof *out);
+    for (int i = 0; i < m; i++) {
+        long jt = s[i].jt == E ? e : s[i].jt == F ? f : s[i].jt, jf = s[i].jf == E ? e : s[i].jf == F ? f : s[i].jf;
+        out[i].code = s[i].code;
+        out[i].k = s[i].k;
+        out[i].jt = out[i].jf = 0;
+        if (s[i].code == (BPF_JMP | BPF_JA)) {
+            out[i].k = (uint32_t)(jt - (i + 1));
+        } else if (BPF_CLASS(s[i].code) == BPF_JMP) {
+            out[i].jt = (uint8_t)(jt - (i + 1));
+            out[i].jf = (uint8_t)(jf - (i + 1));
+        }
+    }
+    memcpy(out + m, prog.filter, prog.len * sizeof *out);
+    free(prog.filter);
+    prog.filter = out;
+    prog.len += m;
+}
+
 static void build(const struct op *o, int i) {
     uint32_t def = (uint32_t)num(arg(o, &i));
     arg(o, &i); /* flags: given to seccomp(2) when loading */
     scmp_filter_ctx ctx = seccomp_init(def);
     if (!ctx) fail("seccomp: cannot make a filter with default action %s", o->argv[2], 0);
-    int narch = (int)num(arg(o, &i)), rc;
+    int narch = (int)num(arg(o, &i)), rc, nlast = 0;
+    struct last_nr last[8];
     for (int k = 0; k < narch; k++) {
         const char *name = arg(o, &i);
         uint32_t a = seccomp_arch_resolve_name(name);
         if (a == 0) fail("seccomp: architecture %s is unknown to libseccomp", name, 0);
         rc = seccomp_arch_add(ctx, a);
         if (rc < 0 && rc != -EEXIST) fail("seccomp: add architecture %s", name, -rc);
+        if (nlast < 8 && last_of(last, nlast, a) < 0) last[nlast++] = (struct last_nr){a, -1};
     }
+    if (nlast == 0) last[nlast++] = (struct last_nr){seccomp_arch_native(), -1};
     /* a binary tree of the rules for long lists, as runc (and its threshold) */
     int rules_at = i, nnames = 0;
     while (i < o->argc) {
@@ -162,6 +235,10 @@ static void build(const struct op *o, int i) {
         int n = (int)num(arg(o, &i));
         for (int k = 0; k < n; k++) {
             const char *name = arg(o, &i);
+            for (int a = 0; a < nlast; a++) {
+                int anr = seccomp_syscall_resolve_name_arch(last[a].arch, name);
+                if (anr >= 0 && anr > last[a].last) last[a].last = anr; /* negative: none on that architecture */
+            }
             int nr = seccomp_syscall_resolve_name(name);
             if (nr == __NR_SCMP_ERROR) continue; /* not a system call this libseccomp knows */
             rc = seccomp_rule_add_array(ctx, action, nr, ncond, cmp);
@@ -178,6 +255,9 @@ static void build(const struct op *o, int i) {
     prog.filter = malloc(size);
     if (pread(mfd, prog.filter, size, 0) != size) fail("seccomp: read the exported filter", NULL, errno);
     close(mfd);
+    /* as runc: not where the default lets everything through or already answers ENOSYS */
+    if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS)) add_enosys_stub(last, nlast);
+    if (prog.len > BPF_MAXINSNS) fail("seccomp: the filter is longer than the kernel takes", NULL, 0);
 }
 
 void prepare_seccomp(void) {

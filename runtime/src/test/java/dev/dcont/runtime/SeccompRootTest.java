@@ -80,6 +80,28 @@ class SeccompRootTest {
         assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
     }
 
+    /**
+     * A number above every call the profile names is "newer than the profile": ENOSYS, as runc answers, so that the
+     * C library falls back to an older call; one below that the profile leaves out keeps Docker's EPERM. 1000 is
+     * beyond the kernel's table too, so without a filter the kernel itself gives ENOSYS.
+     */
+    @Test
+    void aCallNewerThanTheProfileGetsEnosysAndAnOlderOneLeftOutEperm() throws Exception {
+        assertEquals("syscall_1000: refused (ENOSYS)\nadd_key: refused (EPERM)\n",
+                run(dockerDefault("/bin/probe", "syscall", "1000", "add_key")));
+        assertEquals("syscall_1000: refused (ENOSYS)\n", run(BusyboxBundle.defaultSpec("/bin/probe", "syscall", "1000")));
+    }
+
+    @Test
+    void aProfileThatAllowsByDefaultGetsNoStub() throws Exception {
+        Linux.Seccomp denyMkdir = SeccompProfile.parse(("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+                + "\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}")
+                .getBytes(StandardCharsets.UTF_8), DefaultSpec.DOCKER_CAPABILITIES);
+        Spec s = BusyboxBundle.defaultSpec("/bin/probe", "mkdir", "/tmp/d", "syscall", "1000", "add_key");
+        assertEquals("mkdir: refused (EACCES)\nsyscall_1000: refused (ENOSYS)\nadd_key: allowed\n",
+                run(s.withLinux(s.linux().withSeccomp(denyMkdir))));
+    }
+
     @Test
     void withoutAFilterTheSameCallsReachTheKernel() throws Exception {
         String out = run(BusyboxBundle.defaultSpec(CHECKS.toArray(String[]::new)));
