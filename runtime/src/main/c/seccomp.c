@@ -105,8 +105,48 @@ static int read_cache(const char *path, const char *key, size_t keylen) {
         }
     }
     free(buf);
+    if (ok) futimens(fd, NULL); /* marks it as used, for trim_cache */
     close(fd);
     return ok;
+}
+
+/* Programs kept at most: one per distinct filter, and a machine's containers use few. */
+#define CACHE_KEEP 32
+
+/* Keeps the CACHE_KEEP programs used last (a program read from the cache is touched), removing the others. */
+static void trim_cache(const char *dir) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd < 0) return;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    struct entry { char name[NAME_MAX + 1]; struct timespec used; } *e = NULL;
+    int n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (de->d_name[0] == '.' || fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            e = realloc(e, cap * sizeof *e);
+        }
+        snprintf(e[n].name, sizeof e[n].name, "%s", de->d_name);
+        e[n++].used = st.st_mtim;
+    }
+    while (n > CACHE_KEEP) { /* few entries: remove the oldest one at a time */
+        int old = 0;
+        for (int i = 1; i < n; i++)
+            if (e[i].used.tv_sec < e[old].used.tv_sec
+                || (e[i].used.tv_sec == e[old].used.tv_sec && e[i].used.tv_nsec < e[old].used.tv_nsec))
+                old = i;
+        unlinkat(dfd, e[old].name, 0);
+        e[old] = e[--n];
+    }
+    free(e);
+    closedir(d);
 }
 
 /* Best effort: a container starts whether or not its program could be kept. */
@@ -124,6 +164,7 @@ static void write_cache(const char *dir, const char *path, const char *key, size
              && write_all(fd, (char *)prog.filter, bl) == 0 && fsync(fd) == 0;
     close(fd);
     if (!ok || rename(tmp, path) < 0) unlink(tmp);
+    else trim_cache(dir);
 }
 
 /* The highest system call number a profile names, per architecture, for the ENOSYS stub. */

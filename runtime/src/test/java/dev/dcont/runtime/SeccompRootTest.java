@@ -102,6 +102,35 @@ class SeccompRootTest {
                 run(s.withLinux(s.linux().withSeccomp(denyMkdir))));
     }
 
+    /** Kept programs are a cache: the 32 used last stay, the older ones go when a new one is kept. */
+    @Test
+    void keptProgramsAreTrimmedToTheOnesUsedLast() throws Exception {
+        Path kept = tmp.resolve("state/.seccomp");
+        Files.createDirectories(kept);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        for (int i = 0; i < 40; i++) {
+            Path p = Files.writeString(kept.resolve(String.format("%016x", i)), "not a program");
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(old.toMillis() + i * 1000L));
+        }
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+        java.util.Set<String> left;
+        try (var files = Files.list(kept)) {
+            left = files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
+        assertEquals(32, left.size(), left.toString());
+        for (int i = 0; i < 9; i++) {
+            assertFalse(left.contains(String.format("%016x", i)), "oldest kept program " + i + " stayed: " + left);
+        }
+        for (int i = 9; i < 40; i++) {
+            assertTrue(left.contains(String.format("%016x", i)), "program " + i + " went: " + left);
+        }
+        // the new program is among them, and a second container uses it
+        assertEquals(REFUSED_AS_DOCKER, run(dockerDefault(CHECKS.toArray(String[]::new))));
+        try (var files = Files.list(kept)) {
+            assertEquals(32, files.count());
+        }
+    }
+
     @Test
     void withoutAFilterTheSameCallsReachTheKernel() throws Exception {
         String out = run(BusyboxBundle.defaultSpec(CHECKS.toArray(String[]::new)));
