@@ -10,7 +10,7 @@ int nops;
  * plan, so that starting a process (slow from a JVM) overlaps with planning. Wait until the plan file appears
  * (the launcher renames it into place complete); give up if the launcher dies first (we are re-parented) - it
  * kills us itself when planning fails. A short sleep loop, not inotify: closing an inotify descriptor waits
- * for an SRCU grace period (10-20 ms), longer than the whole wait usually is.
+ * for an SRCU grace period, longer than the whole wait usually is.
  */
 void await_plan(pid_t launcher, const char *path) {
     useconds_t pause = 50; /* doubling to 200 us: the plan is usually a few ms away */

@@ -4,8 +4,8 @@
  * The monitor turns it into a BPF program before clone (prepare_seccomp): libseccomp builds it (seccomp_init,
  * seccomp_arch_add, seccomp_rule_add_array; names this libseccomp does not know are skipped, as runc does) and
  * exports it, and the program is kept in CACHE-DIR for the next container with the same filter, as crun keeps
- * its in .cache/seccomp: building Docker's profile for three architectures costs ~15 ms of CPU, reading it back
- * ~0.1 ms. The child loads it with seccomp(2) where the step stands ("now") or, with no_new_privs, right before
+ * its in .cache/seccomp: building Docker's profile for three architectures takes far more CPU than reading a kept
+ * program back. The child loads it with seccomp(2) where the step stands ("now") or, with no_new_privs, right before
  * execve ("exec"), as runc and crun load the program libseccomp exported.
  * A system call newer than the profile (a number above the highest one the profile names for that architecture)
  * gets ENOSYS rather than the default action, as runc's filters do: the C library then falls back to the older

@@ -77,9 +77,9 @@ final class ParallelFiles implements AutoCloseable {
   /**
    * The number of workers: {@code DCONT_UNPACK_WORKERS} if set (0 writes every file on the applier's thread),
    * else one fewer than the cores (the applier and the decompressing thread are busy too), at least 1 and at
-   * most 3. On 2 cores one worker unpacks a 6,767-file root as fast as two when file creation is cheap
-   * (0.74 s against 0.75 s), and faster when ext4 is slow to find free inodes after a large delete (1.00 s
-   * against 1.51 s; two workers scanning the same groups spent 1.7 s of system time against 0.8 s).
+   * most 3. On 2 cores one worker unpacks as fast as two when file creation is cheap, and faster when ext4
+   * is slow to find free inodes after a large delete: two workers then scan the same block groups and spend
+   * about twice the system time.
    */
   static int defaultWorkers() {
     String v = System.getenv("DCONT_UNPACK_WORKERS");

@@ -56,7 +56,7 @@ final class StateDir {
         this.dir = stateRoot.resolve(id);
     }
 
-    /** {@code [A-Za-z0-9][A-Za-z0-9_.-]{0,127}}, checked by hand: java.util.regex costs ~1 ms to set up. */
+    /** {@code [A-Za-z0-9][A-Za-z0-9_.-]{0,127}}, checked by hand: java.util.regex would be set up on every start for one check. */
     static boolean validId(String id) {
         if (id.isEmpty() || id.length() > 128) {
             return false;
@@ -108,7 +108,7 @@ final class StateDir {
             return;
         }
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            // a DirectoryStream, not Files.list: the stream pipeline's classes cost ~1 ms on every start
+            // a DirectoryStream, not Files.list: the stream pipeline's classes would load on every start
             List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
                 for (Path c : s) {

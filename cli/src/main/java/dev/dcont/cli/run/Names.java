@@ -26,7 +26,7 @@ public final class Names {
 
   /**
    * 64 hex digits from the kernel's random source, as Docker's IDs. Read from {@code /dev/urandom} directly:
-   * a SecureRandom's first use sets up the JDK's security providers (~8 ms of every {@code run}).
+   * a SecureRandom's first use sets up the JDK's security providers, on every {@code run}.
    */
   public static String newId() {
     byte[] b = new byte[32];

@@ -17,7 +17,7 @@ public final class NativeSyscalls implements Syscalls {
 
   static {
     // the class named: without it JNA finds its caller by walking the stack through a SecurityManager, whose
-    // first use costs ~10 ms of start-up
+    // first use is a noticeable part of a command's start-up
     Native.register(NativeSyscalls.class, Platform.C_LIBRARY_NAME);
   }
 

@@ -206,7 +206,7 @@ public final class BlobEndpoint {
         }
         if (r.protocol() == Protocol.HTTP_1_1) {
           // Okio's own read timeout enters and leaves a watchdog queue shared by all connections on every
-          // socket read (8 KB): ~13,000 times for 100 MB, about 60 ms of a 100 MB pull on two cores. On
+          // socket read (8 KB), thousands of times per 100 MB, a visible share of a pull's CPU on two cores. On
           // HTTP/1.1 the socket's SO_TIMEOUT, which OkHttp sets to the same read timeout, still ends a read
           // that stalls (an HTTP/2 stream keeps Okio's timeout: its socket has none).
           r.body().source().timeout().clearTimeout().clearDeadline();
