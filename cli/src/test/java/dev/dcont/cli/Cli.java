@@ -1,5 +1,6 @@
 package dev.dcont.cli;
 
+import dev.dcont.testkit.TestCgroupParent;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +70,19 @@ public final class Cli {
     }
     String out = java.nio.file.Files.readString(log);
     return new Result(p.exitValue(), out, out);
+  }
+
+  /**
+   * {@code args} with {@code --cgroup-parent} of {@code parent} right after a leading {@code run}, so that a test's
+   * containers are under a parent of its own and it asserts only on those.
+   */
+  public static String[] inParent(TestCgroupParent parent, String... args) {
+    if (args.length == 0 || !args[0].equals("run")) {
+      return args;
+    }
+    List<String> all = new ArrayList<>(List.of("run", "--cgroup-parent", parent.name()));
+    all.addAll(List.of(args).subList(1, args.length));
+    return all.toArray(String[]::new);
   }
 
   /** Removes every container of the store {@code root}: what a failed test left. */

@@ -7,6 +7,7 @@ import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerPathsIntegrationTest {
   static LocalRegistry registry;
   static String busybox;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
 
   @TempDir
   static Path root;
@@ -36,6 +39,7 @@ class ContainerPathsIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    cgroups = TestCgroupParent.create("paths");
     Root.require("containers need namespaces, overlayfs and cgroups");
     registry = LocalRegistry.start();
     busybox = registry.push("t/busybox", "1", TestImage.builder()
@@ -44,9 +48,12 @@ class ContainerPathsIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -78,8 +85,8 @@ class ContainerPathsIntegrationTest {
     Path x = Files.createDirectories(work.resolve("x"));
     Files.writeString(x.resolve("marker"), "from-x\n");
     Path out = Files.createDirectories(work.resolve("out"));
-    Cli.Result r = Cli.run(root, "run", "--rm", "-v", vol + ":/a", "-v", x + ":/a/b/c", "-v", out + ":/out",
-        busybox, "sh", "-c", "cat /a/b/c/marker > /out/seen 2>&1; readlink /a/b >> /out/seen");
+    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", "-v", vol + ":/a", "-v", x + ":/a/b/c", "-v", out + ":/out",
+        busybox, "sh", "-c", "cat /a/b/c/marker > /out/seen 2>&1; readlink /a/b >> /out/seen"));
     assertEquals(List.of(), names(hostDir), "something was made on the host: " + r);
     assertEquals(0, r.code(), r.toString());
     // /a/b leads to <root>/<host-dir> inside the container, and that is where X was mounted
@@ -93,8 +100,8 @@ class ContainerPathsIntegrationTest {
         "10.9.9.9 host-original\n");
     String image = imageWithEtcHostsLinkedTo("abs", hostFile.toString());
     Path out = Files.createDirectories(work.resolve("out"));
-    Cli.Result r = Cli.run(root, "run", "--rm", "--hostname", "pathsbox", "-v", out + ":/out", image,
-        "sh", "-c", "cat /etc/hosts > /out/seen 2>&1");
+    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", "--hostname", "pathsbox", "-v", out + ":/out", image,
+        "sh", "-c", "cat /etc/hosts > /out/seen 2>&1"));
     assertEquals("10.9.9.9 host-original\n", Files.readString(hostFile), "the host file was changed");
     assertEquals(List.of("hosts"), names(hostFile.getParent()));
     assertEquals(0, r.code(), r.toString());
@@ -106,7 +113,7 @@ class ContainerPathsIntegrationTest {
   void anEtcHostsThatLeadsToTheHostThroughProcIsRefusedWithOneLineAndExit125() throws Exception {
     Path hostDir = Files.createDirectories(work.resolve("host-proc"));
     String image = imageWithEtcHostsLinkedTo("proc", "/proc/self/root" + hostDir + "/hosts");
-    Cli.Result r = Cli.run(root, "run", "--rm", image, "true");
+    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", image, "true"));
     assertEquals(List.of(), names(hostDir), "a file was made on the host: " + r);
     assertEquals(125, r.code(), r.toString());
     List<String> lines = r.err().lines().toList();

@@ -8,6 +8,7 @@ import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,8 @@ class ContainerRootLookupIntegrationTest {
   private static final String NOT_FOUND = "dcont: unable to find user %s: no matching entries in passwd file";
 
   static LocalRegistry registry;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
   static String busybox;
   static String linkedWorkdir;
 
@@ -43,6 +46,7 @@ class ContainerRootLookupIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    cgroups = TestCgroupParent.create("root-lookup");
     Root.require("containers need namespaces, overlayfs and cgroups");
     registry = LocalRegistry.start();
     busybox = registry.push("t/busybox", "1", TestImage.builder()
@@ -62,9 +66,12 @@ class ContainerRootLookupIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -76,7 +83,7 @@ class ContainerRootLookupIntegrationTest {
   /** dcont in its own process (the container writes to its stdout), which must end within 60 s. */
   private Cli.Result dcont(String... args) throws IOException, InterruptedException {
     Path log = Files.createTempFile(work, "out", ".log");
-    Process p = Cli.start(store, log, args);
+    Process p = Cli.start(store, log, Cli.inParent(cgroups, args));
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
       throw new AssertionError("dcont " + String.join(" ", args) + " did not end within 60 s: "
@@ -87,7 +94,8 @@ class ContainerRootLookupIntegrationTest {
   }
 
   private String startContainer(String name) {
-    Cli.Result r = Cli.run(store, "run", "-d", "--name", name, busybox, "sleep", "600");
+    // sleep keeps the container running while the test works in its root
+    Cli.Result r = Cli.run(store, Cli.inParent(cgroups, "run", "-d", "--name", name, busybox, "sleep", "600"));
     assertEquals(0, r.code(), r.toString());
     return name;
   }

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLayout;
+import dev.dcont.testkit.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,10 +53,7 @@ class EarlyStoreTest {
       assertTrue(s.images().list().isEmpty());
     }
     assertNull(EarlyStore.take(root), "handed out twice");
-    for (int i = 0; i < 200 && !warmed.get(); i++) {
-      Thread.sleep(10);
-    }
-    assertTrue(warmed.get(), "the warming step did not run");
+    Poll.until("the warming step to run", Duration.ofSeconds(2), warmed::get);
   }
 
   @Test

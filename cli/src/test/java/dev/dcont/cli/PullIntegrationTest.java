@@ -12,15 +12,18 @@ import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.RawTar;
 import dev.dcont.testkit.RecordingProxy;
 import dev.dcont.testkit.TarBuilder;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import dev.dcont.testkit.TestIndex;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** dcont pull, images, inspect and rmi against a real docker-registry on loopback. */
 class PullIntegrationTest {
   static LocalRegistry registry;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
   static TestImage busybox;
   static TestImage dockerMulti;
   static TestImage zstd;
@@ -42,6 +47,7 @@ class PullIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    cgroups = TestCgroupParent.create("pull");
     registry = LocalRegistry.start();
     busybox = TestImage.builder().layer(Busybox.rootfs().build(), Layer.Compression.GZIP, "COPY busybox /")
         .config("Cmd", List.of("sh")).build();
@@ -63,8 +69,9 @@ class PullIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     registry.close();
+    cgroups.close();
   }
 
   private String ref(String repoTag) {
@@ -323,7 +330,7 @@ class PullIntegrationTest {
     assertNothingOf(store, img);
 
     Path fresh = root.resolve("run");
-    Cli.Result run = Cli.run(fresh, "run", "--rm", ref("t/negative-size:1"), "true");
+    Cli.Result run = Cli.run(fresh, Cli.inParent(cgroups, "run", "--rm", ref("t/negative-size:1"), "true"));
     assertEquals(125, run.code(), run.toString());
     assertTrue(run.err().endsWith(line), run.err());
     assertNothingOf(fresh, img);
@@ -332,7 +339,7 @@ class PullIntegrationTest {
     Path later = root.resolve("later");
     assertEquals(0, Cli.run(later, "pull", "--no-unpack", ref("t/negative-size:1")).code());
     assertEquals(img.configDigest().shortHex() + "\n", Cli.run(later, "images", "-q").out());
-    Cli.Result runLater = Cli.run(later, "run", "--rm", ref("t/negative-size:1"), "true");
+    Cli.Result runLater = Cli.run(later, Cli.inParent(cgroups, "run", "--rm", ref("t/negative-size:1"), "true"));
     assertEquals(125, runLater.code(), runLater.toString());
     assertEquals(line, runLater.err());
     assertNothingOf(later, img);
@@ -380,7 +387,7 @@ class PullIntegrationTest {
 
     dev.dcont.testkit.Root.require("the kept image is run");
     Path log = root.resolve("run.log");
-    Process p = Cli.start(root, log, "run", "--rm", "--pull", "never", ref("t/app:1"), "cat", "/version");
+    Process p = Cli.start(root, log, Cli.inParent(cgroups, "run", "--rm", "--pull", "never", ref("t/app:1"), "cat", "/version"));
     assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "run ended");
     assertEquals(0, p.exitValue(), Files.readString(log));
     assertEquals("good", Files.readString(log));
@@ -423,12 +430,8 @@ class PullIntegrationTest {
     try (RecordingProxy proxy = new RecordingProxy(registry.host())) {
       proxy.throttle(2_000_000);
       Process p = Cli.start(root, root.resolveSibling(root.getFileName() + ".log"), "pull", proxy.host() + "/t/big:1");
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline
-          && !(Files.exists(partial) && Files.size(partial) > 3_000_000)) {
-        Thread.sleep(50);
-      }
-      assertTrue(Files.exists(partial) && Files.size(partial) > 3_000_000, "the download got going");
+      Poll.until("the download to get going (3 MB in " + partial + ")", Duration.ofSeconds(30),
+          () -> Files.exists(partial) && Files.size(partial) > 3_000_000);
       p.destroyForcibly().waitFor();
       long cutAt = Files.size(partial);
       assertFalse(Files.exists(root.resolve("blobs/sha256/" + layer.hex())));

@@ -10,19 +10,21 @@ import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HostDebianRoot;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TarBuilder;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,8 @@ class RunIntegrationTest {
   static LocalRegistry registry;
   static String busybox;
   static String configured;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
 
   @TempDir
   static Path root;
@@ -40,6 +44,7 @@ class RunIntegrationTest {
   @BeforeAll
   static void setUp() throws Exception {
     Root.require("containers need namespaces, overlayfs and cgroups");
+    cgroups = TestCgroupParent.create("run");
     registry = LocalRegistry.start();
     busybox = registry.push("t/busybox", "1", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
@@ -57,9 +62,12 @@ class RunIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -68,8 +76,13 @@ class RunIntegrationTest {
     Cli.removeContainers(root);
   }
 
+  /** dcont in its own process; a {@code run} gets the class's cgroup parent. */
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    return Cli.runProcess(root, work, args);
+    return Cli.runProcess(root, work, withParent(args));
+  }
+
+  static String[] withParent(String... args) {
+    return Cli.inParent(cgroups, args);
   }
 
   private static List<String> lines(String s) {
@@ -87,40 +100,9 @@ class RunIntegrationTest {
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains(root.toString()), "no mount left under the store");
-    List<Path> left = containerCgroups();
-    left.removeAll(cgroupsBefore);
+    List<Path> left = cgroups.children();
     String procs = left.isEmpty() ? "" : Files.readString(left.get(0).resolve("cgroup.procs"));
-    assertEquals(List.of(), left, "no cgroup left of a container this test made (procs: " + procs + ")");
-  }
-
-  /**
-   * The container cgroups that exist before a test: a user's own dcont containers may run on the machine, and a
-   * test asserts only on the cgroups that appeared while it ran.
-   */
-  private List<Path> cgroupsBefore = List.of();
-
-  @BeforeEach
-  void noteTheCgroupsThatExistBefore() throws IOException {
-    cgroupsBefore = containerCgroups();
-  }
-
-  private static List<Path> containerCgroups() throws IOException {
-    List<Path> dirs = new java.util.ArrayList<>();
-    List<Path> parents = new java.util.ArrayList<>();
-    for (String ctl : List.of("memory", "pids", "cpu")) {
-      parents.add(Path.of("/sys/fs/cgroup", ctl, "dcont"));
-    }
-    if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-      parents.add(Path.of("/sys/fs/cgroup/dcont"));
-    }
-    for (Path dir : parents) {
-      if (Files.isDirectory(dir)) {
-        try (Stream<Path> s = Files.list(dir)) {
-          s.filter(Files::isDirectory).forEach(dirs::add);
-        }
-      }
-    }
-    return dirs;
+    assertEquals(List.of(), left, "no cgroup left under the class's parent (procs: " + procs + ")");
   }
 
   @Test
@@ -198,13 +180,11 @@ class RunIntegrationTest {
   @Test
   void sigtermToRunStopsTheContainerWith143() throws Exception {
     Path log = work.resolve("term.log");
-    Process p = Cli.start(root, log, "run", "--rm", busybox, "sh", "-c",
-        "trap 'exit 143' TERM; echo ready; while true; do sleep 0.1; done");
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline && !Files.readString(log).contains("ready")) {
-      Thread.sleep(50);
-    }
-    assertTrue(Files.readString(log).contains("ready"), Files.readString(log));
+    // the loop keeps the container running until the signal: it is the container's work, not a wait of the test
+    Process p = Cli.start(root, log, withParent("run", "--rm", busybox, "sh", "-c",
+        "trap 'exit 143' TERM; echo ready; while true; do sleep 0.1; done"));
+    Poll.until("the container's 'ready' in " + log, Duration.ofSeconds(30),
+        () -> Files.readString(log).contains("ready"));
     new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
     assertTrue(p.waitFor(20, TimeUnit.SECONDS));
     assertEquals(143, p.exitValue(), Files.readString(log));
@@ -220,12 +200,14 @@ class RunIntegrationTest {
 
   @Test
   void detachedContainerLogsPsExecStopRm() throws Exception {
+    // the container ticks until it is stopped: its work, not a wait of the test
     Cli.Result started = dcont("run", "-d", "--name", "ticker", busybox, "sh", "-c",
         "echo started; while true; do echo tick; sleep 0.1; done");
     assertEquals(0, started.code(), started.toString());
     String id = lastLine(started.out());
     assertTrue(id.matches("[a-f0-9]{64}"), started.out());
-    Thread.sleep(500);
+    Poll.until("a tick in the log of " + id, Duration.ofSeconds(20),
+        () -> Cli.run(root, "logs", "ticker").out().contains("tick"));
 
     Cli.Result ps = Cli.run(root, "ps", "--format", "json");
     JsonNode row = Json.MAPPER.readTree(ps.out()).get(0);
@@ -262,15 +244,13 @@ class RunIntegrationTest {
 
   @Test
   void detachedWithRmIsRemovedWhenItEnds() throws Exception {
+    // the container outlives the start that detached it, so that its monitor, not the start, removes it
     Cli.Result started = dcont("run", "-d", "--rm", "--name", "short-lived", busybox, "sh", "-c", "sleep 0.5");
     assertEquals(0, started.code(), started.toString());
     String id = lastLine(started.out());
-    long deadline = System.currentTimeMillis() + 20_000;
     // nothing lists containers meanwhile (listing would also remove it): only the monitor's clean-up can
-    while (System.currentTimeMillis() < deadline && Files.exists(root.resolve("containers").resolve(id))) {
-      Thread.sleep(100);
-    }
-    assertFalse(Files.exists(root.resolve("containers").resolve(id)), "removed after it ended");
+    Poll.until("the monitor's removal of " + id, Duration.ofSeconds(20),
+        () -> !Files.exists(root.resolve("containers").resolve(id)));
     assertNothingLeft();
   }
 
@@ -310,19 +290,15 @@ class RunIntegrationTest {
 
   @Test
   void killSignalsLogsFollowAndAContainerWhoseMonitorDied() throws Exception {
+    // the loop keeps the container running until TERM: its work, not a wait of the test
     String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
         "trap 'echo got-usr1' USR1; trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done").out());
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline && !Cli.run(root, "logs", id).out().contains("up")) {
-      Thread.sleep(50);
-    }
+    Poll.until("'up' in the log of " + id, Duration.ofSeconds(20),
+        () -> Cli.run(root, "logs", id).out().contains("up"));
     assertEquals(0, Cli.run(root, "kill", "-s", "USR1", id).code());
     Path follow = work.resolve("follow.log");
     Process f = Cli.start(root, follow, "logs", "-f", id);
-    while (System.currentTimeMillis() < deadline && !Files.readString(follow).contains("got-usr1")) {
-      Thread.sleep(50);
-    }
-    assertTrue(Files.readString(follow).contains("got-usr1"), Files.readString(follow));
+    Poll.until("got-usr1 in " + follow, Duration.ofSeconds(20), () -> Files.readString(follow).contains("got-usr1"));
     assertTrue(f.isAlive(), "logs -f follows while the container runs");
     assertEquals(0, Cli.run(root, "kill", "-s", "TERM", id).code());
     assertTrue(f.waitFor(20, TimeUnit.SECONDS), "logs -f ends with the container");
@@ -331,11 +307,13 @@ class RunIntegrationTest {
         .get("ExitCode").asInt());
     assertEquals(0, Cli.run(root, "rm", id).code());
 
+    // sleep keeps the container running while its monitor is killed
     String victim = lastLine(dcont("run", "-d", busybox, "sleep", "300").out());
     int monitor = Integer.parseInt(Files.readString(root.resolve("runtime").resolve(victim).resolve("monitor.pid"))
         .strip());
     new ProcessBuilder("kill", "-9", Integer.toString(monitor)).start().waitFor();
-    Thread.sleep(200);
+    Poll.until("the monitor " + monitor + " to be gone", Duration.ofSeconds(20),
+        () -> ProcessHandle.of(monitor).map(h -> !h.isAlive()).orElse(true));
     JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
     assertEquals("exited", row.get("State").asText(), "a container whose monitor died shows as exited");
     assertEquals(0, Cli.run(root, "rm", victim).code());
@@ -346,22 +324,21 @@ class RunIntegrationTest {
 
   /** Waits until the container has exited (as ps -a says). */
   private void awaitExit(String id) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
+    Poll.until("container " + id + " to exit", Duration.ofSeconds(20), () -> {
       JsonNode rows = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out());
       for (JsonNode row : rows) {
         if (row.get("Id").asText().equals(id) && row.get("State").asText().equals("exited")) {
-          return;
+          return true;
         }
       }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("container " + id + " did not exit");
+      return false;
+    });
   }
 
   @Test
   void logsKeepStdoutAndStderrApartInOrderWithTailAndTimestamps() throws Exception {
-    // the streams are written a moment apart, so that the order between them is the order of writing
+    // the streams are written a moment apart, so that the order between them is the order of writing: the pauses are
+    // the container's behaviour under test, and the test itself waits on the container's exit
     String id = lastLine(dcont("run", "-d", busybox, "sh", "-c",
         "echo out1; sleep 0.4; echo err1 >&2; sleep 0.4; echo out2; sleep 0.4; echo err2 >&2; sleep 0.4;"
             + " printf '\\303\\251t\\303'; sleep 0.4; printf '\\251 '; sleep 0.4; printf 'fin'").out());
@@ -401,7 +378,9 @@ class RunIntegrationTest {
     Cli.Result kept = dcont("run", "-dit", "--name", "keep", busybox, "sh");
     assertEquals(0, kept.code(), kept.toString());
     String id = lastLine(kept.out());
-    Thread.sleep(1000);
+    // the prompt is written when the shell reads its input: a shell that met the end of its input exits right after
+    Poll.until("the shell's prompt in the log of " + id, Duration.ofSeconds(20),
+        () -> Cli.run(root, "logs", id).out().contains("# "));
     JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "--format", "json").out()).get(0);
     assertEquals(id, row.get("Id").asText());
     assertEquals("running", row.get("State").asText());
@@ -421,6 +400,7 @@ class RunIntegrationTest {
 
   @Test
   void rmRefusesARunningContainerUnlessForced() throws Exception {
+    // sleep keeps the container running while rm is refused
     Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
     String id = lastLine(started.out());
     Cli.Result rm = Cli.run(root, "rm", id);
@@ -435,7 +415,7 @@ class RunIntegrationTest {
     Path log = work.resolve("pty.log");
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
+        "run", "--cgroup-parent", cgroups.name(), "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
     Process p = new ProcessBuilder("script", "-qfec", "stty rows 33 cols 101; " + cmd, "/dev/null")
         .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -451,22 +431,24 @@ class RunIntegrationTest {
     String session = "dcont-test-" + ProcessHandle.current().pid();
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--rm", "-it", busybox, "sh"));
+        "run", "--cgroup-parent", cgroups.name(), "--rm", "-it", busybox, "sh"));
     run("tmux", "new-session", "-d", "-s", session, "-x", "90", "-y", "30", cmd);
     try {
       waitForPane(session, "#", 30);
       run("tmux", "send-keys", "-t", session, "stty size", "Enter");
       waitForPane(session, "30 90", 10);
       run("tmux", "resize-window", "-t", session, "-x", "120", "-y", "40");
-      Thread.sleep(300);
-      run("tmux", "send-keys", "-t", session, "clear; stty size", "Enter");
-      waitForPane(session, "40 120", 10);
+      // the new size reaches the container's terminal through the monitor a moment after the resize: ask until it
+      // shows, and each time only once the previous answer is on the pane
+      Poll.until("the container's terminal to be 40x120", Duration.ofSeconds(20), () -> {
+        // the typed line shows as''ked, the answer asked
+        run("tmux", "send-keys", "-t", session, "clear; stty size; echo as''ked", "Enter");
+        waitForPane(session, "asked", 10);
+        return pane(session).contains("40 120");
+      });
       run("tmux", "send-keys", "-t", session, "exit 4", "Enter");
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (System.currentTimeMillis() < deadline && run("tmux", "has-session", "-t", session) == 0) {
-        Thread.sleep(100);
-      }
-      assertTrue(run("tmux", "has-session", "-t", session) != 0, "the session ends with the container");
+      Poll.until("the tmux session to end with the container", Duration.ofSeconds(20),
+          () -> run("tmux", "has-session", "-t", session) != 0);
     } finally {
       run("tmux", "kill-session", "-t", session);
     }
@@ -478,23 +460,22 @@ class RunIntegrationTest {
         .start().waitFor();
   }
 
+  private static String pane(String session) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
+    String pane = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return pane;
+  }
+
   private static void waitForPane(String session, String text, int seconds) throws Exception {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    String pane = "";
-    while (System.currentTimeMillis() < deadline) {
-      Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
-      pane = new String(p.getInputStream().readAllBytes());
-      p.waitFor();
-      if (pane.contains(text)) {
-        return;
-      }
-      Thread.sleep(100);
+    if (!Poll.holdsWithin(Duration.ofSeconds(seconds), () -> pane(session).contains(text))) {
+      throw new AssertionError("'" + text + "' did not appear; pane:\n" + pane(session));
     }
-    throw new AssertionError("'" + text + "' did not appear; pane:\n" + pane);
   }
 
   @Test
   void execWithATerminalThroughScript() throws Exception {
+    // sleep keeps the container running for the exec
     String id = lastLine(dcont("run", "-d", busybox, "sleep", "300").out());
     Path log = work.resolve("exec-pty.log");
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -552,12 +533,10 @@ class RunIntegrationTest {
   @Test
   void initForwardsSigtermToTheCommandAndReapsIt() throws Exception {
     Path log = work.resolve("init.log");
-    Process p = Cli.start(root, log, "run", "--rm", "--init", busybox, "sh", "-c",
-        "echo pid=$$; sleep 600 & wait");
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline && !Files.readString(log).contains("pid=")) {
-      Thread.sleep(50);
-    }
+    // sleep keeps the command running until the forwarded TERM ends it
+    Process p = Cli.start(root, log, withParent("run", "--rm", "--init", busybox, "sh", "-c",
+        "echo pid=$$; sleep 600 & wait"));
+    Poll.until("pid= in " + log, Duration.ofSeconds(30), () -> Files.readString(log).contains("pid="));
     assertTrue(Files.readString(log).contains("pid=2"), "the command is not pid 1 under --init: "
         + Files.readString(log));
     new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();

@@ -9,6 +9,7 @@ import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Probe;
 import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** dcont run's seccomp filter end to end, with the probe inside a busybox image and a Debian root built from the host. */
 class SeccompIntegrationTest {
   static LocalRegistry registry;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
   static String busybox;
   static String debian;
 
@@ -36,6 +39,7 @@ class SeccompIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    cgroups = TestCgroupParent.create("seccomp");
     Root.require("containers need namespaces, overlayfs and cgroups");
     registry = LocalRegistry.start();
     busybox = registry.push("sc/busybox", "1", TestImage.builder()
@@ -49,9 +53,12 @@ class SeccompIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -61,7 +68,7 @@ class SeccompIntegrationTest {
   }
 
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    return Cli.runProcess(root, work, args);
+    return Cli.runProcess(root, work, Cli.inParent(cgroups, args));
   }
 
   private Cli.Result run(List<String> options, String image, String... command) throws Exception {
@@ -121,7 +128,7 @@ class SeccompIntegrationTest {
 
   @Test
   void execIntoARunningContainerRunsUnderItsFilter() throws Exception {
-    Cli.Result started = dcont("run", "-d", busybox, "sleep", "60");
+    Cli.Result started = dcont("run", "-d", busybox, "sleep", "60"); // keeps the container running for the exec
     assertEquals(0, started.code(), started.toString());
     String id = started.out().strip();
     Cli.Result exec = dcont("exec", id, "probe", "add_key", "clone3");
@@ -132,6 +139,7 @@ class SeccompIntegrationTest {
 
   @Test
   void aDebianRootRunsBashAndAptUnderTheDefaultProfile() throws Exception {
+    // a background job and its wait are what bash must be allowed under the profile
     String bash = run(List.of(), debian, "/bin/bash", "-c",
         "echo bash $BASH_VERSION; ls /usr/bin | wc -l; id -un; sleep 0.1 & wait; echo done").out();
     assertTrue(bash.startsWith("bash 5.") && bash.contains("root\n") && bash.endsWith("done\n"), bash);

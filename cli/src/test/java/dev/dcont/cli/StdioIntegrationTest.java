@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Probe;
 import dev.dcont.testkit.Root;
+import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
-import dev.dcont.testkit.Poll;
-import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +20,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StdioIntegrationTest {
   static LocalRegistry registry;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
   static String image;
 
   @TempDir
@@ -44,6 +47,7 @@ class StdioIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    cgroups = TestCgroupParent.create("stdio");
     Root.require("containers need namespaces, overlayfs and cgroups");
     registry = LocalRegistry.start();
     image = registry.push("t/probe", "1", TestImage.builder()
@@ -53,9 +57,12 @@ class StdioIntegrationTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -83,7 +90,7 @@ class StdioIntegrationTest {
 
   /** dcont with stdin from {@code in} (null: an empty pipe), stdout and stderr into files of this test. */
   private int dcont(byte[] in, Path out, Path err, String... args) throws Exception {
-    Process p = Cli.command(root, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = Cli.command(root, Cli.inParent(cgroups, args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     try (OutputStream stdin = p.getOutputStream()) {
       if (in != null) {
         stdin.write(in);
@@ -119,8 +126,8 @@ class StdioIntegrationTest {
   void stdoutAndStderrThatAreOneFileKeepTheOrderTheyWereWrittenIn() throws Exception {
     // dcont run ... > FILE 2>&1: one pipe for both, as the one file was before
     Path both = work.resolve("both");
-    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c",
-        "for i in 1 2 3 4 5 6 7 8; do echo out$i; echo err$i >&2; done; probe fd_is_pipe 1 fd_is_pipe 2 >&2")
+    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c",
+        "for i in 1 2 3 4 5 6 7 8; do echo out$i; echo err$i >&2; done; probe fd_is_pipe 1 fd_is_pipe 2 >&2"))
         .redirectErrorStream(true).redirectOutput(both.toFile()).start();
     p.getOutputStream().close();
     assertEquals(0, exitOf(p), Files.readString(both));
@@ -141,7 +148,7 @@ class StdioIntegrationTest {
     // dcont run -i IMAGE ... < FILE: the container reads a pipe, not the caller's file
     Path in = Files.writeString(work.resolve("in"), "c\nd\n");
     Path fileOut = work.resolve("file-out"), fileErr = work.resolve("file-err");
-    Process p = Cli.command(root, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 >&2; cat")
+    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 >&2; cat"))
         .redirectInput(in.toFile()).redirectOutput(fileOut.toFile()).redirectError(fileErr.toFile()).start();
     assertEquals(0, exitOf(p), Files.readString(fileErr));
     assertEquals("c\nd\n", Files.readString(fileOut));
@@ -154,7 +161,7 @@ class StdioIntegrationTest {
     new Random(64).nextBytes(data);
     Path in = Files.write(work.resolve("in"), data);
     Path out = work.resolve("out"), err = work.resolve("err");
-    Process p = Cli.command(root, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 fd_is_pipe 1 >&2; cat")
+    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 fd_is_pipe 1 >&2; cat"))
         .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertEquals(0, exitOf(p), Files.readString(err));
     assertArrayEquals(data, Files.readAllBytes(out));
@@ -168,8 +175,8 @@ class StdioIntegrationTest {
     // the monitor has reaped the container's init
     int size = 3 << 19;
     Path err = work.resolve("err");
-    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c " + size
-        + " /dev/zero").redirectError(err.toFile()).start();
+    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c " + size
+        + " /dev/zero")).redirectError(err.toFile()).start();
     p.getOutputStream().close();
     long[] init = {0};
     Poll.until("the container's init pid", Duration.ofSeconds(60), () -> (init[0] = initPid()) > 0);
@@ -210,7 +217,7 @@ class StdioIntegrationTest {
   void aSignalEndsTheWaitForAReaderThatNeverReadsOnceTheContainerHasEnded() throws Exception {
     // the output fits in the relay's pipe, so the container ends; nobody reads this process's stdout
     Path err = work.resolve("err");
-    Process p = Cli.command(root, "run", "--rm", image, "sh", "-c", "head -c 900000 /dev/zero; probe fd_is_pipe 0 >&2")
+    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c", "head -c 900000 /dev/zero; probe fd_is_pipe 0 >&2"))
         .redirectError(err.toFile()).start();
     p.getOutputStream().close();
     try {
@@ -233,7 +240,8 @@ class StdioIntegrationTest {
   @Test
   void execGetsPipesTooAndItsInputEnds() throws Exception {
     String name = "stdio-exec-" + ProcessHandle.current().pid();
-    Cli.Result started = Cli.run(root, "run", "-d", "--name", name, image, "sleep", "60");
+    // sleep keeps the container running for the exec
+    Cli.Result started = Cli.run(root, Cli.inParent(cgroups, "run", "-d", "--name", name, image, "sleep", "60"));
     assertEquals(0, started.code(), started.toString());
     try {
       Path host = callersFile("hostfile");

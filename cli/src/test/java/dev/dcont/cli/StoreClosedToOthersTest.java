@@ -11,6 +11,7 @@ import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestImage;
+import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreClosedToOthersTest {
   static LocalRegistry registry;
+  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
+  static TestCgroupParent cgroups;
   static String busybox;
 
   @TempDir
@@ -43,6 +46,7 @@ class StoreClosedToOthersTest {
 
   @BeforeAll
   static void startRegistry() throws Exception {
+    cgroups = TestCgroupParent.create("closed");
     Root.require("containers need namespaces, overlayfs and cgroups; the checks switch to another uid");
     registry = LocalRegistry.start();
     busybox = registry.push("t/busybox", "1", TestImage.builder()
@@ -59,9 +63,12 @@ class StoreClosedToOthersTest {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws Exception {
     if (registry != null) {
       registry.close();
+    }
+    if (cgroups != null) {
+      cgroups.close();
     }
   }
 
@@ -71,6 +78,7 @@ class StoreClosedToOthersTest {
     String fromFile = "f1le-" + UUID.randomUUID();
     Path envFile = Files.writeString(Files.createDirectory(tmp.resolve("env")).resolve("env"),
         "FROM_FILE=" + fromFile + "\n");
+    // sleep keeps the container running while another user looks at it
     Cli.Result started = dcont("000", "run", "-d", "-e", "SECRET=" + secret, "--env-file", envFile.toString(),
         busybox, "sh", "-c", "busybox cp /bin/busybox /suid && busybox chmod 4755 /suid && echo $SECRET $FROM_FILE"
             + " && sleep 600");
@@ -180,7 +188,7 @@ class StoreClosedToOthersTest {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "--root", root.toString()));
-    cmd.addAll(List.of(args));
+    cmd.addAll(List.of(Cli.inParent(cgroups, args)));
     return finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), String.join(" ", args));
   }
 

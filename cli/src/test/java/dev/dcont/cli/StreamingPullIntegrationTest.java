@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.dcont.store.model.Digest;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.RecordingProxy;
 import dev.dcont.testkit.TarBuilder;
 import dev.dcont.testkit.TestImage;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -160,11 +162,8 @@ class StreamingPullIntegrationTest {
     try (RecordingProxy proxy = new RecordingProxy(registry.host())) {
       proxy.throttle(2_000_000);
       Process p = Cli.start(root, tmp.resolve("killed.log"), "pull", proxy.host() + "/s/killed:1");
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline && !(Files.exists(partial) && Files.size(partial) > 3_000_000)) {
-        Thread.sleep(50);
-      }
-      assertTrue(Files.exists(partial) && Files.size(partial) > 3_000_000, "the download got going");
+      Poll.until("the download to get going (3 MB in " + partial + ")", Duration.ofSeconds(30),
+          () -> Files.exists(partial) && Files.size(partial) > 3_000_000);
       p.destroyForcibly().waitFor();
       assertTrue(SnapshotRows.none(root), "a killed pull recorded no snapshot");
 
@@ -306,7 +305,9 @@ class StreamingPullIntegrationTest {
           if (cutThis) {
             out.write(in.readNBytes(cutAt));
             out.flush();
-            Thread.sleep(200); // let the client read what it got before the connection breaks
+            // the server under test is slow to break the connection: its delay is the behaviour simulated, and the
+            // test waits on the pull's result, not on this
+            Thread.sleep(200);
             out.close(); // fewer bytes than Content-Length: the server drops the connection
             return;
           }

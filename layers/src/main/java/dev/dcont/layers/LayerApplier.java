@@ -1,5 +1,7 @@
 package dev.dcont.layers;
 
+import dev.dcont.layers.LayerPaths.Kind;
+import dev.dcont.layers.LayerPaths.Node;
 import dev.dcont.layers.sys.Syscalls;
 import dev.dcont.layers.tar.TarEntry;
 import dev.dcont.layers.tar.TarHeaderException;
@@ -11,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,17 +28,13 @@ import java.util.Map;
  * whiteouts ({@code .wh.}, {@code .wh..}, {@code .wh...}, a {@code .wh.} directory component),
  * {@code trusted.overlay.*} xattrs, headers the {@link TarReader} refuses, and streams over the
  * {@link UnpackLimits} (the layer's own, and the image's through its {@link UnpackBudget}).
+ *
+ * <p>What the layer made and the confinement of names are {@link LayerPaths}'; owners, modes, xattrs and times
+ * {@link EntryMetadata}'s.
  */
 public final class LayerApplier {
   static final String WHITEOUT_PREFIX = ".wh.";
   static final String OPAQUE = ".wh..wh..opq";
-  private static final int MAX_LINK_HOPS = 40;
-
-  private enum Kind { DIR, FILE, SYMLINK, OTHER }
-
-  /** A path this layer made: its kind, a symlink's target, a regular file's size. Hardlinks share one node. */
-  private record Node(Kind kind, String target, long size) { }
-
   private record PendingDir(Path path, TarEntry entry) { }
 
   /** What one layer produced. */
@@ -48,11 +45,10 @@ public final class LayerApplier {
   private final UnpackBudget.Layer budget;
   private final String layer;
   private final Path root;
-  private final Map<String, Node> nodes = new HashMap<>();
+  private final LayerPaths paths;
+  private final EntryMetadata metadata;
   private final Map<String, PendingDir> dirs = new java.util.LinkedHashMap<>();
   private final byte[] buf = new byte[1 << 20];
-  private final int myUid;
-  private final int myGid;
   /** Appliers running in this process. */
   private static final java.util.concurrent.atomic.AtomicInteger ACTIVE = new java.util.concurrent.atomic.AtomicInteger();
   private final int workers;
@@ -90,20 +86,16 @@ public final class LayerApplier {
     this.layer = layer;
     this.root = root;
     this.workers = workers;
-    int[] ids = currentIds(root);
-    this.myUid = ids[0];
-    this.myGid = ids[1];
-  }
-
-  private static int[] currentIds(Path root) {
-    try {
-      return new int[] {(Integer) Files.getAttribute(root, "unix:uid"), (Integer) Files.getAttribute(root, "unix:gid")};
-    } catch (IOException | UnsupportedOperationException e) {
-      return new int[] {-1, -1};
-    }
+    this.paths = new LayerPaths(sys, layer, root);
+    this.metadata = new EntryMetadata(sys, layer, root);
   }
 
   private LayerRefusedException refuse(String entry, String problem) {
+    return refusal(layer, entry, problem);
+  }
+
+  /** The refusal of {@code entry} of {@code layer}, one line. */
+  static LayerRefusedException refusal(String layer, String entry, String problem) {
     return new LayerRefusedException("layer " + layer + ": entry '" + printable(entry) + "' " + problem
         + " (the layer is refused; nothing outside the store was touched)");
   }
@@ -114,7 +106,7 @@ public final class LayerApplier {
         : "entry '" + printable(entry) + "'") + ": " + x.getMessage() + " (the layer is refused)");
   }
 
-  private static String printable(String s) {
+  static String printable(String s) {
     String c = s.replaceAll("\\p{Cntrl}", "?");
     return c.length() > 200 ? c.substring(0, 200) + "…" : c;
   }
@@ -141,30 +133,10 @@ public final class LayerApplier {
 
   /**
    * What the applied layer measures, the same as {@link SnapshotStore#measure} of its root ({@code du
-   * --apparent-size -b}, entries but the root) without walking the tree again: the sizes of files and symlinks
-   * are known from the entries (a file's hardlinks counted once), and only directories are stat'ed.
+   * --apparent-size -b}, entries but the root) without walking the tree again (see {@link LayerPaths#measure}).
    */
   public SnapshotStore.Measure measure() throws IOException {
-    java.nio.charset.Charset names = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding",
-        "UTF-8"));
-    java.util.Set<Node> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    long size = dirSize(root);
-    for (Map.Entry<String, Node> x : nodes.entrySet()) {
-      Node n = x.getValue();
-      switch (n.kind()) {
-        case DIR -> size += dirSize(root.resolve(x.getKey()));
-        case FILE -> size += counted.add(n) ? n.size() : 0;
-        case SYMLINK -> size += n.target().getBytes(names).length;
-        case OTHER -> { }
-        default -> throw new IllegalStateException(n.kind().toString());
-      }
-    }
-    return new SnapshotStore.Measure(size, nodes.size());
-  }
-
-  private static long dirSize(Path dir) throws IOException {
-    return Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-        .size();
+    return paths.measure();
   }
 
   private void applyAll(TarReader tar) throws IOException {
@@ -223,7 +195,7 @@ public final class LayerApplier {
         throw refuse(e.name(), "carries xattr " + x + ", which only overlayfs may set");
       }
     }
-    List<String> comps = components(e.name(), e.name());
+    List<String> comps = paths.components(e.name(), e.name());
     if (comps.isEmpty()) {
       // "./" itself: the snapshot root keeps its own metadata, as Docker does.
       return;
@@ -234,14 +206,14 @@ public final class LayerApplier {
       }
     }
     String base = comps.get(comps.size() - 1);
-    String parent = resolveParent(e.name(), comps.subList(0, comps.size() - 1), true);
+    String parent = paths.resolveParent(e.name(), comps.subList(0, comps.size() - 1), true);
     if (base.startsWith(WHITEOUT_PREFIX)) {
       whiteout(e, parent, base);
       return;
     }
-    String rel = join(parent, base);
+    String rel = LayerPaths.join(parent, base);
     Path p = root.resolve(rel);
-    Node existing = nodes.get(rel);
+    Node existing = paths.get(rel);
     if (e.type() == TarEntry.Type.DIRECTORY) {
       if (existing != null && existing.kind() != Kind.DIR) {
         removeExisting(rel, existing);
@@ -249,9 +221,9 @@ public final class LayerApplier {
       }
       if (existing == null) {
         Files.createDirectory(p);
-        nodes.put(rel, new Node(Kind.DIR, null, 0));
+        paths.put(rel, new Node(Kind.DIR, null, 0));
       }
-      setXattrs(p, e);
+      metadata.setXattrs(p, e);
       dirs.put(rel, new PendingDir(p, e));
       return;
     }
@@ -265,13 +237,13 @@ public final class LayerApplier {
           byte[] data = files.buffer((int) e.size());
           int length = readContent(tar, e, data);
           contentBytes += length;
-          nodes.put(rel, new Node(Kind.FILE, null, length));
+          paths.put(rel, new Node(Kind.FILE, null, length));
           inflight.add(rel);
           files.submit(data, length, () -> {
             try (FileOutputStream out = new FileOutputStream(p.toFile())) {
               out.write(data, 0, length);
             }
-            ownModeTimes(p, e, true);
+            metadata.ownModeTimes(p, e, true);
           });
         } else {
           long written = 0;
@@ -283,8 +255,8 @@ public final class LayerApplier {
             }
           }
           contentBytes += written;
-          nodes.put(rel, new Node(Kind.FILE, null, written));
-          ownModeTimes(p, e, true);
+          paths.put(rel, new Node(Kind.FILE, null, written));
+          metadata.ownModeTimes(p, e, true);
         }
       }
       case SYMLINK -> {
@@ -292,17 +264,17 @@ public final class LayerApplier {
           throw refuse(e.name(), "is a symlink with an empty target");
         }
         Files.createSymbolicLink(p, Path.of(e.linkName()));
-        nodes.put(rel, new Node(Kind.SYMLINK, e.linkName(), 0));
-        ownModeTimes(p, e, false);
+        paths.put(rel, new Node(Kind.SYMLINK, e.linkName(), 0));
+        metadata.ownModeTimes(p, e, false);
       }
       case HARDLINK -> {
-        List<String> tc = components(e.name(), e.linkName());
+        List<String> tc = paths.components(e.name(), e.linkName());
         if (tc.isEmpty()) {
           throw refuse(e.name(), "is a hardlink to the layer root");
         }
-        String tparent = resolveParent(e.name(), tc.subList(0, tc.size() - 1), false);
-        String trel = tparent == null ? null : join(tparent, tc.get(tc.size() - 1));
-        Node target = trel == null ? null : nodes.get(trel);
+        String tparent = paths.resolveParent(e.name(), tc.subList(0, tc.size() - 1), false);
+        String trel = tparent == null ? null : LayerPaths.join(tparent, tc.get(tc.size() - 1));
+        Node target = trel == null ? null : paths.get(trel);
         if (target != null && inflight.contains(trel)) {
           drainFiles(); // link to a file only once it exists
         }
@@ -314,7 +286,7 @@ public final class LayerApplier {
           throw refuse(e.name(), "is a hardlink to a directory");
         }
         Files.createLink(p, root.resolve(trel));
-        nodes.put(rel, target);
+        paths.put(rel, target);
       }
       case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
         int type = e.type() == TarEntry.Type.FIFO ? Syscalls.S_IFIFO
@@ -325,8 +297,8 @@ public final class LayerApplier {
           throw new LayerException("layer " + layer + ": entry '" + printable(e.name()) + "': " + x.getMessage()
               + (sys.privileged() ? "" : " (device nodes need root)"), x);
         }
-        nodes.put(rel, new Node(Kind.OTHER, null, 0));
-        ownModeTimes(p, e, true);
+        paths.put(rel, new Node(Kind.OTHER, null, 0));
+        metadata.ownModeTimes(p, e, true);
       }
       default -> throw refuse(e.name(), "has an unsupported type");
     }
@@ -346,8 +318,8 @@ public final class LayerApplier {
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       throw refuse(e.name(), "is an invalid whiteout");
     }
-    String rel = join(parent, name);
-    Node existing = nodes.get(rel);
+    String rel = LayerPaths.join(parent, name);
+    Node existing = paths.get(rel);
     if (existing != null) {
       removeExisting(rel, existing);
     }
@@ -358,92 +330,7 @@ public final class LayerApplier {
       throw new LayerException("layer " + layer + ": whiteout '" + printable(e.name()) + "': " + x.getMessage()
           + (sys.privileged() ? "" : " (overlay whiteouts need root)"), x);
     }
-    nodes.put(rel, new Node(Kind.OTHER, null, 0));
-  }
-
-  /** Splits and validates an entry or link name into components; refuses absolute paths and '..'. */
-  private List<String> components(String entry, String name) {
-    if (name.startsWith("/")) {
-      throw refuse(entry, "has an absolute path '" + printable(name) + "'");
-    }
-    if (name.indexOf('\0') >= 0) {
-      throw refuse(entry, "has a NUL byte in its name");
-    }
-    List<String> out = new ArrayList<>();
-    for (String c : name.split("/")) {
-      if (c.isEmpty() || c.equals(".")) {
-        continue;
-      }
-      if (c.equals("..")) {
-        throw refuse(entry, "has a '..' component in '" + printable(name) + "'");
-      }
-      out.add(c);
-    }
-    return out;
-  }
-
-  /**
-   * Resolves parent components inside the root, following symlinks of this layer only while they stay
-   * inside it; creates implied directories (0755) when {@code create}, else returns null for a missing one.
-   */
-  private String resolveParent(String entry, List<String> comps, boolean create) throws IOException {
-    return resolve(entry, new ArrayList<>(), comps, create, new int[] {0});
-  }
-
-  private String resolve(String entry, List<String> cur, List<String> comps, boolean create, int[] hops)
-      throws IOException {
-    for (String c : comps) {
-      cur.add(c);
-      String rel = String.join("/", cur);
-      Node n = nodes.get(rel);
-      if (n == null) {
-        if (!create) {
-          return null;
-        }
-        Files.createDirectory(root.resolve(rel));
-        sys.chmod(root.resolve(rel), 0755);
-        nodes.put(rel, new Node(Kind.DIR, null, 0));
-      } else if (n.kind() == Kind.SYMLINK) {
-        if (++hops[0] > MAX_LINK_HOPS) {
-          throw refuse(entry, "goes through too many levels of symlinks");
-        }
-        if (n.target().startsWith("/")) {
-          throw refuse(entry, "goes through symlink '" + rel + "' -> '" + printable(n.target())
-              + "', which points outside the layer");
-        }
-        cur.remove(cur.size() - 1);
-        List<String> next = new ArrayList<>();
-        for (String t : n.target().split("/")) {
-          if (t.isEmpty() || t.equals(".")) {
-            continue;
-          }
-          if (t.equals("..")) {
-            if (cur.isEmpty() && next.isEmpty()) {
-              throw refuse(entry, "goes through symlink '" + rel + "' -> '" + printable(n.target())
-                  + "', which points outside the layer");
-            }
-            if (!next.isEmpty()) {
-              next.remove(next.size() - 1);
-            } else {
-              cur.remove(cur.size() - 1);
-            }
-          } else {
-            next.add(t);
-          }
-        }
-        String r = resolve(entry, cur, next, create, hops);
-        if (r == null) {
-          return null;
-        }
-      } else if (n.kind() != Kind.DIR) {
-        throw refuse(entry, "has a parent '" + rel + "' that is not a directory");
-      }
-    }
-    return String.join("/", cur);
-  }
-
-  private static String join(String parent, String base) {
-    return parent.isEmpty() ? base : parent + "/" + base;
+    paths.put(rel, new Node(Kind.OTHER, null, 0));
   }
 
   private void removeExisting(String rel, Node n) throws IOException {
@@ -453,7 +340,7 @@ public final class LayerApplier {
     Path p = root.resolve(rel);
     if (n.kind() == Kind.DIR) {
       String prefix = rel + "/";
-      nodes.keySet().removeIf(k -> k.startsWith(prefix));
+      paths.removeUnder(prefix);
       dirs.keySet().removeIf(k -> k.startsWith(prefix));
       dirs.remove(rel);
       try (var walk = Files.walk(p)) {
@@ -464,37 +351,7 @@ public final class LayerApplier {
     } else {
       Files.delete(p);
     }
-    nodes.remove(rel);
-  }
-
-  private void setXattrs(Path p, TarEntry e) throws IOException {
-    for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
-      try {
-        sys.lsetxattr(p, x.getKey(), x.getValue());
-      } catch (IOException err) {
-        if (!sys.privileged() && (x.getKey().startsWith("trusted.") || x.getKey().startsWith("security."))) {
-          continue; // as GNU tar without root: privileged namespaces are skipped
-        }
-        throw new LayerException("layer " + layer + ": entry '" + printable(e.name()) + "': " + err.getMessage(),
-            err);
-      }
-    }
-  }
-
-  /** Owner first, then mode (chown clears setuid/setgid), xattrs, then times. */
-  private void ownModeTimes(Path p, TarEntry e, boolean chmod) throws IOException {
-    if (e.uid() != myUid || e.gid() != myGid) {
-      if (sys.privileged()) {
-        sys.lchown(p, e.uid(), e.gid());
-      }
-    }
-    if (chmod) {
-      sys.chmod(p, e.mode());
-    }
-    if (!e.xattrs().isEmpty()) {
-      setXattrs(p, e);
-    }
-    sys.lutimes(p, e.atimeNanos(), e.mtimeNanos());
+    paths.remove(rel);
   }
 
   private void finishDirectories() throws IOException {
@@ -503,7 +360,7 @@ public final class LayerApplier {
     List<PendingDir> all = new ArrayList<>(dirs.values());
     for (int i = all.size() - 1; i >= 0; i--) {
       PendingDir d = all.get(i);
-      ownModeTimes(d.path(), d.entry(), true);
+      metadata.ownModeTimes(d.path(), d.entry(), true);
     }
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.layers.sys.Syscalls;
 import dev.dcont.layers.tar.TarReader;
+import dev.dcont.testkit.Poll;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -164,7 +166,9 @@ class ParallelFilesTest {
         .apply(new TarReader(new ByteArrayInputStream(busyLayer()))));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
     int after = touched.size();
-    Thread.sleep(200);
+    // once the layer's own workers are gone, nothing can touch a file any more
+    Poll.until("the layer's workers to end", Duration.ofSeconds(10), () -> Thread.getAllStackTraces().keySet()
+        .stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("unpack-files " + LAYER)));
     assertEquals(after, touched.size(), "a worker went on after the layer failed");
   }
 

@@ -11,6 +11,7 @@ import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ChainId;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.MediaType;
+import dev.dcont.testkit.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,6 +129,24 @@ class StreamingUnpackerTest {
     assertEquals("x".repeat(100_000), Files.readString(snap.fs(store.layout()).resolve("b")));
   }
 
+  /**
+   * Waits until the unpack thread of {@code l} has read every byte written so far and waits for more (in its
+   * {@link DownloadPipe}): all it can do before the verdict on the blob is done.
+   */
+  private static void awaitAllRead(ImageRecord.Layer l) throws Exception {
+    String name = "unpack-stream " + l.digest().shortHex();
+    Poll.until(name + " to wait for more of the blob", Duration.ofSeconds(10), () -> {
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t.getName().equals(name) && t.getState() != Thread.State.RUNNABLE
+            && java.util.Arrays.stream(t.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(DownloadPipe.class.getName()))) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
   @Test
   void snapshotIsRecordedOnlyAfterTheDownloadIsVerified() throws Exception {
     byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
@@ -136,7 +155,8 @@ class StreamingUnpackerTest {
     try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
       StreamingUnpacker.Feed f = s.start(l, null);
       f.write(blob, 0, blob.length);
-      Thread.sleep(500); // the whole layer is unpacked by now; it waits for the verdict on the blob
+      awaitAllRead(l);
+      // the whole blob is read; the unpack waits for the verdict on it
       assertTrue(SnapshotStore.of(store).all().isEmpty(), "nothing recorded before the blob is verified");
       assertEquals(1, SnapshotStore.list(store.layout().snapshotsDir()).size(), "only the temporary directory");
       f.verified();
@@ -153,7 +173,7 @@ class StreamingUnpackerTest {
     try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
       StreamingUnpacker.Feed f = s.start(l, null);
       f.write(blob, 0, blob.length);
-      Thread.sleep(200);
+      awaitAllRead(l);
       f.abort(new IOException("blob sha256:…: content has digest sha256:…"));
       assertEquals(List.of(), s.awaitAll());
       assertNotNull(f.failure());

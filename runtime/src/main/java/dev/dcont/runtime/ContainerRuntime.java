@@ -2,19 +2,16 @@ package dev.dcont.runtime;
 
 import dev.dcont.runtime.cgroup.CgroupManager;
 import dev.dcont.runtime.cgroup.Cgroups;
-import dev.dcont.runtime.cgroup.DeviceRules;
 import dev.dcont.runtime.launch.LaunchPlanner;
 import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
-import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,14 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs containers from OCI bundles (a rootfs plus config.json), like runc. Each container has a state directory
  * under {@code stateRoot} (e.g. /run/dcont). Between clone and execve everything happens in the native stage
  * {@code dcont-init}, driven by a plan computed in Java; that process also stays outside the container as its
- * monitor: it forwards signals, relays the pty, records the exit status and removes the cgroup.
+ * monitor: it forwards signals, relays the pty, records the exit status and removes the cgroup. The making of a
+ * container (state directory, cgroup, plan) is {@link ContainerCreation}'s.
  */
 public final class ContainerRuntime {
     private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
 
     private final Path stateRoot;
-    /** Detected on first use; a start reads the host's layout on a side thread while it reads the bundle. */
-    private Cgroups cgroups;
+    private final HostCgroups cgroups;
+    private final ContainerCreation creation;
 
     public ContainerRuntime(Path stateRoot) {
         this(stateRoot, null);
@@ -38,48 +36,8 @@ public final class ContainerRuntime {
 
     public ContainerRuntime(Path stateRoot, Cgroups cgroups) {
         this.stateRoot = stateRoot;
-        this.cgroups = cgroups;
-    }
-
-    private Thread detecting;
-    private volatile Cgroups detected;
-    private volatile RuntimeException detectFailure;
-
-    /** Reads the host's cgroup layout on a side thread (a start does it while the bundle is read). */
-    private synchronized void detectCgroupsAhead() {
-        if (cgroups != null || detecting != null) {
-            return;
-        }
-        detecting = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    detected = Cgroups.detect();
-                } catch (RuntimeException e) {
-                    detectFailure = e;
-                }
-            }
-        }, "dcont-cgroup-detect");
-        detecting.setDaemon(true);
-        detecting.start();
-    }
-
-    private synchronized Cgroups cgroups() {
-        if (cgroups == null) {
-            if (detecting != null) {
-                Uninterruptibly.join(detecting);
-                detecting = null;
-                if (detectFailure != null) {
-                    RuntimeException e = detectFailure;
-                    detectFailure = null;
-                    throw e;
-                }
-                cgroups = detected;
-            } else {
-                cgroups = Cgroups.detect();
-            }
-        }
-        return cgroups;
+        this.cgroups = new HostCgroups(cgroups);
+        this.creation = new ContainerCreation(stateRoot, this.cgroups);
     }
 
     public Path stateRoot() {
@@ -101,10 +59,10 @@ public final class ContainerRuntime {
      * state of the container is left.
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
-        detectCgroupsAhead();
-        StateDir sd = prepare(bundle, id);
+        cgroups.detectAhead();
+        StateDir sd = creation.prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
-        Prepared p = create(bundle, sd, null, List.of(), stdio.input(), stage);
+        CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), stdio.input(), stage);
         Process monitor = null;
         try {
             monitor = stage.process();
@@ -122,7 +80,7 @@ public final class ContainerRuntime {
                 monitor.destroyForcibly();
                 Uninterruptibly.waitFor(monitor);
             }
-            p.cgroup.destroy();
+            cgroup.destroy();
             StateDir.deleteTree(sd.dir);
         }
     }
@@ -144,23 +102,24 @@ public final class ContainerRuntime {
      */
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
-        detectCgroupsAhead();
+        cgroups.detectAhead();
         // the monitor appends to the log: made here, 0600, so that its mode does not depend on the stage's
         PrivateFiles.touch(logFile);
-        StateDir sd = prepare(bundle, id);
+        StateDir sd = creation.prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
-        Prepared p = create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, false, stage);
+        CgroupManager cgroup = creation.create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, false,
+                stage);
         int code;
         try {
             code = Uninterruptibly.waitFor(stage.process());
         } catch (IOException e) {
-            p.cgroup.destroy();
+            cgroup.destroy();
             StateDir.deleteTree(sd.dir);
             throw e;
         }
         String error = StateDir.readOrNull(sd.errorFile());
         if (code != 0 || error != null) {
-            p.cgroup.destroy();
+            cgroup.destroy();
             StateDir.deleteTree(sd.dir);
             throw ContainerException.startFailed("container " + id + ": start failed",
                     error != null ? error : "dcont-init exited with " + code);
@@ -265,7 +224,7 @@ public final class ContainerRuntime {
         if (!st.status().equals(ContainerState.RUNNING)) {
             throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
         }
-        cgroups().warmMigrations();
+        cgroups.get().warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         PrivateFiles.createDirectories(execDir);
@@ -273,10 +232,10 @@ public final class ContainerRuntime {
             // the container's own filter, from its spec: an exec'd process is confined as its init is
             Linux linux = SpecReader.read(Path.of(s.bundle(), "config.json")).linux();
             PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
+            new LaunchPlanner(cgroups.get().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
+                            .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
                             .withStdinOpen(stdio.input()),
                     plan);
             Path planFile = execDir.resolve("plan");
@@ -337,97 +296,6 @@ public final class ContainerRuntime {
         return n;
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-
-    private record Prepared(Spec spec, CgroupManager cgroup) {}
-
-    private StateDir prepare(Path bundle, String id) throws IOException, ContainerException {
-        StateDir sd = new StateDir(stateRoot, id);
-        if (Files.exists(sd.stateJson())) {
-            throw new ContainerException("container " + id + ": already exists in " + stateRoot
-                    + " (delete it first)");
-        }
-        // 0700, the state root too: the plan and state.json hold the container's environment
-        PrivateFiles.createDirectories(stateRoot);
-        PrivateFiles.createDirectories(sd.dir);
-        return sd;
-    }
-
-    /**
-     * Reads the bundle, creates the cgroup and hands the plan to {@code stage} (already started, waiting for it).
-     * On failure the stage is killed and everything created here is removed.
-     */
-    private Prepared create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
-                            EarlyStage stage) throws IOException, ContainerException {
-        String id = sd.dir.getFileName().toString();
-        CgroupManager cg = null;
-        try {
-            Path b = bundle.toAbsolutePath().normalize();
-            Spec spec = SpecReader.read(b.resolve("config.json"));
-            if (spec.root() == null || spec.root().path() == null) {
-                throw new ContainerException("bundle " + b + ": config.json has no root.path");
-            }
-            Path rootfs = b.resolve(spec.root().path()).toRealPath();
-            Linux linux = spec.linux();
-            String cgroupsPath = linux != null && linux.cgroupsPath() != null && !linux.cgroupsPath().isEmpty()
-                    ? linux.cgroupsPath() : "/dcont/" + id;
-            cg = cgroups().manager(cgroupsPath);
-            cg.create(linux == null ? null : linux.resources());
-            // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
-            cgroups().warmMigrations();
-            List<String> procs = strings(cg.procsFiles());
-            List<String> dirs = strings(cg.directories());
-            List<String> nsTypes = new ArrayList<>();
-            if (linux != null && linux.namespaces() != null) {
-                for (Linux.Namespace n : linux.namespaces()) {
-                    nsTypes.add(n.type());
-                }
-            }
-            LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
-                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)).withStdinOpen(input);
-            Path filtered = cg.deviceFilterCgroup();
-            if (filtered != null) {
-                DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
-                settings = settings.withDeviceFilter(new LaunchPlanner.DeviceFilter(filtered.toString(),
-                        devices.defaultAllow(), devices.texts()));
-            }
-            PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups().mountLayout()).planRun(spec, rootfs, settings, plan);
-            new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
-                    nsTypes, detachLog != null).write(sd.stateJson());
-            // last: once the plan is in place the stage runs it, so nothing after this may fail
-            PrivateFiles.write(sd.plan(), plan.toBytes());
-            return new Prepared(spec, cg);
-        } catch (IOException | ContainerException | RuntimeException e) {
-            stage.cancel();
-            if (cg != null) {
-                try {
-                    cg.destroy();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            StateDir.deleteTree(sd.dir);
-            if (e instanceof IllegalArgumentException) {
-                throw new ContainerException("container " + id + ": " + e.getMessage(), e);
-            }
-            throw e;
-        }
-    }
-
-    /** The session keyring of container {@code id}, which its processes share (runc's name for it). */
-    private static String sessionKeyring(String id) {
-        return "_ses." + id;
-    }
-
-    private static List<String> strings(List<Path> paths) {
-        List<String> out = new ArrayList<>(paths.size());
-        for (Path p : paths) {
-            out.add(p.toString());
-        }
-        return out;
-    }
-
     private StateDir existing(String id) throws ContainerException {
         StateDir sd = new StateDir(stateRoot, id);
         if (!Files.exists(sd.stateJson())) {
@@ -441,7 +309,7 @@ public final class ContainerRuntime {
     }
 
     private CgroupManager managerOf(StateDir.Stored s) {
-        return cgroups().manager(s.cgroupsPath());
+        return cgroups.get().manager(s.cgroupsPath());
     }
 
     private void killLeftovers(StateDir.Stored s) throws IOException {

@@ -62,7 +62,8 @@ class ContainerPathsRootTest {
             return;
         }
         assertFalse(rt.list().contains(id), "container " + id + " left behind");
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
+        bundle.cgroups.close();
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(tmp.toString()),
                 "mount under the test directory left behind");
     }

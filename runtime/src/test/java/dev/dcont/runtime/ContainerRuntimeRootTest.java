@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
@@ -53,7 +52,8 @@ class ContainerRuntimeRootTest {
         if (rt.list().contains(id)) {
             rt.delete(id, true);
         }
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
+        bundle.cgroups.close();
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertFalse(mounts.contains(bundle.rootfs.toString()), "mount of the rootfs left behind");
     }
@@ -249,6 +249,7 @@ class ContainerRuntimeRootTest {
 
     @Test
     void pidsLimitRefusesAForkBomb() throws Exception {
+        // the sleeps are the processes the limit must refuse, not a wait of the test
         String script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 1 & done; echo all-started";
         Result limited = run(withResources(BusyboxBundle.defaultSpec("sh", "-c", script),
                 new Linux.Resources(null, null, new Linux.Pids(8))));
@@ -288,6 +289,7 @@ class ContainerRuntimeRootTest {
 
     @Test
     void signalsToTheMonitorAreForwardedToTheContainer() throws Exception {
+        // the loop keeps the container running until TERM: its work, not a wait of the test
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c",
                 "trap 'echo got-TERM; exit 3' TERM; trap 'echo got-USR1' USR1; echo ready;"
                         + " while true; do sleep 0.05; done"));
@@ -310,6 +312,7 @@ class ContainerRuntimeRootTest {
 
     @Test
     void killWithSigkillGives137AndLeavesNothingBehind() throws Exception {
+        // the sleeps are processes that must still run when the container is killed
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "sleep 1013 & sleep 1013 & echo ready; wait"));
         Path out = tmp.resolve("out");
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> {
@@ -329,6 +332,7 @@ class ContainerRuntimeRootTest {
 
     @Test
     void detachedContainerRunsAfterStartAndSupportsStateExecKillDelete() throws Exception {
+        // sleep keeps the detached container running while it is looked at
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "echo started; hostname; exec sleep 60").withHostname("det"));
         Path log = tmp.resolve("ctr.log");
         ContainerState st = rt.start(bundle.dir, id, log);
@@ -354,13 +358,14 @@ class ContainerRuntimeRootTest {
         rt.kill(id, 9);
         waitFor(() -> rt.state(id).status().equals(ContainerState.STOPPED));
         assertEquals(137, rt.exitCode(id).getAsInt());
-        waitFor(() -> !Cgroups.detect().manager("/dcont/" + id).exists());
+        waitFor(() -> bundle.cgroups.children().isEmpty());
         rt.delete(id, false);
         assertFalse(rt.list().contains(id));
     }
 
     @Test
     void afterTheMonitorCrashesReapStaleKillsTheContainerAndRemovesItsCgroup() throws Exception {
+        // sleep keeps the container running when its monitor crashes
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "echo up; exec sleep 1017"));
         Path log = tmp.resolve("ctr.log");
         ContainerState st = rt.start(bundle.dir, id, log);
@@ -368,12 +373,12 @@ class ContainerRuntimeRootTest {
         assertEquals(0, Libc.get().kill(monitor, 9)); // dcont's monitor dies: nobody will clean up
         waitFor(() -> !StateDir.alive(monitor));
         assertTrue(StateDir.alive(st.pid()), "container should outlive its monitor");
-        assertTrue(Cgroups.detect().manager("/dcont/" + id).exists());
+        assertFalse(bundle.cgroups.children().isEmpty(), "the container's cgroup is left to reap");
         assertEquals(ContainerState.STOPPED, rt.state(id).status()); // no monitor, no exit code: not running for us
 
         assertEquals(1, rt.reapStale());
         waitFor(() -> !StateDir.alive(st.pid()));
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists());
+        assertEquals(List.of(), bundle.cgroups.children());
         rt.delete(id, false);
     }
 

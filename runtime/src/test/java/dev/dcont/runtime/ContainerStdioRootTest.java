@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.testing.BusyboxBundle;
@@ -52,7 +51,8 @@ class ContainerStdioRootTest {
         if (rt.list().contains(id)) {
             rt.delete(id, true);
         }
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
+        bundle.cgroups.close();
     }
 
     /** A file of the caller's as nobody would have it: owned by 65534, mode 0644. */
@@ -106,6 +106,7 @@ class ContainerStdioRootTest {
 
     @Test
     void execAndADetachedContainerGetPipesToo() throws Exception {
+        // sleep keeps the container running for the exec
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c",
                 "probe fd_is_pipe 0 fd_is_pipe 1 fd_is_pipe 2; exec sleep 60"));
         Path log = tmp.resolve("ctr.log");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.testing.BusyboxBundle;
 import dev.dcont.runtime.testing.RootOnly;
 import java.io.File;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +48,13 @@ class NativeStageCacheTest {
         marker = tmp.resolve("marker");
         bundle = BusyboxBundle.create(tmp.resolve("bundle"));
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c", "echo container-ran"));
+    }
+
+    @AfterEach
+    void removeTheCgroupParent() throws Exception {
+        if (bundle != null) {
+            bundle.cgroups.close();
+        }
     }
 
     @Test
@@ -136,7 +143,7 @@ class NativeStageCacheTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.lines().anyMatch("container-ran"::equals), out);
         assertEquals(expectNote, out.contains("native stage cache " + cache + " is not used"), out);
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
     }
 
     private static void chown(Path p, int uid) throws IOException {

@@ -3,8 +3,10 @@ package dev.dcont.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dcont.testkit.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class NativeStageTest {
@@ -54,11 +56,8 @@ class NativeStageTest {
                 NativeStage.path().toString()).start();
         int pid = Integer.parseInt(new String(sh.getInputStream().readAllBytes()).trim());
         assertEquals(0, sh.waitFor());
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (StateDir.alive(pid) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(!StateDir.alive(pid), "stage " + pid + " still waits after its launcher died");
+        Poll.until("stage " + pid + " to give up after its launcher died", Duration.ofSeconds(5),
+                () -> !StateDir.alive(pid));
     }
 
     @Test
@@ -69,6 +68,8 @@ class NativeStageTest {
         Process p = new ProcessBuilder(NativeStage.path().toString(), "--await",
                 Long.toString(ProcessHandle.current().pid()), plan.toString())
                 .redirectErrorStream(true).start();
+        // what is tested is that nothing happens: a stage that did not wait would exit at once, without a plan to
+        // read; no event shows a wait, so the test gives it this span to fail in (it is not a synchronisation)
         Thread.sleep(200);
         assertTrue(p.isAlive(), () -> "the stage did not wait for its plan: " + output(p));
         Path tmp = dir.resolve(".plan.tmp");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.DefaultSpec;
 import dev.dcont.runtime.spec.Linux;
@@ -56,7 +55,8 @@ class SeccompRootTest {
         if (rt.list().contains(id)) {
             rt.delete(id, true);
         }
-        assertFalse(Cgroups.detect().manager("/dcont/" + id).exists(), "cgroup of " + id + " left behind");
+        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
+        bundle.cgroups.close();
     }
 
     private static Spec dockerDefault(String... args) {
@@ -157,7 +157,7 @@ class SeccompRootTest {
 
     @Test
     void aProcessExecutedInTheContainerRunsUnderItsFilter() throws Exception {
-        bundle.write(dockerDefault("sleep", "60"));
+        bundle.write(dockerDefault("sleep", "60")); // keeps the container running for the exec
         rt.start(bundle.dir, id, tmp.resolve("ctr.log"));
         Path out = tmp.resolve("exec-out");
         ProcessSpec p = rt.processOf(id).withArgs(CHECKS);

@@ -49,6 +49,9 @@ class SessionKeyringRootTest {
         if (rt != null && rt.list().contains(id)) {
             rt.delete(id, true);
         }
+        if (bundle != null) {
+            bundle.cgroups.close();
+        }
     }
 
     private static List<String> probeOnHost(String... args) throws Exception {
@@ -72,6 +75,7 @@ class SessionKeyringRootTest {
     @Test
     void execJoinsTheContainersKeyringAndNotTheCallers() throws Exception {
         String containerKey = "dcont-test-" + UUID.randomUUID().toString().substring(0, 12);
+        // sleep keeps the container running for the exec
         bundle.write(BusyboxBundle.defaultSpec("sh", "-c",
                 "/probe add_session_key " + containerKey + " 60 > /tmp/added; exec sleep 60"));
         Path added = bundle.rootfs.resolve("tmp/added");

@@ -210,6 +210,7 @@ public final class RunArgs {
         case "--memory-swap" -> cmd.memorySwap = value;
         case "--platform" -> cmd.platform = value;
         case "--pull" -> cmd.pull = value;
+        case "--cgroup-parent" -> cmd.cgroupParent = value;
         case "--cpus" -> {
           if (!decimal(value, true)) {
             return false;
@@ -267,7 +268,8 @@ public final class RunArgs {
       case "-w", "--workdir" -> "--workdir";
       case "-u", "--user" -> "--user";
       case "--rm", "--read-only", "--init", "--privileged", "--env-file", "--tmpfs", "--cap-add", "--cap-drop",
-          "--security-opt", "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit" -> name;
+          "--security-opt", "--name", "--entrypoint", "--memory-swap", "--platform", "--pull", "--cpus", "--pids-limit",
+          "--cgroup-parent" -> name;
       default -> null;
     };
   }

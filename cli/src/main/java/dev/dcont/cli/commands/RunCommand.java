@@ -2,6 +2,7 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
@@ -106,6 +107,10 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       + " apparmor=unconfined, label=disable.")
   List<String> securityOpts = new ArrayList<>();
 
+  @Option(names = "--cgroup-parent", paramLabel = "PATH", description = "Parent cgroup of the container's cgroup"
+      + " (PATH/ID in each hierarchy, from its root; default dcont).")
+  String cgroupParent;
+
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name, ID or reference.")
   String image;
 
@@ -140,7 +145,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     RunFlags flags = new RunFlags(process.interactive, process.tty, detach, rm, name, hostname, volumes, tmpfs, readOnly,
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
-        cpus, pidsLimit, network, capAdd, capDrop, init, privileged, security);
+        cpus, pidsLimit, network, capAdd, capDrop, init, privileged, security, CgroupParent.parse(cgroupParent));
     SpecFactory.prepareSeccomp(flags);
     try (Store store = GlobalOptions.openStore()) {
       ImageRecord img = image(store, err);

@@ -86,7 +86,8 @@ public final class Containers {
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
       SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork());
-      Spec spec = SpecFactory.build(process, user, flags, hostname, etc, "dcont/" + id,
+      Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
+          CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
       SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;

@@ -2,7 +2,10 @@ package dev.dcont.cli.run;
 
 import java.util.List;
 
-/** What {@code dcont run} was asked for, beyond the image and the process (see {@link ProcessConfig.Flags}). */
+/**
+ * What {@code dcont run} was asked for, beyond the image and the process (see {@link ProcessConfig.Flags});
+ * {@code cgroupParent} as {@link CgroupParent#parse} returned it.
+ */
 public record RunFlags(
     boolean interactive,
     boolean tty,
@@ -22,7 +25,8 @@ public record RunFlags(
     List<String> capDrop,
     boolean init,
     boolean privileged,
-    SecurityOpts security) {
+    SecurityOpts security,
+    String cgroupParent) {
 
   public boolean hostNetwork() {
     return "host".equals(network);

@@ -23,7 +23,7 @@ class SecurityOptsTest {
 
   private static RunFlags flags(boolean privileged, List<String> capAdd, SecurityOpts security) {
     return new RunFlags(false, false, false, false, null, null, List.of(), List.of(), false, null, null, null, null,
-        "none", capAdd, List.of(), false, privileged, security);
+        "none", capAdd, List.of(), false, privileged, security, CgroupParent.DEFAULT);
   }
 
   private Spec spec(boolean privileged, List<String> capAdd, String... opts) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class SpecFactoryDevicesTest {
   private static Spec build(Long memory, Double cpus, Long pids) {
     RunFlags flags = new RunFlags(false, false, false, false, null, null, List.of(), List.of(), false, memory, null,
-        cpus, pids, null, List.of(), List.of(), false, false, SecurityOpts.NONE);
+        cpus, pids, null, List.of(), List.of(), false, false, SecurityOpts.NONE,
+        CgroupParent.DEFAULT);
     return SpecFactory.build(new ProcessConfig(List.of("sh"), List.of(), "/", null),
         new UserSpec.Resolved(0, 0, List.of(), "/root"), flags, "h",
         new SpecFactory.EtcFiles(Path.of("/h"), Path.of("/hs"), Path.of("/r")), "/dcont/x", Path.of("/init"));

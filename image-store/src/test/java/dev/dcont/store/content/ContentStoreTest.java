@@ -12,6 +12,7 @@ import dev.dcont.store.model.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -188,6 +190,12 @@ class ContentStoreTest {
     assertArrayEquals(DATA, cs.readAll(D));
   }
 
+  /** Whether {@code t} is parked inside {@link ContentStore#open}: waiting for the blob's lock. */
+  private static boolean waitsInOpen(Thread t) {
+    return t.getState() == Thread.State.WAITING && java.util.Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getClassName().equals(ContentStore.class.getName()) && f.getMethodName().equals("open"));
+  }
+
   @Test
   void secondWriterOfTheSameBlobWaitsAndThenFindsItCommitted() throws Exception {
     ContentStore cs = store();
@@ -195,12 +203,19 @@ class ContentStoreTest {
     try {
       IngestWriter first = cs.open(D, DATA.length).orElseThrow();
       CountDownLatch started = new CountDownLatch(1);
+      AtomicReference<Thread> secondThread = new AtomicReference<>();
       Future<Optional<IngestWriter>> second = pool.submit(() -> {
+        secondThread.set(Thread.currentThread());
         started.countDown();
         return cs.open(D, DATA.length);
       });
       started.await();
-      Thread.sleep(200);
+      // a condition with a deadline, as testkit's Poll (which depends on this module, so is not used here)
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!waitsInOpen(secondThread.get())) {
+        assertTrue(System.nanoTime() - deadline < 0, "the second writer did not come to wait in ContentStore.open");
+        Thread.sleep(10);
+      }
       assertFalse(second.isDone(), "the second writer waits for the first");
       first.write(DATA, 0, DATA.length);
       first.commit();

@@ -186,8 +186,10 @@ public final class Cgroups {
 
     static Path under(Path root, String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
-        if (rel.isEmpty() || rel.contains("..")) {
-            throw new IllegalArgumentException("bad cgroupsPath " + cgroupsPath);
+        if (rel.isEmpty() || rel.equals("..") || rel.startsWith("../") || rel.endsWith("/..")
+                || rel.contains("/../")) {
+            throw new IllegalArgumentException("bad cgroupsPath " + cgroupsPath + ": a '..' component leads out"
+                    + " of the cgroup root");
         }
         return root.resolve(rel);
     }

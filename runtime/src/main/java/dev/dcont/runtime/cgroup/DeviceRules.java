@@ -52,7 +52,7 @@ public final class DeviceRules {
     /** Access bits as the kernel's BPF device context has them. */
     public static final int M = 1, R = 2, W = 4;
 
-    /** The devices the runtime makes in every container (see {@code LaunchPlanner.DEFAULT_DEVICES}), and the pty ones. */
+    /** The devices the runtime makes in every container (see {@code MountPlanner.DEFAULT_DEVICES}), and the pty ones. */
     static final List<Rule> RUNTIME_DEVICES = List.of(
             new Rule(true, 'c', 1, 3, M | R | W), new Rule(true, 'c', 1, 5, M | R | W),
             new Rule(true, 'c', 1, 7, M | R | W), new Rule(true, 'c', 1, 8, M | R | W),

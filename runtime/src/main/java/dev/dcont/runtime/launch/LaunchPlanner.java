@@ -2,9 +2,6 @@ package dev.dcont.runtime.launch;
 
 import static dev.dcont.runtime.launch.MountOptions.MNT_DETACH;
 import static dev.dcont.runtime.launch.MountOptions.MS_BIND;
-import static dev.dcont.runtime.launch.MountOptions.MS_NODEV;
-import static dev.dcont.runtime.launch.MountOptions.MS_NOEXEC;
-import static dev.dcont.runtime.launch.MountOptions.MS_NOSUID;
 import static dev.dcont.runtime.launch.MountOptions.MS_RDONLY;
 import static dev.dcont.runtime.launch.MountOptions.MS_REC;
 import static dev.dcont.runtime.launch.MountOptions.MS_REMOUNT;
@@ -12,11 +9,9 @@ import static dev.dcont.runtime.launch.MountOptions.MS_REMOUNT;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The policy of the runtime: turns a spec into the ordered kernel calls of a launch, as runc's libcontainer
@@ -27,6 +22,9 @@ import java.util.Map;
  * no_new_privs, umask, execve. The seccomp filter is loaded where runc loads it: without no_new_privs right before
  * the bounding set is dropped (loading needs CAP_SYS_ADMIN then), with it as the last step before execve.
  *
+ * <p>This class plans the namespaces, the monitor's settings, pivot_root and what follows it; {@link MountPlanner}
+ * the mounts and devices, {@link ProcessPlanner} the process's own steps.
+ *
  * <p>Paths inside the container root are planned relative to it and not looked at here: the native stage
  * resolves each one inside the root at the moment it is used (after the mounts before it, which may have
  * changed what it leads to) and refuses one that leads out of it.
@@ -35,11 +33,6 @@ public final class LaunchPlanner {
     public static final long CLONE_NEWNS = 0x00020000L, CLONE_NEWCGROUP = 0x02000000L, CLONE_NEWUTS = 0x04000000L,
             CLONE_NEWIPC = 0x08000000L, CLONE_NEWUSER = 0x10000000L, CLONE_NEWPID = 0x20000000L,
             CLONE_NEWNET = 0x40000000L;
-
-    /** Devices every container gets in a tmpfs /dev: name, major, minor (char devices, mode 0666, root). */
-    static final List<Object[]> DEFAULT_DEVICES = List.of(
-            new Object[] {"null", 1, 3}, new Object[] {"zero", 1, 5}, new Object[] {"full", 1, 7},
-            new Object[] {"random", 1, 8}, new Object[] {"urandom", 1, 9}, new Object[] {"tty", 5, 0});
 
     /** Namespace order of joining for exec: the mount namespace last, as it changes what paths mean. */
     private static final List<String> JOIN_ORDER = List.of("ipc", "uts", "network", "cgroup", "mount");
@@ -159,47 +152,7 @@ public final class LaunchPlanner {
         sys.mount("", "/", "", MountOptions.rootPropagation(linux.rootfsPropagation()), "");
         sys.mount(root, root, "", MS_BIND | MS_REC, "");
         sys.openRoot(root);
-
-        boolean devTmpfs = false, devPts = false;
-        for (Spec.Mount m : spec.mounts() == null ? List.<Spec.Mount>of() : spec.mounts()) {
-            String dest = require(m.destination(), "mount destination");
-            String target = inRoot(dest);
-            MountOptions o = MountOptions.parse(m.options());
-            String type = m.type() == null ? "" : m.type();
-            if (o.bind() || type.equals("bind")) {
-                bind(m.source(), target, o, sys);
-            } else if (type.equals("cgroup") || type.equals("cgroup2")) {
-                cgroupMount(target, o, sys);
-            } else if (type.equals("sysfs") && !newNet) {
-                // sysfs of another network namespace cannot be mounted: bind the host's, read-only
-                bind("/sys", target, new MountOptions(o.flags() | MS_RDONLY, 0, 0, "", true, true), sys);
-            } else {
-                sys.mkdirAll(target, 0755);
-                sys.mountInRoot(m.source() == null ? type : m.source(), target, type, o.flags(), o.data());
-                if (dest.equals("/dev") && type.equals("tmpfs")) {
-                    devTmpfs = true;
-                }
-                if (dest.equals("/dev/pts") && type.equals("devpts")) {
-                    devPts = true;
-                }
-            }
-            if (o.propagation() != 0) {
-                sys.mountInRoot("", target, "", o.propagation(), "");
-            }
-        }
-        if (devTmpfs) {
-            for (Object[] d : DEFAULT_DEVICES) {
-                sys.mknod("dev/" + d[0], 'c', (Integer) d[1], (Integer) d[2], 0666, 0, 0);
-            }
-            sys.symlink("/proc/self/fd", "dev/fd");
-            sys.symlink("/proc/self/fd/0", "dev/stdin");
-            sys.symlink("/proc/self/fd/1", "dev/stdout");
-            sys.symlink("/proc/self/fd/2", "dev/stderr");
-            sys.symlink("/proc/kcore", "dev/core");
-            if (devPts) {
-                sys.symlink("pts/ptmx", "dev/ptmx");
-            }
-        }
+        new MountPlanner(cgroupLayout, newNet).planMounts(spec.mounts(), sys);
         if (newNet) {
             sys.loopbackUp();
         }
@@ -228,7 +181,7 @@ public final class LaunchPlanner {
         } else if (spec.hostname() != null && !spec.hostname().isEmpty()) {
             throw new IllegalArgumentException("hostname needs a new uts namespace (linux.namespaces: uts)");
         }
-        processSteps(process, linux.seccomp(), monitor.seccompCache(), sys);
+        ProcessPlanner.plan(process, linux.seccomp(), monitor.seccompCache(), sys);
     }
 
     /**
@@ -251,7 +204,7 @@ public final class LaunchPlanner {
             }
         }
         sessionKeyring(monitor, sys);
-        processSteps(process, seccomp, monitor.seccompCache(), sys);
+        ProcessPlanner.plan(process, seccomp, monitor.seccompCache(), sys);
     }
 
     /**
@@ -302,117 +255,7 @@ public final class LaunchPlanner {
         }
     }
 
-    private static void processSteps(ProcessSpec process, Linux.Seccomp seccomp, String seccompCache, Syscalls sys) {
-        List<String> args = require(process.args(), "process.args");
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("process.args is empty: nothing to run");
-        }
-        boolean noNewPrivs = Boolean.TRUE.equals(process.noNewPrivileges());
-        SeccompFilter filter = seccomp == null ? null : SeccompFilter.compile(seccomp, noNewPrivs, seccompCache);
-        List<String> env = process.env() == null ? List.of() : process.env();
-        if (process.isTerminal()) {
-            sys.openPty();
-        }
-        String cwd = process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd();
-        if (!cwd.startsWith("/")) {
-            throw new IllegalArgumentException("process.cwd must be absolute: " + cwd);
-        }
-        sys.chdir(cwd);
-        for (ProcessSpec.Rlimit r : process.rlimits() == null ? List.<ProcessSpec.Rlimit>of() : process.rlimits()) {
-            sys.setrlimit(Rlimits.number(r.type()), r.soft(), r.hard());
-        }
-        ProcessSpec.Capabilities caps = process.capabilities() == null
-                ? new ProcessSpec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of())
-                : process.capabilities();
-        ProcessSpec.User user = process.user() == null ? new ProcessSpec.User(0, 0, null, null) : process.user();
-        if (filter != null && !noNewPrivs) {
-            // runc's place without no_new_privs: loading needs CAP_SYS_ADMIN, so before anything is dropped; the
-            // filter must then allow what follows (prctl, setgroups, setres[ug]id, capset, close_range, execve)
-            sys.seccomp(filter);
-        }
-        // the bounding set is dropped while still root (needs CAP_SETPCAP)
-        sys.capBounding(CapabilitySet.mask(caps.bounding()));
-        sys.keepCaps(true);
-        sys.setgroups(user.additionalGids() == null ? List.of() : user.additionalGids());
-        sys.setgid(user.gid());
-        sys.setuid(user.uid());
-        sys.keepCaps(false);
-        sys.capSet(CapabilitySet.mask(caps.effective()), CapabilitySet.mask(caps.permitted()),
-                CapabilitySet.mask(caps.inheritable()));
-        sys.capAmbient(CapabilitySet.mask(caps.ambient()));
-        if (noNewPrivs) {
-            sys.noNewPrivs();
-        }
-        sys.umask(user.umask() == null ? 0022 : user.umask());
-        sys.searchPath(pathOf(env));
-        if (filter != null && noNewPrivs) {
-            sys.seccomp(filter); // built here, loaded by EXEC right before execve (runc's place with no_new_privs)
-        }
-        sys.exec(args.get(0), args, env);
-    }
-
-    static String pathOf(List<String> env) {
-        for (String e : env) {
-            if (e.startsWith("PATH=")) {
-                return e.substring(5);
-            }
-        }
-        return DEFAULT_PATH_VALUE;
-    }
-
-    static final String DEFAULT_PATH_VALUE = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    /**
-     * A mount destination as the plan carries it: relative to the container root, as written (symlinks and
-     * ".." are the stage's to resolve inside the root when the mount is made, after the mounts before it).
-     */
-    static String inRoot(String destination) {
-        if (!destination.startsWith("/")) {
-            throw new IllegalArgumentException("mount destination must be absolute: " + destination);
-        }
-        int i = 0;
-        while (i < destination.length() && destination.charAt(i) == '/') {
-            i++;
-        }
-        if (i == destination.length()) {
-            throw new IllegalArgumentException("mount destination must not be the root: " + destination);
-        }
-        return destination.substring(i);
-    }
-
-    private static void bind(String source, String target, MountOptions o, Syscalls sys) {
-        String src = require(source, "bind mount source");
-        if (Files.isDirectory(Path.of(src))) {
-            sys.mkdirAll(target, 0755);
-        } else {
-            sys.touch(target, 0644);
-        }
-        sys.mountInRoot(src, target, "", MS_BIND | (o.recursive() ? MS_REC : 0), "");
-        long extra = o.flags() & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MountOptions.MS_NOATIME
-                | MountOptions.MS_NODIRATIME | MountOptions.MS_RELATIME | MountOptions.MS_STRICTATIME);
-        if (extra != 0) {
-            // resolved again by the stage: the remount applies to the bind just made there
-            sys.mountInRoot("", target, "", extra | MS_BIND | MS_REMOUNT, "");
-        }
-    }
-
-    private void cgroupMount(String t, MountOptions o, Syscalls sys) {
-        sys.mkdirAll(t, 0755);
-        if (cgroupLayout.unified()) {
-            sys.mountInRoot("cgroup", t, "cgroup2", o.flags(), "");
-            return;
-        }
-        sys.mountInRoot("tmpfs", t, "tmpfs", o.flags() & ~MS_RDONLY, "mode=755");
-        for (Map.Entry<String, String> h : cgroupLayout.v1Hierarchies().entrySet()) {
-            sys.mkdirAll(t + "/" + h.getKey(), 0755);
-            sys.mountInRoot("cgroup", t + "/" + h.getKey(), "cgroup", o.flags(), h.getValue());
-        }
-        if ((o.flags() & MS_RDONLY) != 0) {
-            sys.mountInRoot("tmpfs", t, "", o.flags() | MS_REMOUNT, "mode=755");
-        }
-    }
-
-    private static <T> T require(T value, String what) {
+    static <T> T require(T value, String what) {
         if (value == null) {
             throw new IllegalArgumentException(what + " is missing from the spec");
         }

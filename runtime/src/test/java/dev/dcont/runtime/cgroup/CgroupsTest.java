@@ -2,6 +2,7 @@ package dev.dcont.runtime.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -9,6 +10,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CgroupsTest {
+    @Test
+    void aCgroupPathStaysUnderTheHierarchysRoot() {
+        Path root = Path.of("/sys/fs/cgroup/memory");
+        assertEquals(root.resolve("ci/job/abc"), Cgroups.under(root, "/ci/job/abc"));
+        assertEquals(root.resolve("a..b/abc"), Cgroups.under(root, "a..b/abc"), "dots inside a name are a name");
+        for (String bad : List.of("..", "../x", "/a/../../x", "a/..", "")) {
+            assertThrows(IllegalArgumentException.class, () -> Cgroups.under(root, bad), bad);
+        }
+    }
+
     @Test
     void mountinfoParsingFindsEachHierarchyAndItsControllers() {
         Map<Path, String> m = Cgroups.parseV1Mounts(List.of(

@@ -3,18 +3,25 @@ package dev.dcont.runtime.testing;
 import dev.dcont.runtime.spec.DefaultSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-/** An OCI bundle around a static busybox: rootfs/bin/busybox plus one symlink per applet, and config.json. */
+/**
+ * An OCI bundle around a static busybox: rootfs/bin/busybox plus one symlink per applet, and config.json. Its
+ * containers' cgroups are under a parent of the bundle's own ({@link #cgroups}), unless the spec names one.
+ */
 public final class BusyboxBundle {
     private static List<String> applets;
 
     public final Path dir;
     public final Path rootfs;
+    /** The parent of the cgroups of this bundle's containers: a test asserts on the cgroups under it only. */
+    public final TestCgroupParent cgroups = TestCgroupParent.create("runtime");
+    private int written;
 
     private BusyboxBundle(Path dir) {
         this.dir = dir;
@@ -47,7 +54,11 @@ public final class BusyboxBundle {
         return DefaultSpec.docker(List.of(args), false);
     }
 
+    /** Writes config.json; a spec without a cgroup path gets one under {@link #cgroups}, new for each spec. */
     public BusyboxBundle write(Spec spec) throws IOException {
+        if (spec.linux() != null && spec.linux().cgroupsPath() == null) {
+            spec = spec.withLinux(spec.linux().withCgroupsPath(cgroups.pathOf("c" + ++written)));
+        }
         Files.writeString(dir.resolve("config.json"), SpecJson.toJson(spec));
         return this;
     }

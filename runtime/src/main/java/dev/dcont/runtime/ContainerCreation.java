@@ -1,0 +1,118 @@
+package dev.dcont.runtime;
+
+import dev.dcont.runtime.cgroup.CgroupManager;
+import dev.dcont.runtime.cgroup.DeviceRules;
+import dev.dcont.runtime.launch.LaunchPlanner;
+import dev.dcont.runtime.launch.PlanWriter;
+import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.PrivateFiles;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The making of a container for {@code run} and {@code start}: its state directory, its cgroup, the plan that
+ * the already started stage waits for, and state.json. This is the start path: see docs/runtime.md, Start
+ * latency, for what it avoids.
+ */
+final class ContainerCreation {
+    private final Path stateRoot;
+    private final HostCgroups cgroups;
+
+    ContainerCreation(Path stateRoot, HostCgroups cgroups) {
+        this.stateRoot = stateRoot;
+        this.cgroups = cgroups;
+    }
+
+    /** The state directory of a new container {@code id}, made 0700; refused when the container exists. */
+    StateDir prepare(Path bundle, String id) throws IOException, ContainerException {
+        StateDir sd = new StateDir(stateRoot, id);
+        if (Files.exists(sd.stateJson())) {
+            throw new ContainerException("container " + id + ": already exists in " + stateRoot
+                    + " (delete it first)");
+        }
+        // 0700, the state root too: the plan and state.json hold the container's environment
+        PrivateFiles.createDirectories(stateRoot);
+        PrivateFiles.createDirectories(sd.dir);
+        return sd;
+    }
+
+    /**
+     * Reads the bundle, creates the cgroup and hands the plan to {@code stage} (already started, waiting for it).
+     * Returns the container's cgroup. On failure the stage is killed and everything created here is removed.
+     */
+    CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
+                            EarlyStage stage) throws IOException, ContainerException {
+        String id = sd.dir.getFileName().toString();
+        CgroupManager cg = null;
+        try {
+            Path b = bundle.toAbsolutePath().normalize();
+            Spec spec = SpecReader.read(b.resolve("config.json"));
+            if (spec.root() == null || spec.root().path() == null) {
+                throw new ContainerException("bundle " + b + ": config.json has no root.path");
+            }
+            Path rootfs = b.resolve(spec.root().path()).toRealPath();
+            Linux linux = spec.linux();
+            String cgroupsPath = linux != null && linux.cgroupsPath() != null && !linux.cgroupsPath().isEmpty()
+                    ? linux.cgroupsPath() : "/dcont/" + id;
+            cg = cgroups.get().manager(cgroupsPath);
+            cg.create(linux == null ? null : linux.resources());
+            // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
+            cgroups.get().warmMigrations();
+            List<String> procs = strings(cg.procsFiles());
+            List<String> dirs = strings(cg.directories());
+            List<String> nsTypes = new ArrayList<>();
+            if (linux != null && linux.namespaces() != null) {
+                for (Linux.Namespace n : linux.namespaces()) {
+                    nsTypes.add(n.type());
+                }
+            }
+            LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
+                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)).withStdinOpen(input);
+            Path filtered = cg.deviceFilterCgroup();
+            if (filtered != null) {
+                DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
+                settings = settings.withDeviceFilter(new LaunchPlanner.DeviceFilter(filtered.toString(),
+                        devices.defaultAllow(), devices.texts()));
+            }
+            PlanWriter plan = new PlanWriter();
+            new LaunchPlanner(cgroups.get().mountLayout()).planRun(spec, rootfs, settings, plan);
+            new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
+                    nsTypes, detachLog != null).write(sd.stateJson());
+            // last: once the plan is in place the stage runs it, so nothing after this may fail
+            PrivateFiles.write(sd.plan(), plan.toBytes());
+            return cg;
+        } catch (IOException | ContainerException | RuntimeException e) {
+            stage.cancel();
+            if (cg != null) {
+                try {
+                    cg.destroy();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            StateDir.deleteTree(sd.dir);
+            if (e instanceof IllegalArgumentException) {
+                throw new ContainerException("container " + id + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /** The session keyring of container {@code id}, which its processes share (runc's name for it). */
+    static String sessionKeyring(String id) {
+        return "_ses." + id;
+    }
+
+    private static List<String> strings(List<Path> paths) {
+        List<String> out = new ArrayList<>(paths.size());
+        for (Path p : paths) {
+            out.add(p.toString());
+        }
+        return out;
+    }
+}
