@@ -3,7 +3,6 @@ package dev.dcont.layers;
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.layers.sys.Syscalls;
 import dev.dcont.store.Store;
-import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLayout;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ChainId;

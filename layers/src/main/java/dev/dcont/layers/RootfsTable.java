@@ -73,16 +73,24 @@ final class RootfsTable {
     }
   }
 
-  /** The stack under {@code key}, base first; empty when it has no row. */
-  List<ChainId> stack(String key) {
+  /**
+   * The snapshots of the stack under {@code key}, base first (empty when it has no row); {@code missing} is told of
+   * a chain ID the stack names that has no snapshot.
+   */
+  List<Snapshot> stack(String key, java.util.function.Consumer<ChainId> missing) {
     return db.read(c -> {
-      List<ChainId> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT chain_id FROM rootfs_layers WHERE container_id = ? ORDER BY position")) {
+      List<Snapshot> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + SnapshotTable.S_COLUMNS + ", r.chain_id "
+          + "FROM rootfs_layers r LEFT JOIN snapshots s ON s.chain_id = r.chain_id WHERE r.container_id = ? "
+          + "ORDER BY r.position")) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(ChainId.parse(rs.getString(1)));
+            if (rs.getString(2) == null) {
+              missing.accept(ChainId.parse(rs.getString(10)));
+            } else {
+              out.add(SnapshotTable.row(rs));
+            }
           }
         }
       }

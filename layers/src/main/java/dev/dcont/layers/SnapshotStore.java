@@ -14,13 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,19 +123,12 @@ public final class SnapshotStore implements Snapshotter {
       return extractionMounts(key, e);
     }
     String state = roots.find(key).map(RootfsManager.Rootfs::state).orElse(null);
-    List<ChainId> ids = state == null ? List.of() : roots.stack(key);
-    if (ids.isEmpty()) {
+    List<Snapshot> chain = state == null ? List.of() : roots.stack(key, id -> {
+      throw new LayerException("container " + RootfsManager.abbrev(key) + ": snapshot " + id + " is missing (run "
+          + "'dcont system check')");
+    });
+    if (chain.isEmpty()) {
       throw new LayerException("container " + RootfsManager.abbrev(key) + ": no root file system (prepare it first)");
-    }
-    Map<ChainId, Snapshot> all = committed();
-    List<Snapshot> chain = new ArrayList<>();
-    for (ChainId id : ids) {
-      Snapshot s = all.get(id);
-      if (s == null) {
-        throw new LayerException("container " + RootfsManager.abbrev(key) + ": snapshot " + id + " is missing (run "
-            + "'dcont system check')");
-      }
-      chain.add(s);
     }
     return MountSpec.overlay(layout, key, chain, RootfsManager.VIEW.equals(state));
   }

@@ -29,7 +29,10 @@ final class SnapshotTable {
       );
       CREATE INDEX IF NOT EXISTS snapshots_diff ON snapshots(diff_id)
       """;
-  private static final String COLUMNS = "id, chain_id, parent, diff_id, layer_digest, link, size, files, created";
+  static final String COLUMNS = "id, chain_id, parent, diff_id, layer_digest, link, size, files, created";
+  /** {@link #COLUMNS} of a table named {@code s} in a join. */
+  static final String S_COLUMNS = "s.id, s.chain_id, s.parent, s.diff_id, s.layer_digest, s.link, s.size, s.files, "
+      + "s.created";
   /** More than the overlayfs stack limit (500): a parent chain this deep is a broken one. */
   static final int MAX_DEPTH = 1000;
 
@@ -68,7 +71,7 @@ final class SnapshotTable {
     });
   }
 
-  private static Snapshot row(ResultSet rs) throws SQLException {
+  static Snapshot row(ResultSet rs) throws SQLException {
     String parent = rs.getString(3);
     String layer = rs.getString(5);
     return new Snapshot(rs.getLong(1), ChainId.parse(rs.getString(2)), parent == null ? null : ChainId.parse(parent),
@@ -83,8 +86,8 @@ final class SnapshotTable {
   static List<Snapshot> stack(Connection c, ChainId top) throws SQLException {
     List<Snapshot> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE stack(" + COLUMNS + ", depth) AS ("
-        + "SELECT " + COLUMNS + ", 0 FROM snapshots WHERE chain_id = ? UNION ALL SELECT s.id, s.chain_id, s.parent, "
-        + "s.diff_id, s.layer_digest, s.link, s.size, s.files, s.created, stack.depth + 1 FROM snapshots s JOIN stack "
+        + "SELECT " + COLUMNS + ", 0 FROM snapshots WHERE chain_id = ? UNION ALL SELECT " + S_COLUMNS
+        + ", stack.depth + 1 FROM snapshots s JOIN stack "
         + "ON s.chain_id = stack.parent WHERE stack.depth < " + MAX_DEPTH + ") SELECT " + COLUMNS
         + " FROM stack ORDER BY depth DESC")) {
       ps.setString(1, top.toString());

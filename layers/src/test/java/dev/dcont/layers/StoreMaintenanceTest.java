@@ -119,6 +119,19 @@ class StoreMaintenanceTest {
     assertTrue(after.ok() && after.notes().isEmpty(), after.toString());
   }
 
+  /** A snapshot another one stacks on is removed only after it (the snapshotter refuses otherwise). */
+  @Test
+  void pruneRemovesAStackOfUnusedSnapshotsChildrenFirstAndKeepsASharedBase() throws IOException {
+    TestLayers.Layer base = layer("base", 100);
+    ImageRecord keep = image("test/keep:1", base);
+    ImageRecord gone = image("test/gone:1", base, layer("mid", 200), layer("top", 300));
+    store.images().delete(gone.manifestDigest());
+    StorePruner.Result r = StorePruner.prune(store);
+    assertEquals(2, r.snapshots());
+    assertEquals(java.util.Set.of(keep.layers().get(0).chainId()), SnapshotStore.of(store).committed().keySet());
+    assertTrue(StoreChecker.check(store, true).notes().isEmpty());
+  }
+
   @Test
   void checkFindsCorruptBlobsAndMissingSnapshotDirectories() throws IOException {
     ImageRecord img = image("test/c:1", layer("c", 100));
