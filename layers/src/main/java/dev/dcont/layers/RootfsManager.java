@@ -99,18 +99,14 @@ public final class RootfsManager {
       throw new LayerException("container " + abbrev(containerId) + ": " + e.getMessage()
           + (sys().privileged() ? "" : " (mounting overlayfs needs root)"), e);
     }
-    if (!spec.readOnly()) {
-      snapshots.roots().setState(containerId, MOUNTED);
-    }
+    snapshots.roots().setState(containerId, MOUNTED);
     return spec.target();
   }
 
   /** Unmounts the container root; a root that is not mounted is left as it is. */
   public void unmount(String containerId) {
     unmountTarget(containerId);
-    if (find(containerId).filter(r -> !VIEW.equals(r.state())).isPresent()) {
-      snapshots.roots().setState(containerId, UNMOUNTED);
-    }
+    snapshots.roots().setState(containerId, UNMOUNTED);
   }
 
   private void unmountTarget(String containerId) {

@@ -137,11 +137,12 @@ final class RootfsTable {
     });
   }
 
+  /** Records whether a container's root is mounted; a view's state stays {@code view}. */
   void setState(String key, String state) {
     db.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE rootfs SET state = ?, mounted_at = CASE WHEN ? = 'mounted' THEN ? ELSE mounted_at END "
-              + "WHERE container_id = ?")) {
+              + "WHERE container_id = ? AND state <> 'view'")) {
         ps.setString(1, state);
         ps.setString(2, state);
         ps.setLong(3, System.currentTimeMillis());

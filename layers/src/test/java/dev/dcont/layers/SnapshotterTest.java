@@ -214,6 +214,7 @@ class SnapshotterTest {
       assertTrue(e.getMessage().contains("a view cannot be committed"), e.getMessage());
       Path mounted = rootfs.mount(view);
       try {
+        assertEquals(Snapshotter.Kind.VIEW, snapshots.stat(view).orElseThrow().kind(), "mounted, still a view");
         assertEquals("content of a", Files.readString(mounted.resolve("a")));
         assertEquals(top == 1, Files.exists(mounted.resolve("b")));
         FileSystemException w = assertThrows(FileSystemException.class,
