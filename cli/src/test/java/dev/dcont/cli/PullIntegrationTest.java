@@ -284,7 +284,7 @@ class PullIntegrationTest {
       }
     }
     try (Store store = Store.open(root)) {
-      assertEquals(java.util.Map.of(), SnapshotStore.of(store).all(), "no snapshot row");
+      assertEquals(java.util.Map.of(), SnapshotStore.of(store).committed(), "no snapshot row");
     }
   }
 
@@ -378,7 +378,7 @@ class PullIntegrationTest {
     }
     try (Store store = Store.open(root)) {
       assertEquals(java.util.Set.copyOf(dev.dcont.store.model.ChainId.of(List.of(good.layers().get(0).diffId(),
-          good.layers().get(1).diffId()))), SnapshotStore.of(store).all().keySet(),
+          good.layers().get(1).diffId()))), SnapshotStore.of(store).committed().keySet(),
           "the good image's snapshots, and only those");
     }
     Cli.Result check = Cli.run(root, "system", "check");

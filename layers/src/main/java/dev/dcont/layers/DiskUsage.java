@@ -39,12 +39,19 @@ public final class DiskUsage {
       List<Summary> summary, long total, long shared, long unique, long reclaimable) { }
 
   public static Report compute(Store store) {
-    SnapshotStore snapshots = SnapshotStore.of(store);
     RootfsManager rootfs = new RootfsManager(store);
+    Snapshotter snapshots = rootfs.snapshotter();
     List<ImageRepository.Named> named = store.images().list();
-    Map<ChainId, Snapshot> snaps = snapshots.all();
+    Map<ChainId, Snapshot> snaps = snapshots.committed();
     List<RootfsManager.Rootfs> roots = rootfs.list();
-    Map<String, Set<ChainId>> containerChains = containerChains(store);
+    Map<String, Set<ChainId>> containerChains = new HashMap<>();
+    for (RootfsManager.Rootfs r : roots) {
+      Set<ChainId> chains = new HashSet<>();
+      for (Snapshot s : SnapshotTable.stack(snaps, r.topChainId())) {
+        chains.add(s.chainId());
+      }
+      containerChains.put(r.containerId(), chains);
+    }
 
     // items: "b:<digest>" blobs and "s:<chain>" snapshots, with their size and the images using them
     Map<String, Long> size = new HashMap<>();
@@ -136,7 +143,7 @@ public final class DiskUsage {
     long cReclaim = 0;
     int cActive = 0;
     for (RootfsManager.Rootfs r : roots) {
-      long s = treeSize(store.layout().container(r.containerId()).resolve("upper"));
+      long s = snapshots.usage(r.containerId()).size();
       containers.add(new ContainerUsage(r.containerId(), r.image(), r.state(), s));
       cSize += s;
       if (r.state().equals(RootfsManager.MOUNTED)) {
@@ -158,19 +165,6 @@ public final class DiskUsage {
       String who) {
     size.put(item, bytes);
     users.computeIfAbsent(item, k -> new HashSet<>()).add(who);
-  }
-
-  private static Map<String, Set<ChainId>> containerChains(Store store) {
-    return store.db().read(c -> {
-      Map<String, Set<ChainId>> out = new HashMap<>();
-      try (var ps = c.prepareStatement("SELECT container_id, chain_id FROM rootfs_layers");
-          var rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(ChainId.parse(rs.getString(2)));
-        }
-      }
-      return out;
-    });
   }
 
   /** Apparent bytes of a tree, hardlinks once; 0 when missing. */

@@ -101,7 +101,7 @@ public final class ImageUnpacker {
           // no layer may still be recording a snapshot while the recorded ones are removed
           pool.shutdownNow();
           awaitEnd(pool);
-          budget.discard(snapshots, image.manifestDigest());
+          budget.discard(snapshots, store.images(), image.manifestDigest());
           throw e;
         } finally {
           pool.shutdownNow();

@@ -27,7 +27,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class LayerInspector {
   private final Store store;
-  private final SnapshotStore snapshots;
+  private final Snapshotter snapshots;
 
   public LayerInspector(Store store) {
     this.store = store;
@@ -53,7 +53,7 @@ public final class LayerInspector {
   public List<LayerInfo> layers(ImageRecord image) {
     List<HistoryRow> hist = history(image);
     List<LayerInfo> out = new ArrayList<>();
-    Map<ChainId, Snapshot> all = snapshots.all();
+    Map<ChainId, Snapshot> all = snapshots.committed();
     for (ImageRecord.Layer l : image.layers()) {
       HistoryRow h = hist.stream().filter(r -> r.layerIndex() != null && r.layerIndex() == l.position())
           .findFirst().orElse(null);
@@ -68,7 +68,7 @@ public final class LayerInspector {
   /** History entries, oldest first, with the layer each non-empty entry made and its unpacked size. */
   public List<HistoryRow> history(ImageRecord image) {
     ImageConfig cfg = config(image);
-    Map<ChainId, Snapshot> all = snapshots.all();
+    Map<ChainId, Snapshot> all = snapshots.committed();
     List<HistoryRow> out = new ArrayList<>();
     int layer = 0;
     for (ImageConfig.History h : cfg.history()) {

@@ -21,14 +21,14 @@ import java.nio.file.Path;
  */
 public final class LayerUnpacker {
   private static final int BUFFER = 1 << 20;
-  private final SnapshotStore snapshots;
+  private final Snapshotter snapshots;
   private final BlobReader blobs;
   private final Syscalls sys;
   private final UnpackLimits limits;
   private final UnpackBudget budget;
 
   /** {@code budget}: the image-wide limits, shared by the layers of one image's unpack. */
-  public LayerUnpacker(SnapshotStore snapshots, BlobReader blobs, Syscalls sys, UnpackBudget budget) {
+  public LayerUnpacker(Snapshotter snapshots, BlobReader blobs, Syscalls sys, UnpackBudget budget) {
     this.snapshots = snapshots;
     this.blobs = blobs;
     this.sys = sys;
@@ -53,7 +53,8 @@ public final class LayerUnpacker {
   public Snapshot unpack(InputStream compressed, Digest layerDigest, MediaType mediaType, Digest diffId,
       ChainId chainId, ChainId parent) {
     String name = layerDigest == null ? diffId.toString() : layerDigest.toString();
-    Path tmp = snapshots.createTemp();
+    String key = Snapshotter.extractKey();
+    Path fs = snapshots.prepare(key, parent == null ? null : parent.toString(), null).upperDir();
     UnpackBudget.Layer share = budget.layer();
     boolean done = false;
     try {
@@ -64,7 +65,7 @@ public final class LayerUnpacker {
         case NONE -> buffered;
       };
       Digest actual;
-      LayerApplier applier = new LayerApplier(sys, share, name, tmp.resolve("fs"));
+      LayerApplier applier = new LayerApplier(sys, share, name, fs);
       try (ChunkPipe tarStream = new ChunkPipe(raw, limits.maxBytes(), share, name)) {
         applier.apply(new TarReader(tarStream));
         actual = tarStream.drainAndDigest();
@@ -81,12 +82,18 @@ public final class LayerUnpacker {
             + "again)");
       }
       SnapshotStore.Measure m = applier.measure();
-      SnapshotStore.Commit c = snapshots.commitAndTell(tmp, chainId, parent, diffId, layerDigest, m);
-      done = true;
-      if (c.created()) {
-        share.recorded(c.snapshot());
+      Snapshot s;
+      try {
+        s = snapshots.commit(chainId.toString(), key,
+            new Snapshotter.Layer(diffId, layerDigest, new Snapshotter.Usage(m.size(), m.files())));
+      } catch (Snapshotter.ExistsException recordedByAnotherProcess) {
+        snapshots.remove(key);
+        done = true;
+        return snapshots.get(chainId).orElseThrow(() -> recordedByAnotherProcess);
       }
-      return c.snapshot();
+      done = true;
+      share.recorded(s);
+      return s;
     } catch (LayerApplier.LimitExceededException e) {
       throw new LayerRefusedException("layer " + name + ": " + e.getMessage());
     } catch (IOException e) {
@@ -96,7 +103,11 @@ public final class LayerUnpacker {
       throw new LayerException("layer " + name + ": " + e.getMessage() + " (remove the image and pull it again)", e);
     } finally {
       if (!done) {
-        SnapshotStore.deleteQuietly(tmp);
+        try {
+          snapshots.remove(key);
+        } catch (RuntimeException e) {
+          // the directory stays for prune to remove; the unpack's own failure is the one to report
+        }
         share.release();
       }
     }

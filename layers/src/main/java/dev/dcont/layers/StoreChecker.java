@@ -5,6 +5,7 @@ import dev.dcont.store.StoreLayout;
 import dev.dcont.store.content.Sha256;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.db.ImageRepository;
+import dev.dcont.store.model.ChainId;
 import dev.dcont.store.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -79,10 +81,13 @@ public final class StoreChecker {
         notes.add("blob " + d + ": no image uses it ('dcont system prune' removes it)");
       }
     }
-    SnapshotStore snapshots = SnapshotStore.of(store);
+    RootfsManager rootfs = new RootfsManager(store);
+    Snapshotter snapshots = rootfs.snapshotter();
+    Map<ChainId, Snapshot> all = snapshots.committed();
+    List<RootfsManager.Rootfs> roots = rootfs.list();
     Set<String> ids = new HashSet<>();
     int snaps = 0;
-    for (Snapshot s : snapshots.all().values()) {
+    for (Snapshot s : all.values()) {
       snaps++;
       ids.add(Long.toString(s.id()));
       if (!Files.isDirectory(s.fs(layout), LinkOption.NOFOLLOW_LINKS)) {
@@ -101,34 +106,38 @@ public final class StoreChecker {
         problems.add("snapshot " + s.chainId() + ": link " + link + " is unreadable (" + e.getMessage() + ")");
       }
     }
-    Set<dev.dcont.store.model.ChainId> used = snapshots.referencedChainIds();
-    for (Snapshot s : snapshots.all().values()) {
+    // what an image or a container's root uses
+    Set<ChainId> used = new HashSet<>(store.images().layerChainIds());
+    for (RootfsManager.Rootfs r : roots) {
+      SnapshotTable.stack(all, r.topChainId()).forEach(s -> used.add(s.chainId()));
+    }
+    for (Snapshot s : all.values()) {
       if (!used.contains(s.chainId())) {
         notes.add("snapshot " + s.chainId() + ": no image uses it ('dcont system prune' removes it)");
       }
     }
     try {
-      for (Path d : SnapshotStore.list(layout.snapshotsDir())) {
+      for (Path d : Trees.list(layout.snapshotsDir())) {
         if (!ids.contains(d.getFileName().toString())) {
           notes.add("snapshot directory " + d + ": not in the database, left by an interrupted unpack ('dcont "
               + "system prune' removes it)");
         }
       }
       Set<String> known = new HashSet<>();
-      for (RootfsManager.Rootfs r : new RootfsManager(store).list()) {
+      for (RootfsManager.Rootfs r : roots) {
         known.add(r.containerId());
         if (!Files.isDirectory(layout.container(r.containerId()).resolve("upper"))) {
           problems.add("container " + r.containerId().substring(0, 12) + ": upper directory is missing (remove "
               + "the container)");
         }
       }
-      for (Path d : SnapshotStore.list(layout.containersDir())) {
+      for (Path d : Trees.list(layout.containersDir())) {
         if (!known.contains(d.getFileName().toString())) {
           notes.add("container directory " + d + ": no root file system recorded ('dcont system prune' removes it "
               + "when the container is stopped)");
         }
       }
-      for (Path p : SnapshotStore.list(layout.ingestDir())) {
+      for (Path p : Trees.list(layout.ingestDir())) {
         if (p.getFileName().toString().endsWith(".partial")) {
           notes.add("download " + p.getFileName() + ": partial ('dcont system prune' removes it unless a pull is "
               + "writing it)");
@@ -139,7 +148,7 @@ public final class StoreChecker {
     }
     for (ImageRepository.Named n : store.images().list()) {
       for (ImageRecord.Layer l : n.image().layers()) {
-        if (snapshots.get(l.chainId()).isEmpty()) {
+        if (!all.containsKey(l.chainId())) {
           notes.add("image " + n.image().id().shortHex() + ": layer " + l.position() + " is not unpacked (it is "
               + "unpacked when the image is run)");
           break;

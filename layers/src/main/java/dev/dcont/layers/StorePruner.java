@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +21,11 @@ import java.util.Set;
 
 /**
  * {@code dcont system prune}: under the store's exclusive lock, removes root file systems of containers
- * that are not running (and, when the run issue's {@code containers} table exists, its rows in a stopped
- * state), snapshots no image or container uses, temporary and unrecorded snapshot directories, dangling
- * {@code l/} links, unreferenced blobs and abandoned downloads.
+ * that are not running (and the rows of stopped containers), snapshots no image or container uses, temporary and
+ * unrecorded snapshot directories, dangling {@code l/} links, unreferenced blobs and abandoned downloads.
  */
 public final class StorePruner {
-  /** Container states, in the run issue's {@code containers} table, that prune may remove. */
+  /** Container states that prune may remove. */
   static final Set<String> STOPPED = Set.of("created", "stopped", "exited", "dead");
 
   public record Result(int containers, long containerBytes, int snapshots, long snapshotBytes, int leftovers,
@@ -42,23 +41,13 @@ public final class StorePruner {
     StoreLayout layout = store.layout();
     try (StoreLocks.Held lock = StoreLocks.exclusive(layout)) {
       RootfsManager rootfs = new RootfsManager(store);
-      SnapshotStore snapshots = SnapshotStore.of(store);
+      Snapshotter snapshots = rootfs.snapshotter();
       Set<Path> mounted = Mounts.mountPoints();
 
       // containers
       Set<String> running = new HashSet<>();
       Set<String> stoppedRows = new HashSet<>();
-      store.db().read(c -> {
-        if (SnapshotStore.tableExists(c, "containers") && hasColumns(c, "containers", "id", "state")) {
-          try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM containers");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              (STOPPED.contains(rs.getString(2)) ? stoppedRows : running).add(rs.getString(1));
-            }
-          }
-        }
-        return null;
-      });
+      store.containers().states().forEach((id, state) -> (STOPPED.contains(state) ? stoppedRows : running).add(id));
       int containers = 0;
       long containerBytes = 0;
       Set<String> known = new HashSet<>();
@@ -83,20 +72,15 @@ public final class StorePruner {
         }
       }
       if (!stoppedRows.isEmpty()) {
-        store.db().inTransaction(c -> {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM containers WHERE id = ?")) {
-            for (String id : stoppedRows) {
-              if (!id.matches("[a-f0-9]{64}") || !mounted.contains(layout.container(id).resolve("rootfs"))) {
-                ps.setString(1, id);
-                ps.addBatch();
-              }
-            }
-            ps.executeBatch();
+        List<String> rows = new ArrayList<>();
+        for (String id : stoppedRows) {
+          if (!id.matches("[a-f0-9]{64}") || !mounted.contains(layout.container(id).resolve("rootfs"))) {
+            rows.add(id);
           }
-          return null;
-        });
+        }
+        store.containers().delete(rows);
       }
-      for (Path d : SnapshotStore.list(layout.containersDir())) {
+      for (Path d : Trees.list(layout.containersDir())) {
         String id = d.getFileName().toString();
         if (!known.contains(id) && !running.contains(id) && !stoppedRows.contains(id)
             && !mounted.contains(d.resolve("rootfs"))) {
@@ -106,33 +90,44 @@ public final class StorePruner {
         }
       }
 
-      // snapshots
-      Set<ChainId> used = snapshots.referencedChainIds();
+      // snapshots: children before their parents; one a container's root stacks on stays
+      Set<ChainId> used = store.images().layerChainIds();
       int removed = 0;
       long snapBytes = 0;
-      Map<ChainId, Snapshot> all = snapshots.all();
+      Map<ChainId, Snapshot> all = snapshots.committed();
+      List<Snapshot> unused = new ArrayList<>();
+      Map<ChainId, Integer> depth = new HashMap<>();
       for (Snapshot s : all.values()) {
         if (!used.contains(s.chainId())) {
-          snapshots.delete(s);
+          unused.add(s);
+          depth.put(s.chainId(), SnapshotTable.stack(all, s.chainId()).size());
+        }
+      }
+      unused.sort(Comparator.comparing((Snapshot s) -> depth.get(s.chainId())).reversed());
+      for (Snapshot s : unused) {
+        try {
+          snapshots.remove(s.chainId().toString());
           removed++;
           snapBytes += s.size();
+        } catch (Snapshotter.InUseException e) {
+          // a container's root, or a snapshot an image uses, stacks on it
         }
       }
       Set<String> ids = new HashSet<>();
       Set<String> links = new HashSet<>();
-      for (Snapshot s : snapshots.all().values()) {
+      for (Snapshot s : snapshots.committed().values()) {
         ids.add(Long.toString(s.id()));
         links.add(s.link());
       }
       int leftovers = 0;
-      for (Path d : SnapshotStore.list(layout.snapshotsDir())) {
+      for (Path d : Trees.list(layout.snapshotsDir())) {
         if (!ids.contains(d.getFileName().toString())) {
           snapBytes += DiskUsage.treeSize(d);
           delete(d);
           leftovers++;
         }
       }
-      for (Path l : SnapshotStore.list(layout.linksDir())) {
+      for (Path l : Trees.list(layout.linksDir())) {
         if (!links.contains(l.getFileName().toString())) {
           delete(l);
         }
@@ -153,18 +148,7 @@ public final class StorePruner {
     if (Files.isSymbolicLink(p) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       Files.deleteIfExists(p);
     } else {
-      SnapshotStore.deleteTree(p);
+      Trees.deleteTree(p);
     }
-  }
-
-  static boolean hasColumns(java.sql.Connection c, String table, String... cols) throws java.sql.SQLException {
-    List<String> have = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("PRAGMA table_info(" + table + ")");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        have.add(rs.getString("name"));
-      }
-    }
-    return have.containsAll(List.of(cols));
   }
 }

@@ -1,5 +1,6 @@
 package dev.dcont.layers;
 
+import dev.dcont.store.db.ImageRepository;
 import dev.dcont.store.model.Digest;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +32,32 @@ public final class UnpackBudget {
     return new Layer();
   }
 
-  /** Removes the snapshots this unpack recorded, except those a container or another image uses by now. */
-  void discard(SnapshotStore snapshots, Digest image) {
-    List<Snapshot> all;
+  /**
+   * Removes the snapshots this unpack recorded, except those a container or another image uses by now: children
+   * before their parents, and each one unless another image has its chain ID, decided in the transaction that
+   * removes it (a concurrent pull or run may have found it).
+   */
+  void discard(Snapshotter snapshots, ImageRepository images, Digest image) {
+    List<Snapshot> left;
     synchronized (recorded) {
-      all = new ArrayList<>(recorded);
+      left = new ArrayList<>(recorded);
       recorded.clear();
     }
-    for (Snapshot s : all) {
-      snapshots.deleteUnlessUsed(s, image);
+    boolean progress = true;
+    while (!left.isEmpty() && progress) {
+      progress = false;
+      for (java.util.Iterator<Snapshot> it = left.iterator(); it.hasNext(); ) {
+        Snapshot s = it.next();
+        try {
+          snapshots.removeUnless(s.chainId().toString(), () -> images.layerUsedByAnotherImage(s.chainId(), image));
+          it.remove();
+          progress = true;
+        } catch (Snapshotter.InUseException stackedOn) {
+          // a child recorded here goes first (next round); one a container or another layer uses stays
+        } catch (RuntimeException e) {
+          it.remove(); // gone already, or a directory prune removes
+        }
+      }
     }
   }
 

@@ -65,9 +65,9 @@ class HostileTarTest {
   }
 
   private void assertNothingLeft() throws IOException {
-    assertEquals(Map.of(), SnapshotStore.of(store).all(), "no snapshot row");
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()), "no snapshot or temporary directory");
-    assertEquals(List.of(), SnapshotStore.list(store.layout().linksDir()), "no link");
+    assertEquals(Map.of(), SnapshotStore.of(store).committed(), "no snapshot row");
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()), "no snapshot or temporary directory");
+    assertEquals(List.of(), Trees.list(store.layout().linksDir()), "no link");
   }
 
   @Test
@@ -193,7 +193,7 @@ class HostileTarTest {
 
     ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE, NativeSyscalls.get(),
         new UnpackLimits(1 << 20, 1000, 2 << 20, 1000), 1);
-    assertEquals(3, SnapshotStore.of(store).all().size(), "under a raised limit the image unpacks");
+    assertEquals(3, SnapshotStore.of(store).committed().size(), "under a raised limit the image unpacks");
   }
 
   @Test
@@ -245,8 +245,8 @@ class HostileTarTest {
         ImageUnpacker.Listener.NONE, NativeSyscalls.get(), new UnpackLimits(1 << 20, 1000, 1 << 30, 100), 2));
     assertTrue(e.getMessage().contains("entry 'more/f100' takes the image over the limit of 100 entries"),
         e.getMessage());
-    assertEquals(3, SnapshotStore.of(store).all().size(), "the first image's snapshots stay");
-    assertEquals(3, SnapshotStore.list(store.layout().snapshotsDir()).size(), "and nothing else");
+    assertEquals(3, SnapshotStore.of(store).committed().size(), "the first image's snapshots stay");
+    assertEquals(3, Trees.list(store.layout().snapshotsDir()).size(), "and nothing else");
   }
 
   @Test

@@ -66,8 +66,8 @@ class ImageUnpackerTest {
     LayerException e = assertThrows(LayerException.class,
         () -> ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE));
     assertTrue(e.getMessage().contains("diff_id " + img.layers().get(0).diffId()), e.getMessage());
-    assertTrue(SnapshotStore.of(store).all().isEmpty());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()), "the temporary directory is gone");
+    assertTrue(SnapshotStore.of(store).committed().isEmpty());
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()), "the temporary directory is gone");
   }
 
   @Test
@@ -78,7 +78,7 @@ class ImageUnpackerTest {
         () -> ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE));
     assertTrue(e.getMessage().startsWith("layer " + img.layers().get(0).digest() + ": entry '../../escape'"),
         e.getMessage());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
     assertFalse(Files.exists(dir.resolve("escape")));
     assertFalse(Files.exists(dir.resolve("store/escape")));
   }
@@ -97,7 +97,7 @@ class ImageUnpackerTest {
       }
     });
     assertTrue(existed.contains(true) && existed.contains(false), existed.toString());
-    assertEquals(3, SnapshotStore.of(store).all().size());
+    assertEquals(3, SnapshotStore.of(store).committed().size());
   }
 
   @Test

@@ -54,7 +54,7 @@ class StoreMaintenanceTest {
     assertEquals(baseSnap.size() + a.layers().get(0).size(), ua.shared());
     assertEquals(ua.size(), ua.shared() + ua.unique());
     long snapTotal = 0;
-    for (Snapshot s : SnapshotStore.of(store).all().values()) {
+    for (Snapshot s : SnapshotStore.of(store).committed().values()) {
       snapTotal += s.size();
     }
     Process p = new ProcessBuilder("du", "-s", "-b", "--apparent-size", "-c").command(List.of("sh", "-c",
@@ -89,8 +89,10 @@ class StoreMaintenanceTest {
     ImageRecord keep = image("test/keep:1", layer("k", 100));
     ImageRecord gone = image("test/gone:1", layer("g", 2000));
     store.images().delete(gone.manifestDigest());
-    Path tmp = SnapshotStore.of(store).createTemp();
-    Files.writeString(tmp.resolve("fs/half"), "written before a crash");
+    // a layer whose unpack was cut short by a crash: its directory, which no process knows any more
+    Path fs = SnapshotStore.of(store).prepare(Snapshotter.extractKey(), null, null).upperDir();
+    Path tmp = fs.getParent();
+    Files.writeString(fs.resolve("half"), "written before a crash");
     Path orphan = Files.createDirectories(store.layout().snapshotsDir().resolve("999/fs"));
     Files.createDirectories(store.layout().ingestDir());
     Files.writeString(store.layout().ingestDir().resolve("ab".repeat(32) + ".partial"), "partial");
@@ -117,13 +119,26 @@ class StoreMaintenanceTest {
     assertTrue(after.ok() && after.notes().isEmpty(), after.toString());
   }
 
+  /** A snapshot another one stacks on is removed only after it (the snapshotter refuses otherwise). */
+  @Test
+  void pruneRemovesAStackOfUnusedSnapshotsChildrenFirstAndKeepsASharedBase() throws IOException {
+    TestLayers.Layer base = layer("base", 100);
+    ImageRecord keep = image("test/keep:1", base);
+    ImageRecord gone = image("test/gone:1", base, layer("mid", 200), layer("top", 300));
+    store.images().delete(gone.manifestDigest());
+    StorePruner.Result r = StorePruner.prune(store);
+    assertEquals(2, r.snapshots());
+    assertEquals(java.util.Set.of(keep.layers().get(0).chainId()), SnapshotStore.of(store).committed().keySet());
+    assertTrue(StoreChecker.check(store, true).notes().isEmpty());
+  }
+
   @Test
   void checkFindsCorruptBlobsAndMissingSnapshotDirectories() throws IOException {
     ImageRecord img = image("test/c:1", layer("c", 100));
     Path blob = store.layout().blob(img.layers().get(0).digest());
     Files.write(blob, new byte[] {1, 2, 3});
     Snapshot s = SnapshotStore.of(store).get(img.layers().get(0).chainId()).orElseThrow();
-    SnapshotStore.deleteTree(s.dir(store.layout()));
+    Trees.deleteTree(s.dir(store.layout()));
     StoreChecker.Report r = StoreChecker.check(store, true);
     assertFalse(r.ok());
     assertTrue(r.problems().stream().anyMatch(p -> p.startsWith("blob " + img.layers().get(0).digest())), r.toString());

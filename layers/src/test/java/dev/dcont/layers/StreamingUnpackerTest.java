@@ -157,8 +157,8 @@ class StreamingUnpackerTest {
       f.write(blob, 0, blob.length);
       awaitAllRead(l);
       // the whole blob is read; the unpack waits for the verdict on it
-      assertTrue(SnapshotStore.of(store).all().isEmpty(), "nothing recorded before the blob is verified");
-      assertEquals(1, SnapshotStore.list(store.layout().snapshotsDir()).size(), "only the temporary directory");
+      assertTrue(SnapshotStore.of(store).committed().isEmpty(), "nothing recorded before the blob is verified");
+      assertEquals(1, Trees.list(store.layout().snapshotsDir()).size(), "only the temporary directory");
       f.verified();
       assertEquals(1, s.awaitAll().size());
     }
@@ -178,8 +178,8 @@ class StreamingUnpackerTest {
       assertEquals(List.of(), s.awaitAll());
       assertNotNull(f.failure());
     }
-    assertTrue(SnapshotStore.of(store).all().isEmpty());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()), "the temporary directory is gone");
+    assertTrue(SnapshotStore.of(store).committed().isEmpty());
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()), "the temporary directory is gone");
   }
 
   @Test
@@ -190,8 +190,8 @@ class StreamingUnpackerTest {
     try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
       s.start(l, null).write(blob, 0, blob.length / 2);
     }
-    assertTrue(SnapshotStore.of(store).all().isEmpty());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+    assertTrue(SnapshotStore.of(store).committed().isEmpty());
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
   }
 
   @Test
@@ -209,8 +209,8 @@ class StreamingUnpackerTest {
       assertEquals(List.of(), s.awaitAll());
       assertTrue(f.failure().getMessage().contains("'../escape'"), f.failure().getMessage());
     }
-    assertTrue(SnapshotStore.of(store).all().isEmpty());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+    assertTrue(SnapshotStore.of(store).committed().isEmpty());
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
     assertTrue(Files.notExists(dir.resolve("escape")) && Files.notExists(dir.resolve("store/escape")));
   }
 
@@ -226,8 +226,8 @@ class StreamingUnpackerTest {
       assertEquals(List.of(), s.awaitAll());
       assertTrue(f.failure().getMessage().contains("diff_id " + l.diffId()), f.failure().getMessage());
     }
-    assertTrue(SnapshotStore.of(store).all().isEmpty());
-    assertEquals(List.of(), SnapshotStore.list(store.layout().snapshotsDir()));
+    assertTrue(SnapshotStore.of(store).committed().isEmpty());
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
   }
 
   @Test

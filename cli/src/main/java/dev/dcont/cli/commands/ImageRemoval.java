@@ -2,6 +2,7 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.layers.LayerRefusedException;
 import dev.dcont.layers.SnapshotStore;
+import dev.dcont.layers.Snapshotter;
 import dev.dcont.store.GarbageCollector;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
@@ -23,7 +24,7 @@ final class ImageRemoval {
 
   /**
    * Deletes {@code named}'s image: its rows (the names in {@code giveBack}, which a pull took from other images,
-   * name those again), then the snapshots of its layers that no other image or container stacks on, then its blobs
+   * name those again), then the snapshots of its layers that no other image uses and nothing stacks on, then its blobs
    * that no other image references. Returns the chain IDs of the snapshots deleted. The caller holds the store's
    * exclusive lock, so no pull is recording a blob or snapshot meanwhile. Rows first: a crash after them leaves
    * only snapshots and blobs that nothing references, which {@code dcont system prune} removes.
@@ -33,15 +34,20 @@ final class ImageRemoval {
     ImageRecord img = named.image();
     ImageRepository repo = store.images();
     repo.delete(img.manifestDigest(), giveBack);
-    SnapshotStore snapshots = SnapshotStore.of(store);
-    Set<ChainId> inUse = snapshots.referencedChainIds();
+    Snapshotter snapshots = SnapshotStore.of(store);
+    Set<ChainId> inUse = repo.layerChainIds();
     List<ChainId> deleted = new ArrayList<>();
-    for (ImageRecord.Layer l : img.layers()) {
-      if (!inUse.contains(l.chainId())) {
-        snapshots.get(l.chainId()).ifPresent(snap -> {
-          snapshots.delete(snap);
-          deleted.add(l.chainId());
-        });
+    // top layer first: a snapshot goes after those that stack on it
+    List<ImageRecord.Layer> layers = img.layers();
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      ChainId chainId = layers.get(i).chainId();
+      if (!inUse.contains(chainId) && snapshots.get(chainId).isPresent()) {
+        try {
+          snapshots.remove(chainId.toString());
+          deleted.add(0, chainId);
+        } catch (Snapshotter.InUseException e) {
+          // a container's root or another snapshot stacks on it: it stays, and prune removes it when unused
+        }
       }
     }
     Set<Digest> keep = repo.referencedBlobs();

@@ -8,7 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Containers in the metadata database: names and short IDs as Docker resolves them. */
@@ -133,6 +136,34 @@ public final class ContainerRepository {
       try (PreparedStatement ps = conn.prepareStatement("DELETE FROM containers WHERE id = ?")) {
         ps.setString(1, id);
         ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Every container's state by ID ({@code created}, {@code running}, {@code exited}, ...). */
+  public Map<String, String> states() {
+    return db.read(conn -> {
+      Map<String, String> out = new HashMap<>();
+      try (PreparedStatement ps = conn.prepareStatement("SELECT id, state FROM containers");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Deletes the rows of {@code ids}, in one transaction. */
+  public void delete(Collection<String> ids) {
+    db.inTransaction(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM containers WHERE id = ?")) {
+        for (String id : ids) {
+          ps.setString(1, id);
+          ps.addBatch();
+        }
+        ps.executeBatch();
       }
       return null;
     });

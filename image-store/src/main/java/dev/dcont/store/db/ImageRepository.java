@@ -391,6 +391,23 @@ public final class ImageRepository {
     });
   }
 
+  /** The chain IDs of every image's layers: the snapshots images need. */
+  public Set<ChainId> layerChainIds() {
+    return db.read(c -> {
+      Set<ChainId> out = new HashSet<>();
+      for (String id : list(c, "SELECT DISTINCT chain_id FROM image_layers")) {
+        out.add(ChainId.parse(id));
+      }
+      return out;
+    });
+  }
+
+  /** Whether an image other than {@code image} has a layer with chain ID {@code chainId}. */
+  public boolean layerUsedByAnotherImage(ChainId chainId, Digest image) {
+    return db.read(c -> single(c, "SELECT 1 FROM image_layers WHERE chain_id = ? AND manifest_digest <> ? LIMIT 1",
+        chainId.toString(), image.toString()) != null);
+  }
+
   static String single(Connection c, String sql, String... args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {

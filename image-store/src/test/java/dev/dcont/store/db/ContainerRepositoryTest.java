@@ -59,4 +59,22 @@ class ContainerRepositoryTest {
       assertEquals(1, s.containers().list().size());
     }
   }
+
+  /** What prune reads and deletes: states by ID, and several rows in one call. */
+  @Test
+  void statesByIdAndDeletingSeveral() {
+    try (Store s = Store.open(root)) {
+      ContainerRecord a = container("aaaa", "a");
+      ContainerRecord b = container("bbbb", "b");
+      ContainerRecord c = container("cccc", "c");
+      for (ContainerRecord r : List.of(a, b, c)) {
+        s.containers().insert(r);
+      }
+      s.containers().markRunning(b.id(), 1);
+      s.containers().markExited(c.id(), 0, 2);
+      assertEquals(java.util.Map.of(a.id(), "created", b.id(), "running", c.id(), "exited"), s.containers().states());
+      s.containers().delete(List.of(a.id(), c.id()));
+      assertEquals(java.util.Map.of(b.id(), "running"), s.containers().states());
+    }
+  }
 }

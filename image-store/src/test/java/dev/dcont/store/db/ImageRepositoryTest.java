@@ -151,4 +151,26 @@ class ImageRepositoryTest {
     StoreException e = assertThrows(StoreException.class, () -> Store.open(root));
     assertTrue(e.getMessage().contains("newer dcont"), e.getMessage());
   }
+
+  /** What prune, check and the removal of a refused image ask about layers. */
+  @Test
+  void layerChainIdsAndLayersSharedWithAnotherImage() {
+    try (Store s = Store.open(root)) {
+      ImageRecord a = image("a", 2);
+      ImageRecord b = image("b", 1);
+      s.images().save(a, Reference.parse("test/a:1"), null, null);
+      assertEquals(Set.of(a.layers().get(0).chainId(), a.layers().get(1).chainId()), s.images().layerChainIds());
+      assertFalse(s.images().layerUsedByAnotherImage(a.layers().get(0).chainId(), a.manifestDigest()));
+      // b's one layer is a's base layer: same diff ID, same chain ID
+      ImageRecord.Layer shared = a.layers().get(0);
+      ImageRecord b2 = new ImageRecord(b.manifestDigest(), b.manifestMediaType(), b.manifestSize(), b.configDigest(),
+          b.configSize(), b.platform(), b.created(), b.pulledAt(), List.of(shared));
+      s.images().save(b2, Reference.parse("test/b:1"), null, null);
+      assertTrue(s.images().layerUsedByAnotherImage(shared.chainId(), a.manifestDigest()));
+      assertTrue(s.images().layerUsedByAnotherImage(shared.chainId(), b2.manifestDigest()));
+      assertTrue(s.images().layerUsedByAnotherImage(a.layers().get(1).chainId(), b2.manifestDigest()));
+      assertFalse(s.images().layerUsedByAnotherImage(a.layers().get(1).chainId(), a.manifestDigest()));
+      assertEquals(2, s.images().layerChainIds().size(), "each chain ID once");
+    }
+  }
 }

@@ -36,48 +36,6 @@ class MetadataDbTest {
     });
   }
 
-  /** The reading of CREATE … IF NOT EXISTS statements, against the regular expression it replaced. */
-  @Test
-  void createIfMissingStatementsAreReadAsThePatternReadThem() {
-    java.util.regex.Pattern oracle = java.util.regex.Pattern.compile(
-        "\\s*CREATE\\s+(?:UNIQUE\\s+)?(TABLE|INDEX|VIEW|TRIGGER)\\s+IF\\s+NOT\\s+EXISTS\\s+(\\w+)\\b.*",
-        java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
-    String[] statements = {
-        "CREATE TABLE IF NOT EXISTS things (id TEXT)",
-        "\n      CREATE TABLE IF NOT EXISTS rootfs (\n  container_id TEXT PRIMARY KEY)",
-        "create unique index if not exists a_b ON t(x)",
-        "CREATE\tINDEX\r\nIF  NOT\fEXISTS\u000Bidx_1 ON t(x)",
-        "CREATE VIEW IF NOT EXISTS v AS SELECT 1",
-        "CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END",
-        "CREATE TABLE IF NOT EXISTS t",
-        "CREATE TABLE IF NOT EXISTS t(",
-        "CREATE TABLE IF NOT EXISTS (x)",
-        "CREATE TABLE IF NOT EXISTS",
-        "CREATE TABLE IF NOT EXISTS ",
-        "CREATE TABLE things (id TEXT)",
-        "CREATE TEMP TABLE IF NOT EXISTS t (x)",
-        "CREATE UNIQUE TABLE IF NOT EXISTS t (x)",
-        "CREATEX TABLE IF NOT EXISTS t (x)",
-        "CREATE TABLEX IF NOT EXISTS t (x)",
-        "CREATE TABLE IFNOT EXISTS t (x)",
-        "CREATE UNIQUE UNIQUE INDEX IF NOT EXISTS t ON u(x)",
-        "ALTER TABLE t ADD COLUMN x",
-        "INSERT INTO t VALUES (1)",
-        "   ",
-        "",
-        "CREATE INDEX IF NOT EXISTS Mixed_Case ON t(x)",
-        "CREATE INDEX IF NOT EXISTS é ON t(x)",
-        "CREATE INDEX IF NOT EXISTS a-b ON t(x)",
-        "CREATE TABLE IF NOT EXISTS \"quoted\" (x)",
-    };
-    for (String st : statements) {
-      java.util.regex.Matcher m = oracle.matcher(st);
-      String expected = m.matches() ? m.group(1).toLowerCase(java.util.Locale.ROOT) + " "
-          + m.group(2).toLowerCase(java.util.Locale.ROOT) : null;
-      assertEquals(expected, MetadataDb.createdIfMissing(st), "'" + st + "'");
-    }
-  }
-
   @Test
   void aSchemaAlreadyThereIsCheckedWithoutWaitingForAWriter() throws Exception {
     Path file = dir.resolve("dcont.db");
@@ -101,6 +59,31 @@ class MetadataDbTest {
     try (MetadataDb db = MetadataDb.open(file)) {
       db.ensureSchema(DDL + "CREATE INDEX IF NOT EXISTS things_id_size ON things(id, size);");
       assertEquals(List.of("table things", "index things_id_size", "index things_size"), schema(db));
+    }
+  }
+
+  @Test
+  void aTransactionCalledFromAnotherIsPartOfIt() {
+    try (MetadataDb db = MetadataDb.open(dir.resolve("dcont.db"))) {
+      db.ensureSchema(DDL);
+      RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () ->
+          db.inTransaction(c -> {
+            db.inTransaction(inner -> {
+              try (Statement st = inner.createStatement()) {
+                st.execute("INSERT INTO things VALUES ('inner', 1)");
+              }
+              return null;
+            });
+            throw new IllegalStateException("the outer work fails after the inner one returned");
+          }));
+      assertEquals("the outer work fails after the inner one returned", e.getMessage());
+      int rows = db.read(c -> {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM things")) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      });
+      assertEquals(0, rows, "the inner insert was rolled back with the outer transaction");
     }
   }
 }
