@@ -10,7 +10,7 @@ import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
-import dev.dcont.runtime.spec.SpecReader;
+import dev.dcont.runtime.spec.SpecJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -271,7 +271,7 @@ public final class ContainerRuntime {
         PrivateFiles.createDirectories(execDir);
         try {
             // the container's own filter, from its spec: an exec'd process is confined as its init is
-            Linux linux = SpecReader.read(Path.of(s.bundle(), "config.json")).linux();
+            Linux linux = SpecJson.readSpec(Path.of(s.bundle(), "config.json")).linux();
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
@@ -302,7 +302,7 @@ public final class ContainerRuntime {
     /** The process spec the container was started with, as a template for {@link #exec}. */
     public ProcessSpec processOf(String id) throws IOException, ContainerException {
         StateDir.Stored s = stored(existing(id));
-        return SpecReader.read(Path.of(s.bundle(), "config.json")).process();
+        return SpecJson.readSpec(Path.of(s.bundle(), "config.json")).process();
     }
 
     /**
@@ -363,7 +363,7 @@ public final class ContainerRuntime {
         CgroupManager cg = null;
         try {
             Path b = bundle.toAbsolutePath().normalize();
-            Spec spec = SpecReader.read(b.resolve("config.json"));
+            Spec spec = SpecJson.readSpec(b.resolve("config.json"));
             if (spec.root() == null || spec.root().path() == null) {
                 throw new ContainerException("bundle " + b + ": config.json has no root.path");
             }
