@@ -1,13 +1,11 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The image configuration blob (OCI image config / Docker image JSON), the parts dcont uses. Docker spells the
- * container defaults capitalised and the OCI spec two-word members in snake case: {@link JsonProperty} gives
- * those names.
+ * container defaults capitalised and the OCI spec two-word members in snake case; {@link Json} knows those names.
  */
 public record ImageConfig(
     String created,
@@ -41,20 +39,20 @@ public record ImageConfig(
 
   /** The container defaults of an image (Docker's {@code config} object). */
   public record Config(
-      @JsonProperty("User") String user,
-      @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
-      @JsonProperty("Env") List<String> env,
-      @JsonProperty("Entrypoint") List<String> entrypoint,
-      @JsonProperty("Cmd") List<String> cmd,
-      @JsonProperty("Volumes") Map<String, Object> volumes,
-      @JsonProperty("WorkingDir") String workingDir,
-      @JsonProperty("Labels") Map<String, String> labels,
-      @JsonProperty("StopSignal") String stopSignal) { }
+      String user,
+      Map<String, Object> exposedPorts,
+      List<String> env,
+      List<String> entrypoint,
+      List<String> cmd,
+      Map<String, Object> volumes,
+      String workingDir,
+      Map<String, String> labels,
+      String stopSignal) { }
 
   /** The layer list by uncompressed digest. */
   public record RootFs(
       String type,
-      @JsonProperty("diff_ids") List<Digest> diffIds) {
+      List<Digest> diffIds) {
     public RootFs {
       diffIds = diffIds == null ? List.of() : List.copyOf(diffIds);
     }
@@ -63,10 +61,10 @@ public record ImageConfig(
   /** One history entry; {@code empty_layer} entries have no layer. */
   public record History(
       String created,
-      @JsonProperty("created_by") String createdBy,
+      String createdBy,
       String author,
       String comment,
-      @JsonProperty("empty_layer") Boolean emptyLayer) {
+      Boolean emptyLayer) {
     public boolean isEmptyLayer() {
       return Boolean.TRUE.equals(emptyLayer);
     }

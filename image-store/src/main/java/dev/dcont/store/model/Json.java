@@ -1,6 +1,5 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -26,8 +25,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * dcont's JSON, by jackson-jr: records bound by their components (renamed by {@link JsonProperty} where a format
- * spells a member otherwise, as Docker's capitalised {@code Env}), {@link Digest} and {@link MediaType} as the
+ * dcont's JSON, by jackson-jr: records bound by their components (renamed where a format spells a member
+ * otherwise, as Docker's capitalised {@code Env}: {@link Renames}), {@link Digest} and {@link MediaType} as the
  * strings they parse, plain maps and lists for documents without a model. Unknown members are ignored and null
  * members of records are left out; a document that does not fit is an IllegalArgumentException of one line.
  */
@@ -224,8 +223,20 @@ public final class Json {
     }
   }
 
-  /** Records by their components only, each by its {@link JsonProperty} name if it has one. */
+  /**
+   * Records by their components only, each by the name its format gives it: Docker's container config spells its
+   * members capitalised (Go's exported names), the OCI config's rootfs and history use snake case, a platform has
+   * dotted members. A table rather than annotations: reading an annotation makes a proxy class for its type.
+   */
   private static final class Renames extends ReaderWriterModifier {
+    private static final Map<Class<?>, Map<String, String>> NAMES = Map.of(
+        ImageConfig.Config.class, Map.of("user", "User", "exposedPorts", "ExposedPorts", "env", "Env",
+            "entrypoint", "Entrypoint", "cmd", "Cmd", "volumes", "Volumes", "workingDir", "WorkingDir",
+            "labels", "Labels", "stopSignal", "StopSignal"),
+        ImageConfig.RootFs.class, Map.of("diffIds", "diff_ids"),
+        ImageConfig.History.class, Map.of("createdBy", "created_by", "emptyLayer", "empty_layer"),
+        Platform.class, Map.of("osVersion", "os.version", "osFeatures", "os.features"));
+
     @Override
     public POJODefinition pojoDefinitionForDeserialization(JSONReader ctx, Class<?> type) {
       return renamed(BeanPropertyIntrospector.instance().pojoDefinitionForDeserialization(ctx, type), type);
@@ -240,36 +251,26 @@ public final class Json {
       if (!type.isRecord()) {
         return def;
       }
+      Map<String, String> names = NAMES.getOrDefault(type, Map.of());
       List<POJODefinition.Prop> props = new ArrayList<>();
       for (POJODefinition.Prop p : def.getProperties()) {
-        RecordComponent rc = component(type, p.name);
-        if (rc == null) {
+        if (!isComponent(type, p.name)) {
           continue; // a derived value such as Platform.isUnknown(), not a member of the format
         }
-        String name = jsonName(type, rc);
+        String name = names.getOrDefault(p.name, p.name);
         props.add(name.equals(p.name) ? p
             : new POJODefinition.Prop(name, p.name, p.field, p.setter, p.getter, p.isGetter, null));
       }
       return def.withProperties(props);
     }
 
-    private static RecordComponent component(Class<?> record, String name) {
+    private static boolean isComponent(Class<?> record, String name) {
       for (RecordComponent rc : record.getRecordComponents()) {
         if (rc.getName().equals(name)) {
-          return rc;
+          return true;
         }
       }
-      return null;
-    }
-
-    /** The annotation sits on the component's field (JsonProperty has no record-component target). */
-    private static String jsonName(Class<?> record, RecordComponent rc) {
-      try {
-        JsonProperty jp = record.getDeclaredField(rc.getName()).getAnnotation(JsonProperty.class);
-        return jp == null || jp.value().isEmpty() ? rc.getName() : jp.value();
-      } catch (NoSuchFieldException e) {
-        return rc.getName();
-      }
+      return false;
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
 
@@ -8,8 +7,8 @@ import java.util.Locale;
 public record Platform(
     String architecture,
     String os,
-    @JsonProperty("os.version") String osVersion,
-    @JsonProperty("os.features") List<String> osFeatures,
+    String osVersion,
+    List<String> osFeatures,
     String variant) {
 
   public Platform(String os, String architecture, String variant) {
