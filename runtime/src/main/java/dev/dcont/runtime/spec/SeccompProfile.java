@@ -45,12 +45,7 @@ public final class SeccompProfile {
      * one-line reason when it is not a profile.
      */
     public static Linux.Seccomp parse(byte[] json, List<String> bounding) {
-        Profile p;
-        try {
-            p = SpecJson.parse(json, Profile.class);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a seccomp profile: " + e.getMessage(), e);
-        }
+        Profile p = SpecJson.parse(json, Profile.class);
         if (p == null) {
             throw new IllegalArgumentException("not a seccomp profile: null");
         }
