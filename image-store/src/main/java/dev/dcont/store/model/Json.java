@@ -57,12 +57,12 @@ public final class Json {
 
   /**
    * A JSON document as plain values: objects as maps in the document's order, arrays as lists, strings, numbers
-   * (Integer, Long or BigInteger; Double), booleans and nulls.
+   * (Integer, Long or BigInteger; Double), booleans and nulls; null for the document {@code null}.
    */
   public static Object readAny(byte[] json, String what) {
     try (JsonParser p = JSON.createParser(json)) {
       try {
-        return present(JSON.anyFrom(p), what);
+        return JSON.anyFrom(p);
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException(what + ": " + problem(e, p), e);
       }

@@ -117,8 +117,14 @@ class JsonTest {
     Map<String, Object> m = Json.readObject(bytes("{'b':1,'a':[true,null,1.5,12345678901],'c':{'d':'e'}}"), "doc");
     assertEquals(List.of("b", "a", "c"), List.copyOf(m.keySet()));
     assertEquals(Arrays.asList(true, null, 1.5, 12345678901L), m.get("a"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Json.readObject(bytes("[1]"), "doc"));
-    assertEquals("doc: invalid JSON (not an object)", e.getMessage());
+    for (String notAnObject : List.of("[1]", "null", "\"x\"")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Json.readObject(bytes(notAnObject), "doc"));
+      assertEquals("doc: invalid JSON (not an object)", e.getMessage());
+    }
+    assertNull(Json.readAny(bytes("null"), "doc"));
+    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+        () -> Json.readAny(bytes(""), "doc"));
+    assertTrue(empty.getMessage().startsWith("doc: invalid JSON"), empty.getMessage());
   }
 }
