@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
@@ -79,7 +77,7 @@ class CgroupParentIntegrationTest {
         "sleep", "100");
     assertEquals(0, started.code(), started.toString());
     String id = RunIntegrationTest.lastLine(started.out());
-    JsonNode inspected = Json.MAPPER.readTree(Cli.run(root, "inspect", "held").out()).get(0);
+    JsonDoc inspected = JsonDoc.parse(Cli.run(root, "inspect", "held").out()).get(0);
     String pid = Integer.toString(inspected.get("State").get("Pid").asInt());
     for (Path h : hierarchies()) {
       Path cg = h.resolve(parent.name()).resolve("job").resolve(id);

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.dcont.registry.RegistryOptions;
-import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HubLikeProxy;
 import dev.dcont.testkit.Root;
@@ -122,7 +120,7 @@ class HubIntegrationTest {
 
     Cli.Result inspect = Cli.run(root, "inspect", "busybox");
     assertEquals(0, inspect.code(), inspect.toString());
-    JsonNode j = Json.MAPPER.readTree(inspect.out()).get(0);
+    JsonDoc j = JsonDoc.parse(inspect.out()).get(0);
     assertEquals(busybox.configDigest().toString(), j.get("Id").asText());
     assertEquals("busybox:latest", j.get("RepoTags").get(0).asText());
     assertEquals("busybox@" + busybox.manifestDigest(), j.get("RepoDigests").get(0).asText());
@@ -194,7 +192,7 @@ class HubIntegrationTest {
     assertEquals(0, login.code(), login.toString());
     assertTrue(login.out().contains("Login Succeeded"), login.out());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
-    JsonNode auths = Json.MAPPER.readTree(Files.readAllBytes(config)).get("auths");
+    JsonDoc auths = JsonDoc.parse(Files.readAllBytes(config)).get("auths");
     assertEquals(Base64.getEncoder().encodeToString("carol:s3cret".getBytes(StandardCharsets.UTF_8)),
         auths.get(server).get("auth").asText(), Files.readString(config));
 
@@ -205,7 +203,7 @@ class HubIntegrationTest {
     Cli.Result logout = Cli.run(root, "logout", server);
     assertEquals(0, logout.code(), logout.toString());
     assertTrue(logout.out().contains("Removing login credentials for " + server), logout.out());
-    assertFalse(Json.MAPPER.readTree(Files.readAllBytes(config)).path("auths").has(server), Files.readString(config));
+    assertFalse(JsonDoc.parse(Files.readAllBytes(config)).path("auths").has(server), Files.readString(config));
     Cli.Result again = Cli.run(root, "pull", ref);
     assertOneLineFailure(again);
     assertTrue(again.err().contains("dcont login"), "logged out: " + again.err());

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.layers.SnapshotStore;
 import dev.dcont.store.Store;
 import dev.dcont.store.model.Digest;
-import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
@@ -109,7 +107,7 @@ class PullIntegrationTest {
 
     Cli.Result inspect = Cli.run(root, "inspect", ref("t/busybox:1"));
     assertEquals(0, inspect.code(), inspect.toString());
-    JsonNode j = Json.MAPPER.readTree(inspect.out()).get(0);
+    JsonDoc j = JsonDoc.parse(inspect.out()).get(0);
     assertEquals(busybox.configDigest().toString(), j.get("Id").asText());
     assertEquals(ref("t/busybox:1"), j.get("RepoTags").get(0).asText());
     assertEquals(ref("t/busybox") + "@" + busybox.manifestDigest(), j.get("RepoDigests").get(0).asText());
@@ -165,7 +163,7 @@ class PullIntegrationTest {
   void dockerSchema2ImageWithSeveralLayers() throws Exception {
     Cli.Result pull = Cli.run(root, "pull", ref("t/multi:1"));
     assertEquals(0, pull.code(), pull.toString());
-    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/multi:1")).out()).get(0);
+    JsonDoc j = JsonDoc.parse(Cli.run(root, "inspect", ref("t/multi:1")).out()).get(0);
     assertEquals("application/vnd.docker.distribution.manifest.v2+json", j.get("ManifestMediaType").asText());
     assertEquals(3, j.get("Layers").size());
     for (int i = 0; i < 3; i++) {
@@ -177,7 +175,7 @@ class PullIntegrationTest {
   void zstdAndUncompressedLayers() throws Exception {
     Cli.Result pull = Cli.run(root, "pull", ref("t/zstd:1"));
     assertEquals(0, pull.code(), pull.toString());
-    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/zstd:1")).out()).get(0);
+    JsonDoc j = JsonDoc.parse(Cli.run(root, "inspect", ref("t/zstd:1")).out()).get(0);
     assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", j.get("Layers").get(0).get("MediaType").asText());
     assertEquals("application/vnd.oci.image.layer.v1.tar", j.get("Layers").get(1).get("MediaType").asText());
   }
@@ -187,13 +185,13 @@ class PullIntegrationTest {
     Cli.Result host = Cli.run(root, "pull", ref("t/plat:1"));
     assertEquals(0, host.code(), host.toString());
     assertTrue(host.out().contains("Digest: " + index.digest()), "the digest shown is the index's: " + host.out());
-    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
+    JsonDoc j = JsonDoc.parse(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
     assertEquals("amd64", j.get("Architecture").asText());
     assertEquals(index.images().get(0).manifestDigest().toString(), j.get("ManifestDigest").asText());
 
     Cli.Result arm = Cli.run(root, "pull", "--platform", "linux/aarch64", ref("t/plat:1"));
     assertEquals(0, arm.code(), arm.toString());
-    JsonNode a = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
+    JsonDoc a = JsonDoc.parse(Cli.run(root, "inspect", ref("t/plat:1")).out()).get(0);
     assertEquals("arm64", a.get("Architecture").asText());
     assertEquals("v8", a.get("Variant").asText());
 
@@ -213,12 +211,12 @@ class PullIntegrationTest {
     registry.push("t/list", "1", list);
     Cli.Result pull = Cli.run(root, "pull", ref("t/list:1"));
     assertEquals(0, pull.code(), pull.toString());
-    JsonNode j = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
+    JsonDoc j = JsonDoc.parse(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
     assertEquals(list.images().get(1).manifestDigest().toString(), j.get("ManifestDigest").asText());
     assertEquals(ref("t/list") + "@" + list.digest(), j.get("RepoDigests").get(0).asText());
     Cli.Result arm = Cli.run(root, "pull", "--platform", "linux/armhf", ref("t/list:1"));
     assertEquals(0, arm.code(), arm.toString());
-    JsonNode a = Json.MAPPER.readTree(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
+    JsonDoc a = JsonDoc.parse(Cli.run(root, "inspect", ref("t/list:1")).out()).get(0);
     assertEquals("arm", a.get("Architecture").asText());
     assertEquals("v7", a.get("Variant").asText());
   }
@@ -294,9 +292,9 @@ class PullIntegrationTest {
    */
   private static void assertNothingOf(Path root, TestImage img) throws IOException {
     assertEquals("", Cli.run(root, "images", "-q").out(), "no image listed");
-    JsonNode df = Json.MAPPER.readTree(Cli.run(root, "system", "df", "--format", "json").out());
-    JsonNode images = null;
-    for (JsonNode row : df.get("Summary")) {
+    JsonDoc df = JsonDoc.parse(Cli.run(root, "system", "df", "--format", "json").out());
+    JsonDoc images = null;
+    for (JsonDoc row : df.get("Summary")) {
       if (row.get("Type").asText().equals("Images")) {
         images = row;
       }
@@ -365,7 +363,7 @@ class PullIntegrationTest {
     assertEquals(good.configDigest().shortHex() + "\n", Cli.run(root, "images", "-q").out(), "only the good image");
     Cli.Result inspect = Cli.run(root, "inspect", ref("t/app:1"));
     assertEquals(0, inspect.code(), "the tag is kept: " + inspect);
-    JsonNode j = Json.MAPPER.readTree(inspect.out()).get(0);
+    JsonDoc j = JsonDoc.parse(inspect.out()).get(0);
     assertEquals(good.configDigest().toString(), j.get("Id").asText(), "the tag names the good image");
     assertEquals(List.of(ref("t/app") + "@" + good.manifestDigest()),
         List.of(j.get("RepoDigests").get(0).asText()), j.toString());

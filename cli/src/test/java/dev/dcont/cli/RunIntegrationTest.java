@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.dcont.store.model.Json;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HostDebianRoot;
 import dev.dcont.testkit.Layer;
@@ -210,13 +208,13 @@ class RunIntegrationTest {
         () -> Cli.run(root, "logs", "ticker").out().contains("tick"));
 
     Cli.Result ps = Cli.run(root, "ps", "--format", "json");
-    JsonNode row = Json.MAPPER.readTree(ps.out()).get(0);
+    JsonDoc row = JsonDoc.parse(ps.out()).get(0);
     assertEquals(id, row.get("Id").asText());
     assertEquals("ticker", row.get("Names").asText());
     assertEquals("running", row.get("State").asText());
     assertTrue(Cli.run(root, "ps").out().contains(id.substring(0, 12)));
 
-    JsonNode inspected = Json.MAPPER.readTree(Cli.run(root, "inspect", "ticker").out()).get(0);
+    JsonDoc inspected = JsonDoc.parse(Cli.run(root, "inspect", "ticker").out()).get(0);
     assertEquals(id, inspected.get("Id").asText());
     assertEquals("/ticker", inspected.get("Name").asText());
     assertTrue(inspected.get("State").get("Running").asBoolean());
@@ -232,7 +230,7 @@ class RunIntegrationTest {
 
     Cli.Result stop = Cli.run(root, "stop", "-t", "1", "ticker");
     assertEquals(0, stop.code(), stop.toString());
-    JsonNode after = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
+    JsonDoc after = JsonDoc.parse(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
     assertEquals("exited", after.get("State").asText());
     assertEquals(137, after.get("ExitCode").asInt(), "sh as pid 1 ignores TERM, so stop killed it");
     assertEquals("", Cli.run(root, "ps", "-q").out(), "not running any more");
@@ -303,7 +301,7 @@ class RunIntegrationTest {
     assertEquals(0, Cli.run(root, "kill", "-s", "TERM", id).code());
     assertTrue(f.waitFor(20, TimeUnit.SECONDS), "logs -f ends with the container");
     assertTrue(Files.readString(follow).contains("bye"), Files.readString(follow));
-    assertEquals(0, Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0)
+    assertEquals(0, JsonDoc.parse(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0)
         .get("ExitCode").asInt());
     assertEquals(0, Cli.run(root, "rm", id).code());
 
@@ -314,7 +312,7 @@ class RunIntegrationTest {
     new ProcessBuilder("kill", "-9", Integer.toString(monitor)).start().waitFor();
     Poll.until("the monitor " + monitor + " to be gone", Duration.ofSeconds(20),
         () -> ProcessHandle.of(monitor).map(h -> !h.isAlive()).orElse(true));
-    JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
+    JsonDoc row = JsonDoc.parse(Cli.run(root, "ps", "-a", "--format", "json").out()).get(0);
     assertEquals("exited", row.get("State").asText(), "a container whose monitor died shows as exited");
     assertEquals(0, Cli.run(root, "rm", victim).code());
     assertNothingLeft();
@@ -325,8 +323,8 @@ class RunIntegrationTest {
   /** Waits until the container has exited (as ps -a says). */
   private void awaitExit(String id) throws Exception {
     Poll.until("container " + id + " to exit", Duration.ofSeconds(20), () -> {
-      JsonNode rows = Json.MAPPER.readTree(Cli.run(root, "ps", "-a", "--format", "json").out());
-      for (JsonNode row : rows) {
+      JsonDoc rows = JsonDoc.parse(Cli.run(root, "ps", "-a", "--format", "json").out());
+      for (JsonDoc row : rows) {
         if (row.get("Id").asText().equals(id) && row.get("State").asText().equals("exited")) {
           return true;
         }
@@ -381,7 +379,7 @@ class RunIntegrationTest {
     // the prompt is written when the shell reads its input: a shell that met the end of its input exits right after
     Poll.until("the shell's prompt in the log of " + id, Duration.ofSeconds(20),
         () -> Cli.run(root, "logs", id).out().contains("# "));
-    JsonNode row = Json.MAPPER.readTree(Cli.run(root, "ps", "--format", "json").out()).get(0);
+    JsonDoc row = JsonDoc.parse(Cli.run(root, "ps", "--format", "json").out()).get(0);
     assertEquals(id, row.get("Id").asText());
     assertEquals("running", row.get("State").asText());
     Cli.Result tty = dcont("exec", "keep", "sh", "-c", "readlink /proc/1/fd/0");

@@ -1,13 +1,12 @@
 package dev.dcont.runtime;
 
-import dev.dcont.runtime.spec.SpecReader;
+import dev.dcont.runtime.spec.SpecJson;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,26 +23,11 @@ final class StateDir {
                   List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
 
         void write(Path file) throws IOException {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ociVersion", ociVersion);
-            m.put("id", id);
-            m.put("bundle", bundle);
-            m.put("annotations", annotations == null ? null : new LinkedHashMap<String, Object>(annotations));
-            m.put("cgroupsPath", cgroupsPath);
-            m.put("cgroupDirs", List.copyOf(cgroupDirs));
-            m.put("cgroupProcs", List.copyOf(cgroupProcs));
-            m.put("namespaces", List.copyOf(namespaces));
-            m.put("detached", detached);
-            SpecReader.writeObject(file, m);
+            SpecJson.write(file, this);
         }
 
-        @SuppressWarnings("unchecked")
         static Stored read(Path file) throws IOException {
-            Map<String, Object> m = SpecReader.readObject(file);
-            return new Stored((String) m.get("ociVersion"), (String) m.get("id"), (String) m.get("bundle"),
-                    (Map<String, String>) (Map<String, ?>) m.get("annotations"), (String) m.get("cgroupsPath"),
-                    (List<String>) (List<?>) m.get("cgroupDirs"), (List<String>) (List<?>) m.get("cgroupProcs"),
-                    (List<String>) (List<?>) m.get("namespaces"), Boolean.TRUE.equals(m.get("detached")));
+            return SpecJson.read(file, Stored.class);
         }
     }
 

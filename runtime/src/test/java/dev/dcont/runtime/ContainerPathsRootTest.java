@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.runtime.cgroup.Cgroups;
 import dev.dcont.runtime.launch.LaunchPlanner;
 import dev.dcont.runtime.launch.PlanWriter;
+import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.Spec;
-import dev.dcont.runtime.spec.SpecReader;
+import dev.dcont.runtime.spec.SpecJson;
 import dev.dcont.runtime.testing.BusyboxBundle;
 import dev.dcont.runtime.testing.RootOnly;
 import dev.dcont.testkit.Probe;
@@ -230,16 +231,14 @@ class ContainerPathsRootTest {
     @ParameterizedTest
     @EnumSource(Resolver.class)
     void aMaskedPathThroughAProcMagicLinkIsRefused(Resolver how) throws Exception {
-        Path config = bundle.write(BusyboxBundle.defaultSpec("true")).dir.resolve("config.json");
-        Map<String, Object> json = SpecReader.readObject(config);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> linux = (Map<String, Object>) json.get("linux");
-        @SuppressWarnings("unchecked")
-        List<Object> masked = new ArrayList<>((List<Object>) linux.get("maskedPaths"));
+        Spec spec = BusyboxBundle.defaultSpec("true");
+        Linux l = spec.linux();
+        List<String> masked = new ArrayList<>(l.maskedPaths());
         masked.add("/proc/self/root/tmp");
-        linux.put("maskedPaths", masked);
-        SpecReader.writeObject(config, json);
-        Outcome o = launch(SpecReader.read(config), how);
+        spec = spec.withLinux(new Linux(l.namespaces(), l.resources(), l.cgroupsPath(), masked, l.readonlyPaths(),
+                l.rootfsPropagation(), l.seccomp()));
+        Path config = bundle.write(spec).dir.resolve("config.json");
+        Outcome o = launch(SpecJson.readSpec(config), how);
         assertNotNull(o.refusal(), o.toString());
         assertTrue(o.refusal().strip().endsWith(
                 "masked path /proc/self/root/tmp leads out of the container root (via /proc/1/root): refused"),

@@ -1,6 +1,5 @@
 package dev.dcont.cli.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.Containers;
@@ -83,7 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
     m.put("Bundle", bundle.toString());
     Path config = bundle.resolve("config.json");
     if (Files.exists(config)) {
-      m.put("Spec", Json.MAPPER.readTree(Files.readAllBytes(config)));
+      m.put("Spec", Json.readObject(Files.readAllBytes(config), config.toString()));
     }
     m.put("LogPath", store.layout().containerLog(r.id()).toString());
     return m;
@@ -91,7 +90,8 @@ public final class InspectCommand implements Callable<Integer> {
 
   static Map<String, Object> describe(Store store, ImageRepository.Named n) throws IOException {
     ImageRecord img = n.image();
-    JsonNode config = Json.MAPPER.readTree(store.content().readAll(img.configDigest()));
+    Map<String, Object> config = Json.readObject(store.content().readAll(img.configDigest()),
+        "image config " + img.configDigest());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Id", img.id().toString());
     m.put("RepoTags", n.tags().stream().map(Reference::familiarName).toList());

@@ -114,7 +114,7 @@ class SecurityOptsTest {
         new String[] {"seccomp=" + tmp.resolve("missing.json"), "opening seccomp profile (" + tmp.resolve("missing.json")
             + ") failed: no such file"},
         new String[] {"seccomp=" + tmp, "opening seccomp profile (" + tmp + ") failed"},
-        new String[] {"seccomp=" + bad, "seccomp profile " + bad + ": invalid JSON at byte 18"},
+        new String[] {"seccomp=" + bad, "seccomp profile " + bad + ": invalid JSON at line 1, column 19"},
         new String[] {"seccomp=" + badAction, "seccomp profile " + badAction + ": seccomp: unknown action SCMP_ACT_BOGUS"},
         new String[] {"apparmor=docker-default", "--security-opt apparmor=docker-default: dcont has no AppArmor"},
         new String[] {"nope=1", "invalid --security-opt: \"nope=1\""})) {

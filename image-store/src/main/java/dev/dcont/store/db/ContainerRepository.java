@@ -2,7 +2,7 @@ package dev.dcont.store.db;
 
 import dev.dcont.store.StoreException;
 import dev.dcont.store.model.Digest;
-import dev.dcont.store.model.JsonValues;
+import dev.dcont.store.model.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +55,7 @@ public final class ContainerRepository {
         ps.setString(2, c.name());
         ps.setString(3, c.imageManifest().toString());
         ps.setString(4, c.imageName());
-        ps.setString(5, JsonValues.writeStrings(c.command()));
+        ps.setString(5, new String(Json.write(c.command()), java.nio.charset.StandardCharsets.UTF_8));
         ps.setLong(6, c.createdAt());
         ps.setInt(7, c.autoRemove() ? 1 : 0);
         ps.executeUpdate();
@@ -177,7 +177,7 @@ public final class ContainerRepository {
       try (ResultSet rs = ps.executeQuery()) {
         List<ContainerRecord> out = new ArrayList<>();
         while (rs.next()) {
-          List<String> cmd = JsonValues.readStrings(rs.getString("command").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          List<String> cmd = Json.readStrings(rs.getString("command").getBytes(java.nio.charset.StandardCharsets.UTF_8),
               "container command");
           out.add(new ContainerRecord(rs.getString("id"), rs.getString("name"),
               Digest.parse(rs.getString("image_manifest")), rs.getString("image_name"), cmd,

@@ -1,13 +1,9 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
 /** An OCI content descriptor: what a blob is, its digest and its exact size. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Descriptor(
     MediaType mediaType,
     Digest digest,
@@ -24,8 +20,9 @@ public record Descriptor(
     if (size < 0) {
       throw new IllegalArgumentException("descriptor " + digest + " has negative size " + size);
     }
-    urls = urls == null ? List.of() : List.copyOf(urls);
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    // absent stays null, so that a descriptor is written back without the members it did not have
+    urls = urls == null ? null : List.copyOf(urls);
+    annotations = annotations == null ? null : Map.copyOf(annotations);
   }
 
   public Descriptor(MediaType mediaType, Digest digest, long size) {
@@ -33,6 +30,6 @@ public record Descriptor(
   }
 
   public String annotation(String key) {
-    return annotations.get(key);
+    return annotations == null ? null : annotations.get(key);
   }
 }

@@ -1,7 +1,5 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -38,7 +36,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
   }
 
   /** Parses {@code algorithm:hex}; rejects anything else with a message fit for users. */
-  @JsonCreator
   public static Digest parse(String s) {
     if (s == null) {
       throw new IllegalArgumentException("digest is missing");
@@ -84,7 +81,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     return hex.substring(0, 12);
   }
 
-  @JsonValue
   @Override
   public String toString() {
     return algorithm + ":" + hex;

@@ -1,14 +1,10 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** An OCI image index or Docker manifest list. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ImageIndex(
     int schemaVersion,
     MediaType mediaType,

@@ -1,13 +1,9 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
 /** An image manifest (OCI image manifest or Docker image manifest v2 schema 2). */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
     int schemaVersion,
     MediaType mediaType,

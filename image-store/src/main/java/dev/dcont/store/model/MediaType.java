@@ -1,7 +1,5 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 
 /** A media type of the OCI image spec or Docker's image manifest v2. */
@@ -40,7 +38,6 @@ public record MediaType(String value) {
     }
   }
 
-  @JsonCreator
   public static MediaType of(String value) {
     return new MediaType(value.strip());
   }
@@ -76,7 +73,6 @@ public record MediaType(String value) {
     throw new IllegalArgumentException("media type " + value + " is not a known layer type");
   }
 
-  @JsonValue
   @Override
   public String toString() {
     return value;

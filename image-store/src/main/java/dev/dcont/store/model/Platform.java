@@ -1,19 +1,15 @@
 package dev.dcont.store.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
 
 /** An OCI platform: os/architecture[/variant], normalised as containerd does. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Platform(
-    @JsonProperty("architecture") String architecture,
-    @JsonProperty("os") String os,
-    @JsonProperty("os.version") String osVersion,
-    @JsonProperty("os.features") List<String> osFeatures,
-    @JsonProperty("variant") String variant) {
+    String architecture,
+    String os,
+    String osVersion,
+    List<String> osFeatures,
+    String variant) {
 
   public Platform(String os, String architecture, String variant) {
     this(architecture, os, null, null, variant);
@@ -98,7 +94,6 @@ public record Platform(
     return w.variant() == null || c.variant() == null || w.variant().equals(c.variant());
   }
 
-  @JsonIgnore
   public boolean isUnknown() {
     return "unknown".equals(os) || "unknown".equals(architecture);
   }

@@ -1,7 +1,5 @@
 package dev.dcont.registry.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
@@ -10,7 +8,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +46,9 @@ public final class CredentialHelper {
       }
       throw failure("get", r);
     }
-    JsonNode n = Json.read(r.out.getBytes(StandardCharsets.UTF_8), JsonNode.class, program() + " get");
-    String user = n.path("Username").asText("");
-    String secret = n.path("Secret").asText("");
+    Map<String, Object> n = Json.readObject(r.out.getBytes(StandardCharsets.UTF_8), program() + " get");
+    String user = Json.text(n.get("Username"), "");
+    String secret = Json.text(n.get("Secret"), "");
     if (secret.isEmpty()) {
       return Optional.empty();
     }
@@ -60,11 +60,11 @@ public final class CredentialHelper {
 
   /** {@code store}: saves credentials in the helper's keychain. */
   public void store(String serverUrl, Credentials c) {
-    ObjectNode req = Json.MAPPER.createObjectNode();
+    Map<String, Object> req = new LinkedHashMap<>();
     req.put("ServerURL", serverUrl);
     req.put("Username", c.hasIdentityToken() ? "<token>" : c.username());
     req.put("Secret", c.hasIdentityToken() ? c.identityToken() : c.password());
-    Result r = run("store", req.toString());
+    Result r = run("store", new String(Json.write(req), StandardCharsets.UTF_8));
     if (r.exit != 0) {
       throw failure("store", r);
     }

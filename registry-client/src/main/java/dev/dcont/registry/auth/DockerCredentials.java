@@ -1,7 +1,5 @@
 package dev.dcont.registry.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
@@ -16,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,7 +68,7 @@ public final class DockerCredentials implements CredentialSource {
   @Override
   public Optional<Credentials> lookup(String host) {
     String registry = canonicalRegistry(host);
-    JsonNode root = read();
+    Map<String, Object> root = read();
     Optional<String> helper = helperFor(root, registry);
     if (helper.isPresent()) {
       Optional<Credentials> c = new CredentialHelper(helper.get(), helperPath).get(serverKey(registry));
@@ -77,23 +76,24 @@ public final class DockerCredentials implements CredentialSource {
         return c;
       }
     }
-    JsonNode entry = authEntry(root, registry);
+    Map<?, ?> entry = authEntry(root, registry);
     return entry == null ? Optional.empty() : decode(entry, registry);
   }
 
   /** Saves credentials for {@code registry}, through the configured helper if there is one. */
   public void store(String registry, Credentials c) {
     String reg = canonicalRegistry(registry);
-    ObjectNode root = readForUpdate();
-    ObjectNode auths = root.with("auths");
+    Map<String, Object> root = read();
+    Map<String, Object> auths = object(root, "auths");
     String key = serverKey(reg);
     removeAuthEntries(auths, reg);
     Optional<String> helper = helperFor(root, reg);
     if (helper.isPresent()) {
       new CredentialHelper(helper.get(), helperPath).store(key, c);
-      auths.putObject(key);
+      auths.put(key, new LinkedHashMap<String, Object>());
     } else {
-      ObjectNode e = auths.putObject(key);
+      Map<String, Object> e = new LinkedHashMap<>();
+      auths.put(key, e);
       if (c.hasIdentityToken()) {
         e.put("identitytoken", c.identityToken());
       } else {
@@ -107,23 +107,22 @@ public final class DockerCredentials implements CredentialSource {
   /** Removes the credentials of {@code registry}; returns whether there were any in the file or helper. */
   public boolean remove(String registry) {
     String reg = canonicalRegistry(registry);
-    ObjectNode root = readForUpdate();
+    Map<String, Object> root = read();
     Optional<String> helper = helperFor(root, reg);
     if (helper.isPresent()) {
       new CredentialHelper(helper.get(), helperPath).erase(serverKey(reg));
     }
-    JsonNode auths = root.get("auths");
-    boolean removed = auths instanceof ObjectNode o && removeAuthEntries(o, reg);
+    boolean removed = root.get("auths") instanceof Map<?, ?> auths && removeAuthEntries(auths, reg);
     if (removed) {
       write(root);
     }
     return removed || helper.isPresent();
   }
 
-  private static boolean removeAuthEntries(ObjectNode auths, String registry) {
+  private static boolean removeAuthEntries(Map<?, ?> auths, String registry) {
     boolean removed = false;
-    for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-      if (canonicalRegistry(it.next().getKey()).equals(registry)) {
+    for (Iterator<?> it = auths.keySet().iterator(); it.hasNext(); ) {
+      if (canonicalRegistry((String) it.next()).equals(registry)) {
         it.remove();
         removed = true;
       }
@@ -131,38 +130,51 @@ public final class DockerCredentials implements CredentialSource {
     return removed;
   }
 
-  private static Optional<String> helperFor(JsonNode root, String registry) {
-    JsonNode helpers = root.path("credHelpers");
-    for (Iterator<Map.Entry<String, JsonNode>> it = helpers.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (canonicalRegistry(e.getKey()).equals(registry) && !e.getValue().asText("").isEmpty()) {
-        return Optional.of(e.getValue().asText());
+  /** The object under {@code key}, made when there is none (anything else there is replaced). */
+  private static Map<String, Object> object(Map<String, Object> root, String key) {
+    if (root.get(key) instanceof Map<?, ?> m) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> o = (Map<String, Object>) m;
+      return o;
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    root.put(key, o);
+    return o;
+  }
+
+  private static Optional<String> helperFor(Map<String, Object> root, String registry) {
+    if (root.get("credHelpers") instanceof Map<?, ?> helpers) {
+      for (Map.Entry<?, ?> e : helpers.entrySet()) {
+        String name = Json.text(e.getValue(), "");
+        if (canonicalRegistry((String) e.getKey()).equals(registry) && !name.isEmpty()) {
+          return Optional.of(name);
+        }
       }
     }
-    String store = root.path("credsStore").asText("");
+    String store = Json.text(root.get("credsStore"), "");
     return store.isEmpty() ? Optional.empty() : Optional.of(store);
   }
 
-  private static JsonNode authEntry(JsonNode root, String registry) {
-    JsonNode auths = root.path("auths");
-    JsonNode exact = auths.get(serverKey(registry));
-    if (exact != null) {
+  private static Map<?, ?> authEntry(Map<String, Object> root, String registry) {
+    if (!(root.get("auths") instanceof Map<?, ?> auths)) {
+      return null;
+    }
+    if (auths.get(serverKey(registry)) instanceof Map<?, ?> exact) {
       return exact;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (canonicalRegistry(e.getKey()).equals(registry)) {
-        return e.getValue();
+    for (Map.Entry<?, ?> e : auths.entrySet()) {
+      if (canonicalRegistry((String) e.getKey()).equals(registry)) {
+        return e.getValue() instanceof Map<?, ?> m ? m : Map.of();
       }
     }
     return null;
   }
 
-  private Optional<Credentials> decode(JsonNode entry, String registry) {
-    String token = entry.path("identitytoken").asText("");
-    String user = entry.path("username").asText("");
-    String pass = entry.path("password").asText("");
-    String auth = entry.path("auth").asText("");
+  private Optional<Credentials> decode(Map<?, ?> entry, String registry) {
+    String token = Json.text(entry.get("identitytoken"), "");
+    String user = Json.text(entry.get("username"), "");
+    String pass = Json.text(entry.get("password"), "");
+    String auth = Json.text(entry.get("auth"), "");
     if (!auth.isEmpty()) {
       String plain;
       try {
@@ -188,20 +200,23 @@ public final class DockerCredentials implements CredentialSource {
     return Optional.of(Credentials.basic(user, pass));
   }
 
-  private JsonNode read() {
+  /** The file's object, a new empty one when there is no file (or an empty one). */
+  private Map<String, Object> read() {
     if (!Files.exists(file)) {
-      return Json.MAPPER.createObjectNode();
+      return new LinkedHashMap<>();
     }
     try {
       byte[] b = Files.readAllBytes(file);
       if (b.length == 0) {
-        return Json.MAPPER.createObjectNode();
+        return new LinkedHashMap<>();
       }
-      JsonNode n = Json.read(b, JsonNode.class, "Docker config " + file);
-      if (!n.isObject()) {
+      Object n = Json.readAny(b, "Docker config " + file);
+      if (!(n instanceof Map)) {
         throw new RegistryException(RegistryException.Kind.CONFIG, "Docker config " + file + ": not a JSON object");
       }
-      return n;
+      @SuppressWarnings("unchecked")
+      Map<String, Object> root = (Map<String, Object>) n;
+      return root;
     } catch (IllegalArgumentException e) {
       throw new RegistryException(RegistryException.Kind.CONFIG, e.getMessage() + " (fix or remove the file)", e);
     } catch (IOException e) {
@@ -209,11 +224,7 @@ public final class DockerCredentials implements CredentialSource {
     }
   }
 
-  private ObjectNode readForUpdate() {
-    return (ObjectNode) read();
-  }
-
-  private void write(ObjectNode root) {
+  private void write(Map<String, Object> root) {
     Path dir = file.toAbsolutePath().getParent();
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     Path tmp = null;
@@ -229,7 +240,7 @@ public final class DockerCredentials implements CredentialSource {
           ? Files.createTempFile(dir, ".config.json", ".tmp",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
           : Files.createTempFile(dir, ".config.json", ".tmp");
-      byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+      byte[] bytes = Json.pretty(root).getBytes(StandardCharsets.UTF_8);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes));
         ch.force(true);

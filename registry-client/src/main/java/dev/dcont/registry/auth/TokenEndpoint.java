@@ -1,6 +1,5 @@
 package dev.dcont.registry.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.http.ErrorBodies;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.Map;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -103,26 +103,26 @@ public final class TokenEndpoint {
       try (InputStream in = r.body().byteStream()) {
         body = in.readNBytes(MAX_BODY);
       }
-      JsonNode n;
+      Map<String, Object> n;
       try {
-        n = Json.read(body, JsonNode.class, "token from " + realmUrl.host());
+        n = Json.readObject(body, "token from " + realmUrl.host());
       } catch (IllegalArgumentException e) {
         throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR, e.getMessage(), e));
       }
-      String token = n.path("token").asText("");
+      String token = Json.text(n.get("token"), "");
       if (token.isEmpty()) {
-        token = n.path("access_token").asText("");
+        token = Json.text(n.get("access_token"), "");
       }
       if (token.isEmpty()) {
         throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR,
             "token service " + Failures.hostPort(realmUrl) + " answered without a token"));
       }
-      Duration lifetime = n.path("expires_in").canConvertToLong() && n.path("expires_in").asLong() > 0
-          ? Duration.ofSeconds(n.path("expires_in").asLong()) : DEFAULT_LIFETIME;
+      Duration lifetime = n.get("expires_in") instanceof Number s && s.longValue() > 0
+          ? Duration.ofSeconds(s.longValue()) : DEFAULT_LIFETIME;
       Instant issued = requested;
-      if (n.path("issued_at").isTextual()) {
+      if (n.get("issued_at") instanceof String at) {
         try {
-          Instant i = Instant.parse(n.path("issued_at").asText());
+          Instant i = Instant.parse(at);
           // a server clock ahead of ours must not extend the token's life
           issued = i.isBefore(requested) ? i : requested;
         } catch (DateTimeParseException ignored) {

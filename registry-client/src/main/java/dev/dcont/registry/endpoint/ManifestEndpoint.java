@@ -1,6 +1,5 @@
 package dev.dcont.registry.endpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.http.Failures;
@@ -10,6 +9,7 @@ import dev.dcont.store.model.Json;
 import dev.dcont.store.model.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.stream.Collectors;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -95,18 +95,17 @@ public final class ManifestEndpoint {
         header = MediaType.of(v);
       }
     }
-    JsonNode body;
+    Object parsed;
     try {
-      body = Json.read(bytes, JsonNode.class, what);
+      parsed = Json.readAny(bytes, what);
     } catch (IllegalArgumentException e) {
       throw new RegistryException(Kind.BAD_MANIFEST, e.getMessage());
     }
-    if (body == null || !body.isObject()) {
+    if (!(parsed instanceof Map<?, ?> body)) {
       throw new RegistryException(Kind.BAD_MANIFEST, what + " is not a JSON object");
     }
-    MediaType declared = body.path("mediaType").isTextual() && !body.path("mediaType").asText().isBlank()
-        ? MediaType.of(body.path("mediaType").asText()) : null;
-    if (body.path("schemaVersion").asInt(-1) == 1 || (header != null && header.isSchema1() && declared == null)
+    MediaType declared = body.get("mediaType") instanceof String t && !t.isBlank() ? MediaType.of(t) : null;
+    if ("1".equals(Json.text(body.get("schemaVersion"), "")) || (header != null && header.isSchema1() && declared == null)
         || (declared != null && declared.isSchema1())) {
       throw new RegistryException(Kind.BAD_MANIFEST, what + " is a Docker schema 1 manifest, which dcont does not"
           + " support (push the image again with a current Docker or buildah)");
@@ -118,7 +117,8 @@ public final class ManifestEndpoint {
     MediaType type = declared != null ? declared : header;
     if (type == null || type.value().equals("application/json")) {
       // OCI allows the mediaType field to be absent: tell index from manifest by their fields
-      type = body.has("manifests") ? MediaType.OCI_INDEX : body.has("config") ? MediaType.OCI_MANIFEST : null;
+      type = body.containsKey("manifests") ? MediaType.OCI_INDEX
+          : body.containsKey("config") ? MediaType.OCI_MANIFEST : null;
     }
     if (type == null || !MediaType.MANIFEST_TYPES.contains(type)) {
       throw new RegistryException(Kind.BAD_MANIFEST, what + " has unsupported media type "

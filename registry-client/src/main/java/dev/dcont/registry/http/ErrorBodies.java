@@ -1,12 +1,12 @@
 package dev.dcont.registry.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -37,30 +37,33 @@ public final class ErrorBodies {
     if (bytes.length == 0) {
       return out;
     }
-    JsonNode n;
+    Object n;
     try {
-      n = Json.MAPPER.readTree(bytes);
-    } catch (IOException e) {
+      n = Json.readAny(bytes, "error body");
+    } catch (IllegalArgumentException e) {
       String text = new String(bytes, StandardCharsets.UTF_8).strip();
       if (!text.isEmpty() && !text.startsWith("<") && text.length() < 200) {
         out.add(new RegistryError("", oneLine(text)));
       }
       return out;
     }
-    if (n == null) {
+    if (!(n instanceof Map<?, ?> body)) {
       return out;
     }
-    for (JsonNode e : n.path("errors")) {
-      String msg = e.path("message").asText("");
-      if (msg.isEmpty()) {
-        msg = e.path("code").asText("").toLowerCase().replace('_', ' ');
+    if (body.get("errors") instanceof List<?> errors) {
+      for (Object o : errors) {
+        Map<?, ?> e = o instanceof Map<?, ?> m ? m : Map.of();
+        String msg = Json.text(e.get("message"), "");
+        if (msg.isEmpty()) {
+          msg = Json.text(e.get("code"), "").toLowerCase().replace('_', ' ');
+        }
+        out.add(new RegistryError(Json.text(e.get("code"), ""), oneLine(msg)));
       }
-      out.add(new RegistryError(e.path("code").asText(""), oneLine(msg)));
     }
     if (out.isEmpty()) {
       for (String f : List.of("details", "detail", "message", "error_description", "error")) {
-        if (n.path(f).isTextual() && !n.path(f).asText().isBlank()) {
-          out.add(new RegistryError("", oneLine(n.path(f).asText())));
+        if (body.get(f) instanceof String t && !t.isBlank()) {
+          out.add(new RegistryError("", oneLine(t)));
           break;
         }
       }

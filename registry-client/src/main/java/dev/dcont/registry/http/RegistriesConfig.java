@@ -1,6 +1,5 @@
 package dev.dcont.registry.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.auth.DockerCredentials;
@@ -9,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,41 +52,38 @@ public record RegistriesConfig(Map<String, Entry> registries) {
   }
 
   public static RegistriesConfig parse(byte[] json, String what) {
-    JsonNode root;
+    Object root;
     try {
-      root = Json.read(json, JsonNode.class, "registries config " + what);
+      root = Json.readAny(json, "registries config " + what);
     } catch (IllegalArgumentException e) {
       throw new RegistryException(Kind.CONFIG, e.getMessage(), e);
     }
-    JsonNode regs = root == null ? null : root.get("registries");
-    if (regs == null || !regs.isObject()) {
+    if (!(root instanceof Map<?, ?> r) || !(r.get("registries") instanceof Map<?, ?> regs)) {
       throw new RegistryException(Kind.CONFIG, "registries config " + what
           + ": expected {\"registries\": {\"<host>\": {\"mirrors\": [...], \"insecure\": bool}}}");
     }
     Map<String, Entry> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = regs.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode v = e.getValue();
+    for (Map.Entry<?, ?> e : regs.entrySet()) {
+      Map<?, ?> v = e.getValue() instanceof Map<?, ?> m ? m : Map.of();
       List<String> mirrors = new ArrayList<>();
-      JsonNode m = v.path("mirrors");
-      if (!m.isMissingNode() && !m.isArray()) {
+      if (v.containsKey("mirrors") && !(v.get("mirrors") instanceof List)) {
         throw new RegistryException(Kind.CONFIG, "registries config " + what + ": " + e.getKey()
             + ".mirrors must be a list of URLs");
       }
-      for (JsonNode x : m) {
-        String s = x.asText("").strip();
+      for (Object x : v.containsKey("mirrors") ? (List<?>) v.get("mirrors") : List.of()) {
+        String s = Json.text(x, "").strip();
         if (s.isEmpty()) {
           throw new RegistryException(Kind.CONFIG, "registries config " + what + ": " + e.getKey()
               + ".mirrors has an empty entry");
         }
         mirrors.add(s);
       }
-      JsonNode insecure = v.path("insecure");
-      if (!insecure.isMissingNode() && !insecure.isBoolean()) {
+      Object insecure = v.get("insecure");
+      if (v.containsKey("insecure") && !(insecure instanceof Boolean)) {
         throw new RegistryException(Kind.CONFIG, "registries config " + what + ": " + e.getKey()
             + ".insecure must be true or false");
       }
-      out.put(DockerCredentials.canonicalRegistry(e.getKey()), new Entry(mirrors, insecure.asBoolean(false)));
+      out.put(DockerCredentials.canonicalRegistry((String) e.getKey()), new Entry(mirrors, Boolean.TRUE.equals(insecure)));
     }
     return new RegistriesConfig(out);
   }

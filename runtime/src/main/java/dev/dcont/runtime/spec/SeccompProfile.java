@@ -45,51 +45,59 @@ public final class SeccompProfile {
      * one-line reason when it is not a profile.
      */
     public static Linux.Seccomp parse(byte[] json, List<String> bounding) {
-        Object tree;
-        try {
-            tree = JsonTree.parse(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage());
+        Profile p = SpecJson.parse(json, Profile.class);
+        if (p == null) {
+            throw new IllegalArgumentException("not a seccomp profile: null");
         }
-        try {
-            return convert(SpecReader.obj(tree, "the profile"), bounding, NATIVE_ARCH, kernel(System.getProperty("os.version")));
-        } catch (ClassCastException | NullPointerException e) {
-            throw new IllegalArgumentException("not a seccomp profile: " + e.getMessage());
-        }
+        return convert(p, bounding, NATIVE_ARCH, kernel(System.getProperty("os.version")));
     }
 
-    static Linux.Seccomp convert(Map<String, Object> p, List<String> bounding, String arch, int[] kernel) {
-        List<Object> syscalls = p.get("syscalls") == null ? List.of() : SpecReader.list(p.get("syscalls"));
-        String defaultAction = SpecReader.str(p.get("defaultAction"));
+    /** Docker's profile format (moby {@code api/types/seccomp}), the members the conversion reads. */
+    record Profile(String defaultAction, Long defaultErrnoRet, List<String> architectures, List<ArchMap> archMap,
+                   List<String> flags, List<Rule> syscalls) {}
+
+    /** An architecture and the sub-architectures the filter covers with it. */
+    record ArchMap(String architecture, List<String> subArchitectures) {}
+
+    /** One rule; {@code name} is the older spelling of a single-name {@code names}. */
+    record Rule(List<String> names, String name, String action, Long errnoRet, List<Arg> args, Filter includes,
+                Filter excludes) {}
+
+    /** A comparison of argument {@code index}; values are the spec's uint64, read as far as a long goes. */
+    record Arg(int index, long value, long valueTwo, String op) {}
+
+    /** When a rule applies: architectures, capabilities of the bounding set, the least kernel version. */
+    record Filter(List<String> arches, List<String> caps, String minKernel) {}
+
+    static Linux.Seccomp convert(Profile p, List<String> bounding, String arch, int[] kernel) {
+        List<Rule> syscalls = p.syscalls() == null ? List.of() : p.syscalls();
+        String defaultAction = p.defaultAction();
         if ((defaultAction == null || defaultAction.isEmpty()) && syscalls.isEmpty()) {
             return null;
         }
-        List<String> architectures = SpecReader.strings(p.get("architectures"));
-        List<Object> archMap = p.get("archMap") == null ? List.of() : SpecReader.list(p.get("archMap"));
+        List<String> architectures = p.architectures();
+        List<ArchMap> archMap = p.archMap() == null ? List.of() : p.archMap();
         if (architectures != null && !architectures.isEmpty() && !archMap.isEmpty()) {
             throw new IllegalArgumentException("both 'architectures' and 'archMap' are specified in the seccomp profile,"
                     + " use either 'architectures' or 'archMap'");
         }
         String seccompArch = NATIVE_TO_SECCOMP.get(arch);
         if (seccompArch != null) {
-            for (Object o : archMap) {
-                Map<String, Object> a = SpecReader.obj(o, "archMap entry");
-                if (seccompArch.equals(a.get("architecture"))) {
+            for (ArchMap a : archMap) {
+                if (seccompArch.equals(a.architecture())) {
                     architectures = new ArrayList<>(architectures == null ? List.of() : architectures);
                     architectures.add(seccompArch);
-                    List<String> sub = SpecReader.strings(a.get("subArchitectures"));
-                    if (sub != null) {
-                        architectures.addAll(sub);
+                    if (a.subArchitectures() != null) {
+                        architectures.addAll(a.subArchitectures());
                     }
                     break;
                 }
             }
         }
         List<Linux.Syscall> out = new ArrayList<>();
-        for (Object o : syscalls) {
-            Map<String, Object> call = SpecReader.obj(o, "syscall");
-            List<String> names = SpecReader.strings(call.get("names"));
-            String name = SpecReader.str(call.get("name"));
+        for (Rule call : syscalls) {
+            List<String> names = call.names();
+            String name = call.name();
             if (name != null && !name.isEmpty()) {
                 if (names != null && !names.isEmpty()) {
                     throw new IllegalArgumentException("both 'name' and 'names' are specified in the seccomp profile,"
@@ -97,34 +105,29 @@ public final class SeccompProfile {
                 }
                 names = List.of(name);
             }
-            if (!applies(SpecReader.obj(call.get("excludes"), "excludes"), SpecReader.obj(call.get("includes"),
-                    "includes"), bounding, arch, kernel)) {
+            if (!applies(call.excludes(), call.includes(), bounding, arch, kernel)) {
                 continue;
             }
             List<Linux.Arg> args = null;
-            if (call.get("args") != null) {
+            if (call.args() != null) {
                 args = new ArrayList<>();
-                for (Object a : SpecReader.list(call.get("args"))) {
-                    Map<String, Object> am = SpecReader.obj(a, "arg");
-                    args.add(new Linux.Arg((int) SpecReader.lng(am.get("index"), 0), uint64(am.get("value")),
-                            uint64(am.get("valueTwo")), SpecReader.str(am.get("op"))));
+                for (Arg a : call.args()) {
+                    args.add(new Linux.Arg(a.index(), uint64(a.value()), uint64(a.valueTwo()), a.op()));
                 }
             }
-            out.add(new Linux.Syscall(names, SpecReader.str(call.get("action")), errno(call.get("errnoRet")), args));
+            out.add(new Linux.Syscall(names, call.action(), errno(call.errnoRet()), args));
         }
-        return new Linux.Seccomp(defaultAction, errno(p.get("defaultErrnoRet")), architectures,
-                SpecReader.strings(p.get("flags")), out);
+        return new Linux.Seccomp(defaultAction, errno(p.defaultErrnoRet()), architectures, p.flags(), out);
     }
 
     /** moby's order: any exclude that holds drops the rule, then any include that does not. */
-    private static boolean applies(Map<String, Object> excludes, Map<String, Object> includes, List<String> bounding,
-                                   String arch, int[] kernel) {
+    private static boolean applies(Filter excludes, Filter includes, List<String> bounding, String arch, int[] kernel) {
         if (excludes != null) {
-            List<String> arches = SpecReader.strings(excludes.get("arches"));
+            List<String> arches = excludes.arches();
             if (arches != null && arches.contains(arch)) {
                 return false;
             }
-            List<String> caps = SpecReader.strings(excludes.get("caps"));
+            List<String> caps = excludes.caps();
             if (caps != null) {
                 for (String c : caps) {
                     if (bounding.contains(c)) {
@@ -132,17 +135,17 @@ public final class SeccompProfile {
                     }
                 }
             }
-            int[] min = minKernel(excludes.get("minKernel"));
+            int[] min = minKernel(excludes.minKernel());
             if (min != null && atLeast(kernel, min)) {
                 return false;
             }
         }
         if (includes != null) {
-            List<String> arches = SpecReader.strings(includes.get("arches"));
+            List<String> arches = includes.arches();
             if (arches != null && !arches.isEmpty() && !arches.contains(arch)) {
                 return false;
             }
-            List<String> caps = SpecReader.strings(includes.get("caps"));
+            List<String> caps = includes.caps();
             if (caps != null) {
                 for (String c : caps) {
                     if (!bounding.contains(c)) {
@@ -150,7 +153,7 @@ public final class SeccompProfile {
                     }
                 }
             }
-            int[] min = minKernel(includes.get("minKernel"));
+            int[] min = minKernel(includes.minKernel());
             if (min != null && !atLeast(kernel, min)) {
                 return false;
             }
@@ -163,8 +166,7 @@ public final class SeccompProfile {
     }
 
     /** moby's {@code KernelVersion}: "KERNEL.MAJOR", each at most 255, not "0.0"; "" is no condition. */
-    private static int[] minKernel(Object o) {
-        String v = SpecReader.str(o);
+    private static int[] minKernel(String v) {
         if (v == null || v.isEmpty()) {
             return null;
         }
@@ -215,23 +217,22 @@ public final class SeccompProfile {
         return k;
     }
 
-    private static Integer errno(Object o) {
-        if (o == null) {
+    private static Integer errno(Long v) {
+        if (v == null) {
             return null;
         }
-        long v = (Long) o;
         if (v < 0 || v > 0xffffffffL) {
             throw new IllegalArgumentException("errnoRet " + v + " is out of range");
         }
-        return (int) v;
+        return (int) (long) v;
     }
 
-    private static long uint64(Object o) {
-        if (o instanceof Double || (o instanceof Long l && l < 0)) {
-            throw new IllegalArgumentException("seccomp argument value " + o
+    private static long uint64(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("seccomp argument value " + v
                     + " is not supported (0 to 9223372036854775807)");
         }
-        return SpecReader.lng(o, 0);
+        return v;
     }
 
     /** moby's {@code goToNative}, from the JVM's name for the architecture. */

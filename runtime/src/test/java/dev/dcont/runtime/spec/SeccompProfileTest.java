@@ -21,14 +21,13 @@ class SeccompProfileTest {
     private static final List<String> DOCKER = DefaultSpec.DOCKER_CAPABILITIES;
     private static final int[] KERNEL_6_1 = {6, 1};
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(String s) throws IOException {
-        return (Map<String, Object>) JsonTree.parse(s.replace('\'', '"').getBytes(StandardCharsets.UTF_8));
+    private static SeccompProfile.Profile json(String s) {
+        return SpecJson.parse(s.replace('\'', '"').getBytes(StandardCharsets.UTF_8), SeccompProfile.Profile.class);
     }
 
-    private static Map<String, Object> dockerDefaultTree() throws IOException {
+    private static SeccompProfile.Profile dockerDefaultTree() throws IOException {
         try (InputStream in = SeccompProfile.class.getResourceAsStream("seccomp-default.json")) {
-            return SpecReader.obj(JsonTree.parse(in.readAllBytes()), "profile");
+            return SpecJson.parse(in.readAllBytes(), SeccompProfile.Profile.class);
         }
     }
 
@@ -99,7 +98,7 @@ class SeccompProfileTest {
 
     @Test
     void theArchMapEntryOfThisMachineGivesTheArchitecturesAndArchesSelectRules() throws IOException {
-        Map<String, Object> p = dockerDefaultTree();
+        SeccompProfile.Profile p = dockerDefaultTree();
         Linux.Seccomp amd64 = SeccompProfile.convert(p, DOCKER, "amd64", KERNEL_6_1);
         assertEquals(List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"), amd64.architectures());
         assertTrue(allowed(amd64).containsAll(List.of("arch_prctl", "modify_ldt")));
@@ -120,7 +119,7 @@ class SeccompProfileTest {
 
     @Test
     void minKernelIncludesAndExcludesByTheRunningKernelsVersionAndMajor() throws IOException {
-        Map<String, Object> p = json("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':["
+        SeccompProfile.Profile p = json("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':["
                 + "{'names':['ptrace'],'action':'SCMP_ACT_ALLOW','includes':{'minKernel':'4.8'}},"
                 + "{'names':['old'],'action':'SCMP_ACT_ALLOW','excludes':{'minKernel':'5.10'}}]}");
         assertEquals(List.of("old"), allowed(SeccompProfile.convert(p, DOCKER, "amd64", new int[] {4, 7})));
@@ -129,7 +128,7 @@ class SeccompProfileTest {
         assertArrayEquals(new int[] {6, 18}, SeccompProfile.kernel("6.18.44-fc-v1252"));
         assertArrayEquals(new int[] {3, 12}, SeccompProfile.kernel("3.12-1-amd64"));
         for (String bad : List.of("4", "4.8.1", "a.b", "0.0", "256.1", "")) {
-            Map<String, Object> q = json("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['x'],"
+            SeccompProfile.Profile q = json("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['x'],"
                     + "'action':'SCMP_ACT_ALLOW','includes':{'minKernel':'" + bad + "'}}]}");
             if (bad.isEmpty()) {
                 assertEquals(List.of("x"), allowed(SeccompProfile.convert(q, DOCKER, "amd64", KERNEL_6_1)));
