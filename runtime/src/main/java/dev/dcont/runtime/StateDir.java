@@ -1,12 +1,13 @@
 package dev.dcont.runtime;
 
-import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.runtime.spec.SpecMaps;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,12 +23,34 @@ final class StateDir {
     record Stored(String ociVersion, String id, String bundle, Map<String, String> annotations, String cgroupsPath,
                   List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
 
+        // written and read on every start: as maps (SpecMaps says why)
         void write(Path file) throws IOException {
-            SpecJson.write(file, this);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ociVersion", ociVersion);
+            m.put("id", id);
+            m.put("bundle", bundle);
+            if (annotations != null) {
+                m.put("annotations", annotations);
+            }
+            m.put("cgroupsPath", cgroupsPath);
+            m.put("cgroupDirs", cgroupDirs);
+            m.put("cgroupProcs", cgroupProcs);
+            m.put("namespaces", namespaces);
+            m.put("detached", detached);
+            SpecMaps.writeObject(file, m);
         }
 
         static Stored read(Path file) throws IOException {
-            return SpecJson.read(file, Stored.class);
+            Map<String, Object> m = SpecMaps.readObject(file);
+            try {
+                return new Stored(SpecMaps.str(m.get("ociVersion")), SpecMaps.str(m.get("id")),
+                        SpecMaps.str(m.get("bundle")), SpecMaps.stringMap(m.get("annotations")),
+                        SpecMaps.str(m.get("cgroupsPath")), SpecMaps.strings(m.get("cgroupDirs")),
+                        SpecMaps.strings(m.get("cgroupProcs")), SpecMaps.strings(m.get("namespaces")),
+                        Boolean.TRUE.equals(m.get("detached")));
+            } catch (ClassCastException e) {
+                throw new IOException(file + ": not a container's state: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -34,8 +34,9 @@ public final class SpecJson {
 
     private SpecJson() {}
 
+    /** config.json, read on every container start: through {@link SpecMaps}, which says why. */
     public static Spec readSpec(Path configJson) throws IOException {
-        return read(configJson, Spec.class);
+        return SpecMaps.readSpec(configJson);
     }
 
     /** {@code file} bound to {@code type}; a file that is not JSON of that shape is an IOException of one line. */

@@ -103,6 +103,28 @@ class SpecJsonTest {
         assertEquals("SCMP_ACT_ALLOW", s.linux().seccomp().defaultAction());
     }
 
+    /** The start path reads config.json as maps (SpecMaps): it must read what binding the records reads. */
+    @Test
+    void theStartPathsReadingAgreesWithBindingTheRecords() throws IOException {
+        for (Spec s : List.of(full(), DefaultSpec.docker(List.of("true"), true))) {
+            Path f = tmp.resolve("config.json");
+            SpecJson.write(f, s);
+            assertEquals(SpecJson.read(f, Spec.class), SpecMaps.readSpec(f));
+        }
+    }
+
+    @Test
+    void aSeccompValueAboveALongIsReadAsItsSixtyFourBits() throws IOException {
+        Path f = tmp.resolve("config.json");
+        Files.writeString(f, "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{"
+                + "\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, "
+                + "\"value\": 18446744073709551615, \"op\": \"SCMP_CMP_EQ\"}]}]}}}");
+        assertEquals(-1L, SpecJson.readSpec(f).linux().seccomp().syscalls().get(0).args().get(0).value());
+        Files.writeString(f, "{\"linux\": {\"seccomp\": {\"syscalls\": [{\"args\": [{\"value\": 18446744073709551616}]}]}}}");
+        IOException e = assertThrows(IOException.class, () -> SpecJson.readSpec(f));
+        assertTrue(e.getMessage().contains("not a uint64"), e.getMessage());
+    }
+
     @Test
     void malformedOrMistypedJsonIsAnIoErrorOfOneLineNamingTheFile() throws IOException {
         Path f = tmp.resolve("config.json");
