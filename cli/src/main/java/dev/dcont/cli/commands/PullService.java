@@ -50,20 +50,22 @@ public final class PullService {
    * @param platform the platform to choose from an index; null for this host's
    */
   public PullResult pull(Reference ref, Platform platform, PullProgress progress) {
-    Layers layers = new Layers(progress);
+    Events events = new Events(progress);
     PullResult pulled = null;
     try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
-        ImageUnpacker unpacker = unpack ? new ImageUnpacker(store, layers) : null) {
+        ImageUnpacker unpacker = unpack ? new ImageUnpacker(store, events) : null) {
       LayerTap tap = unpacker == null ? LayerTap.NONE : (layer, parent) -> sink(unpacker.stream(layer, parent));
-      pulled = new ImagePuller(store, options).pull(ref, platform, layers, tap);
+      pulled = new ImagePuller(store, options).pull(ref, platform, events, tap);
       if (unpacker != null) {
         unpacker.unpack(pulled.image());
       }
     } catch (LayerRefusedException e) {
-      ImageRemoval.removeRefused(store, pulled.image(), pulled.replaced(), e);
+      if (pulled != null) {
+        ImageRemoval.removeRefused(store, pulled.image(), pulled.replaced(), e);
+      }
       throw e;
     }
-    layers.summary.forEach(progress::event);
+    events.summary.forEach(progress::event);
     return pulled;
   }
 
@@ -71,14 +73,14 @@ public final class PullService {
    * Passes the puller's events on and says a layer's pull is complete once it is both downloaded and unpacked
    * (or downloaded, when not unpacking); keeps {@code Digest:} and {@code Status:} for the end.
    */
-  private final class Layers implements PullListener, ImageUnpacker.Listener {
+  private final class Events implements PullListener, ImageUnpacker.Listener {
     private final PullProgress progress;
     private final List<PullEvent> summary = new ArrayList<>();
     private final Set<Digest> downloaded = new HashSet<>();
     private final Set<Digest> streamed = new HashSet<>();
     private final Set<Digest> extracting = new HashSet<>();
 
-    Layers(PullProgress progress) {
+    Events(PullProgress progress) {
       this.progress = progress;
     }
 
