@@ -134,7 +134,7 @@ final class EarlyStore implements Runnable {
     Sha256 h = Sha256.create();
     h.update(SAMPLE_MANIFEST, 0, SAMPLE_MANIFEST.length);
     h.digest();
-    dev.dcont.layers.StreamingUnpacker.warm();
+    dev.dcont.layers.ImageUnpacker.warm();
   }
 
   private static final byte[] SAMPLE_MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"

@@ -1,5 +1,6 @@
 package dev.dcont.cli;
 
+import dev.dcont.registry.PullEvent;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-layer progress as Docker prints it: on a terminal one line per layer redrawn in place
- * with a bar, bytes and rate; otherwise one plain line per status change.
+ * A pull's {@link PullEvent}s as Docker prints them: {@code TAG: Pulling from REPO}, per layer on a terminal one
+ * line redrawn in place with a bar, bytes and rate, otherwise one plain line per status change, then
+ * {@code Digest: …} and {@code Status: …}.
  */
 public final class PullProgress {
+  private static final String DOWNLOADING = "Downloading";
   private final PrintWriter out;
   private final boolean tty;
   private final boolean quiet;
@@ -38,7 +41,49 @@ public final class PullProgress {
     return System.console() != null && !"dumb".equals(System.getenv("TERM"));
   }
 
-  public synchronized void message(String line) {
+  /** Prints {@code event} in Docker's words. */
+  public void event(PullEvent event) {
+    if (event instanceof PullEvent.LayerEvent e) {
+      if (e instanceof PullEvent.LayerDownloading d) {
+        update(d.layer().shortHex(), DOWNLOADING, d.complete(), d.total());
+      } else {
+        update(e.layer().shortHex(), layerStatus(e), 0, 0);
+      }
+    } else if (event instanceof PullEvent.PullingFrom e) {
+      message(e.tagOrDigest() + ": Pulling from " + e.repository());
+    } else if (event instanceof PullEvent.Resolved e) {
+      message("Digest: " + e.digest());
+    } else if (event instanceof PullEvent.Finished e) {
+      message((e.downloaded() ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
+          + e.name());
+    } else {
+      throw new IllegalArgumentException("no wording for " + event);
+    }
+  }
+
+  /** Docker's word for a layer's status. */
+  static String layerStatus(PullEvent.LayerEvent e) {
+    if (e instanceof PullEvent.LayerExists) {
+      return "Already exists";
+    } else if (e instanceof PullEvent.LayerQueued) {
+      return "Pulling fs layer";
+    } else if (e instanceof PullEvent.LayerWaiting) {
+      return "Waiting";
+    } else if (e instanceof PullEvent.LayerDownloading) {
+      return DOWNLOADING;
+    } else if (e instanceof PullEvent.LayerVerifying) {
+      return "Verifying Checksum";
+    } else if (e instanceof PullEvent.LayerDownloaded) {
+      return "Download complete";
+    } else if (e instanceof PullEvent.LayerExtracting) {
+      return "Extracting";
+    } else if (e instanceof PullEvent.LayerComplete) {
+      return "Pull complete";
+    }
+    throw new IllegalArgumentException("no wording for " + e);
+  }
+
+  private synchronized void message(String line) {
     if (!quiet) {
       out.println(line);
       out.flush();
@@ -46,7 +91,7 @@ public final class PullProgress {
   }
 
   /** A layer's new status ({@code Downloading} with bytes so far of total). */
-  public synchronized void update(String id, String status, long current, long total) {
+  private synchronized void update(String id, String status, long current, long total) {
     if (quiet) {
       return;
     }
@@ -58,7 +103,7 @@ public final class PullProgress {
       order.add(id);
     }
     boolean statusChanged = !status.equals(l.status);
-    if (statusChanged && status.equals("Downloading")) {
+    if (statusChanged && status.equals(DOWNLOADING)) {
       l.firstNanos = System.nanoTime();
       l.firstBytes = current;
     }
@@ -67,7 +112,7 @@ public final class PullProgress {
     l.total = total;
     if (!tty) {
       // as Docker without a terminal: status changes only, no byte counts
-      if (statusChanged && !status.equals("Downloading")) {
+      if (statusChanged && !status.equals(DOWNLOADING)) {
         out.println(id + ": " + status);
         out.flush();
       }
@@ -89,7 +134,7 @@ public final class PullProgress {
   }
 
   private static String render(String id, Line l, long now) {
-    if (!l.status.equals("Downloading") || l.total <= 0) {
+    if (!l.status.equals(DOWNLOADING) || l.total <= 0) {
       return id + ": " + l.status;
     }
     int width = 50;

@@ -9,9 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What one unpack of an image may still write: the image-wide limits of {@link UnpackLimits}, counted over the
  * layers this unpack writes (a layer already unpacked, shared with another image, writes nothing and counts
- * nothing), and the snapshots it recorded, which {@link #discard} removes when the image is refused. A pull
- * shares one between the layers unpacked while they download ({@link StreamingUnpacker#budget}) and those
- * unpacked after ({@link ImageUnpacker}).
+ * nothing), and the snapshots it recorded, which {@link #discard} removes when the image is refused. One
+ * {@link ImageUnpacker} has one, for the layers it unpacks from their downloads and from their blobs alike.
  */
 public final class UnpackBudget {
   private final UnpackLimits limits;

@@ -93,8 +93,8 @@ public final class ImagePuller {
     Platform wanted = platformOrNull != null ? platformOrNull.normalised() : Platform.host();
     List<RegistryEndpoint> endpoints = transport.endpoints(ref.domain());
     ContentStore content = store.content();
-    events.onStatus((ref.digest() != null ? ref.digest().toString() : ref.tag()) + ": Pulling from "
-        + ref.familiarRepository());
+    events.event(new PullEvent.PullingFrom(ref.digest() != null ? ref.digest().toString() : ref.tag(),
+        ref.familiarRepository()));
 
     Served<FetchedManifest> top = firstAnswer(endpoints,
         ep -> ManifestEndpoint.fetch(ep, ref.path(), ref.identifier(), ref.digest()));
@@ -102,8 +102,8 @@ public final class ImagePuller {
 
     Optional<ImageRecord> existing = store.images().find(ref);
     if (existing.isPresent() && upToDate(ref, existing.get(), top.value(), wanted, platformOrNull != null)) {
-      events.onStatus("Digest: " + served);
-      events.onStatus("Status: Image is up to date for " + ref.familiarName());
+      events.event(new PullEvent.Resolved(served));
+      events.event(new PullEvent.Finished(ref.familiarName(), false));
       return new PullResult(ref, served, existing.get(), false, Map.of());
     }
 
@@ -167,9 +167,8 @@ public final class ImagePuller {
     ImageRecord record = new ImageRecord(fm.digest(), fm.mediaType(), fm.size(), configDesc.digest(),
         configDesc.size(), platform, config.created(), options.clock().instant().getEpochSecond(), layers);
     Map<Reference, Digest> replaced = store.images().save(record, ref, served, indexDigest);
-    events.onStatus("Digest: " + served);
-    events.onStatus((downloaded.get() ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
-        + ref.familiarName());
+    events.event(new PullEvent.Resolved(served));
+    events.event(new PullEvent.Finished(ref.familiarName(), downloaded.get()));
     return new PullResult(ref, served, record, downloaded.get(), replaced);
   }
 
@@ -224,9 +223,9 @@ public final class ImagePuller {
     List<Descriptor> todo = new ArrayList<>();
     for (Descriptor l : unique.values()) {
       if (content.exists(l.digest())) {
-        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.ALREADY_EXISTS, l.size(), l.size()));
+        events.event(new PullEvent.LayerExists(l.digest()));
       } else {
-        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.PULLING_FS_LAYER, 0, l.size()));
+        events.event(new PullEvent.LayerQueued(l.digest()));
         todo.add(l);
       }
     }
@@ -234,7 +233,7 @@ public final class ImagePuller {
       return;
     }
     for (Descriptor l : todo) {
-      events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.WAITING, 0, l.size()));
+      events.event(new PullEvent.LayerWaiting(l.digest()));
     }
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxConcurrentDownloads(), todo.size()), r -> {
       Thread t = new Thread(r, "dcont-pull-" + ref.path());
@@ -282,9 +281,9 @@ public final class ImagePuller {
       PullListener events, AtomicBoolean downloaded, Supplier<LayerTap.Sink> sink) {
     AtomicBoolean verifying = new AtomicBoolean(false);
     BlobEndpoint.Progress progress = (done, total) -> {
-      events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.DOWNLOADING, done, total));
+      events.event(new PullEvent.LayerDownloading(l.digest(), done, total));
       if (done == total && verifying.compareAndSet(false, true)) {
-        events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.VERIFYING_CHECKSUM, done, total));
+        events.event(new PullEvent.LayerVerifying(l.digest()));
       }
     };
     BlobEndpoint.Outcome outcome = firstAnswer(order, ep -> blobs.download(ep, ref.path(), l, content, progress, sink))
@@ -292,8 +291,7 @@ public final class ImagePuller {
     if (outcome == BlobEndpoint.Outcome.DOWNLOADED) {
       downloaded.set(true);
     }
-    events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.DOWNLOAD_COMPLETE, l.size(), l.size()));
-    events.onLayer(new PullListener.LayerEvent(l.digest(), PullListener.Status.PULL_COMPLETE, l.size(), l.size()));
+    events.event(new PullEvent.LayerDownloaded(l.digest()));
   }
 
   private static byte[] readBlob(ContentStore content, Digest d) {
@@ -347,15 +345,10 @@ public final class ImagePuller {
   }
 
   private static PullListener serialised(PullListener l) {
-    return new PullListener() {
-      @Override
-      public synchronized void onLayer(LayerEvent event) {
-        l.onLayer(event);
-      }
-
-      @Override
-      public synchronized void onStatus(String line) {
-        l.onStatus(line);
+    Object lock = new Object();
+    return event -> {
+      synchronized (lock) {
+        l.event(event);
       }
     };
   }

@@ -29,21 +29,22 @@ import org.junit.jupiter.api.Test;
 class ImagePullerTest extends WireMockSupport {
 
   static final class Recorder implements PullListener {
-    final List<LayerEvent> layers = new ArrayList<>();
-    final List<String> status = new ArrayList<>();
+    final List<PullEvent> events = new ArrayList<>();
 
     @Override
-    public void onLayer(LayerEvent e) {
-      layers.add(e);
+    public void event(PullEvent e) {
+      events.add(e);
     }
 
-    @Override
-    public void onStatus(String line) {
-      status.add(line);
+    /** The kinds of event {@code d}'s layer went through, in order, each once. */
+    List<Class<?>> kindsOf(Digest d) {
+      return events.stream().filter(e -> e instanceof PullEvent.LayerEvent l && l.layer().equals(d))
+          .<Class<?>>map(Object::getClass).distinct().toList();
     }
 
-    List<Status> statusesOf(Digest d) {
-      return layers.stream().filter(e -> e.digest().equals(d)).map(LayerEvent::status).distinct().toList();
+    /** The events that are not about one layer. */
+    List<PullEvent> imageEvents() {
+      return events.stream().filter(e -> !(e instanceof PullEvent.LayerEvent)).toList();
     }
   }
 
@@ -75,15 +76,17 @@ class ImagePullerTest extends WireMockSupport {
       assertArrayEquals(img.config, store.content().readAll(img.configDescriptor.digest()));
       assertEquals(img.manifestDigest, store.images().servedDigest(ref, img.manifestDigest).orElseThrow());
       Digest first = img.layerDescriptors.get(0).digest();
-      assertEquals(List.of(PullListener.Status.PULLING_FS_LAYER, PullListener.Status.WAITING,
-          PullListener.Status.DOWNLOADING, PullListener.Status.VERIFYING_CHECKSUM,
-          PullListener.Status.DOWNLOAD_COMPLETE, PullListener.Status.PULL_COMPLETE), rec.statusesOf(first));
-      PullListener.LayerEvent last = rec.layers.stream()
-          .filter(e -> e.digest().equals(first) && e.status() == PullListener.Status.DOWNLOADING)
-          .reduce((a, b) -> b).orElseThrow();
-      assertEquals(img.layers.get(0).length, last.current());
+      assertEquals(List.of(PullEvent.LayerQueued.class, PullEvent.LayerWaiting.class,
+          PullEvent.LayerDownloading.class, PullEvent.LayerVerifying.class, PullEvent.LayerDownloaded.class),
+          rec.kindsOf(first));
+      PullEvent.LayerDownloading last = rec.events.stream()
+          .filter(e -> e instanceof PullEvent.LayerDownloading d && d.layer().equals(first))
+          .map(PullEvent.LayerDownloading.class::cast).reduce((a, b) -> b).orElseThrow();
+      assertEquals(img.layers.get(0).length, last.complete());
       assertEquals(img.layers.get(0).length, last.total());
-      assertEquals("Status: Downloaded newer image for " + ref.familiarName(), rec.status.get(rec.status.size() - 1));
+      assertEquals(List.of(new PullEvent.PullingFrom("v1", ref.familiarRepository()),
+          new PullEvent.Resolved(img.manifestDigest), new PullEvent.Finished(ref.familiarName(), true)),
+          rec.imageEvents());
       try (var s = Files.list(store.layout().ingestDir())) {
         assertTrue(s.noneMatch(p -> p.toString().endsWith(".partial")), "no partial files left");
       }
@@ -104,7 +107,9 @@ class ImagePullerTest extends WireMockSupport {
       assertFalse(again.downloaded());
       assertEquals(1, registry.getAllServeEvents().size(), "only the manifest request");
       registry.verify(1, getRequestedFor(urlEqualTo("/v2/app/manifests/v1")));
-      assertTrue(rec.status.contains("Status: Image is up to date for " + ref("app:v1").familiarName()));
+      assertEquals(List.of(new PullEvent.PullingFrom("v1", ref("app:v1").familiarRepository()),
+          new PullEvent.Resolved(img.manifestDigest), new PullEvent.Finished(ref("app:v1").familiarName(), false)),
+          rec.events);
     }
   }
 
@@ -124,7 +129,7 @@ class ImagePullerTest extends WireMockSupport {
       assertTrue(r.downloaded());
       registry.verify(1, getRequestedFor(urlEqualTo("/v2/app/blobs/" + gone)));
       registry.verify(0, getRequestedFor(urlEqualTo("/v2/app/blobs/" + img.layerDescriptors.get(0).digest())));
-      assertEquals(List.of(PullListener.Status.ALREADY_EXISTS), rec.statusesOf(img.layerDescriptors.get(0).digest()));
+      assertEquals(List.of(PullEvent.LayerExists.class), rec.kindsOf(img.layerDescriptors.get(0).digest()));
       assertTrue(store.content().exists(gone));
     }
   }
@@ -207,16 +212,13 @@ class ImagePullerTest extends WireMockSupport {
       // which layers are between their first Downloading and Download complete at the same time
       java.util.Set<Digest> inFlight = new java.util.HashSet<>();
       int[] most = {0};
-      PullListener overlap = new PullListener() {
-        @Override
-        public void onLayer(LayerEvent e) {
-          if (e.status() == Status.DOWNLOADING) {
-            inFlight.add(e.digest());
-          } else if (e.status() == Status.DOWNLOAD_COMPLETE) {
-            inFlight.remove(e.digest());
-          }
-          most[0] = Math.max(most[0], inFlight.size());
+      PullListener overlap = e -> {
+        if (e instanceof PullEvent.LayerDownloading d) {
+          inFlight.add(d.layer());
+        } else if (e instanceof PullEvent.LayerDownloaded d) {
+          inFlight.remove(d.layer());
         }
+        most[0] = Math.max(most[0], inFlight.size());
       };
       puller(store, baseOptions().maxConcurrentDownloads(3).build()).pull(ref("par"), null, overlap);
       // every blob answer takes 300 ms, so three downloads are always under way together, never four

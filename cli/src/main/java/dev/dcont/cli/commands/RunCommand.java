@@ -3,6 +3,7 @@ package dev.dcont.cli.commands;
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.CgroupParent;
+import dev.dcont.cli.PullProgress;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
@@ -235,8 +236,9 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       err.println("Unable to find image '" + ref.familiarName() + "' locally");
     }
     try {
-      return PullCommand.pull(store, ref, platform == null ? null : Platform.parse(platform), false, 3, true, err)
-          .image();
+      // as docker run: the pull's progress on standard error, without the reference docker pull ends with
+      return new PullService(store, 3, true).pull(ref, platform == null ? null : Platform.parse(platform),
+          new PullProgress(err, PullProgress.isTerminal(), false)).image();
     } catch (RuntimeException e) {
       throw new Errors.UserError(dev.dcont.cli.Errors.message(e), Errors.RUN_FAILED);
     }

@@ -3,6 +3,7 @@ package dev.dcont.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recorded only after the download says the blob is verified; an aborted download or a bad layer leaves
  * nothing and never holds the download back.
  */
-class StreamingUnpackerTest {
+class StreamedUnpackTest {
   @TempDir
   Path dir;
   Store store;
@@ -72,7 +73,7 @@ class StreamingUnpackerTest {
   }
 
   /** Writes {@code blob} to the feed in uneven pieces, as a download does. */
-  private static void feed(StreamingUnpacker.Feed f, byte[] blob) throws IOException {
+  private static void feed(ImageUnpacker.Feed f, byte[] blob) throws IOException {
     Random r = new Random(11);
     int off = 0;
     while (off < blob.length) {
@@ -82,6 +83,16 @@ class StreamingUnpackerTest {
     }
   }
 
+  /** Waits for the feeds' unpacks; returns the snapshots they recorded. */
+  private static List<Snapshot> results(ImageUnpacker.Feed... feeds) {
+    List<Snapshot> out = new java.util.ArrayList<>();
+    for (ImageUnpacker.Feed f : feeds) {
+      f.await();
+      f.result().ifPresent(out::add);
+    }
+    return out;
+  }
+
   @Test
   void layerStreamedFromItsDownloadEqualsTheOneUnpackedFromTheBlob() throws Exception {
     TestLayers.requireRoot();
@@ -89,11 +100,11 @@ class StreamingUnpackerTest {
     byte[] blob = TestLayers.gzip(tar);
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
     Snapshot streamed;
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       feed(f, blob);
       f.verified();
-      List<Snapshot> done = s.awaitAll();
+      List<Snapshot> done = results(f);
       assertEquals(1, done.size(), String.valueOf(f.failure()));
       streamed = done.get(0);
     }
@@ -119,11 +130,11 @@ class StreamingUnpackerTest {
     two.write(TestLayers.gzip(java.util.Arrays.copyOfRange(tar, half, tar.length)));
     byte[] blob = two.toByteArray();
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       feed(f, blob);
       f.verified();
-      assertEquals(1, s.awaitAll().size(), String.valueOf(f.failure()));
+      assertEquals(1, results(f).size(), String.valueOf(f.failure()));
     }
     Snapshot snap = SnapshotStore.of(store).get(l.chainId()).orElseThrow();
     assertEquals("x".repeat(100_000), Files.readString(snap.fs(store.layout()).resolve("b")));
@@ -152,15 +163,15 @@ class StreamingUnpackerTest {
     byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
     byte[] blob = TestLayers.gzip(tar);
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       f.write(blob, 0, blob.length);
       awaitAllRead(l);
       // the whole blob is read; the unpack waits for the verdict on it
       assertTrue(SnapshotStore.of(store).committed().isEmpty(), "nothing recorded before the blob is verified");
       assertEquals(1, Trees.list(store.layout().snapshotsDir()).size(), "only the temporary directory");
       f.verified();
-      assertEquals(1, s.awaitAll().size());
+      assertEquals(1, results(f).size());
     }
     assertTrue(SnapshotStore.of(store).get(l.chainId()).isPresent());
   }
@@ -170,12 +181,12 @@ class StreamingUnpackerTest {
     byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
     byte[] blob = TestLayers.gzip(tar);
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       f.write(blob, 0, blob.length);
       awaitAllRead(l);
       f.abort(new IOException("blob sha256:…: content has digest sha256:…"));
-      assertEquals(List.of(), s.awaitAll());
+      assertEquals(List.of(), results(f));
       assertNotNull(f.failure());
     }
     assertTrue(SnapshotStore.of(store).committed().isEmpty());
@@ -187,8 +198,8 @@ class StreamingUnpackerTest {
     byte[] tar = new TestLayers.Tar().file("f", "content").bytes();
     byte[] blob = TestLayers.gzip(tar);
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      s.start(l, null).write(blob, 0, blob.length / 2);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      s.stream(l, null).write(blob, 0, blob.length / 2);
     }
     assertTrue(SnapshotStore.of(store).committed().isEmpty());
     assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
@@ -201,12 +212,12 @@ class StreamingUnpackerTest {
     byte[] tar = new TestLayers.Tar().file("../escape", "x").file("junk", junk, 0644, e -> { }).bytes();
     byte[] blob = TestLayers.gzip(tar);
     ImageRecord.Layer l = layer(tar, blob, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       // far more than the pipe holds, after the unpacker refused the first entry
       assertTimeoutPreemptively(Duration.ofSeconds(20), () -> feed(f, blob));
       f.verified();
-      assertEquals(List.of(), s.awaitAll());
+      assertEquals(List.of(), results(f));
       assertTrue(f.failure().getMessage().contains("'../escape'"), f.failure().getMessage());
     }
     assertTrue(SnapshotStore.of(store).committed().isEmpty());
@@ -219,11 +230,11 @@ class StreamingUnpackerTest {
     byte[] good = new TestLayers.Tar().file("f", "good").bytes();
     byte[] evil = TestLayers.gzip(new TestLayers.Tar().file("f", "evil").bytes());
     ImageRecord.Layer l = layer(good, evil, MediaType.OCI_LAYER_GZIP);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed f = s.start(l, null);
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed f = s.stream(l, null);
       f.write(evil, 0, evil.length);
       f.verified();
-      assertEquals(List.of(), s.awaitAll());
+      assertEquals(List.of(), results(f));
       assertTrue(f.failure().getMessage().contains("diff_id " + l.diffId()), f.failure().getMessage());
     }
     assertTrue(SnapshotStore.of(store).committed().isEmpty());
@@ -235,9 +246,65 @@ class StreamingUnpackerTest {
     byte[] tar = new TestLayers.Tar().file("f", "once").bytes();
     ImageRecord img = TestLayers.saveImage(store, "test/once:1", List.of(TestLayers.Layer.gzip(tar)));
     ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      assertNull(s.start(img.layers().get(0), null));
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      assertNull(s.stream(img.layers().get(0), null));
     }
+  }
+
+  @Test
+  void oneUnpackTakesTheStreamedLayersAndUnpacksTheOthersFromTheirBlobs() throws Exception {
+    byte[] a = new TestLayers.Tar().file("a", "streamed").bytes();
+    byte[] b = new TestLayers.Tar().file("b", "from the blob").bytes();
+    ImageRecord img = TestLayers.saveImage(store, "test/two:1",
+        List.of(TestLayers.Layer.gzip(a), TestLayers.Layer.gzip(b)));
+    ImageRecord.Layer first = img.layers().get(0);
+    List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    ImageUnpacker.Listener listener = new ImageUnpacker.Listener() {
+      @Override
+      public void unpacking(ImageRecord.Layer layer) {
+        seen.add("from blob " + layer.position());
+      }
+
+      @Override
+      public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
+        seen.add("unpacked " + layer.position() + (existed ? " (existed)" : ""));
+      }
+    };
+    List<Snapshot> snaps;
+    try (ImageUnpacker u = new ImageUnpacker(store, listener)) {
+      ImageUnpacker.Feed f = u.stream(first, null);
+      byte[] blob = store.content().readAll(first.digest());
+      f.write(blob, 0, blob.length);
+      f.verified();
+      snaps = u.unpack(img);
+    }
+    assertEquals(List.of("unpacked 0", "from blob 1", "unpacked 1"), seen, "the streamed layer is not unpacked again");
+    assertEquals(img.layers().stream().map(ImageRecord.Layer::chainId).toList(),
+        snaps.stream().map(Snapshot::chainId).toList());
+    assertEquals("from the blob", Files.readString(snaps.get(1).fs(store.layout()).resolve("b")));
+  }
+
+  @Test
+  void aRefusalFromTheBlobsRemovesTheLayersStreamedForTheSameImage() throws Exception {
+    byte[] a = new TestLayers.Tar().file("a1", "x").file("a2", "x").file("a3", "x").bytes();
+    byte[] b = new TestLayers.Tar().file("b1", "x").file("b2", "x").file("b3", "x").bytes();
+    ImageRecord img = TestLayers.saveImage(store, "test/limit:1",
+        List.of(TestLayers.Layer.gzip(a), TestLayers.Layer.gzip(b)));
+    ImageRecord.Layer first = img.layers().get(0);
+    // each layer is under both limits; together they are over the image's 5 entries
+    UnpackLimits limits = new UnpackLimits(1 << 20, 10, 1 << 30, 5);
+    try (ImageUnpacker u = new ImageUnpacker(store, ImageUnpacker.Listener.NONE, null, limits, 1)) {
+      ImageUnpacker.Feed f = u.stream(first, null);
+      byte[] blob = store.content().readAll(first.digest());
+      f.write(blob, 0, blob.length);
+      f.verified();
+      f.await();
+      assertTrue(f.result().isPresent(), String.valueOf(f.failure()));
+      LayerException e = assertThrows(LayerRefusedException.class, () -> u.unpack(img));
+      assertTrue(e.getMessage().contains("raise DCONT_MAX_IMAGE_ENTRIES"), e.getMessage());
+    }
+    assertTrue(SnapshotStore.of(store).committed().isEmpty(), "the streamed layer's snapshot went with the refusal");
+    assertEquals(List.of(), Trees.list(store.layout().snapshotsDir()));
   }
 
   @Test
@@ -249,14 +316,14 @@ class StreamingUnpackerTest {
     Digest db = Digest.sha256(b);
     ImageRecord.Layer lb = new ImageRecord.Layer(1, db, db, ChainId.of(List.of(la.diffId(), db)).get(1),
         MediaType.OCI_LAYER, b.length);
-    try (StreamingUnpacker s = new StreamingUnpacker(store, StreamingUnpacker.Listener.NONE)) {
-      StreamingUnpacker.Feed fa = s.start(la, null);
-      StreamingUnpacker.Feed fb = s.start(lb, la.chainId());
+    try (ImageUnpacker s = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+      ImageUnpacker.Feed fa = s.stream(la, null);
+      ImageUnpacker.Feed fb = s.stream(lb, la.chainId());
       fb.write(b, 0, b.length);
       fa.write(za, 0, za.length);
       fb.verified();
       fa.verified();
-      assertEquals(2, s.awaitAll().size());
+      assertEquals(2, results(fa, fb).size());
     }
     Snapshot sb = SnapshotStore.of(store).get(lb.chainId()).orElseThrow();
     assertEquals(la.chainId(), sb.parent());
