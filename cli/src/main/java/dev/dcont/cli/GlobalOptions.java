@@ -62,8 +62,7 @@ public final class GlobalOptions {
   }
 
   public static Store openStore() {
-    Store early = EarlyStore.take(root());
-    return early != null ? early : Store.open(root());
+    return Store.open(root());
   }
 
   /** Resets state between in-process runs (tests). */

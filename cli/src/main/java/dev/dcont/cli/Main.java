@@ -78,36 +78,9 @@ public final class Main implements Runnable {
     }
     useLegacyLocaleData();
     tellJnaTheLibraryDirectories();
-    Class<?> command = commandNamedIn(args);
-    EarlyStore.begin(args, (command == PullCommand.class || command == RunCommand.class)
-        && !Arrays.asList(args).contains("--help"), warmingFor(command));
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(newCommandLine(out, err, command).execute(args));
-  }
-
-  /** What a side thread warms for a command while the command line is parsed (see {@link EarlyStore}). */
-  static Runnable warmingFor(Class<?> command) {
-    if (command == RunCommand.class) {
-      return new Runnable() {
-        @Override
-        public void run() {
-          // in the order the command needs them: the image's config, the container's ID, the overlay mount
-          EarlyStore.warmImageConfig();
-          dev.dcont.cli.run.Names.newId();
-          dev.dcont.layers.sys.NativeSyscalls.get();
-        }
-      };
-    }
-    if (command == PullCommand.class) {
-      return new Runnable() {
-        @Override
-        public void run() {
-          EarlyStore.warmPull();
-        }
-      };
-    }
-    return null;
+    System.exit(execute(args, out, err));
   }
 
   /**

@@ -47,8 +47,8 @@ public final class StreamingUnpacker implements AutoCloseable {
   }
 
   /**
-   * The store's database and the native calls ({@code sys}, the platform's when null) are first used by
-   * {@link #start}: a pull reaches its registry while they are made ready.
+   * The store's snapshots and the native calls ({@code sys}, the platform's when null) are first used by
+   * {@link #start}.
    */
   public StreamingUnpacker(Store store, Listener listener, Syscalls sys, UnpackLimits limits) {
     this.store = store;
@@ -64,15 +64,6 @@ public final class StreamingUnpacker implements AutoCloseable {
    */
   public UnpackBudget budget() {
     return budget;
-  }
-
-  /**
-   * Loads what the first streamed layer needs (the native calls, the gzip shim), for a caller that has a
-   * spare thread while the pull reaches its registry.
-   */
-  public static void warm() {
-    NativeSyscalls.get();
-    Igzip.available();
   }
 
   private synchronized SnapshotStore snapshots() {
