@@ -265,7 +265,6 @@ public final class ContainerRuntime {
         if (!st.status().equals(ContainerState.RUNNING)) {
             throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
         }
-        cgroups().warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         PrivateFiles.createDirectories(execDir);
@@ -373,8 +372,6 @@ public final class ContainerRuntime {
                     ? linux.cgroupsPath() : "/dcont/" + id;
             cg = cgroups().manager(cgroupsPath);
             cg.create(linux == null ? null : linux.resources());
-            // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
-            cgroups().warmMigrations();
             List<String> procs = strings(cg.procsFiles());
             List<String> dirs = strings(cg.directories());
             List<String> nsTypes = new ArrayList<>();
