@@ -172,7 +172,10 @@ public final class Main implements Runnable {
   private static void addHelpOption(CommandLine cl) {
     cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--help").usageHelp(true)
         .description("Show this help and exit.").build());
-    cl.getSubcommands().values().stream().distinct().forEach(Main::addHelpOption);
+    // a loop, not a stream: this is on every command's way to its work, where a lambda's first use costs
+    for (CommandLine sub : new java.util.LinkedHashSet<>(cl.getSubcommands().values())) {
+      addHelpOption(sub);
+    }
   }
 
   /** The command class the first non-option argument names, or null (then all are registered). */
@@ -187,8 +190,7 @@ public final class Main implements Runnable {
         continue;
       }
       for (Class<?> c : COMMANDS) {
-        Command cmd = c.getAnnotation(Command.class);
-        if (nameOf(c).equals(a) || (cmd != null && Arrays.asList(cmd.aliases()).contains(a))) {
+        if (nameOf(c).equals(a) || aliasesOf(c).contains(a)) {
           return c == CommandLine.HelpCommand.class ? null : c;
         }
       }
@@ -203,6 +205,11 @@ public final class Main implements Runnable {
       return RunCommand.NAME;
     }
     return command == ExecCommand.class ? ExecCommand.NAME : command.getAnnotation(Command.class).name();
+  }
+
+  private static List<String> aliasesOf(Class<?> command) {
+    Command c = command.getAnnotation(Command.class);
+    return c == null ? List.of() : Arrays.asList(c.aliases());
   }
 
   /** {@code --version}. */
