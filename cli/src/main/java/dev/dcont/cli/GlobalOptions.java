@@ -3,7 +3,9 @@ package dev.dcont.cli;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLayout;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
 /** Options every command takes: {@code --root}, {@code --debug}. */
@@ -11,21 +13,34 @@ public final class GlobalOptions {
   private static Path root;
   private static boolean debug;
 
-  @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
-      description = "Store root (default: $DCONT_ROOT, else /var/lib/dcont).")
-  void setRoot(Path r) {
-    root = r;
+  private GlobalOptions() { }
+
+  /** Adds the options to the top-level command; its subcommands inherit them. */
+  static void addTo(CommandSpec top) {
+    top.addOption(OptionSpec.builder("--root").type(Path.class).paramLabel("DIR").scopeType(ScopeType.INHERIT)
+        .setter(new RootSetter()).description("Store root (default: $DCONT_ROOT, else /var/lib/dcont).").build());
+    top.addOption(OptionSpec.builder("--debug").type(boolean.class).scopeType(ScopeType.INHERIT)
+        .setter(new DebugSetter()).description("Print stack traces and protocol details.").build());
   }
 
-  @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces and protocol details.")
-  void setDebug(boolean d) {
-    setDebugFlag(d);
+  private static final class RootSetter implements ISetter {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T set(T value) {
+      Path old = root;
+      root = (Path) value;
+      return (T) old;
+    }
   }
 
-  /** Sets both as a reader other than picocli found them ({@code root} null: the default). */
-  public static void set(Path r, boolean d) {
-    root = r;
-    setDebugFlag(d);
+  private static final class DebugSetter implements ISetter {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T set(T value) {
+      Boolean old = debug;
+      setDebugFlag(Boolean.TRUE.equals(value));
+      return (T) old;
+    }
   }
 
   /** Also as the property {@code dcont.debug}, which the modules below read for their one-line notes. */
@@ -47,8 +62,7 @@ public final class GlobalOptions {
   }
 
   public static Store openStore() {
-    Store early = EarlyStore.take(root());
-    return early != null ? early : Store.open(root());
+    return Store.open(root());
   }
 
   /** Resets state between in-process runs (tests). */

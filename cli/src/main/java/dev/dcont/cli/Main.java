@@ -14,7 +14,6 @@ import dev.dcont.cli.commands.LogsCommand;
 import dev.dcont.cli.commands.PsCommand;
 import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
-import dev.dcont.cli.commands.RunArgs;
 import dev.dcont.cli.commands.RunCommand;
 import dev.dcont.cli.commands.StopCommand;
 import dev.dcont.cli.commands.SystemCommand;
@@ -23,11 +22,14 @@ import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** The {@code dcont} command line. */
-@Command(name = "dcont",
-    versionProvider = Main.Version.class,
-    description = "Pull, inspect and run container images without a daemon.")
+/**
+ * The {@code dcont} command line. The top-level command, run and exec are built through picocli's
+ * programmatic API, the other commands from their annotations: a {@code run} is mostly JVM start-up, and the
+ * JVM's first use of annotations (reflection, annotation proxies) would be a large part of it.
+ */
 public final class Main implements Runnable {
   /** Every subcommand, in the order help lists them. */
   static final List<Class<?>> COMMANDS = List.of(
@@ -50,17 +52,18 @@ public final class Main implements Runnable {
       LogoutCommand.class,
       CommandLine.HelpCommand.class);
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-  @CommandLine.Mixin
-  GlobalOptions globals;
-
-  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
-
-  @CommandLine.Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
-  boolean version;
+  private Main() {
+    spec.name("dcont");
+    spec.versionProvider(new Version());
+    spec.usageMessage().description("Pull, inspect and run container images without a daemon.");
+    GlobalOptions.addTo(spec);
+    spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.")
+        .build());
+    spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+        .description("Print the version and exit.").build());
+  }
 
   @Override
   public void run() {
@@ -75,47 +78,9 @@ public final class Main implements Runnable {
     }
     useLegacyLocaleData();
     tellJnaTheLibraryDirectories();
-    RunArgs.Parsed run = RunArgs.parse(args);
-    Class<?> command = run != null ? RunCommand.class : commandNamedIn(args);
-    EarlyStore.begin(args, (command == PullCommand.class || command == RunCommand.class)
-        && !Arrays.asList(args).contains("--help"), warmingFor(command));
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(run != null ? run(run, out, err) : newCommandLine(out, err, command).execute(args));
-  }
-
-  /** A run command line that {@link RunArgs} read (the common spellings): run without building picocli's model. */
-  static int run(RunArgs.Parsed run, PrintWriter out, PrintWriter err) {
-    GlobalOptions.set(run.root(), run.debug());
-    try {
-      return run.command().call(out, err);
-    } catch (Exception e) {
-      return Errors.report(e, err, true);
-    }
-  }
-
-  /** What a side thread warms for a command while the command line is parsed (see {@link EarlyStore}). */
-  static Runnable warmingFor(Class<?> command) {
-    if (command == RunCommand.class) {
-      return new Runnable() {
-        @Override
-        public void run() {
-          // in the order the command needs them: the image's config, the container's ID, the overlay mount
-          EarlyStore.warmImageConfig();
-          dev.dcont.cli.run.Names.newId();
-          dev.dcont.layers.sys.NativeSyscalls.get();
-        }
-      };
-    }
-    if (command == PullCommand.class) {
-      return new Runnable() {
-        @Override
-        public void run() {
-          EarlyStore.warmPull();
-        }
-      };
-    }
-    return null;
+    System.exit(execute(args, out, err));
   }
 
   /**
@@ -161,10 +126,6 @@ public final class Main implements Runnable {
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    RunArgs.Parsed run = RunArgs.parse(args);
-    if (run != null) {
-      return run(run, out, err);
-    }
     return newCommandLine(out, err, commandNamedIn(args)).execute(args);
   }
 
@@ -178,16 +139,22 @@ public final class Main implements Runnable {
    * (start-up time is a feature); null registers them all.
    */
   static CommandLine newCommandLine(PrintWriter out, PrintWriter err, Class<?> only) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = new CommandLine(new Main().spec);
     for (Class<?> c : COMMANDS) {
       if (only == null || c == only) {
-        cl.addSubcommand(c);
+        if (c == RunCommand.class) {
+          cl.addSubcommand(RunCommand.NAME, new CommandLine(RunCommand.newSpec()));
+        } else if (c == ExecCommand.class) {
+          cl.addSubcommand(ExecCommand.NAME, new CommandLine(ExecCommand.newSpec()));
+        } else {
+          cl.addSubcommand(c);
+        }
+        CommandLine sub = cl.getSubcommands().get(nameOf(c));
         if (c != CommandLine.HelpCommand.class) {
-          addHelpOption(cl.getSubcommands().get(c.getAnnotation(Command.class).name()));
+          addHelpOption(sub);
         }
         if (c == RunCommand.class || c == ExecCommand.class) {
           // as docker: options after the image (or container) belong to the container's command
-          CommandLine sub = cl.getSubcommands().get(c.getAnnotation(Command.class).name());
           sub.setStopAtPositional(true);
         }
       }
@@ -205,7 +172,10 @@ public final class Main implements Runnable {
   private static void addHelpOption(CommandLine cl) {
     cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--help").usageHelp(true)
         .description("Show this help and exit.").build());
-    cl.getSubcommands().values().stream().distinct().forEach(Main::addHelpOption);
+    // a loop, not a stream: this is on every command's way to its work, where a lambda's first use costs
+    for (CommandLine sub : new java.util.LinkedHashSet<>(cl.getSubcommands().values())) {
+      addHelpOption(sub);
+    }
   }
 
   /** The command class the first non-option argument names, or null (then all are registered). */
@@ -220,14 +190,26 @@ public final class Main implements Runnable {
         continue;
       }
       for (Class<?> c : COMMANDS) {
-        Command cmd = c.getAnnotation(Command.class);
-        if (cmd.name().equals(a) || Arrays.asList(cmd.aliases()).contains(a)) {
+        if (nameOf(c).equals(a) || aliasesOf(c).contains(a)) {
           return c == CommandLine.HelpCommand.class ? null : c;
         }
       }
       return null;
     }
     return null;
+  }
+
+  /** A command's name: run's and exec's from their programmatic model, the others' from their annotation. */
+  private static String nameOf(Class<?> command) {
+    if (command == RunCommand.class) {
+      return RunCommand.NAME;
+    }
+    return command == ExecCommand.class ? ExecCommand.NAME : command.getAnnotation(Command.class).name();
+  }
+
+  private static List<String> aliasesOf(Class<?> command) {
+    Command c = command.getAnnotation(Command.class);
+    return c == null ? List.of() : Arrays.asList(c.aliases());
   }
 
   /** {@code --version}. */

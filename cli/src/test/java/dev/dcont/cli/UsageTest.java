@@ -56,8 +56,23 @@ class UsageTest {
   }
 
   @Test
+  void runsOwnFailuresAreOneLineAndExit125() {
+    // a value that starts with '-' is the option's value
+    Cli.Result r = Cli.run(root, "run", "--memory-swap", "-1", "--pull", "never", "127.0.0.1:1/none", "true");
+    assertEquals(125, r.code(), r.toString());
+    assertEquals("dcont: No such image: 127.0.0.1:1/none (and --pull never)\n", r.err());
+    Cli.Result bad = Cli.run(root, "run", "--network", "bridge", "--pull", "never", "busybox");
+    assertEquals(125, bad.code(), bad.toString());
+    assertEquals("dcont: invalid --network 'bridge' (dcont supports none and host)\n", bad.err());
+    Cli.Result twice = Cli.run(root, "run", "--name", "a", "--name", "b", "busybox");
+    assertEquals(125, twice.code(), twice.toString());
+    assertEquals("dcont: option '--name' (<name>) should be specified only once (see 'dcont run --help')\n",
+        twice.err());
+  }
+
+  @Test
   void everyCommandTakesHelp() {
-    for (String cmd : new String[] {"images", "run", "pull", "ps", "system"}) {
+    for (String cmd : new String[] {"images", "run", "pull", "ps", "system", "exec"}) {
       Cli.Result r = Cli.run(root, cmd, "--help");
       assertEquals(0, r.code(), cmd + ": " + r);
       assertTrue(r.out().startsWith("Usage: dcont " + cmd), r.out());

@@ -8,54 +8,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * An opened store: its layout, blobs and database.
- *
- * <p>The database can be opened after the store object exists ({@link #openLater}): a command can then reach
- * the registry or build its command line while SQLite's driver starts on another thread, and its first use of
- * {@link #db()}, {@link #images()} or {@link #containers()} waits for the opening (or does it, if no other
- * thread has begun). A failure to open is thrown to every caller of those methods.
- */
+/** An opened store: its layout, blobs and database. */
 public final class Store implements AutoCloseable {
-  private static final int PENDING = 0;
-  private static final int OPENING = 1;
-  private static final int OPEN = 2;
-  private static final int FAILED = 3;
-  private static final int CLOSED = 4;
-
   private final StoreLayout layout;
   private final ContentStore content;
-  private int state = PENDING;
-  private MetadataDb db;
-  private ImageRepository images;
+  private final MetadataDb db;
+  private final ImageRepository images;
   private ContainerRepository containers;
-  private RuntimeException failure;
 
   private Store(StoreLayout layout) {
     this.layout = layout;
     this.content = new ContentStore(layout);
-  }
-
-  /** Opens the store and its database now. */
-  public static Store open(Path root) {
-    Store s = openLater(root);
+    closeToOthers(layout);
+    MetadataDb d = MetadataDb.open(layout.database());
     try {
-      s.finishOpening();
+      this.images = new ImageRepository(d);
     } catch (RuntimeException e) {
-      s.close();
+      d.close();
       throw e;
     }
-    return s;
+    this.db = d;
   }
 
-  /** The store at {@code root}, its database opened by {@link #finishOpening} or at first use. */
-  public static Store openLater(Path root) {
+  /** Opens the store at {@code root} and its database, making both if need be. */
+  public static Store open(Path root) {
     return new Store(new StoreLayout(root));
-  }
-
-  /** Opens the database on this thread, unless another thread did or does (then waits for it). */
-  public void finishOpening() {
-    db();
   }
 
   public StoreLayout layout() {
@@ -67,78 +44,23 @@ public final class Store implements AutoCloseable {
   }
 
   public MetadataDb db() {
-    synchronized (this) {
-      awaitOpening();
-      switch (state) {
-        case OPEN:
-          return db;
-        case FAILED:
-          throw failure;
-        case CLOSED:
-          throw new StoreException("store " + layout.root() + " is closed");
-        default:
-          state = OPENING;
-      }
-    }
-    MetadataDb d = null;
-    ImageRepository repo = null;
-    RuntimeException f = null;
-    try {
-      closeToOthers(layout);
-      d = MetadataDb.open(layout.database());
-      repo = new ImageRepository(d);
-    } catch (RuntimeException e) {
-      f = e;
-      if (d != null) {
-        d.close();
-      }
-    }
-    synchronized (this) {
-      if (f == null) {
-        db = d;
-        images = repo;
-        state = OPEN;
-      } else {
-        failure = f;
-        state = FAILED;
-      }
-      notifyAll();
-    }
-    if (f != null) {
-      throw f;
-    }
-    return d;
+    return db;
   }
 
   public ImageRepository images() {
-    db();
-    synchronized (this) {
-      return images;
-    }
+    return images;
   }
 
-  public ContainerRepository containers() {
-    MetadataDb d = db();
-    synchronized (this) {
-      if (containers == null) {
-        containers = new ContainerRepository(d);
-      }
-      return containers;
+  public synchronized ContainerRepository containers() {
+    if (containers == null) {
+      containers = new ContainerRepository(db);
     }
+    return containers;
   }
 
-  /** Closes the database, after waiting for an opening in progress. */
   @Override
   public void close() {
-    MetadataDb d;
-    synchronized (this) {
-      awaitOpening();
-      d = state == OPEN ? db : null;
-      state = CLOSED;
-    }
-    if (d != null) {
-      d.close();
-    }
+    db.close();
   }
 
   /**
@@ -172,21 +94,6 @@ public final class Store implements AutoCloseable {
       // not this user's store, or a read-only one: opening the database tells what this user may do there
     } catch (IOException e) {
       throw StoreException.io("store " + root, e);
-    }
-  }
-
-  /** Waits (holding this store's monitor) until no thread is opening the database. */
-  private void awaitOpening() {
-    boolean interrupted = false;
-    while (state == OPENING) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }

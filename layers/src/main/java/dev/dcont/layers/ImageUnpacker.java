@@ -93,15 +93,6 @@ public final class ImageUnpacker implements AutoCloseable {
     }
   }
 
-  /**
-   * Loads what the first unpack needs (the native calls, the gzip shim), for a caller that has a spare thread
-   * while a pull reaches its registry.
-   */
-  public static void warm() {
-    NativeSyscalls.get();
-    Igzip.available();
-  }
-
   private synchronized SnapshotStore snapshots() {
     if (snapshots == null) {
       snapshots = SnapshotStore.of(store);

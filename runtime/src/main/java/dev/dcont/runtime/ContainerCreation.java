@@ -61,8 +61,6 @@ final class ContainerCreation {
                     ? linux.cgroupsPath() : "/dcont/" + id;
             cg = cgroups.get().manager(cgroupsPath);
             cg.create(linux == null ? null : linux.resources());
-            // after the cgroup is made: a migration holds the kernel's cgroup lock while it waits
-            cgroups.get().warmMigrations();
             List<String> procs = strings(cg.procsFiles());
             List<String> dirs = strings(cg.directories());
             List<String> nsTypes = new ArrayList<>();

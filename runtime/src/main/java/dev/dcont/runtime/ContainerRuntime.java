@@ -224,7 +224,6 @@ public final class ContainerRuntime {
         if (!st.status().equals(ContainerState.RUNNING)) {
             throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
         }
-        cgroups.get().warmMigrations();
         StateDir.Stored s = stored(sd);
         Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
         PrivateFiles.createDirectories(execDir);

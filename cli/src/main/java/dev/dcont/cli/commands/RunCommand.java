@@ -1,9 +1,16 @@
 package dev.dcont.cli.commands;
 
+import static dev.dcont.cli.commands.Options.add;
+import static dev.dcont.cli.commands.Options.flag;
+import static dev.dcont.cli.commands.Options.isSet;
+import static dev.dcont.cli.commands.Options.repeated;
+import static dev.dcont.cli.commands.Options.single;
+import static dev.dcont.cli.commands.Options.values;
+
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
-import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.PullProgress;
+import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
@@ -20,121 +27,108 @@ import dev.dcont.store.model.Reference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code dcont run IMAGE [COMMAND [ARG…]]}: create and start a container, as {@code docker run}. */
-@Command(name = "run", description = "Run a command in a new container.", sortOptions = false)
+/**
+ * {@code dcont run IMAGE [COMMAND [ARG…]]}: create and start a container, as {@code docker run}.
+ *
+ * <p>run's options are declared through picocli's programmatic API ({@link #newSpec}) rather than its
+ * annotations: picocli still parses them, prints the help and the errors, but building the model from ~25
+ * annotated fields (reflection, the JVM's first use of annotations) is a large part of a {@code run --rm},
+ * which is mostly JVM start-up. The options shared with {@code exec} are in {@link ProcessOptions}.
+ */
 public final class RunCommand implements Callable<Integer>, Errors.RunFailureCode {
-  @Spec
-  CommandSpec spec;
+  public static final String NAME = "run";
 
-  @Mixin
-  ProcessOptions process;
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+  private final ProcessOptions process;
+  private final OptionSpec detach;
+  private final OptionSpec rm;
+  private final OptionSpec name;
+  private final OptionSpec hostname;
+  private final OptionSpec envFiles;
+  private final OptionSpec entrypoint;
+  private final OptionSpec volumes;
+  private final OptionSpec tmpfs;
+  private final OptionSpec readOnly;
+  private final OptionSpec memory;
+  private final OptionSpec memorySwap;
+  private final OptionSpec cpus;
+  private final OptionSpec pidsLimit;
+  private final OptionSpec network;
+  private final OptionSpec platform;
+  private final OptionSpec pull;
+  private final OptionSpec capAdd;
+  private final OptionSpec capDrop;
+  private final OptionSpec init;
+  private final OptionSpec privileged;
+  private final OptionSpec securityOpts;
+  private final OptionSpec cgroupParent;
+  private final PositionalParamSpec image;
+  private final PositionalParamSpec command;
 
-  @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container ID.")
-  boolean detach;
+  private RunCommand() {
+    spec.name(NAME);
+    spec.usageMessage().description("Run a command in a new container.").sortOptions(false);
+    process = new ProcessOptions(spec);
+    detach = flag(spec, "Run in the background and print the container ID.", "-d", "--detach");
+    rm = flag(spec, "Remove the container when it exits.", "--rm");
+    name = single(spec, String.class, "<name>", "Name of the container.", "--name");
+    hostname = single(spec, String.class, "<hostname>", "Hostname of the container.", "-h", "--hostname");
+    envFiles = repeated(spec, Path.class, "FILE", "Read environment variables from a file.", "--env-file");
+    entrypoint = single(spec, String.class, "<entrypoint>", "Override the image's ENTRYPOINT.", "--entrypoint");
+    volumes = repeated(spec, String.class, "HOST:CONTAINER[:ro]", "Bind-mount a host path.", "-v", "--volume");
+    tmpfs = repeated(spec, String.class, "PATH[:OPTIONS]", "Mount a tmpfs.", "--tmpfs");
+    readOnly = flag(spec, "Mount the container's root file system read-only.", "--read-only");
+    memory = single(spec, String.class, "BYTES", "Memory limit (e.g. 512m, 1g).", "-m", "--memory");
+    memorySwap = single(spec, String.class, "BYTES", "Memory plus swap limit; -1 for unlimited swap.",
+        "--memory-swap");
+    cpus = single(spec, Double.class, "<cpus>", "Number of CPUs (e.g. 1.5).", "--cpus");
+    pidsLimit = single(spec, Long.class, "<pidsLimit>", "Maximum number of processes.", "--pids-limit");
+    network = add(spec, OptionSpec.builder("--network", "--net").type(String.class).paramLabel("none|host")
+        .defaultValue("none").description("Network: none (own namespace, loopback only; default) or host."));
+    platform = single(spec, String.class, "<platform>", "Platform to pull if the image is missing.", "--platform");
+    pull = add(spec, OptionSpec.builder("--pull").type(String.class).paramLabel("missing|always|never")
+        .defaultValue("missing").description("Pull the image: missing (default), always or never."));
+    capAdd = repeated(spec, String.class, "<capAdd>", "Add a Linux capability (or ALL).", "--cap-add");
+    capDrop = repeated(spec, String.class, "<capDrop>", "Drop a Linux capability (or ALL).", "--cap-drop");
+    init = flag(spec, "Run an init inside the container that forwards signals and reaps processes.", "--init");
+    privileged = flag(spec, "Give all capabilities to the container (and no seccomp filter).", "--privileged");
+    securityOpts = repeated(spec, String.class, "OPT", "Security options: seccomp=unconfined|FILE.json"
+        + " (Docker's profile format; Docker's default profile otherwise), no-new-privileges[=true|false],"
+        + " apparmor=unconfined, label=disable.", "--security-opt");
+    cgroupParent = single(spec, String.class, "PATH", "Parent cgroup of the container's cgroup"
+        + " (PATH/ID in each hierarchy, from its root; default dcont).", "--cgroup-parent");
+    image = PositionalParamSpec.builder().index("0").arity("1").required(true).type(String.class)
+        .paramLabel("IMAGE").description("Image name, ID or reference.").build();
+    spec.addPositional(image);
+    command = PositionalParamSpec.builder().index("1..*").arity("0..*").type(List.class)
+        .auxiliaryTypes(String.class).paramLabel("COMMAND").description("Command and arguments.").build();
+    spec.addPositional(command);
+  }
 
-  @Option(names = "--rm", description = "Remove the container when it exits.")
-  boolean rm;
-
-  @Option(names = "--name", description = "Name of the container.")
-  String name;
-
-  @Option(names = {"-h", "--hostname"}, description = "Hostname of the container.")
-  String hostname;
-
-  @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from a file.")
-  List<Path> envFiles = new ArrayList<>();
-
-  @Option(names = "--entrypoint", description = "Override the image's ENTRYPOINT.")
-  String entrypoint;
-
-  @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]", description = "Bind-mount a host path.")
-  List<String> volumes = new ArrayList<>();
-
-  @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]", description = "Mount a tmpfs.")
-  List<String> tmpfs = new ArrayList<>();
-
-  @Option(names = "--read-only", description = "Mount the container's root file system read-only.")
-  boolean readOnly;
-
-  @Option(names = {"-m", "--memory"}, paramLabel = "BYTES", description = "Memory limit (e.g. 512m, 1g).")
-  String memory;
-
-  @Option(names = "--memory-swap", paramLabel = "BYTES", description = "Memory plus swap limit; -1 for unlimited swap.")
-  String memorySwap;
-
-  @Option(names = "--cpus", description = "Number of CPUs (e.g. 1.5).")
-  Double cpus;
-
-  @Option(names = "--pids-limit", description = "Maximum number of processes.")
-  Long pidsLimit;
-
-  @Option(names = {"--network", "--net"}, paramLabel = "none|host", defaultValue = "none",
-      description = "Network: none (own namespace, loopback only; default) or host.")
-  String network;
-
-  @Option(names = "--platform", description = "Platform to pull if the image is missing.")
-  String platform;
-
-  @Option(names = "--pull", paramLabel = "missing|always|never", defaultValue = "missing",
-      description = "Pull the image: missing (default), always or never.")
-  String pull;
-
-  @Option(names = "--cap-add", description = "Add a Linux capability (or ALL).")
-  List<String> capAdd = new ArrayList<>();
-
-  @Option(names = "--cap-drop", description = "Drop a Linux capability (or ALL).")
-  List<String> capDrop = new ArrayList<>();
-
-  @Option(names = "--init", description = "Run an init inside the container that forwards signals and reaps processes.")
-  boolean init;
-
-  @Option(names = "--privileged", description = "Give all capabilities to the container (and no seccomp filter).")
-  boolean privileged;
-
-  @Option(names = "--security-opt", paramLabel = "OPT", description = "Security options: seccomp=unconfined|FILE.json"
-      + " (Docker's profile format; Docker's default profile otherwise), no-new-privileges[=true|false],"
-      + " apparmor=unconfined, label=disable.")
-  List<String> securityOpts = new ArrayList<>();
-
-  @Option(names = "--cgroup-parent", paramLabel = "PATH", description = "Parent cgroup of the container's cgroup"
-      + " (PATH/ID in each hierarchy, from its root; default dcont).")
-  String cgroupParent;
-
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name, ID or reference.")
-  String image;
-
-  @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments.")
-  List<String> command = new ArrayList<>();
-
-  /** Where run prints: picocli's writers, or those {@link #call(PrintWriter, PrintWriter)} was given. */
-  private PrintWriter out;
-  private PrintWriter err;
-
-  /** Runs a command that {@link RunArgs} read, printing to {@code out} and {@code err}. */
-  public int call(PrintWriter out, PrintWriter err) throws Exception {
-    this.out = out;
-    this.err = err;
-    return call();
+  /** A new run command for picocli: its model, with this command as the one it executes. */
+  public static CommandSpec newSpec() {
+    return new RunCommand().spec;
   }
 
   @Override
   public Integer call() throws Exception {
-    if (spec != null) {
-      out = spec.commandLine().getOut();
-      err = spec.commandLine().getErr();
-    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String network = this.network.getValue();
+    String pull = this.pull.getValue();
+    boolean detach = isSet(this.detach);
+    boolean rm = isSet(this.rm);
+    String memory = this.memory.getValue();
+    String memorySwap = this.memorySwap.getValue();
+    String image = this.image.getValue();
     if (!network.equals("none") && !network.equals("host")) {
       throw new Errors.UserError("invalid --network '" + network + "' (dcont supports none and host)",
           Errors.RUN_FAILED);
@@ -142,19 +136,21 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);
     }
-    SecurityOpts security = SecurityOpts.parse(securityOpts);
-    RunFlags flags = new RunFlags(process.interactive, process.tty, detach, rm, name, hostname, volumes, tmpfs, readOnly,
+    SecurityOpts security = SecurityOpts.parse(values(securityOpts));
+    RunFlags flags = new RunFlags(process.interactive(), process.tty(), detach, rm, name.getValue(), hostname.getValue(),
+        values(volumes), values(tmpfs), isSet(readOnly),
         memory == null ? null : Sizes.parse("--memory", memory),
         memorySwap == null ? null : memorySwap.equals("-1") ? Long.valueOf(-1) : Sizes.parse("--memory-swap", memorySwap),
-        cpus, pidsLimit, network, capAdd, capDrop, init, privileged, security, CgroupParent.parse(cgroupParent));
+        cpus.getValue(), pidsLimit.getValue(), network, values(capAdd), values(capDrop), isSet(init),
+        isSet(privileged), security, CgroupParent.parse(cgroupParent.getValue()));
     SpecFactory.prepareSeccomp(flags);
     try (Store store = GlobalOptions.openStore()) {
-      ImageRecord img = image(store, err);
+      ImageRecord img = image(store, image, pull, err);
       ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
           "config " + img.configDigest());
       Containers containers = new Containers(store);
-      ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint, command, process.env, envFiles,
-          process.workdir, process.user, process.tty, null);
+      ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint.getValue(), values(command), process.env(),
+          values(envFiles), process.workdir(), process.user(), process.tty(), null);
       Containers.Created c;
       try {
         c = containers.create(img, image, config.config(), pf, flags);
@@ -176,7 +172,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       }
       int code;
       try {
-        code = containers.runForeground(c, process.interactive);
+        code = containers.runForeground(c, process.interactive());
       } catch (ContainerException e) {
         failStart(containers, id, e);
         return Errors.RUN_FAILED;
@@ -193,7 +189,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
 
   private void failStart(Containers containers, String id, ContainerException e) {
     int code = e.dockerExitCode();
-    if (rm || detach) {
+    if (isSet(rm) || isSet(detach)) {
       removeQuietly(containers, id);
     }
     throw new Errors.UserError(e.getMessage(), code);
@@ -215,7 +211,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     }
   }
 
-  private ImageRecord image(Store store, PrintWriter err) throws IOException {
+  private ImageRecord image(Store store, String image, String pull, PrintWriter err) throws IOException {
+    String platform = this.platform.getValue();
     Optional<ImageRecord> local = pull.equals("always") ? Optional.empty() : store.images().resolve(image);
     if (platform != null && local.isPresent() && !Platform.parse(platform).matches(local.get().platform())) {
       local = Optional.empty();

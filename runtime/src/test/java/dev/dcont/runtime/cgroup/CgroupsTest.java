@@ -32,22 +32,4 @@ class CgroupsTest {
         assertEquals("xattr,name=systemd", m.get(Path.of("/sys/fs/cgroup/systemd")));
         assertEquals(3, m.size());
     }
-
-    @Test
-    void ownCgroupIsFoundOnBothVersions() {
-        Map<Path, String> v1 = Cgroups.parseV1Mounts(List.of(
-                "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct",
-                "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory",
-                "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd"));
-        List<String> self = List.of("12:name=systemd:/user.slice", "4:cpu,cpuacct:/a", "3:memory:/x/y",
-                "0::/user.slice/session-1.scope");
-        assertEquals(Path.of("/sys/fs/cgroup/memory/x/y/cgroup.procs"), Cgroups.ownProcsFile(false, Cgroups.ROOT, v1, self));
-        assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct/a/cgroup.procs"),
-                Cgroups.ownProcsFile(false, Cgroups.ROOT, v1, List.of("4:cpu,cpuacct:/a")));
-        assertEquals(Path.of("/sys/fs/cgroup/user.slice/session-1.scope/cgroup.procs"),
-                Cgroups.ownProcsFile(true, Cgroups.ROOT, Map.of(), self));
-        assertEquals(Path.of("/sys/fs/cgroup/cgroup.procs"), Cgroups.ownProcsFile(true, Cgroups.ROOT, Map.of(), List.of("0::/")));
-        assertNull(Cgroups.ownProcsFile(false, Cgroups.ROOT, v1, List.of("7:pids:/p", "garbage")));
-        assertNull(Cgroups.ownProcsFile(true, Cgroups.ROOT, Map.of(), List.of("0::/../../etc")));
-    }
 }
