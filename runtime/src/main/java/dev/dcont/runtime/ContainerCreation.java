@@ -7,7 +7,7 @@ import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.Spec;
-import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.runtime.spec.SpecMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ final class ContainerCreation {
         CgroupManager cg = null;
         try {
             Path b = bundle.toAbsolutePath().normalize();
-            Spec spec = SpecJson.readSpec(b.resolve("config.json"));
+            Spec spec = SpecMaps.readSpec(b.resolve("config.json"));
             if (spec.root() == null || spec.root().path() == null) {
                 throw new ContainerException("bundle " + b + ": config.json has no root.path");
             }

@@ -8,7 +8,7 @@ import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
-import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.runtime.spec.SpecMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,7 +229,7 @@ public final class ContainerRuntime {
         PrivateFiles.createDirectories(execDir);
         try {
             // the container's own filter, from its spec: an exec'd process is confined as its init is
-            Linux linux = SpecJson.readSpec(Path.of(s.bundle(), "config.json")).linux();
+            Linux linux = SpecMaps.readSpec(Path.of(s.bundle(), "config.json")).linux();
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups.get().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
@@ -260,7 +260,7 @@ public final class ContainerRuntime {
     /** The process spec the container was started with, as a template for {@link #exec}. */
     public ProcessSpec processOf(String id) throws IOException, ContainerException {
         StateDir.Stored s = stored(existing(id));
-        return SpecJson.readSpec(Path.of(s.bundle(), "config.json")).process();
+        return SpecMaps.readSpec(Path.of(s.bundle(), "config.json")).process();
     }
 
     /**

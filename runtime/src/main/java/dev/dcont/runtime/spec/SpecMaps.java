@@ -1,8 +1,8 @@
 package dev.dcont.runtime.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,13 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one workaround in the runtime's JSON, kept because a container start is the runtime's whole job: on the
- * start path (config.json read, state.json written and read) jackson-jr reads maps and lists, mapped to the
- * records here by hand, instead of binding the records. Binding makes jackson-jr introspect every record class
- * of the spec in each runtime process, which runs in the interpreter, and that was most of a start's Java work
- * (bench/start; the figures are in the commit that added this class). Everything else (writing specs, seccomp
- * profiles, the OCI state) binds records through {@link SpecJson}. {@code SpecJsonTest} checks that the two
- * read the same spec alike.
+ * The one workaround in the project's JSON, kept because a container start is the runtime's whole job, and
+ * longer than 400 lines because it is all of it: on the start path the runtime reads config.json and
+ * state.json with the small strict reader below (RFC 8259: objects as insertion-ordered maps, arrays as lists,
+ * integers as Long or BigInteger, other numbers as Double) and maps them to the records by hand. Every jackson
+ * parser extends jackson-core's ParserMinimalBase, whose static BigDecimal constants initialise BigDecimal at
+ * the first parse of a process: in the interpreter the runtime runs in, that alone is about as long as a whole
+ * runc start; jackson-jr's own set-up (its recycler pools, its readers and writers) and its introspection of
+ * each record class come on top (bench/start; the figures are in the commit that brought this back). So
+ * state.json is written here too, as one line. Writing specs and every other JSON of the project go through
+ * jackson-jr ({@link SpecJson}); {@code SpecMapsTest} and {@code SpecJsonTest} check this reader against
+ * jackson-jr on the same documents.
  */
 public final class SpecMaps {
     private SpecMaps() {}
@@ -36,9 +40,9 @@ public final class SpecMaps {
     public static Map<String, Object> readObject(Path file) throws IOException {
         Object o;
         try {
-            o = SpecJson.JSON.anyFrom(Files.readAllBytes(file));
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + SpecJson.problem(e), e);
+            o = Reader.parse(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
         if (!(o instanceof Map)) {
             throw new IOException(file + ": not a JSON object");
@@ -46,9 +50,59 @@ public final class SpecMaps {
         return obj(o, file.toString());
     }
 
-    /** Writes maps, lists, strings, numbers and booleans to {@code file}, atomically, readable by its owner only. */
+    /**
+     * Writes maps (null members left out), lists, strings, integers and booleans to {@code file} as one line of
+     * JSON, atomically, readable by its owner only.
+     */
     public static void writeObject(Path file, Map<String, Object> value) throws IOException {
-        PrivateFiles.write(file, SpecJson.JSON.asBytes(value));
+        StringBuilder b = new StringBuilder(512);
+        write(b, value);
+        PrivateFiles.write(file, b.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void write(StringBuilder b, Object v) throws IOException {
+        if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (e.getValue() != null) {
+                    b.append(first ? "" : ", ");
+                    first = false;
+                    string(b, (String) e.getKey());
+                    b.append(": ");
+                    write(b, e.getValue());
+                }
+            }
+            b.append('}');
+        } else if (v instanceof List<?> l) {
+            b.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                b.append(k == 0 ? "" : ", ");
+                write(b, l.get(k));
+            }
+            b.append(']');
+        } else if (v instanceof String str) {
+            string(b, str);
+        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
+            b.append(v);
+        } else {
+            throw new IOException("cannot write " + (v == null ? "null" : v.getClass().getName()) + " as JSON here");
+        }
+    }
+
+    private static void string(StringBuilder b, String s) {
+        b.append('"');
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
     }
 
     static Spec spec(Map<String, Object> m) {
@@ -250,5 +304,273 @@ public final class SpecMaps {
             out.put(e.getKey(), str(e.getValue()));
         }
         return out;
+    }
+
+    /** The reader: strict, bounded nesting, UTF-8 (a byte order mark is skipped). */
+    private static final class Reader {
+        /** Nesting deeper than this is refused (a runtime spec nests about 5 deep). */
+        static final int MAX_DEPTH = 200;
+
+        private final byte[] in;
+        private int pos;
+
+        private Reader(byte[] in) {
+            this.in = in;
+        }
+
+        static Object parse(byte[] json) throws IOException {
+            Reader t = new Reader(json);
+            int start = 0;
+            if (json.length >= 3 && (json[0] & 0xff) == 0xEF && (json[1] & 0xff) == 0xBB && (json[2] & 0xff) == 0xBF) {
+                start = 3; // UTF-8 byte order mark
+            }
+            t.pos = start;
+            t.skipSpace();
+            Object v = t.value(0);
+            t.skipSpace();
+            if (t.pos != json.length) {
+                throw t.error("trailing data after JSON value");
+            }
+            return v;
+        }
+
+        private IOException error(String what) {
+            return new IOException("invalid JSON at byte " + pos + ": " + what);
+        }
+
+        private void skipSpace() {
+            while (pos < in.length) {
+                byte b = in[pos];
+                if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                    return;
+                }
+                pos++;
+            }
+        }
+
+        private Object value(int depth) throws IOException {
+            if (pos >= in.length) {
+                throw error("unexpected end of input");
+            }
+            if (depth > MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH);
+            }
+            byte b = in[pos];
+            switch (b) {
+                case '{': {
+                    pos++;
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    skipSpace();
+                    if (pos < in.length && in[pos] == '}') {
+                        pos++;
+                        return m;
+                    }
+                    while (true) {
+                        skipSpace();
+                        if (pos >= in.length || in[pos] != '"') {
+                            throw error("expected a field name");
+                        }
+                        String name = string();
+                        skipSpace();
+                        expect(':');
+                        skipSpace();
+                        m.put(name, value(depth + 1));
+                        skipSpace();
+                        if (pos < in.length && in[pos] == ',') {
+                            pos++;
+                            continue;
+                        }
+                        expect('}');
+                        return m;
+                    }
+                }
+                case '[': {
+                    pos++;
+                    List<Object> l = new ArrayList<>();
+                    skipSpace();
+                    if (pos < in.length && in[pos] == ']') {
+                        pos++;
+                        return l;
+                    }
+                    while (true) {
+                        skipSpace();
+                        l.add(value(depth + 1));
+                        skipSpace();
+                        if (pos < in.length && in[pos] == ',') {
+                            pos++;
+                            continue;
+                        }
+                        expect(']');
+                        return l;
+                    }
+                }
+                case '"':
+                    return string();
+                case 't':
+                    literal("true");
+                    return Boolean.TRUE;
+                case 'f':
+                    literal("false");
+                    return Boolean.FALSE;
+                case 'n':
+                    literal("null");
+                    return null;
+                default:
+                    if (b == '-' || (b >= '0' && b <= '9')) {
+                        return number();
+                    }
+                    throw error("unexpected character '" + (char) (b & 0xff) + "'");
+            }
+        }
+
+        private void expect(char c) throws IOException {
+            if (pos >= in.length || in[pos] != c) {
+                throw error("expected '" + c + "'");
+            }
+            pos++;
+        }
+
+        private void literal(String word) throws IOException {
+            for (int k = 0; k < word.length(); k++) {
+                if (pos + k >= in.length || in[pos + k] != word.charAt(k)) {
+                    throw error("expected " + word);
+                }
+            }
+            pos += word.length();
+        }
+
+        private Object number() throws IOException {
+            int start = pos;
+            boolean integral = true;
+            if (in[pos] == '-') {
+                pos++;
+            }
+            if (pos < in.length && in[pos] == '0') {
+                pos++;
+            } else if (!digits()) {
+                throw error("bad number");
+            }
+            if (pos < in.length && in[pos] == '.') {
+                integral = false;
+                pos++;
+                if (!digits()) {
+                    throw error("bad number");
+                }
+            }
+            if (pos < in.length && (in[pos] == 'e' || in[pos] == 'E')) {
+                integral = false;
+                pos++;
+                if (pos < in.length && (in[pos] == '+' || in[pos] == '-')) {
+                    pos++;
+                }
+                if (!digits()) {
+                    throw error("bad number");
+                }
+            }
+            String text = new String(in, start, pos - start, StandardCharsets.US_ASCII);
+            if (integral) {
+                try {
+                    return Long.parseLong(text);
+                } catch (NumberFormatException e) {
+                    return new BigInteger(text); // a uint64 of the spec beyond a long
+                }
+            }
+            return Double.parseDouble(text);
+        }
+
+        private boolean digits() {
+            int start = pos;
+            while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
+                pos++;
+            }
+            return pos > start;
+        }
+
+        private String string() throws IOException {
+            pos++; // opening quote
+            int start = pos;
+            // fast path: no escapes
+            while (pos < in.length) {
+                byte b = in[pos];
+                if (b == '"') {
+                    String s = new String(in, start, pos - start, StandardCharsets.UTF_8);
+                    pos++;
+                    return s;
+                }
+                if (b == '\\') {
+                    break;
+                }
+                if ((b & 0xff) < 0x20) {
+                    throw error("control character in string");
+                }
+                pos++;
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(in, start, pos - start);
+            while (pos < in.length) {
+                byte b = in[pos++];
+                if (b == '"') {
+                    return out.toString(StandardCharsets.UTF_8);
+                }
+                if ((b & 0xff) < 0x20) {
+                    pos--;
+                    throw error("control character in string");
+                }
+                if (b != '\\') {
+                    out.write(b);
+                    continue;
+                }
+                if (pos >= in.length) {
+                    break;
+                }
+                byte e = in[pos++];
+                switch (e) {
+                    case '"', '\\', '/' -> out.write(e);
+                    case 'b' -> out.write('\b');
+                    case 'f' -> out.write('\f');
+                    case 'n' -> out.write('\n');
+                    case 'r' -> out.write('\r');
+                    case 't' -> out.write('\t');
+                    case 'u' -> {
+                        int c = hex4();
+                        if (Character.isHighSurrogate((char) c) && pos + 1 < in.length && in[pos] == '\\'
+                                && in[pos + 1] == 'u') {
+                            int save = pos;
+                            pos += 2;
+                            int low = hex4();
+                            if (Character.isLowSurrogate((char) low)) {
+                                byte[] u = new String(new char[] {(char) c, (char) low}).getBytes(StandardCharsets.UTF_8);
+                                out.write(u, 0, u.length);
+                                continue;
+                            }
+                            pos = save;
+                        }
+                        byte[] u = String.valueOf((char) c).getBytes(StandardCharsets.UTF_8);
+                        out.write(u, 0, u.length);
+                    }
+                    default -> {
+                        pos--;
+                        throw error("bad escape \\" + (char) (e & 0xff));
+                    }
+                }
+            }
+            throw error("unterminated string");
+        }
+
+        private int hex4() throws IOException {
+            if (pos + 4 > in.length) {
+                throw error("bad \\u escape");
+            }
+            int v = 0;
+            for (int k = 0; k < 4; k++) {
+                int d = Character.digit(in[pos + k], 16);
+                if (d < 0) {
+                    throw error("bad \\u escape");
+                }
+                v = (v << 4) | d;
+            }
+            pos += 4;
+            return v;
+        }
     }
 }
