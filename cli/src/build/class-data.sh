@@ -20,6 +20,11 @@ train() {
   DCONT_NO_CDS=1 DCONT_JAVA_OPTS="-XX:DumpLoadedClassList=$work/$group.$name.classlist" \
     "$launcher" --root "$work/store" "$@" </dev/null >"$work/$group.$name.log" 2>&1 || true
 }
+# dcont's own classes, for the parts of run and exec that the training does not reach (listed meanwhile)
+for j in "$target/dcont-cli.jar" "$target"/lib/*-"$version".jar; do
+  "$jdk/bin/jar" tf "$j" | sed -n 's/\.class$//p' | grep -v -e '^META-INF/' -e 'module-info$' -e 'package-info$'
+done > "$work/own-classes" &
+own=$!
 # a one-layer image for a registry on loopback (TrainingRegistry.java), made with tar and coreutils
 img="$work/image"
 mkdir -p "$img/rootfs/etc"
@@ -55,22 +60,25 @@ train run run run --rm "$ref" /dcont-training
 train exec create create --name bad/name "$ref" true
 train exec exec exec no-such-container true
 exec 3>&-
-# dcont's own classes, for the parts of run and exec that the training does not reach
-for j in "$target/dcont-cli.jar" "$target"/lib/*-"$version".jar; do
-  "$jdk/bin/jar" tf "$j" | sed -n 's/\.class$//p' | grep -v -e '^META-INF/' -e 'module-info$' -e 'package-info$'
-done > "$work/own-classes"
+wait "$own" || { echo "class-data archive: cannot list dcont's classes" >&2; exit 1; }
 # as the launcher's own options (G1 above all: see the launcher), through the launcher; -Xshare:dump ends the JVM
 # once the archive is written. The archives are private to the one who built (0700), as the launcher requires of
-# an archive that root uses.
+# an archive that root uses. The four dumps run side by side.
 mkdir -m 0700 "$target/cds"
-for group in pull other run exec; do
-  list="$work/$group.classlist"
-  case $group in run|exec) extra="$work/own-classes" ;; *) extra=/dev/null ;; esac
+dump() {
+  local group=$1 list="$work/$1.classlist" extra=/dev/null
+  case $group in run|exec) extra="$work/own-classes" ;; esac
   cat "$work/$group".*.classlist "$extra" | grep -v '^#' | awk '!seen[$0]++' > "$list"
   ( umask 077
     DCONT_NO_CDS=1 DCONT_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=$list \
 -XX:SharedArchiveFile=$target/cds/$group.jsa.tmp" "$launcher" >"$work/$group.dump.log" 2>&1 ) \
-    || { echo "class-data archive: dump failed (see $work/$group.dump.log)" >&2; exit 1; }
-  mv "$target/cds/$group.jsa.tmp" "$target/cds/$group.jsa"
+    && mv "$target/cds/$group.jsa.tmp" "$target/cds/$group.jsa"
+}
+pids=()
+for group in pull other run exec; do
+  dump "$group" & pids+=($!)
+done
+for p in "${pids[@]}"; do
+  wait "$p" || { echo "class-data archive: a dump failed (see $work/*.dump.log)" >&2; exit 1; }
 done
 rm -rf "$work"
