@@ -50,7 +50,8 @@ public final class TrainingRegistry {
       byte[] body = Files.readAllBytes(file);
       exchange.getResponseHeaders().set("Content-Type", type);
       if (type.endsWith("manifest.v1+json")) {
-        exchange.getResponseHeaders().set("Docker-Content-Digest", "sha256:" + Files.readString(dir.resolve("digest")).strip());
+        String digest = "sha256:" + Files.readString(dir.resolve("digest")).strip();
+        exchange.getResponseHeaders().set("Docker-Content-Digest", digest);
       }
       boolean head = exchange.getRequestMethod().equals("HEAD");
       exchange.sendResponseHeaders(200, head ? -1 : body.length);

@@ -36,11 +36,18 @@ sha() { sha256sum < "$1" | cut -c1-64; }
 size() { wc -c < "$1" | tr -d ' '; }
 layer=$(sha "$img/layer.tar.gz"); mv "$img/layer.tar.gz" "$img/$layer"
 case "$(uname -m)" in aarch64|arm64) arch=arm64 ;; *) arch=amd64 ;; esac
-printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"class-data.sh"}]}' \
-  "$arch" "$diff_id" > "$img/config"
+printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},%s}' "$arch" \
+  "$(printf '"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"build"}]' "$diff_id")" \
+  > "$img/config"
 config=$(sha "$img/config"); mv "$img/config" "$img/$config"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-  "$config" "$(size "$img/$config")" "$layer" "$(size "$img/$layer")" > "$img/manifest.json"
+oci=application/vnd.oci.image
+{
+  printf '{"schemaVersion":2,"mediaType":"%s.manifest.v1+json",' "$oci"
+  printf '"config":{"mediaType":"%s.config.v1+json","digest":"sha256:%s","size":%s},' \
+    "$oci" "$config" "$(size "$img/$config")"
+  printf '"layers":[{"mediaType":"%s.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+    "$oci" "$layer" "$(size "$img/$layer")"
+} > "$img/manifest.json"
 sha "$img/manifest.json" > "$img/digest"
 # the registry runs until its standard input (a pipe from this script) closes
 exec 3> >("$jdk/bin/java" -Xshare:auto "$(dirname "$0")/TrainingRegistry.java" "$img" > "$work/port")
