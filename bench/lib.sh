@@ -61,8 +61,9 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
-# dcont_warm CMD...: runs a dcont command once so that the launcher's class-data-sharing archive
-# for that kind of command exists (it is dumped in the background after a first run), then waits for it
+# dcont_warm CMD...: runs a dcont command once (its files into the page cache); for a checkout from before the
+# build dumped the class-data archives (its launcher dumps one in the background after a first run), waits for
+# that archive
 dcont_warm() {
   local checkout
   checkout=$(dirname "$1")

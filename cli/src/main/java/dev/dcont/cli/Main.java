@@ -71,57 +71,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    // picocli's default factory looks for groovy.lang.Closure unless told not to: a class that is nowhere, so the
-    // class loader opens every jar on the class path looking for it (~15 ms of every command)
-    if (System.getProperty("picocli.disable.closures") == null) {
-      System.setProperty("picocli.disable.closures", "true");
-    }
-    useLegacyLocaleData();
-    tellJnaTheLibraryDirectories();
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     System.exit(execute(args, out, err));
-  }
-
-  /**
-   * sqlite-jdbc builds a date formatter for every connection, and with the JDK's default CLDR locale data that
-   * lists every locale the JDK knows (~20 ms of every command that opens the store, before its first query).
-   * The JDK's older locale data (COMPAT) answers the same for the formats dcont prints (it uses Locale.ROOT and
-   * ISO formats) and does that in a fraction of the time. JDK 23 removed COMPAT; there the default stays.
-   */
-  static void useLegacyLocaleData() {
-    if (System.getProperty("java.locale.providers") == null && Runtime.version().feature() < 23) {
-      System.setProperty("java.locale.providers", "COMPAT,CLDR");
-    }
-  }
-
-  /**
-   * Unless told where the system's library directories are, JNA finds them by running {@code /sbin/ldconfig -p}
-   * when it first loads a library: a process start (~15 ms with the JDK's own set-up) on the way to the first
-   * blob of a pull. The directories are the usual ones; JNA still falls back to the dynamic linker's search.
-   */
-  static void tellJnaTheLibraryDirectories() {
-    if (System.getProperty("jna.platform.library.path") != null) {
-      return;
-    }
-    String multiarch = switch (System.getProperty("os.arch", "")) {
-      case "amd64", "x86_64" -> "x86_64-linux-gnu";
-      case "aarch64", "arm64" -> "aarch64-linux-gnu";
-      default -> null;
-    };
-    java.util.List<String> dirs = new java.util.ArrayList<>();
-    if (multiarch != null) {
-      dirs.add("/usr/lib/" + multiarch);
-      dirs.add("/lib/" + multiarch);
-    }
-    dirs.addAll(java.util.List.of("/usr/lib64", "/lib64", "/usr/lib", "/lib"));
-    StringBuilder path = new StringBuilder();
-    for (String d : dirs) { // no lambda: its first use costs a few milliseconds of start-up
-      if (new java.io.File(d).isDirectory()) {
-        path.append(path.length() == 0 ? "" : ":").append(d);
-      }
-    }
-    System.setProperty("jna.platform.library.path", path.toString());
   }
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */

@@ -136,4 +136,13 @@ class TlsCertsDirTest {
     assertEquals(((java.security.interfaces.ECPrivateKey) k.getPrivate()).getS(),
         ((java.security.interfaces.ECPrivateKey) read).getS());
   }
+
+  @Test
+  void aCaFileWithoutACertificateIsAnErrorNamingIt() throws Exception {
+    Path dir = hostDir("dcont-certs.d");
+    TestPki.writePem(dir.resolve("ca.crt"), TestPki.rsa().getPrivate());
+    RegistryException e = assertThrows(RegistryException.class, this::pull);
+    assertEquals(RegistryException.Kind.CONFIG, e.kind(), e.getMessage());
+    assertTrue(e.getMessage().contains("ca.crt holds no PEM certificate"), e.getMessage());
+  }
 }

@@ -284,19 +284,22 @@ public final class Containers {
     return runtime().exec(r.id(), p, Stdio.inherit(interactive));
   }
 
-  /** This dcont (same JVM, class path and store) with other arguments, for a monitor to start later. */
+  /**
+   * This dcont with the same store and other arguments, for a monitor to start later: the launcher again when
+   * dcont was started by it ({@code dcont.launcher}), which sets the JVM's options; else the same JVM and class
+   * path (dcont embedded, or in tests).
+   */
   List<String> selfCommand(String... args) {
     List<String> cmd = new java.util.ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto"));
-    for (String key : System.getProperties().stringPropertyNames()) {
-      if (key.startsWith("org.sqlite.") || key.startsWith("dcont.") || key.startsWith("jna.")) {
-        cmd.add("-D" + key + "=" + System.getProperty(key));
-      }
+    String launcher = System.getProperty("dcont.launcher");
+    if (launcher != null) {
+      cmd.add(launcher);
+    } else {
+      cmd.add(ProcessHandle.current().info().command()
+          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.dcont.cli.Main.class.getName()));
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.dcont.cli.Main.class.getName(),
-        "--root", store.layout().root().toString()));
+    cmd.addAll(List.of("--root", store.layout().root().toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }

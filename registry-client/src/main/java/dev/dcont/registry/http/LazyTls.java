@@ -15,9 +15,11 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The JDK's default TLS set-up (trust store, SSLContext), made on first use. OkHttp builds it when a client is
- * built, ~30 ms of every pull even from a plain-HTTP registry on loopback; with these it happens at the first
- * TLS connection. Trust decisions are the platform trust manager's, unchanged. {@link #TRUST}'s accepted
- * issuers are empty: OkHttp reads them only for certificate pinning, which dcont does not configure.
+ * built, which loads and parses the whole trust store on every pull, even from a plain-HTTP registry on
+ * loopback; with these it happens at the first TLS connection. The plain alternative, clients without TLS for
+ * plain-HTTP registries, would need a client per scheme for every registry, token endpoint and redirect.
+ * Trust decisions are the platform trust manager's, unchanged. {@link #TRUST}'s accepted issuers are empty:
+ * OkHttp reads them only for certificate pinning, which dcont does not configure.
  */
 final class LazyTls {
   static final X509TrustManager TRUST = new Trust();

@@ -2,8 +2,9 @@ package dev.dcont.registry.http;
 
 import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
-import dev.dcont.registry.http.pem.PemReaders;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,12 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * TLS settings for one registry host, read from a Docker-style {@code certs.d/<host:port>/}
@@ -109,13 +116,41 @@ public record TlsMaterial(SSLSocketFactory socketFactory, X509TrustManager trust
     }
   }
 
+  /** Every certificate in a PEM file (bouncycastle's parser; the JDK makes the certificates); none is an error. */
   static List<X509Certificate> readCertificates(Path pem) throws IOException, GeneralSecurityException {
-    return PemReaders.get().certificates(pem);
+    List<X509Certificate> out = new ArrayList<>();
+    JcaX509CertificateConverter conv = new JcaX509CertificateConverter();
+    try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+      Object o;
+      while ((o = p.readObject()) != null) {
+        if (o instanceof X509CertificateHolder h) {
+          out.add(conv.getCertificate(h));
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new RegistryException(Kind.CONFIG, "certificate file " + pem + " holds no PEM certificate");
+    }
+    return out;
   }
 
   /** Reads a PEM private key: PKCS#1 RSA, SEC1 EC ({@code EC PRIVATE KEY}) or unencrypted PKCS#8. */
   public static PrivateKey readPrivateKey(Path pem) throws IOException {
-    return PemReaders.get().privateKey(pem);
+    try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+      JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+      Object o;
+      while ((o = p.readObject()) != null) {
+        if (o instanceof PEMKeyPair kp) {
+          // an EC key may come without its public half, which getKeyPair cannot handle
+          return conv.getPrivateKey(kp.getPrivateKeyInfo());
+        }
+        if (o instanceof PrivateKeyInfo pki) {
+          return conv.getPrivateKey(pki);
+        }
+      }
+    }
+    throw new RegistryException(Kind.CONFIG, "key file " + pem
+        + " holds no unencrypted PEM private key (PKCS#1, PKCS#8 or EC)");
   }
 
   private static List<Path> list(Path dir, String glob) throws IOException {
