@@ -1,6 +1,7 @@
 package dev.dcont.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
@@ -109,6 +110,29 @@ class SeccompIntegrationTest {
     String privileged = run(List.of("--privileged"), busybox, "sh", "-c", check).out();
     assertTrue(!privileged.startsWith("1:3\n") && privileged.contains("\n0\n0\nmknod: allowed\nopen_write: allowed\n"),
         privileged);
+  }
+
+  /** As Docker: a privileged container gets the host's device nodes, with their numbers; others do not. */
+  @Test
+  void privilegedGivesTheHostsDeviceNodes() throws Exception {
+    List<String> host = new ArrayList<>();
+    for (dev.dcont.runtime.spec.Linux.Device d : dev.dcont.cli.run.HostDevices.under(Path.of("/dev"))) {
+      if (d.path().equals("/dev/kmsg") || d.path().equals("/dev/loop-control") || d.path().equals("/dev/mem")) {
+        host.add(d.path() + " " + Long.toHexString(d.major()) + ":" + Long.toHexString(d.minor()));
+      }
+    }
+    assertFalse(host.isEmpty(), "the host has none of /dev/kmsg, /dev/loop-control, /dev/mem");
+    StringBuilder check = new StringBuilder();
+    for (String h : host) {
+      String path = h.substring(0, h.indexOf(' '));
+      check.append("stat -c '%n %t:%T' ").append(path).append(" 2>/dev/null || echo ").append(path).append(" missing;");
+    }
+    String expected = String.join("\n", host) + "\n";
+    assertEquals(expected, run(List.of("--privileged"), busybox, "sh", "-c", check.toString()).out());
+    String plain = run(List.of(), busybox, "sh", "-c", check.toString()).out();
+    for (String h : host) {
+      assertTrue(plain.contains(h.substring(0, h.indexOf(' ')) + " missing\n"), plain);
+    }
   }
 
   @Test

@@ -6,6 +6,8 @@ import dev.dcont.runtime.spec.DefaultSpec;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,15 +101,15 @@ public final class SpecFactory {
 
   /**
    * What {@code --privileged} lifts besides the capabilities and seccomp, as Docker does: no masked or read-only
-   * paths, /sys and the cgroup mount writable, every device allowed in the cgroup. (Docker also copies the host's
-   * device nodes into /dev; here the container makes the ones it needs with mknod.)
+   * paths, /sys and the cgroup mount writable, every device allowed in the cgroup and the host's device nodes
+   * made in its /dev ({@link HostDevices}).
    */
   private static Spec privileged(Spec spec) {
     Linux l = spec.linux();
     Linux.Resources r = l.resources() == null ? new Linux.Resources(null, null, null, null) : l.resources();
     Linux open = new Linux(l.namespaces(), new Linux.Resources(r.memory(), r.cpu(), r.pids(),
         List.of(new Linux.DeviceRule(true, "a", null, null, "rwm"))), l.cgroupsPath(), List.of(), List.of(),
-        l.rootfsPropagation(), l.seccomp());
+        l.rootfsPropagation(), l.seccomp(), hostDevices());
     List<Spec.Mount> mounts = new ArrayList<>();
     for (Spec.Mount m : spec.mounts()) {
       if (m.destination().equals("/sys") || m.destination().equals("/sys/fs/cgroup")) {
@@ -118,6 +120,14 @@ public final class SpecFactory {
       mounts.add(m);
     }
     return spec.withLinux(open).withMounts(mounts);
+  }
+
+  private static List<Linux.Device> hostDevices() {
+    try {
+      return HostDevices.under(Path.of("/dev"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the host's devices for --privileged: " + e.getMessage(), e);
+    }
   }
 
   /** Starts making the container's seccomp filter while the rest of run goes on (see SecurityOpts.prepare). */

@@ -152,7 +152,7 @@ public final class LaunchPlanner {
         sys.mount("", "/", "", MountOptions.rootPropagation(linux.rootfsPropagation()), "");
         sys.mount(root, root, "", MS_BIND | MS_REC, "");
         sys.openRoot(root);
-        new MountPlanner(cgroupLayout, newNet).planMounts(spec.mounts(), sys);
+        new MountPlanner(cgroupLayout, newNet).planMounts(spec.mounts(), linux.devices(), sys);
         if (newNet) {
             sys.loopbackUp();
         }

@@ -8,6 +8,7 @@ import static dev.dcont.runtime.launch.MountOptions.MS_RDONLY;
 import static dev.dcont.runtime.launch.MountOptions.MS_REC;
 import static dev.dcont.runtime.launch.MountOptions.MS_REMOUNT;
 
+import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class MountPlanner {
         this.newNet = newNet;
     }
 
-    void planMounts(List<Spec.Mount> mounts, Syscalls sys) {
+    void planMounts(List<Spec.Mount> mounts, List<Linux.Device> devices, Syscalls sys) {
         boolean devTmpfs = false, devPts = false;
         for (Spec.Mount m : mounts == null ? List.<Spec.Mount>of() : mounts) {
             String dest = LaunchPlanner.require(m.destination(), "mount destination");
@@ -74,6 +75,42 @@ final class MountPlanner {
                 sys.symlink("pts/ptmx", "dev/ptmx");
             }
         }
+        planDevices(devices, sys);
+    }
+
+    /**
+     * linux.devices, as runc makes them: each node at its path (inside the root, its directories made on the way),
+     * except the default ones, which are there already when /dev is a tmpfs.
+     */
+    private static void planDevices(List<Linux.Device> devices, Syscalls sys) {
+        for (Linux.Device d : devices == null ? List.<Linux.Device>of() : devices) {
+            String path = LaunchPlanner.require(d.path(), "device path");
+            if (!path.startsWith("/dev/") || path.contains("/../") || path.endsWith("/..")) {
+                throw new IllegalArgumentException("device path " + path + ": must be absolute under /dev");
+            }
+            String type = d.type() == null ? "" : d.type();
+            if (!type.equals("c") && !type.equals("b") && !type.equals("u")) {
+                throw new IllegalArgumentException("device " + path + ": type '" + type + "' is not supported (c, b or u)");
+            }
+            if (isDefault(path)) {
+                continue;
+            }
+            String target = inRoot(path);
+            int slash = target.lastIndexOf('/');
+            sys.mkdirAll(target.substring(0, slash), 0755);
+            sys.mknod(target, type.equals("u") ? 'c' : type.charAt(0), (int) d.major(), (int) d.minor(),
+                    d.fileMode() == null ? 0666 : d.fileMode() & 07777, d.uid() == null ? 0 : d.uid(),
+                    d.gid() == null ? 0 : d.gid());
+        }
+    }
+
+    private static boolean isDefault(String path) {
+        for (Object[] d : DEFAULT_DEVICES) {
+            if (path.equals("/dev/" + d[0])) {
+                return true;
+            }
+        }
+        return path.equals("/dev/ptmx") || path.equals("/dev/console");
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.dcont.runtime.spec;
 
 import java.util.List;
 
-/** {@code linux} of the runtime spec: namespaces, cgroup resources, masked and read-only paths, seccomp. */
+/**
+ * {@code linux} of the runtime spec: namespaces, cgroup resources, masked and read-only paths, seccomp, and the
+ * device nodes to make in the container's /dev beyond the default ones.
+ */
 public record Linux(
         List<Namespace> namespaces,
         Resources resources,
@@ -10,29 +13,47 @@ public record Linux(
         List<String> maskedPaths,
         List<String> readonlyPaths,
         String rootfsPropagation,
-        Seccomp seccomp) {
+        Seccomp seccomp,
+        List<Device> devices) {
 
-    /** Without a seccomp filter. */
+    /** Without extra devices. */
+    public Linux(List<Namespace> namespaces, Resources resources, String cgroupsPath, List<String> maskedPaths,
+                 List<String> readonlyPaths, String rootfsPropagation, Seccomp seccomp) {
+        this(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp, null);
+    }
+
+    /** Without a seccomp filter or extra devices. */
     public Linux(List<Namespace> namespaces, Resources resources, String cgroupsPath, List<String> maskedPaths,
                  List<String> readonlyPaths, String rootfsPropagation) {
-        this(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, null);
+        this(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, null, null);
     }
 
     public Linux withNamespaces(List<Namespace> n) {
-        return new Linux(n, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
+        return new Linux(n, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp, devices);
     }
 
     public Linux withResources(Resources r) {
-        return new Linux(namespaces, r, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
+        return new Linux(namespaces, r, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp, devices);
     }
 
     public Linux withCgroupsPath(String p) {
-        return new Linux(namespaces, resources, p, maskedPaths, readonlyPaths, rootfsPropagation, seccomp);
+        return new Linux(namespaces, resources, p, maskedPaths, readonlyPaths, rootfsPropagation, seccomp, devices);
     }
 
     public Linux withSeccomp(Seccomp s) {
-        return new Linux(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, s);
+        return new Linux(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, s, devices);
     }
+
+    public Linux withDevices(List<Device> d) {
+        return new Linux(namespaces, resources, cgroupsPath, maskedPaths, readonlyPaths, rootfsPropagation, seccomp, d);
+    }
+
+    /**
+     * {@code linux.devices[]}: a node to make at {@code path} (absolute, under /dev), {@code type} c, b, u or p,
+     * with {@code fileMode} (permission bits; 0666 when absent), owned by {@code uid}:{@code gid} (root when
+     * absent).
+     */
+    public record Device(String path, String type, long major, long minor, Integer fileMode, Long uid, Long gid) {}
 
     /**
      * {@code linux.seccomp}: the action for every system call no rule matches ({@code SCMP_ACT_ERRNO} with

@@ -180,7 +180,7 @@ public final class SpecMaps {
         }
         return new Linux(ns, res, str(l.get("cgroupsPath")), strings(l.get("maskedPaths")),
                 strings(l.get("readonlyPaths")), str(l.get("rootfsPropagation")),
-                seccomp(obj(l.get("seccomp"), "seccomp")));
+                seccomp(obj(l.get("seccomp"), "seccomp")), nodes(l.get("devices")));
     }
 
     private static Linux.Seccomp seccomp(Map<String, Object> s) {
@@ -218,6 +218,20 @@ public final class SpecMaps {
             Map<String, Object> d = obj(x, "device rule");
             out.add(new Linux.DeviceRule(Boolean.TRUE.equals(d.get("allow")), str(d.get("type")),
                     longOrNull(d.get("major")), longOrNull(d.get("minor")), str(d.get("access"))));
+        }
+        return out;
+    }
+
+    private static List<Linux.Device> nodes(Object o) {
+        if (o == null) {
+            return null;
+        }
+        List<Linux.Device> out = new ArrayList<>();
+        for (Object x : list(o, "devices")) {
+            Map<String, Object> d = obj(x, "device");
+            out.add(new Linux.Device(str(d.get("path")), str(d.get("type")), lng(d.get("major"), 0),
+                    lng(d.get("minor"), 0), integer(d.get("fileMode")), longOrNull(d.get("uid")),
+                    longOrNull(d.get("gid"))));
         }
         return out;
     }

@@ -62,6 +62,34 @@ class LaunchPlannerTest {
         assertEquals("chdir /", rec.calls.get(pivot + 2));
     }
 
+    /** linux.devices: each node at its path, directories made on the way, the default ones not twice. */
+    @Test
+    void theSpecsDevicesAreMadeAfterTheDefaultOnes() throws IOException {
+        Spec d = DefaultSpec.docker(List.of("sh"), false);
+        Spec s = d.withLinux(d.linux().withDevices(List.of(
+                new Linux.Device("/dev/null", "c", 1, 3, 0666, 0L, 0L),
+                new Linux.Device("/dev/kmsg", "c", 1, 11, 0644, null, null),
+                new Linux.Device("/dev/net/tun", "c", 10, 200, null, 0L, 5L),
+                new Linux.Device("/dev/loop0", "b", 7, 0, 0660, 0L, 6L))));
+        RecordingSyscalls rec = plan(s);
+        List<String> nodes = rec.named("mknod");
+        assertEquals(List.of("mknod dev/kmsg c 1 11 420 0x0 0x0", "mknod dev/net/tun c 10 200 438 0x0 0x5",
+                "mknod dev/loop0 b 7 0 432 0x0 0x6"), nodes.subList(6, nodes.size()));
+        assertTrue(rec.indexOf("mkdirAll dev/net 493") < rec.indexOf("mknod dev/net/tun"));
+        assertTrue(rec.indexOf("mknod dev/kmsg") > rec.indexOf("mknod dev/tty"));
+    }
+
+    @Test
+    void aDeviceOutsideDevOrOfAnUnknownTypeIsRefused() {
+        Spec d = DefaultSpec.docker(List.of("sh"), false);
+        for (Linux.Device bad : List.of(new Linux.Device("/etc/passwd", "c", 1, 3, null, null, null),
+                new Linux.Device("/dev/../etc/x", "c", 1, 3, null, null, null),
+                new Linux.Device("/dev/fifo", "p", 0, 0, null, null, null))) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> plan(d.withLinux(d.linux().withDevices(List.of(bad)))), bad.toString());
+        }
+    }
+
     @Test
     void devicesAndDevSymlinksAreCreatedInTheTmpfsDevAfterEveryMount() throws IOException {
         RecordingSyscalls rec = plan(DefaultSpec.docker(List.of("sh"), false));

@@ -37,7 +37,9 @@ class SpecJsonTest {
                                 new Linux.Pids(100), List.of(
                                 new Linux.DeviceRule(false, null, null, null, null),
                                 new Linux.DeviceRule(true, "c", 1L, 3L, "rwm"),
-                                new Linux.DeviceRule(true, "b", null, 0L, "m")))));
+                                new Linux.DeviceRule(true, "b", null, 0L, "m"))))
+                        .withDevices(List.of(new Linux.Device("/dev/kmsg", "c", 1, 11, 0644, 0L, 4L),
+                                new Linux.Device("/dev/loop0", "b", 7, 0, null, null, null))));
         return new Spec(s.ociVersion(), new Spec.Root("rootfs", true), s.process(), s.hostname(), "example.org",
                 s.mounts(), s.linux(), Map.of("a", "b"));
     }
