@@ -214,7 +214,7 @@ class ContentStoreTest {
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (!waitsInOpen(secondThread.get())) {
         assertTrue(System.nanoTime() - deadline < 0, "the second writer did not come to wait in ContentStore.open");
-        Thread.sleep(10);
+        Thread.onSpinWait();
       }
       assertFalse(second.isDone(), "the second writer waits for the first");
       first.write(DATA, 0, DATA.length);
