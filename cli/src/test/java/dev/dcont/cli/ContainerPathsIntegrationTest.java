@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
-import dev.dcont.testkit.Root;
-import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,10 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * stdout is this JVM's).
  */
 class ContainerPathsIntegrationTest {
-  static LocalRegistry registry;
+  static ContainerHost host;
   static String busybox;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
 
   @TempDir
   static Path root;
@@ -39,21 +34,15 @@ class ContainerPathsIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    cgroups = TestCgroupParent.create("paths");
-    Root.require("containers need namespaces, overlayfs and cgroups");
-    registry = LocalRegistry.start();
-    busybox = registry.push("t/busybox", "1", TestImage.builder()
+    host = ContainerHost.start("paths");
+    busybox = host.pushAndPull(root, "t/busybox", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
-    assertEquals(0, Cli.run(root, "pull", "-q", busybox).code());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -64,7 +53,7 @@ class ContainerPathsIntegrationTest {
 
   /** An image whose /etc/hosts is a symlink to {@code target}. */
   private static String imageWithEtcHostsLinkedTo(String tag, String target) throws Exception {
-    String ref = registry.push("t/hosts-link", tag, TestImage.builder()
+    String ref = host.registry.push("t/hosts-link", tag, TestImage.builder()
         .layer(Busybox.rootfs().symlink("etc/hosts", target).build(), Layer.Compression.GZIP)
         .config("Cmd", List.of("sh")).build());
     assertEquals(0, Cli.run(root, "pull", "-q", ref).code());
@@ -85,7 +74,7 @@ class ContainerPathsIntegrationTest {
     Path x = Files.createDirectories(work.resolve("x"));
     Files.writeString(x.resolve("marker"), "from-x\n");
     Path out = Files.createDirectories(work.resolve("out"));
-    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", "-v", vol + ":/a", "-v", x + ":/a/b/c", "-v", out + ":/out",
+    Cli.Result r = Cli.run(root, host.inParent("run", "--rm", "-v", vol + ":/a", "-v", x + ":/a/b/c", "-v", out + ":/out",
         busybox, "sh", "-c", "cat /a/b/c/marker > /out/seen 2>&1; readlink /a/b >> /out/seen"));
     assertEquals(List.of(), names(hostDir), "something was made on the host: " + r);
     assertEquals(0, r.code(), r.toString());
@@ -100,7 +89,7 @@ class ContainerPathsIntegrationTest {
         "10.9.9.9 host-original\n");
     String image = imageWithEtcHostsLinkedTo("abs", hostFile.toString());
     Path out = Files.createDirectories(work.resolve("out"));
-    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", "--hostname", "pathsbox", "-v", out + ":/out", image,
+    Cli.Result r = Cli.run(root, host.inParent("run", "--rm", "--hostname", "pathsbox", "-v", out + ":/out", image,
         "sh", "-c", "cat /etc/hosts > /out/seen 2>&1"));
     assertEquals("10.9.9.9 host-original\n", Files.readString(hostFile), "the host file was changed");
     assertEquals(List.of("hosts"), names(hostFile.getParent()));
@@ -113,7 +102,7 @@ class ContainerPathsIntegrationTest {
   void anEtcHostsThatLeadsToTheHostThroughProcIsRefusedWithOneLineAndExit125() throws Exception {
     Path hostDir = Files.createDirectories(work.resolve("host-proc"));
     String image = imageWithEtcHostsLinkedTo("proc", "/proc/self/root" + hostDir + "/hosts");
-    Cli.Result r = Cli.run(root, Cli.inParent(cgroups, "run", "--rm", image, "true"));
+    Cli.Result r = Cli.run(root, host.inParent("run", "--rm", image, "true"));
     assertEquals(List.of(), names(hostDir), "a file was made on the host: " + r);
     assertEquals(125, r.code(), r.toString());
     List<String> lines = r.err().lines().toList();

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
-import dev.dcont.testkit.Root;
-import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,9 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerRootLookupIntegrationTest {
   private static final String NOT_FOUND = "dcont: unable to find user %s: no matching entries in passwd file";
 
-  static LocalRegistry registry;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
+  static ContainerHost host;
   static String busybox;
   static String linkedWorkdir;
 
@@ -46,14 +41,12 @@ class ContainerRootLookupIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    cgroups = TestCgroupParent.create("root-lookup");
-    Root.require("containers need namespaces, overlayfs and cgroups");
-    registry = LocalRegistry.start();
-    busybox = registry.push("t/busybox", "1", TestImage.builder()
+    host = ContainerHost.start("root-lookup");
+    busybox = host.pushAndPull(store, "t/busybox", TestImage.builder()
         .layer(Busybox.rootfs()
             .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")
             .build(), Layer.Compression.GZIP).build());
-    linkedWorkdir = registry.push("t/linked-workdir", "1", TestImage.builder()
+    linkedWorkdir = host.pushAndPull(store, "t/linked-workdir", TestImage.builder()
         .layer(Busybox.rootfs()
             .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")
             .symlink("w", hostDir.toString())
@@ -61,17 +54,12 @@ class ContainerRootLookupIntegrationTest {
         .config("WorkingDir", "/w/x")
         .config("User", "app")
         .config("Cmd", List.of("sh", "-c", "pwd -P; stat -c %u:%g .")).build());
-    assertEquals(0, Cli.run(store, "pull", "-q", busybox).code());
-    assertEquals(0, Cli.run(store, "pull", "-q", linkedWorkdir).code());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -83,7 +71,7 @@ class ContainerRootLookupIntegrationTest {
   /** dcont in its own process (the container writes to its stdout), which must end within 60 s. */
   private Cli.Result dcont(String... args) throws IOException, InterruptedException {
     Path log = Files.createTempFile(work, "out", ".log");
-    Process p = Cli.start(store, log, Cli.inParent(cgroups, args));
+    Process p = Cli.start(store, log, host.inParent(args));
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
       throw new AssertionError("dcont " + String.join(" ", args) + " did not end within 60 s: "
@@ -95,7 +83,7 @@ class ContainerRootLookupIntegrationTest {
 
   private String startContainer(String name) {
     // sleep keeps the container running while the test works in its root
-    Cli.Result r = Cli.run(store, Cli.inParent(cgroups, "run", "-d", "--name", name, busybox, "sleep", "600"));
+    Cli.Result r = Cli.run(store, host.inParent("run", "-d", "--name", name, busybox, "sleep", "600"));
     assertEquals(0, r.code(), r.toString());
     return name;
   }

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HostDebianRoot;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Poll;
-import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TarBuilder;
-import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,13 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** dcont run and the container lifecycle, end to end: loopback registry, overlay roots, namespaces, cgroups. */
+/** dcont run and the container lifecycle, end to end: loopback registry, overlay roots, namespaces, host.cgroups. */
 class RunIntegrationTest {
-  static LocalRegistry registry;
+  static ContainerHost host;
   static String busybox;
   static String configured;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
 
   @TempDir
   static Path root;
@@ -41,12 +36,10 @@ class RunIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Root.require("containers need namespaces, overlayfs and cgroups");
-    cgroups = TestCgroupParent.create("run");
-    registry = LocalRegistry.start();
-    busybox = registry.push("t/busybox", "1", TestImage.builder()
+    host = ContainerHost.start("run");
+    busybox = host.pushAndPull(root, "t/busybox", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
-    configured = registry.push("t/configured", "1", TestImage.builder()
+    configured = host.pushAndPull(root, "t/configured", TestImage.builder()
         .layer(Busybox.rootfs()
             .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n")
             .file("etc/group", "root:x:0:\napp:x:1000:\nextra:x:2000:app\n").build(), Layer.Compression.GZIP)
@@ -55,17 +48,12 @@ class RunIntegrationTest {
         .config("Env", List.of("A=from-image", "PATH=/bin"))
         .config("WorkingDir", "/data/work")
         .config("User", "app").build());
-    assertEquals(0, Cli.run(root, "pull", "-q", busybox).code());
-    assertEquals(0, Cli.run(root, "pull", "-q", configured).code());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -80,7 +68,7 @@ class RunIntegrationTest {
   }
 
   static String[] withParent(String... args) {
-    return Cli.inParent(cgroups, args);
+    return host.inParent(args);
   }
 
   private static List<String> lines(String s) {
@@ -98,7 +86,7 @@ class RunIntegrationTest {
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains(root.toString()), "no mount left under the store");
-    List<Path> left = cgroups.children();
+    List<Path> left = host.cgroups.children();
     String procs = left.isEmpty() ? "" : Files.readString(left.get(0).resolve("cgroup.procs"));
     assertEquals(List.of(), left, "no cgroup left under the class's parent (procs: " + procs + ")");
   }
@@ -167,7 +155,7 @@ class RunIntegrationTest {
     assertEquals(127, notFound.code(), notFound.toString());
     Cli.Result notExec = dcont("run", "--rm", busybox, "/etc/passwd");
     assertEquals(126, notExec.code(), notExec.toString());
-    Cli.Result noImage = dcont("run", "--rm", "--pull", "never", registry.host() + "/t/absent:1", "true");
+    Cli.Result noImage = dcont("run", "--rm", "--pull", "never", host.registry.host() + "/t/absent:1", "true");
     assertEquals(125, noImage.code(), noImage.toString());
     Cli.Result badFlag = dcont("run", "--rm", "--memory", "lots", busybox, "true");
     assertEquals(125, badFlag.code(), badFlag.toString());
@@ -413,7 +401,7 @@ class RunIntegrationTest {
     Path log = work.resolve("pty.log");
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--cgroup-parent", cgroups.name(), "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
+        "run", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
     Process p = new ProcessBuilder("script", "-qfec", "stty rows 33 cols 101; " + cmd, "/dev/null")
         .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -429,7 +417,7 @@ class RunIntegrationTest {
     String session = "dcont-test-" + ProcessHandle.current().pid();
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--cgroup-parent", cgroups.name(), "--rm", "-it", busybox, "sh"));
+        "run", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh"));
     run("tmux", "new-session", "-d", "-s", session, "-x", "90", "-y", "30", cmd);
     try {
       waitForPane(session, "#", 30);
@@ -495,7 +483,7 @@ class RunIntegrationTest {
     for (int i = 1; i < 130; i++) {
       b.layer(new TarBuilder().file("layers/" + i, Integer.toString(i)).build(), Layer.Compression.GZIP);
     }
-    String deep = registry.push("t/deep", "1", b.build());
+    String deep = host.registry.push("t/deep", "1", b.build());
     Cli.Result r = dcont("run", "--rm", deep, "sh", "-c", "ls /layers | wc -l; cat /layers/129");
     assertEquals(0, r.code(), r.toString());
     List<String> l = lines(r.out()).stream().map(String::strip).toList();
@@ -505,7 +493,7 @@ class RunIntegrationTest {
 
   @Test
   void debianRootRunsBashWithItsOwnTools() throws Exception {
-    String debian = registry.push("t/debian", "1", TestImage.builder()
+    String debian = host.registry.push("t/debian", "1", TestImage.builder()
         .layer(HostDebianRoot.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("/bin/bash")).build());
     Cli.Result r = dcont("run", "--rm", debian, "/bin/bash", "-c",
         "echo bash $BASH_VERSION; ls /usr/bin | head -3; cat /etc/debian_version; id -un");
@@ -545,7 +533,7 @@ class RunIntegrationTest {
 
   @Test
   void rmiRefusesAnImageAContainerUsesAndDeletesSnapshotsWhenFree() throws Exception {
-    String img = registry.push("t/rmi", "1", TestImage.builder()
+    String img = host.registry.push("t/rmi", "1", TestImage.builder()
         .layer(Busybox.rootfs().file("marker", "rmi").build(), Layer.Compression.GZIP).build());
     assertEquals(0, dcont("run", "--name", "user-of-rmi", img, "true").code());
     Cli.Result refused = Cli.run(root, "rmi", img);

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.HostDebianRoot;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Probe;
-import dev.dcont.testkit.Root;
-import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** dcont run's seccomp filter end to end, with the probe inside a busybox image and a Debian root built from the host. */
 class SeccompIntegrationTest {
-  static LocalRegistry registry;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
+  static ContainerHost host;
   static String busybox;
   static String debian;
 
@@ -40,26 +35,19 @@ class SeccompIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    cgroups = TestCgroupParent.create("seccomp");
-    Root.require("containers need namespaces, overlayfs and cgroups");
-    registry = LocalRegistry.start();
-    busybox = registry.push("sc/busybox", "1", TestImage.builder()
+    host = ContainerHost.start("seccomp");
+    busybox = host.pushAndPull(root, "sc/busybox", TestImage.builder()
         .layer(Busybox.rootfs().file("bin/probe", Files.readAllBytes(Probe.path()), 0755).build(),
             Layer.Compression.GZIP).config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin")).build());
-    debian = registry.push("sc/debian", "1", TestImage.builder()
+    debian = host.pushAndPull(root, "sc/debian", TestImage.builder()
         .layer(HostDebianRoot.rootfsWithApt().build(), Layer.Compression.GZIP).config("Cmd", List.of("/bin/bash"))
         .build());
-    assertEquals(0, Cli.run(root, "pull", "-q", busybox).code());
-    assertEquals(0, Cli.run(root, "pull", "-q", debian).code());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -69,7 +57,7 @@ class SeccompIntegrationTest {
   }
 
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    return Cli.runProcess(root, work, Cli.inParent(cgroups, args));
+    return Cli.runProcess(root, work, host.inParent(args));
   }
 
   private Cli.Result run(List<String> options, String image, String... command) throws Exception {

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Probe;
-import dev.dcont.testkit.Root;
-import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,9 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * chown and chmod the caller's file). Each dcont runs in its own JVM with the stdio a shell would give it.
  */
 class StdioIntegrationTest {
-  static LocalRegistry registry;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
+  static ContainerHost host;
   static String image;
 
   @TempDir
@@ -47,22 +42,16 @@ class StdioIntegrationTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    cgroups = TestCgroupParent.create("stdio");
-    Root.require("containers need namespaces, overlayfs and cgroups");
-    registry = LocalRegistry.start();
-    image = registry.push("t/probe", "1", TestImage.builder()
+    host = ContainerHost.start("stdio");
+    image = host.pushAndPull(root, "t/probe", TestImage.builder()
         .layer(Busybox.rootfs().file("bin/probe", Files.readAllBytes(Probe.path()), 0755).build(),
             Layer.Compression.GZIP).build());
-    assertEquals(0, Cli.run(root, "pull", "-q", image).code());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -90,7 +79,7 @@ class StdioIntegrationTest {
 
   /** dcont with stdin from {@code in} (null: an empty pipe), stdout and stderr into files of this test. */
   private int dcont(byte[] in, Path out, Path err, String... args) throws Exception {
-    Process p = Cli.command(root, Cli.inParent(cgroups, args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = Cli.command(root, host.inParent(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     try (OutputStream stdin = p.getOutputStream()) {
       if (in != null) {
         stdin.write(in);
@@ -126,7 +115,7 @@ class StdioIntegrationTest {
   void stdoutAndStderrThatAreOneFileKeepTheOrderTheyWereWrittenIn() throws Exception {
     // dcont run ... > FILE 2>&1: one pipe for both, as the one file was before
     Path both = work.resolve("both");
-    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c",
+    Process p = Cli.command(root, host.inParent("run", "--rm", image, "sh", "-c",
         "for i in 1 2 3 4 5 6 7 8; do echo out$i; echo err$i >&2; done; probe fd_is_pipe 1 fd_is_pipe 2 >&2"))
         .redirectErrorStream(true).redirectOutput(both.toFile()).start();
     p.getOutputStream().close();
@@ -148,7 +137,7 @@ class StdioIntegrationTest {
     // dcont run -i IMAGE ... < FILE: the container reads a pipe, not the caller's file
     Path in = Files.writeString(work.resolve("in"), "c\nd\n");
     Path fileOut = work.resolve("file-out"), fileErr = work.resolve("file-err");
-    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 >&2; cat"))
+    Process p = Cli.command(root, host.inParent("run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 >&2; cat"))
         .redirectInput(in.toFile()).redirectOutput(fileOut.toFile()).redirectError(fileErr.toFile()).start();
     assertEquals(0, exitOf(p), Files.readString(fileErr));
     assertEquals("c\nd\n", Files.readString(fileOut));
@@ -161,7 +150,7 @@ class StdioIntegrationTest {
     new Random(64).nextBytes(data);
     Path in = Files.write(work.resolve("in"), data);
     Path out = work.resolve("out"), err = work.resolve("err");
-    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 fd_is_pipe 1 >&2; cat"))
+    Process p = Cli.command(root, host.inParent("run", "--rm", "-i", image, "sh", "-c", "probe fd_is_pipe 0 fd_is_pipe 1 >&2; cat"))
         .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertEquals(0, exitOf(p), Files.readString(err));
     assertArrayEquals(data, Files.readAllBytes(out));
@@ -175,7 +164,7 @@ class StdioIntegrationTest {
     // the monitor has reaped the container's init
     int size = 3 << 19;
     Path err = work.resolve("err");
-    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c " + size
+    Process p = Cli.command(root, host.inParent("run", "--rm", image, "sh", "-c", "probe fd_is_pipe 0 >&2; head -c " + size
         + " /dev/zero")).redirectError(err.toFile()).start();
     p.getOutputStream().close();
     long[] init = {0};
@@ -217,7 +206,7 @@ class StdioIntegrationTest {
   void aSignalEndsTheWaitForAReaderThatNeverReadsOnceTheContainerHasEnded() throws Exception {
     // the output fits in the relay's pipe, so the container ends; nobody reads this process's stdout
     Path err = work.resolve("err");
-    Process p = Cli.command(root, Cli.inParent(cgroups, "run", "--rm", image, "sh", "-c", "head -c 900000 /dev/zero; probe fd_is_pipe 0 >&2"))
+    Process p = Cli.command(root, host.inParent("run", "--rm", image, "sh", "-c", "head -c 900000 /dev/zero; probe fd_is_pipe 0 >&2"))
         .redirectError(err.toFile()).start();
     p.getOutputStream().close();
     try {
@@ -241,7 +230,7 @@ class StdioIntegrationTest {
   void execGetsPipesTooAndItsInputEnds() throws Exception {
     String name = "stdio-exec-" + ProcessHandle.current().pid();
     // sleep keeps the container running for the exec
-    Cli.Result started = Cli.run(root, Cli.inParent(cgroups, "run", "-d", "--name", name, image, "sleep", "60"));
+    Cli.Result started = Cli.run(root, host.inParent("run", "-d", "--name", name, image, "sleep", "60"));
     assertEquals(0, started.code(), started.toString());
     try {
       Path host = callersFile("hostfile");

@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.LocalRegistry;
-import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestImage;
-import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -35,9 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is one it sets. Inside the container, any user still reads /etc/hosts and traverses / under any umask.
  */
 class StoreClosedToOthersTest {
-  static LocalRegistry registry;
-  /** Every container of this class runs under it: the class asserts only on cgroups under it. */
-  static TestCgroupParent cgroups;
+  static ContainerHost host;
   static String busybox;
 
   @TempDir
@@ -46,10 +41,8 @@ class StoreClosedToOthersTest {
 
   @BeforeAll
   static void startRegistry() throws Exception {
-    cgroups = TestCgroupParent.create("closed");
-    Root.require("containers need namespaces, overlayfs and cgroups; the checks switch to another uid");
-    registry = LocalRegistry.start();
-    busybox = registry.push("t/busybox", "1", TestImage.builder()
+    host = ContainerHost.start("closed", "containers need namespaces, overlayfs and host.cgroups; the checks switch to another uid");
+    busybox = host.registry.push("t/busybox", "1", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
   }
 
@@ -64,11 +57,8 @@ class StoreClosedToOthersTest {
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (cgroups != null) {
-      cgroups.close();
+    if (host != null) {
+      host.close();
     }
   }
 
@@ -188,7 +178,7 @@ class StoreClosedToOthersTest {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "--root", root.toString()));
-    cmd.addAll(List.of(Cli.inParent(cgroups, args)));
+    cmd.addAll(List.of(host.inParent(args)));
     return finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), String.join(" ", args));
   }
 
