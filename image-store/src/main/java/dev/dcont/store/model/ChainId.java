@@ -19,6 +19,18 @@ public record ChainId(Digest digest) {
     return new ChainId(Digest.parse(s));
   }
 
+  // equals and hashCode written out, here and in Digest: a record's generated ones are bound through
+  // invokedynamic at their first call, and a run looks its layers up by chain ID at every start
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChainId c && digest.equals(c.digest);
+  }
+
+  @Override
+  public int hashCode() {
+    return digest.hashCode();
+  }
+
   @Override
   public String toString() {
     return digest.toString();

@@ -81,6 +81,17 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     return hex.substring(0, 12);
   }
 
+  // written out: see ChainId
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Digest d && algorithm.equals(d.algorithm) && hex.equals(d.hex);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * algorithm.hashCode() + hex.hashCode();
+  }
+
   @Override
   public String toString() {
     return algorithm + ":" + hex;
