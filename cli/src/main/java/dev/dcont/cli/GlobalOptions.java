@@ -2,7 +2,10 @@ package dev.dcont.cli;
 
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
@@ -12,6 +15,8 @@ import picocli.CommandLine.ScopeType;
 public final class GlobalOptions {
   private static Path root;
   private static boolean debug;
+  private static CompletableFuture<Store> early;
+  private static Path earlyRoot;
 
   private GlobalOptions() { }
 
@@ -61,12 +66,74 @@ public final class GlobalOptions {
     return debug;
   }
 
+  /**
+   * The store of {@link #root()}: the one {@link #openEarly} opened when it is of the same root, else opened now.
+   * A failure to open is thrown here either way, as the command's own.
+   */
   public static Store openStore() {
-    return Store.open(root());
+    Path dir = root();
+    CompletableFuture<Store> early = claim();
+    if (early != null) {
+      if (earlyRoot.equals(dir)) {
+        return await(early);
+      }
+      early.thenAccept(Store::close);
+    }
+    return Store.open(dir);
+  }
+
+  /**
+   * Starts opening the store of {@code dir} on a thread of its own while the command line is built and parsed:
+   * loading the database's driver and its native library needs nothing from them. Only a store that exists:
+   * a mistyped command must not make one.
+   */
+  static void openEarly(Path dir) {
+    if (!Files.isRegularFile(new StoreLayout(dir).database())) {
+      return;
+    }
+    earlyRoot = dir;
+    early = CompletableFuture.supplyAsync(() -> Store.open(dir), task -> {
+      Thread t = new Thread(task, "dcont-store-open");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** Closes an early store that the command did not take (it failed first, or needs none). */
+  static void closeUnclaimed() {
+    CompletableFuture<Store> unclaimed = claim();
+    if (unclaimed != null) {
+      try {
+        await(unclaimed).close();
+      } catch (RuntimeException ignored) {
+        // the command did not need the store, so its failure to open is not the command's
+      }
+    }
+  }
+
+  private static synchronized CompletableFuture<Store> claim() {
+    CompletableFuture<Store> f = early;
+    early = null;
+    return f;
+  }
+
+  private static Store await(CompletableFuture<Store> opening) {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   /** Resets state between in-process runs (tests). */
   public static void reset() {
+    closeUnclaimed();
     root = null;
     setDebugFlag(false);
   }

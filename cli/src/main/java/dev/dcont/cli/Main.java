@@ -17,7 +17,9 @@ import dev.dcont.cli.commands.RmiCommand;
 import dev.dcont.cli.commands.RunCommand;
 import dev.dcont.cli.commands.StopCommand;
 import dev.dcont.cli.commands.SystemCommand;
+import dev.dcont.store.StoreLayout;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
@@ -78,7 +80,16 @@ public final class Main implements Runnable {
 
   /** Runs dcont with the given arguments and streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    return newCommandLine(out, err, commandNamedIn(args)).execute(args);
+    Class<?> command = commandNamedIn(args);
+    Path root = rootNamedIn(args);
+    if (command != null && command != LoginCommand.class && command != LogoutCommand.class && root != null) {
+      GlobalOptions.openEarly(root);
+    }
+    try {
+      return newCommandLine(out, err, command).execute(args);
+    } finally {
+      GlobalOptions.closeUnclaimed();
+    }
   }
 
   public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
@@ -149,6 +160,32 @@ public final class Main implements Runnable {
       return null;
     }
     return null;
+  }
+
+  /**
+   * The store root that the options before the command name give ({@code --root DIR} or {@code --root=DIR}),
+   * else the default; null when a {@code --root} comes later, where it may be the command's (picocli takes an
+   * inherited option after the command too) or its container's: then no store is opened early, so that none
+   * is opened that the command does not name. Only to start opening the store early: picocli's parse decides,
+   * and {@link GlobalOptions} compares the two before it hands the early store out.
+   */
+  static Path rootNamedIn(String[] args) {
+    Path root = null;
+    boolean command = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      boolean option = a.equals("--root") || a.startsWith("--root=");
+      if (option && command) {
+        return null;
+      } else if (a.equals("--root") && i + 1 < args.length) {
+        root = Path.of(args[++i]);
+      } else if (a.startsWith("--root=")) {
+        root = Path.of(a.substring("--root=".length()));
+      } else if (!a.startsWith("-")) {
+        command = true;
+      }
+    }
+    return root != null ? root : StoreLayout.defaultRoot();
   }
 
   /** A command's name: run's and exec's from their programmatic model, the others' from their annotation. */
