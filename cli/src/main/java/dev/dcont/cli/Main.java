@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The {@code dcont} command line. The top-level command, run and exec are built through picocli's
+ * The {@code dcont} command line. The top-level command, run, exec and pull are built through picocli's
  * programmatic API, the other commands from their annotations: a {@code run} is mostly JVM start-up, and the
  * JVM's first use of annotations (reflection, annotation proxies) would be a large part of it.
  */
@@ -107,6 +107,8 @@ public final class Main implements Runnable {
       if (only == null || c == only) {
         if (c == RunCommand.class) {
           cl.addSubcommand(RunCommand.NAME, new CommandLine(RunCommand.newSpec()));
+        } else if (c == PullCommand.class) {
+          cl.addSubcommand(PullCommand.NAME, new CommandLine(PullCommand.newSpec()));
         } else if (c == ExecCommand.class) {
           cl.addSubcommand(ExecCommand.NAME, new CommandLine(ExecCommand.newSpec()));
         } else {
@@ -192,6 +194,9 @@ public final class Main implements Runnable {
   private static String nameOf(Class<?> command) {
     if (command == RunCommand.class) {
       return RunCommand.NAME;
+    }
+    if (command == PullCommand.class) {
+      return PullCommand.NAME;
     }
     return command == ExecCommand.class ? ExecCommand.NAME : command.getAnnotation(Command.class).name();
   }
