@@ -10,6 +10,7 @@ import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SpecMaps;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -210,8 +211,32 @@ public final class ContainerRuntime {
         }
         StateDir.Stored s = stored(sd);
         killLeftovers(s);
+        awaitMonitor(sd);
         managerOf(s).destroy();
         StateDir.deleteTree(sd.dir);
+    }
+
+    /**
+     * Waits for the container's monitor to finish: it writes the exit file, removes the cgroup and starts the
+     * on-exit program after its container has ended, so the state directory is still being written to when a
+     * caller sees the container stopped. Only a process that still runs this container's plan counts (a monitor
+     * pid may have been reused by now).
+     */
+    private static void awaitMonitor(StateDir sd) throws IOException {
+        int monitor = StateDir.readInt(sd.monitorPidFile());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (monitor > 0 && runsPlanOf(monitor, sd) && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+    }
+
+    private static boolean runsPlanOf(int pid, StateDir sd) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.UTF_8);
+            return cmdline.contains(sd.dir.toString());
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /**
