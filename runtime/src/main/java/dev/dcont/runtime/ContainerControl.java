@@ -19,6 +19,8 @@ public final class ContainerControl {
     /** The runtime spec's status of a container whose processes are frozen. */
     public static final String PAUSED = "paused";
 
+    private static final int SIGKILL = 9;
+
     private final ContainerRuntime runtime;
     private final HostCgroups cgroups;
 
@@ -100,6 +102,37 @@ public final class ContainerControl {
         } catch (IOException e) {
             throw new ContainerException("container " + id + ": update: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@link ContainerRuntime#kill}; SIGKILL to a paused container thaws it too, since a task frozen by the v1
+     * freezer acts on no signal until it is thawed (runc does the same). Other signals wait for {@link #resume}.
+     */
+    public void kill(String id, int signal) throws IOException, ContainerException {
+        boolean paused = paused(id);
+        runtime.kill(id, signal);
+        if (paused && signal == SIGKILL) {
+            CgroupManager cg = cgroupOf(id);
+            try {
+                cg.thaw();
+            } catch (IOException e) {
+                if (!cg.exists()) {
+                    return; // killed and removed by its monitor meanwhile: nothing is left frozen
+                }
+                throw new ContainerException("container " + id + ": kill: thaw after SIGKILL: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * {@link ContainerRuntime#delete}; with {@code force}, a paused container is killed and thawed first, so that
+     * the SIGKILL takes effect (on v1 it would not until thawed, and the delete would wait for it in vain).
+     */
+    public void delete(String id, boolean force) throws IOException, ContainerException {
+        if (force && paused(id)) {
+            kill(id, SIGKILL);
+        }
+        runtime.delete(id, force);
     }
 
     /** The pids (in the host's pid namespace) of the processes in the container's cgroup; none once it is gone. */

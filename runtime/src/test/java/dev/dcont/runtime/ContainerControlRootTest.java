@@ -96,6 +96,23 @@ class ContainerControlRootTest {
     }
 
     @Test
+    void aPausedContainerIsKilledAndDeletedWithForce() throws Exception {
+        bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
+        rt.start(bundle.dir, id, tmp.resolve("log"));
+        control.pause(id);
+        control.kill(id, 9);
+        Poll.until("the killed paused container to stop", Duration.ofSeconds(5),
+                () -> rt.state(id).status().equals(ContainerState.STOPPED));
+        assertEquals(137, rt.exitCode(id).getAsInt());
+        rt.delete(id, false);
+
+        rt.start(bundle.dir, id, tmp.resolve("log2"));
+        control.pause(id);
+        control.delete(id, true);
+        assertEquals(List.of(), rt.list());
+    }
+
+    @Test
     void anUnknownContainerIsRefused() {
         ContainerException e = assertThrows(ContainerException.class, () -> control.pause("no-such-" + id));
         assertTrue(e.getMessage().startsWith("container no-such-" + id + ": no such container"), e.getMessage());

@@ -159,7 +159,9 @@ public final class CgroupV1Manager implements CgroupManager {
     public void thaw() throws IOException {
         Path state = freezerState();
         fs.write(state, "THAWED");
-        if (!Cgroups.pollUntil(() -> fs.read(state).trim().equals("THAWED"), Cgroups.FREEZE_TIMEOUT_NANOS)) {
+        // a thawed cgroup whose processes were killed may be removed by the container's monitor meanwhile
+        if (!Cgroups.pollUntil(() -> Cgroups.readOr(fs, state, "THAWED").trim().equals("THAWED"),
+                Cgroups.FREEZE_TIMEOUT_NANOS)) {
             throw new IOException("cgroup " + cgroupsPath + ": still frozen after "
                     + Cgroups.FREEZE_TIMEOUT_NANOS / 1_000_000_000L + " s");
         }
@@ -168,10 +170,7 @@ public final class CgroupV1Manager implements CgroupManager {
     @Override
     public boolean frozen() throws IOException {
         Path d = dir("freezer");
-        if (d == null || !fs.exists(d.resolve("freezer.state"))) {
-            return false;
-        }
-        return fs.read(d.resolve("freezer.state")).trim().equals("FROZEN");
+        return d != null && Cgroups.readOr(fs, d.resolve("freezer.state"), "").trim().equals("FROZEN");
     }
 
     @Override

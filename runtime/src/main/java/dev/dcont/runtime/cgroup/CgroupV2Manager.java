@@ -122,8 +122,8 @@ public final class CgroupV2Manager implements CgroupManager {
     /** cgroup.events' "frozen 1": the kernel's word that every process of the cgroup has stopped. */
     @Override
     public boolean frozen() throws IOException {
-        Path events = dir.resolve("cgroup.events");
-        return fs.exists(events) && "1".equals(Cgroups.keyed(fs.read(events), "frozen"));
+        // a cgroup that is gone (its processes ended and its monitor removed it) is not frozen
+        return "1".equals(Cgroups.keyed(Cgroups.readOr(fs, dir.resolve("cgroup.events"), ""), "frozen"));
     }
 
     private void enableControllers(Path parent) throws IOException {

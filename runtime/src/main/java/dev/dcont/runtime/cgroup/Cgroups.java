@@ -162,6 +162,15 @@ public final class Cgroups {
         return true;
     }
 
+    /** The content of {@code file}, or {@code absent} if it (or its cgroup) does not exist. */
+    static String readOr(CgroupFs fs, Path file, String absent) throws IOException {
+        try {
+            return fs.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return absent;
+        }
+    }
+
     /** The value of {@code key} in a flat keyed file such as cgroup.events ("populated 1\nfrozen 0"), or null. */
     static String keyed(String keyValueLines, String key) {
         for (String line : keyValueLines.split("\n")) {
