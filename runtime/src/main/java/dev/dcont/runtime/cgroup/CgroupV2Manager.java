@@ -63,7 +63,8 @@ public final class CgroupV2Manager implements CgroupManager {
         }
         if (r.cpu() != null && (r.cpu().quota() != null || r.cpu().period() != null)) {
             // cpu.max holds both: what is not given keeps its value ("max 100000" in a new cgroup)
-            String[] now = fs.read(dir.resolve("cpu.max")).trim().split(" ");
+            // (without the cpu controller there is no cpu.max: the write below says so)
+            String[] now = Cgroups.readOr(fs, dir.resolve("cpu.max"), "max 100000").trim().split(" ");
             String quota = r.cpu().quota() == null ? now[0] : r.cpu().quota() < 0 ? "max" : Long.toString(r.cpu().quota());
             String period = r.cpu().period() == null ? now[1] : Long.toString(r.cpu().period());
             fs.write(dir.resolve("cpu.max"), quota + " " + period);

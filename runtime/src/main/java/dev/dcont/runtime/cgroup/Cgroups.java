@@ -184,13 +184,8 @@ public final class Cgroups {
 
     /** The {@code oom_kill} count of a v1 {@code memory.oom_control} or v2 {@code memory.events} file; 0 if absent. */
     static long oomKillCount(String keyValueLines) {
-        for (String line : keyValueLines.split("\n")) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[0].equals("oom_kill")) {
-                return Long.parseLong(kv[1]);
-            }
-        }
-        return 0;
+        String v = keyed(keyValueLines, "oom_kill");
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     static List<Integer> parsePids(String procs) {
