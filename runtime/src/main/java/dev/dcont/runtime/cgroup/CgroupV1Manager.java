@@ -187,9 +187,8 @@ public final class CgroupV1Manager implements CgroupManager {
     public List<Integer> pids() throws IOException {
         Set<Integer> out = new LinkedHashSet<>();
         for (Path d : directories()) {
-            if (fs.exists(d)) {
-                out.addAll(Cgroups.parsePids(fs.read(d.resolve("cgroup.procs"))));
-            }
+            // a cgroup removed meanwhile (by the container's monitor) has no processes
+            out.addAll(Cgroups.parsePids(Cgroups.readOr(fs, d.resolve("cgroup.procs"), "")));
         }
         return new ArrayList<>(out);
     }

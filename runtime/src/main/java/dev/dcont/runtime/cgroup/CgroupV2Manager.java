@@ -176,7 +176,8 @@ public final class CgroupV2Manager implements CgroupManager {
 
     @Override
     public List<Integer> pids() throws IOException {
-        return Cgroups.parsePids(fs.read(dir.resolve("cgroup.procs")));
+        // a cgroup removed meanwhile (by the container's monitor) has no processes
+        return Cgroups.parsePids(Cgroups.readOr(fs, dir.resolve("cgroup.procs"), ""));
     }
 
     @Override

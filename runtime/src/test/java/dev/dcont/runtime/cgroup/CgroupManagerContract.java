@@ -143,4 +143,11 @@ abstract class CgroupManagerContract {
     void aCgroupThatDoesNotExistIsNotFrozen() throws IOException {
         assertFalse(manager(path).frozen());
     }
+
+    @Test
+    void aCgroupRemovedMeanwhileHasNoProcesses() throws IOException {
+        CgroupManager m = create(null);
+        m.destroy();
+        assertEquals(List.of(), m.pids());
+    }
 }
