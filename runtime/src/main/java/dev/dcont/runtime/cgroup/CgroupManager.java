@@ -35,6 +35,24 @@ public interface CgroupManager {
         return null;
     }
 
+    /**
+     * Applies {@code resources} to the existing cgroup as {@link #create} does: memory limit and swap, CPU quota,
+     * period and shares, pids limit; what is null stays as it is. Device rules are not changed.
+     */
+    void update(Linux.Resources resources) throws IOException;
+
+    /**
+     * Freezes every process of the cgroup (and of its descendants) and returns once the kernel reports the cgroup
+     * frozen; if it does not get there in time, thaws it again and throws.
+     */
+    void freeze() throws IOException;
+
+    /** Thaws the cgroup and returns once the kernel reports it no longer frozen. */
+    void thaw() throws IOException;
+
+    /** Whether the kernel reports the cgroup frozen; false where it does not exist or has no freezer. */
+    boolean frozen() throws IOException;
+
     /** The value a limit file holds, e.g. memory limit; for tests and inspection. */
     String read(String file) throws IOException;
 }

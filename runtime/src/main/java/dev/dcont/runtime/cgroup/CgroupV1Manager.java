@@ -81,6 +81,19 @@ public final class CgroupV1Manager implements CgroupManager {
                 fs.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.body());
             }
         }
+        apply(r);
+    }
+
+    @Override
+    public void update(Linux.Resources r) throws IOException {
+        if (!exists()) {
+            throw new IOException("cgroup " + cgroupsPath + ": does not exist");
+        }
+        apply(r);
+    }
+
+    /** Writes the memory, CPU and pids limits of {@code r} (null: none) that are given; the rest stays. */
+    private void apply(Linux.Resources r) throws IOException {
         if (r == null) {
             return;
         }
@@ -89,14 +102,17 @@ public final class CgroupV1Manager implements CgroupManager {
             Long limit = r.memory().limit();
             Long swap = r.memory().swap();
             Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
-            // memsw must stay >= limit at every step: raise memsw first when growing, lower it last when shrinking
-            if (swap != null && fs.exists(memsw) && swap < 0) {
-                fs.write(memsw, "-1");
+            boolean hasMemsw = swap != null && fs.exists(memsw);
+            // the kernel keeps memsw >= limit at every step: memsw goes first when it grows (or becomes
+            // unlimited), last when it shrinks
+            boolean swapFirst = hasMemsw && (swap < 0 || swap > Long.parseLong(fs.read(memsw).trim()));
+            if (swapFirst) {
+                fs.write(memsw, swap < 0 ? "-1" : Long.toString(swap));
             }
             if (limit != null) {
                 fs.write(mem.resolve("memory.limit_in_bytes"), Long.toString(limit));
             }
-            if (swap != null && swap >= 0 && fs.exists(memsw)) {
+            if (hasMemsw && !swapFirst) {
                 fs.write(memsw, Long.toString(swap));
             }
         }
@@ -118,6 +134,45 @@ public final class CgroupV1Manager implements CgroupManager {
         }
     }
 
+    /** freezer.state, which reads FREEZING until every task has stopped. */
+    private Path freezerState() throws IOException {
+        Path d = dir("freezer");
+        if (d == null) {
+            throw new IOException("cgroup " + cgroupsPath + ": the host has no freezer hierarchy to pause it with");
+        }
+        return d.resolve("freezer.state");
+    }
+
+    @Override
+    public void freeze() throws IOException {
+        Path state = freezerState();
+        fs.write(state, "FROZEN");
+        if (!Cgroups.pollUntil(() -> fs.read(state).trim().equals("FROZEN"), Cgroups.FREEZE_TIMEOUT_NANOS)) {
+            // a task stuck where it cannot be frozen would leave the cgroup half frozen: undo, as runc does
+            fs.write(state, "THAWED");
+            throw new IOException("cgroup " + cgroupsPath + ": not frozen after "
+                    + Cgroups.FREEZE_TIMEOUT_NANOS / 1_000_000_000L + " s (a process would not stop); thawed it");
+        }
+    }
+
+    @Override
+    public void thaw() throws IOException {
+        Path state = freezerState();
+        fs.write(state, "THAWED");
+        // a thawed cgroup whose processes were killed may be removed by the container's monitor meanwhile
+        if (!Cgroups.pollUntil(() -> Cgroups.readOr(fs, state, "THAWED").trim().equals("THAWED"),
+                Cgroups.FREEZE_TIMEOUT_NANOS)) {
+            throw new IOException("cgroup " + cgroupsPath + ": still frozen after "
+                    + Cgroups.FREEZE_TIMEOUT_NANOS / 1_000_000_000L + " s");
+        }
+    }
+
+    @Override
+    public boolean frozen() throws IOException {
+        Path d = dir("freezer");
+        return d != null && Cgroups.readOr(fs, d.resolve("freezer.state"), "").trim().equals("FROZEN");
+    }
+
     @Override
     public boolean exists() {
         for (Path d : directories()) {
@@ -132,9 +187,8 @@ public final class CgroupV1Manager implements CgroupManager {
     public List<Integer> pids() throws IOException {
         Set<Integer> out = new LinkedHashSet<>();
         for (Path d : directories()) {
-            if (fs.exists(d)) {
-                out.addAll(Cgroups.parsePids(fs.read(d.resolve("cgroup.procs"))));
-            }
+            // a cgroup removed meanwhile (by the container's monitor) has no processes
+            out.addAll(Cgroups.parsePids(Cgroups.readOr(fs, d.resolve("cgroup.procs"), "")));
         }
         return new ArrayList<>(out);
     }

@@ -137,15 +137,55 @@ public final class Cgroups {
         throw new IOException("cgroup " + dir + ": cannot remove (processes still inside?): " + last.getMessage(), last);
     }
 
-    /** The {@code oom_kill} count of a v1 {@code memory.oom_control} or v2 {@code memory.events} file; 0 if absent. */
-    static long oomKillCount(String keyValueLines) {
+    /** How long a freeze or thaw may take before it is given up: a cgroup of many busy processes takes some ms. */
+    static final long FREEZE_TIMEOUT_NANOS = 5_000_000_000L;
+
+    /** A condition on cgroup files. */
+    interface Check {
+        boolean holds() throws IOException;
+    }
+
+    /**
+     * Whether {@code check} holds before {@code timeoutNanos} pass, polling with growing pauses (10 us up to 10 ms):
+     * the kernel gives no notice a plain file read can wait on, and most freezes complete in microseconds.
+     */
+    static boolean pollUntil(Check check, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long pause = 10_000;
+        while (!check.holds()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 10_000_000);
+        }
+        return true;
+    }
+
+    /** The content of {@code file}, or {@code absent} if it (or its cgroup) does not exist. */
+    static String readOr(CgroupFs fs, Path file, String absent) throws IOException {
+        try {
+            return fs.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return absent;
+        }
+    }
+
+    /** The value of {@code key} in a flat keyed file such as cgroup.events ("populated 1\nfrozen 0"), or null. */
+    static String keyed(String keyValueLines, String key) {
         for (String line : keyValueLines.split("\n")) {
             String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[0].equals("oom_kill")) {
-                return Long.parseLong(kv[1]);
+            if (kv.length == 2 && kv[0].equals(key)) {
+                return kv[1];
             }
         }
-        return 0;
+        return null;
+    }
+
+    /** The {@code oom_kill} count of a v1 {@code memory.oom_control} or v2 {@code memory.events} file; 0 if absent. */
+    static long oomKillCount(String keyValueLines) {
+        String v = keyed(keyValueLines, "oom_kill");
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     static List<Integer> parsePids(String procs) {

@@ -33,7 +33,17 @@ public final class RealCgroupFs implements CgroupFs {
 
     @Override
     public String read(Path file) throws IOException {
-        return Files.readString(file);
+        try {
+            return Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // a file of a cgroup being removed is opened but reads as ENODEV: it is gone, as if not found
+            if ("No such device".equals(e.getMessage())) {
+                throw new java.nio.file.NoSuchFileException(file.toString(), null, "cgroup removed while read");
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -85,4 +85,16 @@ public record MountOptions(long flags, long clearFlags, long propagation, String
         }
         return p | MS_REC;
     }
+
+    /**
+     * The option names this parser takes as mount(2) or propagation flags, or as bind, sorted; any other option is
+     * filesystem data.
+     */
+    public static List<String> recognized() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(FLAGS.keySet());
+        names.addAll(PROPAGATION.keySet());
+        names.add("bind");
+        names.add("rbind");
+        return List.copyOf(names);
+    }
 }

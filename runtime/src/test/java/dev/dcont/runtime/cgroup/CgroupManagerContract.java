@@ -30,6 +30,9 @@ abstract class CgroupManagerContract {
 
     abstract boolean fileExists(Path p);
 
+    /** Whether the kernel's own file (v1 freezer.state, v2 cgroup.events) reports {@code m} frozen. */
+    abstract boolean kernelReportsFrozen(CgroupManager m) throws IOException;
+
     private CgroupManager create(Linux.Resources r) throws IOException {
         created = manager(path);
         created.create(r);
@@ -93,5 +96,58 @@ abstract class CgroupManagerContract {
     void pathsThatClimbOutOfTheHierarchyAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> manager("/../../etc"));
         assertThrows(IllegalArgumentException.class, () -> manager("/"));
+    }
+
+    @Test
+    void updateChangesTheLimitsItIsGivenAndKeepsTheOthers() throws IOException {
+        CgroupManager m = create(new Linux.Resources(new Linux.Memory(64L << 20, 64L << 20),
+                Linux.Cpu.ofCpus(0.5), new Linux.Pids(20)));
+        // memory and swap both grow: on v1 the memory+swap limit must be raised before the memory limit
+        m.update(new Linux.Resources(new Linux.Memory(128L << 20, 256L << 20), null, null));
+        assertEquals(128L << 20, memoryLimit(m));
+        assertEquals("50000 100000", cpuQuotaAndPeriod(m));
+        assertEquals("20", pidsLimit(m));
+        m.update(new Linux.Resources(null, new Linux.Cpu(25_000L, null, null), new Linux.Pids(40)));
+        assertEquals(128L << 20, memoryLimit(m));
+        assertEquals("25000 100000", cpuQuotaAndPeriod(m));
+        assertEquals("40", pidsLimit(m));
+        // both shrink: the memory limit must go down before memory+swap
+        m.update(new Linux.Resources(new Linux.Memory(32L << 20, 48L << 20), null, new Linux.Pids(0)));
+        assertEquals(32L << 20, memoryLimit(m));
+        assertEquals("max", pidsLimit(m));
+    }
+
+    @Test
+    void updateOfACgroupThatDoesNotExistFails() {
+        CgroupManager m = manager(path);
+        IOException e = assertThrows(IOException.class, () -> m.update(new Linux.Resources(null, null,
+                new Linux.Pids(3))));
+        assertTrue(e.getMessage().endsWith("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void freezeAndThawReportTheKernelsState() throws IOException {
+        CgroupManager m = create(null);
+        assertFalse(m.frozen());
+        m.freeze();
+        assertTrue(m.frozen());
+        assertTrue(kernelReportsFrozen(m));
+        m.freeze(); // frozen already: nothing to do
+        assertTrue(m.frozen());
+        m.thaw();
+        assertFalse(m.frozen());
+        assertFalse(kernelReportsFrozen(m));
+    }
+
+    @Test
+    void aCgroupThatDoesNotExistIsNotFrozen() throws IOException {
+        assertFalse(manager(path).frozen());
+    }
+
+    @Test
+    void aCgroupRemovedMeanwhileHasNoProcesses() throws IOException {
+        CgroupManager m = create(null);
+        m.destroy();
+        assertEquals(List.of(), m.pids());
     }
 }

@@ -54,6 +54,11 @@ class CgroupV1ManagerTest extends CgroupManagerContract {
         return Files.exists(p);
     }
 
+    @Override
+    boolean kernelReportsFrozen(CgroupManager m) throws IOException {
+        return m.read("freezer.state").equals("FROZEN");
+    }
+
     @Test
     void devicesControllerGetsTheSpecsRules() throws IOException {
         CgroupManager m = manager(path);

@@ -39,6 +39,11 @@ class CgroupV2ManagerTest extends CgroupManagerContract {
     }
 
     @Override
+    boolean kernelReportsFrozen(CgroupManager m) throws IOException {
+        return m.read("cgroup.events").contains("frozen 1");
+    }
+
+    @Override
     void removeParent(java.util.List<Path> dirs) {
         // the fake tree goes away with the test instance
     }
@@ -89,5 +94,38 @@ class CgroupV2ManagerTest extends CgroupManagerContract {
         assertEquals("memory", small.read(small.root.resolve("cgroup.subtree_control")));
         CgroupManager p = new CgroupV2Manager(small, small.root, "/b");
         assertThrows(IOException.class, () -> p.create(new Linux.Resources(null, null, new Linux.Pids(3))));
+    }
+
+    @Test
+    void updateOfSwapAloneIsMeasuredFromTheMemoryLimitInPlace() throws IOException {
+        CgroupManager m = manager(path);
+        m.create(new Linux.Resources(new Linux.Memory(100L, 300L), null, null));
+        m.update(new Linux.Resources(new Linux.Memory(null, 500L), null, null));
+        assertEquals("100", m.read("memory.max"));
+        assertEquals("400", m.read("memory.swap.max"));
+        m.update(new Linux.Resources(new Linux.Memory(null, -1L), new Linux.Cpu(null, 20_000L, null), null));
+        assertEquals("max", m.read("memory.swap.max"));
+        assertEquals("max 20000", m.read("cpu.max"));
+    }
+
+    @Test
+    void cpuSharesBecomeTheWeightRuncGives() throws IOException {
+        CgroupManager m = manager(path);
+        m.create(new Linux.Resources(null, new Linux.Cpu(null, null, 1024L), null));
+        assertEquals("39", m.read("cpu.weight"));
+        m.update(new Linux.Resources(null, new Linux.Cpu(null, null, 262_144L), null));
+        assertEquals("10000", m.read("cpu.weight"));
+        m.update(new Linux.Resources(null, new Linux.Cpu(null, null, 2L), null));
+        assertEquals("1", m.read("cpu.weight"));
+    }
+
+    @Test
+    void freezingWithoutTheV2FreezerSaysWhatIsMissing() throws IOException {
+        CgroupManager m = manager(path);
+        m.create(null);
+        fs.files.remove(fs.root.resolve(path.substring(1)).resolve("cgroup.freeze"));
+        IOException e = assertThrows(IOException.class, m::freeze);
+        assertTrue(e.getMessage().endsWith("no cgroup.freeze (the v2 freezer needs Linux 5.2 or later)"),
+                e.getMessage());
     }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * An in-memory cgroup2 filesystem with the kernel rules that matter to a manager: mkdir populates interface
  * files for the controllers the parent delegates, writes go only to existing files and are validated,
- * subtree_control only takes controllers available in cgroup.controllers, rmdir fails with children or processes.
+ * subtree_control only takes controllers available in cgroup.controllers, rmdir fails with children or processes,
+ * cgroup.freeze shows in cgroup.events.
  */
 final class FakeCgroupV2Fs implements CgroupFs {
     final Path root;
@@ -45,6 +46,8 @@ final class FakeCgroupV2Fs implements CgroupFs {
         files.put(dir.resolve("cgroup.subtree_control"), "");
         files.put(dir.resolve("cgroup.procs"), "");
         files.put(dir.resolve("cgroup.kill"), "");
+        files.put(dir.resolve("cgroup.freeze"), "0");
+        files.put(dir.resolve("cgroup.events"), "populated 0\nfrozen 0\n");
         for (String c : delegated.isEmpty() ? new String[0] : delegated.split(" ")) {
             switch (c) {
                 case "memory" -> {
@@ -52,7 +55,10 @@ final class FakeCgroupV2Fs implements CgroupFs {
                     files.put(dir.resolve("memory.swap.max"), "max");
                     files.put(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
                 }
-                case "cpu" -> files.put(dir.resolve("cpu.max"), "max 100000");
+                case "cpu" -> {
+                    files.put(dir.resolve("cpu.max"), "max 100000");
+                    files.put(dir.resolve("cpu.weight"), "100");
+                }
                 case "pids" -> files.put(dir.resolve("pids.max"), "max");
                 default -> { }
             }
@@ -122,6 +128,20 @@ final class FakeCgroupV2Fs implements CgroupFs {
                 files.put(file, value);
             }
             case "cgroup.procs" -> files.put(file, files.get(file) + value.trim() + "\n");
+            case "cpu.weight" -> {
+                if (!value.matches("\\d+") || Long.parseLong(value) < 1 || Long.parseLong(value) > 10_000) {
+                    throw new IOException(file + ": Numerical result out of range " + value);
+                }
+                files.put(file, value);
+            }
+            case "cgroup.freeze" -> {
+                if (!value.equals("0") && !value.equals("1")) {
+                    throw new IOException(file + ": Invalid argument " + value);
+                }
+                // the kernel reports the new state once every task has stopped; here at once
+                files.put(file, value);
+                files.put(file.resolveSibling("cgroup.events"), "populated 0\nfrozen " + value + "\n");
+            }
             case "cgroup.kill" -> files.put(file.resolveSibling("cgroup.procs"), "");
             default -> files.put(file, value);
         }
