@@ -29,8 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PodmanClientTest {
   private static final String IMAGE = "localhost/dcont-clients/busybox:1";
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  /** podman's own cgroup under the parent for the conmon processes; the containers' are libpod-ID beside it. */
-  private static final Set<String> PODMAN_OWN_CGROUPS = Set.of("conmon");
 
   /**
    * podman lowers its own RLIMIT_NPROC (soft and hard) to this at start, and conmon and the runtime inherit it: a
@@ -137,15 +135,23 @@ class PodmanClientTest {
     assertNothingLeft(runtime, w);
   }
 
-  /** No container of podman's, no container mount, no container cgroup, nothing the runtime lists. */
+  /**
+   * No container of podman's, no container mount; of the containers the test made, no cgroup (libpod-ID under the
+   * parent, beside podman's own group for the conmon processes) and none that the runtime lists.
+   */
   private static void assertNothingLeft(Runtime runtime, Runtime.Wrapped w) throws Exception {
-    assertEquals("", podman(null, "ps", "-a", "-q").ok().out().strip(), "podman containers left");
+    List<String> listed = w.removeListed(dir); // first, so that a failed test leaves no runtime state
+    String containers = podman(null, "ps", "-a", "-q").ok().out().strip();
+    if (!containers.isEmpty()) {
+      podman(null, "rm", "-f", "--all"); // the next test starts clean
+    }
+    assertEquals("", containers, "podman containers left");
     assertEquals(List.of(), Host.mountsUnder(dir.resolve("storage").resolve("overlay-containers")),
         "container mounts left");
     Set<String> left = cgroups.childNames();
-    left.removeAll(PODMAN_OWN_CGROUPS);
+    left.retainAll(w.created().stream().map(id -> "libpod-" + id).toList());
     assertEquals(Set.of(), left, "container cgroups left under " + cgroups.name());
-    assertEquals(List.of(), w.stillListed(dir), "containers the runtime still lists" + calls(w));
+    assertEquals(List.of(), listed, "containers the runtime still listed" + calls(w));
   }
 
   private static void report(Runtime runtime, String what, String printed, Runtime.Wrapped w) throws IOException {

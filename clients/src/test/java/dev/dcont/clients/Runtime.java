@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  */
 record Runtime(String name, Path binary) {
   static final String DCONT_RUNTIME = "dcont-runtime";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
    * The runtimes the clients' tests drive: runc always, and dcont-runtime once the repository has it (built and
@@ -64,13 +66,26 @@ record Runtime(String name, Path binary) {
       return ids;
     }
 
-    /** Those of {@link #created()} that the runtime still lists in its default root. */
-    List<String> stillListed(Path dir) throws IOException, InterruptedException {
-      List<String> listed = Host.run(dir, java.time.Duration.ofSeconds(30),
-          List.of(runtime.binary().toString(), "list", "-q")).ok().out().lines().toList();
+    /**
+     * Those of {@link #created()} that the runtime still lists, in its default root or with {@code global} options
+     * ({@code --root DIR}) before its command; they are deleted (so that a failed test leaves no state behind) and
+     * returned for the test to report. {@code dir} takes the commands' output.
+     */
+    List<String> removeListed(Path dir, String... global) throws IOException, InterruptedException {
+      List<String> listed = Host.run(dir, TIMEOUT, command(global, "list", "-q")).ok().out().lines().toList();
       List<String> ids = created();
       ids.retainAll(listed);
+      for (String id : ids) {
+        Host.run(dir, TIMEOUT, command(global, "delete", "--force", id));
+      }
       return ids;
+    }
+
+    private List<String> command(String[] global, String... args) {
+      List<String> cmd = new ArrayList<>(List.of(runtime.binary().toString()));
+      cmd.addAll(List.of(global));
+      cmd.addAll(List.of(args));
+      return cmd;
     }
   }
 
