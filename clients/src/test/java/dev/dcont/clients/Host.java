@@ -63,7 +63,10 @@ final class Host {
     }
   }
 
-  /** Runs {@code command} with no input, its output in files under {@code dir}; fails when it outlives {@code timeout}. */
+  /**
+   * Runs {@code command} with no input, its output in files under {@code dir}; fails when it outlives
+   * {@code timeout}.
+   */
   static Result run(Path dir, Duration timeout, List<String> command) throws IOException, InterruptedException {
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
