@@ -151,8 +151,8 @@ class ContainerdClientTest {
   }
 
   /**
-   * No container or task of containerd's, no container mount; of the containers the test made, no cgroup and none
-   * that the runtime lists.
+   * No container or task of containerd's, no mount under the class's directory; of the containers the test made,
+   * no cgroup and none that the runtime lists.
    */
   private static void assertNothingLeft(Runtime.Wrapped w) throws Exception {
     // first, so that a failed test leaves no runtime state
@@ -165,7 +165,7 @@ class ContainerdClientTest {
     }
     assertEquals("", tasks, "containerd tasks left");
     assertEquals("", containers, "containerd containers left");
-    assertEquals(List.of(), Host.mountsUnder(dir.resolve("state")), "container mounts left");
+    assertEquals(List.of(), Host.mountsUnder(dir), "container mounts left");
     Set<String> left = cgroups.childNames();
     left.retainAll(w.created());
     assertEquals(Set.of(), left, "container cgroups left under " + cgroups.name());
