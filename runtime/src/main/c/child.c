@@ -192,9 +192,14 @@ void run_child_ops(void) {
         } else if (is(o, "SECCOMP")) {
             start_seccomp(o);
         } else if (is(o, "EXEC")) {
+            oci_before_exec();
             do_exec(o);
         } else if (is(o, "SESSION_KEYRING")) {
             join_session_keyring(a[0]);
+        } else if (is(o, "HOOKS_SYNC")) {
+            oci_child_hooks_sync();
+        } else if (is(o, "CONTAINER_HOOK")) {
+            oci_child_run_hook(o);
         }
         /* other ops belong to the monitor */
     }

@@ -202,7 +202,8 @@ int run_monitor(void) {
         close(fd);
     }
 
-    if (!detach && isatty(0) && tcgetpgrp(0) == getpgrp()) {
+    int create = oci_create_mode();
+    if (!detach && !create && isatty(0) && tcgetpgrp(0) == getpgrp()) {
         /* take the terminal's foreground so that ^C etc. reach the monitor only, which forwards them */
         saved_fg_pgrp = getpgrp();
         if (setpgid(0, 0) == 0) {
@@ -222,8 +223,10 @@ int run_monitor(void) {
     signal(SIGPIPE, SIG_IGN);
 
     /* without a terminal the container's stdio are pipes (stdio.c); with one, the pty */
-    if (!terminal) stdio_make_pipes(!detach);
+    /* created (runc create), the container's stdio are the caller's */
+    if (!terminal && !create) stdio_make_pipes(!detach);
 
+    if (create) oci_monitor_prepare();
     int errpipe[2], sock[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) monitor_fail("pipe");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) monitor_fail("socketpair");
@@ -240,6 +243,7 @@ int run_monitor(void) {
         error_fd = errpipe[1];
         sync_fd = sock[1];
         stdio_child();
+        oci_child_prepare();
         char go;
         if (read(sync_fd, &go, 1) != 1) _exit(EXIT_SETUP);
         if (setsid() < 0) die_child("setsid");
@@ -279,6 +283,7 @@ int run_monitor(void) {
     write_state_file("monitor.pid", pidbuf);
 
     if (write(sock[0], "g", 1) != 1) monitor_fail("release child");
+    if (create) return oci_monitor_created(pid, errpipe[0], sock[0]);
 
     int master = -1;
     if (terminal) {

@@ -29,6 +29,7 @@ public final class ContainerRuntime {
     private final Path stateRoot;
     private final HostCgroups cgroups;
     private final ContainerCreation creation;
+    private final OciLifecycle lifecycle;
 
     public ContainerRuntime(Path stateRoot) {
         this(stateRoot, null);
@@ -38,6 +39,7 @@ public final class ContainerRuntime {
         this.stateRoot = stateRoot;
         this.cgroups = new HostCgroups(cgroups);
         this.creation = new ContainerCreation(stateRoot, this.cgroups);
+        this.lifecycle = new OciLifecycle(this, creation, this.cgroups);
     }
 
     public Path stateRoot() {
@@ -127,6 +129,21 @@ public final class ContainerRuntime {
         return state(id);
     }
 
+    /**
+     * runc's create: returns once the container is created, its process waiting for {@link #startCreated}; no
+     * dcont process stays its parent, and its stdio are the caller's. Its pid goes to {@code pidFile} (may be
+     * null). The spec's createRuntime, prestart and createContainer hooks have run; one failing fails the
+     * create, which removes what it made.
+     */
+    public ContainerState create(Path bundle, String id, Path pidFile) throws IOException, ContainerException {
+        return lifecycle.create(bundle, id, pidFile);
+    }
+
+    /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
+    public void startCreated(String id) throws IOException, ContainerException {
+        lifecycle.start(id);
+    }
+
     /** The OCI state of a container; throws if there is no such container. */
     public ContainerState state(String id) throws IOException, ContainerException {
         StateDir sd = existing(id);
@@ -134,8 +151,18 @@ public final class ContainerRuntime {
         String status;
         int pid = StateDir.readInt(sd.pidFile());
         int monitorPid = StateDir.readInt(sd.monitorPidFile());
+        long startTime = StateDir.readLong(sd.startTimeFile());
         if (Files.exists(sd.exitFile()) || Files.exists(sd.errorFile())) {
             status = ContainerState.STOPPED;
+        } else if (startTime >= 0) {
+            // runc's create: no monitor; the pid is the container's while it runs with the start time it had
+            if (StateDir.startTime(pid) != startTime) {
+                status = ContainerState.STOPPED;
+            } else if (paused(id)) {
+                status = ContainerState.PAUSED;
+            } else {
+                status = Files.exists(sd.execFifo()) ? ContainerState.CREATED : ContainerState.RUNNING;
+            }
         } else if (pid <= 0) {
             status = StateDir.alive(monitorPid) || monitorPid < 0 ? ContainerState.CREATING : ContainerState.STOPPED;
         } else if (StateDir.parentOf(pid) == monitorPid) {
@@ -145,9 +172,14 @@ public final class ContainerRuntime {
         } else {
             status = ContainerState.STOPPED;
         }
-        boolean live = status.equals(ContainerState.RUNNING) || status.equals(ContainerState.CREATED);
+        boolean live = !status.equals(ContainerState.STOPPED) && !status.equals(ContainerState.CREATING);
         return new ContainerState(s.ociVersion(), s.id(), status, live ? pid : 0, s.bundle(),
                 s.annotations() == null ? Map.of() : s.annotations());
+    }
+
+    /** Whether the container's processes are frozen: the one place that status {@code paused} comes from. */
+    private boolean paused(String id) {
+        return false;
     }
 
     /** The exit code of a stopped container, or empty while it runs. */
@@ -168,6 +200,12 @@ public final class ContainerRuntime {
         return c < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
     }
 
+    /** The pids (as seen from here) of every process of the container. */
+    public List<Integer> pids(String id) throws IOException, ContainerException {
+        CgroupManager cg = managerOf(stored(existing(id)));
+        return cg.exists() ? cg.pids() : List.of();
+    }
+
     /** Ids of all containers with a state directory. */
     public List<String> list() throws IOException {
         if (!Files.isDirectory(stateRoot)) {
@@ -181,7 +219,21 @@ public final class ContainerRuntime {
 
     /** Sends {@code signal} to the container's init process. */
     public void kill(String id, int signal) throws IOException, ContainerException {
+        kill(id, signal, false);
+    }
+
+    /** Sends {@code signal} to the container's init process, or with {@code all} to every process of its cgroup. */
+    public void kill(String id, int signal, boolean all) throws IOException, ContainerException {
         ContainerState st = state(id);
+        if (all) {
+            CgroupManager cg = managerOf(stored(existing(id)));
+            if (cg.exists()) {
+                for (int pid : cg.pids()) {
+                    Libc.get().kill(pid, signal);
+                }
+            }
+            return;
+        }
         if (st.pid() <= 0) {
             throw new ContainerException("container " + id + ": not running (" + st.status() + ")");
         }
@@ -192,14 +244,14 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Removes a stopped container's cgroup and state. A running one is refused unless {@code force}, which
-     * SIGKILLs it first.
+     * Removes a stopped or created container's cgroup and state (a created one's waiting process is killed). A
+     * running one is refused unless {@code force}, which SIGKILLs it first. The poststop hooks run last.
      */
     public void delete(String id, boolean force) throws IOException, ContainerException {
         StateDir sd = existing(id);
         ContainerState st = state(id);
         if (st.pid() > 0) {
-            if (!force) {
+            if (!force && !st.status().equals(ContainerState.CREATED)) {
                 throw new ContainerException("container " + id + ": is " + st.status() + "; stop it or delete with force");
             }
             Libc.get().kill(st.pid(), 9);
@@ -211,7 +263,20 @@ public final class ContainerRuntime {
         StateDir.Stored s = stored(sd);
         killLeftovers(s);
         managerOf(s).destroy();
+        Path hooks = sd.dir.getParent().resolve("." + id + ".hooks");
+        boolean poststop = Files.exists(sd.hooksFile());
+        if (poststop) {
+            Files.move(sd.hooksFile(), hooks, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         StateDir.deleteTree(sd.dir);
+        if (poststop) {
+            try {
+                OciHooks.runKept(hooks, "poststop", OciHooks.stateJson(new ContainerState(s.ociVersion(), id,
+                        ContainerState.STOPPED, 0, s.bundle(), s.annotations() == null ? Map.of() : s.annotations())));
+            } finally {
+                Files.deleteIfExists(hooks);
+            }
+        }
     }
 
     /**
@@ -273,6 +338,9 @@ public final class ContainerRuntime {
         for (String id : list()) {
             StateDir sd = new StateDir(stateRoot, id);
             try {
+                if (Files.exists(sd.startTimeFile())) {
+                    continue; // runc's create: no monitor to lose; delete removes it
+                }
                 int monitorPid = StateDir.readInt(sd.monitorPidFile());
                 if (monitorPid > 0 && StateDir.alive(monitorPid)) {
                     continue;
