@@ -203,7 +203,9 @@ int run_monitor(void) {
     }
 
     int create = oci_create_mode();
-    if (!detach && !create && isatty(0) && tcgetpgrp(0) == getpgrp()) {
+    /* runc's create and exec --detach: no relay, the container's process gets the caller's stdio */
+    int inherit = create || find_op("EXEC_DETACHED") != NULL;
+    if (!detach && !inherit && isatty(0) && tcgetpgrp(0) == getpgrp()) {
         /* take the terminal's foreground so that ^C etc. reach the monitor only, which forwards them */
         saved_fg_pgrp = getpgrp();
         if (setpgid(0, 0) == 0) {
@@ -224,7 +226,7 @@ int run_monitor(void) {
 
     /* without a terminal the container's stdio are pipes (stdio.c); with one, the pty */
     /* created (runc create), the container's stdio are the caller's */
-    if (!terminal && !create) stdio_make_pipes(!detach);
+    if (!terminal && !inherit) stdio_make_pipes(!detach);
 
     if (create) oci_monitor_prepare();
     int errpipe[2], sock[2];
@@ -309,6 +311,8 @@ int run_monitor(void) {
         monitor_fail(errmsg);
     }
     write_state_file("started", "1\n");
+    /* exec --detach: the process runs; its parent becomes the caller's subreaper, as after create */
+    if (inherit) return 0;
     if (detach) {
         if (write(report[1], "ok", 2) < 0) {}
         close(report[1]);

@@ -13,6 +13,8 @@
  * at HOOKS_SYNC (after its mounts, before pivot_root); CONTAINER_HOOK (createContainer) runs in the child at its
  * place in the plan, in the container's namespaces, before pivot_root; START_HOOK (startContainer) runs in the
  * child after start, before the process is executed.
+ * EXEC_DETACHED (runc's exec --detach): as create, no relay and no monitor left, but nothing waits: the monitor
+ * exits once the process has executed.
  * Step format: NAME STATE-PREFIX STATE-SUFFIX TIMEOUT-SECONDS(0: none) PATH NARGS ARGS... ENV...
  */
 #include "stage.h"

@@ -284,6 +284,30 @@ public final class ContainerRuntime {
      * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
+        return exec(id, process, stdio, null);
+    }
+
+    /**
+     * runc's exec --detach: starts {@code process} in the running container {@code id} with this program's stdio
+     * and returns its pid once it has executed; no dcont process stays its parent (the caller's subreaper
+     * waits for it).
+     */
+    public int execDetached(String id, ProcessSpec process, Path pidFile) throws IOException, ContainerException {
+        if (process.isTerminal()) {
+            throw new ContainerException("container " + id + ": exec --detach with a terminal needs"
+                    + " --console-socket, which is not supported yet");
+        }
+        int[] pid = new int[1];
+        exec(id, process, Stdio.inherit(), pid);
+        if (pidFile != null) {
+            OciLifecycle.writePidFile(pidFile, pid[0]);
+        }
+        return pid[0];
+    }
+
+    /** With {@code detachedPid}, runc's exec --detach: its pid goes there and the return is 0 once it runs. */
+    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid)
+            throws IOException, ContainerException {
         StateDir sd = existing(id);
         ContainerState st = state(id);
         if (!st.status().equals(ContainerState.RUNNING)) {
@@ -300,7 +324,8 @@ public final class ContainerRuntime {
                     linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
                             .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
-                            .withStdinOpen(stdio.input()),
+                            .withStdinOpen(detachedPid == null && stdio.input())
+                            .withOci(detachedPid == null ? null : LaunchPlanner.OciCreate.detachedExec()),
                     plan);
             Path planFile = execDir.resolve("plan");
             PrivateFiles.write(planFile, plan.toBytes());
@@ -313,6 +338,12 @@ public final class ContainerRuntime {
             String error = StateDir.readOrNull(execDir.resolve("error"));
             if (error != null) {
                 throw ContainerException.startFailed("container " + id + ": exec failed", error);
+            }
+            if (detachedPid != null) {
+                detachedPid[0] = StateDir.readInt(execDir.resolve("pid"));
+                if (code != 0 || detachedPid[0] <= 0) {
+                    throw new ContainerException("container " + id + ": exec failed: dcont-init exited with " + code);
+                }
             }
             return code;
         } catch (IllegalArgumentException e) {

@@ -61,7 +61,7 @@ final class OciLifecycle {
     }
 
     /** As runc: written next to its final name and renamed, so that a reader never sees a part of it. */
-    private static void writePidFile(Path pidFile, int pid) throws IOException {
+    static void writePidFile(Path pidFile, int pid) throws IOException {
         Path abs = pidFile.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
         Files.writeString(tmp, Integer.toString(pid));

@@ -98,8 +98,8 @@ final class RuntimeCommands {
         positional(c, "ID", "0");
         c = command(top, "exec", "run a process in a running container");
         single(c, "FILE", "the process, as runtime-spec process JSON", "--process", "-p");
-        flag(c, "do not wait for the process (not supported)", "--detach", "-d");
-        single(c, "FILE", "write the process's pid here (not supported)", "--pid-file");
+        flag(c, "do not wait for the process", "--detach", "-d");
+        single(c, "FILE", "write the process's pid here (with --detach)", "--pid-file");
         flag(c, "a terminal (needs --console-socket, not supported)", "--tty", "-t");
         single(c, "SOCKET", "send the terminal's master over this unix socket", "--console-socket");
         single(c, "DIR", "working directory", "--cwd");
@@ -251,8 +251,9 @@ final class RuntimeCommands {
 
     private static int exec(ContainerRuntime rt, ParseResult pr) throws IOException, ContainerException {
         refuseUnsupported(pr);
-        if (pr.hasMatchedOption("--detach") || pr.hasMatchedOption("--pid-file")) {
-            throw new IllegalArgumentException("exec: --detach and --pid-file are not supported yet");
+        boolean detach = pr.hasMatchedOption("--detach");
+        if (!detach && pr.hasMatchedOption("--pid-file")) {
+            throw new IllegalArgumentException("exec: --pid-file is only for exec --detach");
         }
         if (pr.hasMatchedOption("--tty")) {
             throw new IllegalArgumentException("exec: --tty needs --console-socket, which is not supported yet");
@@ -285,6 +286,10 @@ final class RuntimeCommands {
         String user = pr.matchedOptionValue("--user", null);
         if (user != null) {
             p = p.withUser(user(user, p.user()));
+        }
+        if (detach) {
+            rt.execDetached(id, p, path(pr, "--pid-file"));
+            return 0;
         }
         return rt.exec(id, p, Stdio.inherit());
     }

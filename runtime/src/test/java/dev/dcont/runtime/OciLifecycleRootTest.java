@@ -135,6 +135,29 @@ class OciLifecycleRootTest {
     }
 
     @Test
+    void execDetachedLeavesNoMonitorAndExecWaits() throws Exception {
+        bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
+        int init = rt.create(bundle.dir, id, null).pid();
+        rt.startCreated(id);
+        ProcessSpec p = rt.processOf(id).withArgs(List.of("sleep", "999"));
+        Path pidFile = tmp.resolve("exec.pid");
+        int pid = rt.execDetached(id, p, pidFile);
+        assertEquals(Integer.toString(pid), Files.readString(pidFile));
+        assertEquals(ProcessHandle.current().pid(), parentOf(pid));
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/mnt")),
+                Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")));
+        assertTrue(rt.pids(id).contains(pid), "in the container's cgroup");
+        Path out = tmp.resolve("out"), err = tmp.resolve("err");
+        assertEquals(3, rt.exec(id, p.withArgs(List.of("sh", "-c", "exit 3")), Stdio.files(null, out, err)));
+        rt.kill(id, 9, true);
+        awaitStatus(id, ContainerState.STOPPED);
+        Poll.until("the exec'd process to end", Duration.ofSeconds(10), () -> {
+            reapAll();
+            return StateDir.startTime(pid) < 0;
+        });
+    }
+
+    @Test
     void theErrorsOfTheLifecycle() throws Exception {
         ContainerException unknown = assertThrows(ContainerException.class, () -> rt.state("nosuch"));
         assertTrue(unknown.getMessage().contains("no such container"), unknown.getMessage());

@@ -95,7 +95,12 @@ public final class LaunchPlanner {
      * parent; the hooks of the spec, by when they run (createRuntime and prestart: {@code runtimeHooks}).
      */
     public record OciCreate(String execFifo, List<Hook> runtimeHooks, List<Hook> containerHooks,
-                            List<Hook> startHooks) {}
+                            List<Hook> startHooks) {
+        /** runc's exec --detach: no fifo, no hooks; the monitor exits once the process has executed. */
+        public static OciCreate detachedExec() {
+            return new OciCreate(null, List.of(), List.of(), List.of());
+        }
+    }
 
     /**
      * A runtime-spec hook: the state it gets on stdin is {@code statePrefix}, the container's pid and
@@ -289,9 +294,13 @@ public final class LaunchPlanner {
                         + " yet; create the container without a terminal");
             }
             if (monitor.detachLog() != null) {
-                throw new IllegalArgumentException("a created container has no monitor to keep a log");
+                throw new IllegalArgumentException("a created container or detached exec has no monitor to keep a log");
             }
-            sys.execFifo(monitor.oci().execFifo());
+            if (monitor.oci().execFifo() == null) {
+                sys.execDetached();
+            } else {
+                sys.execFifo(monitor.oci().execFifo());
+            }
             for (Hook h : monitor.oci().runtimeHooks()) {
                 sys.hook("RUNTIME_HOOK", h);
             }

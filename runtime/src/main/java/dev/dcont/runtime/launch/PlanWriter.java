@@ -181,4 +181,6 @@ public final class PlanWriter implements Syscalls {
         a.addAll(h.env());
         opList(step, a);
     }
+
+    @Override public void execDetached() { op("EXEC_DETACHED"); }
 }

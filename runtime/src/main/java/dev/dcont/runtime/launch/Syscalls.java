@@ -155,4 +155,7 @@ public interface Syscalls {
 
     /** A runtime-spec hook: {@code step} is RUNTIME_HOOK, CONTAINER_HOOK or START_HOOK (see oci.c). */
     void hook(String step, LaunchPlanner.Hook hook);
+
+    /** Monitor: runc's exec --detach: no relay, the caller's stdio; exit once the process has executed. */
+    void execDetached();
 }
