@@ -290,6 +290,14 @@ int run_monitor(void) {
     int master = -1;
     if (terminal) {
         master = recv_fd(sock[0]);
+        /* exec --detach --tty: the terminal goes to the caller's console socket, not to a relay */
+        if (master >= 0 && find_op("CONSOLE_SOCKET")) {
+            char msg[PATH_MAX + 256];
+            if (oci_send_console(master, msg, sizeof msg) < 0) fail_unreleased(pid, msg, -1);
+            close(master);
+            master = -1;
+            if (write(sock[0], "w", 1) != 1) { /* the child is gone: its error follows */ }
+        }
         /* if the child failed before sending, fall through to error reading */
         if (master >= 0) {
             if (isatty(0)) copy_winsize(master);

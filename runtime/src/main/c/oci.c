@@ -150,6 +150,46 @@ void oci_before_exec(void) {
     }
 }
 
+/* CONSOLE_SOCKET path: hands the terminal's master to whoever listens on the unix socket path, as runc does
+ * (the fd in SCM_RIGHTS, its name as the data); 0, or -1 with a message in err */
+int oci_send_console(int master, char *err, size_t errlen) {
+    struct op *o = find_op("CONSOLE_SOCKET");
+    const char *path = o->argv[0];
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) {
+        snprintf(err, errlen, "console socket %s: path too long", path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        snprintf(err, errlen, "connect to the console socket %s: %s", path, strerror(errno));
+        if (s >= 0) close(s);
+        return -1;
+    }
+    char name[] = "/dev/ptmx";
+    struct iovec iov = {name, sizeof name - 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &master, sizeof(int));
+    if (sendmsg(s, &msg, 0) < 0) {
+        snprintf(err, errlen, "send the terminal to the console socket %s: %s", path, strerror(errno));
+        close(s);
+        return -1;
+    }
+    close(s);
+    return 0;
+}
+
 /* The monitor's part of create, once the child is released: runs the runtime's hooks when the child asks,
  * returns 0 when the child is created, or fails (the child killed, the cgroups removed). */
 int oci_monitor_created(pid_t pid, int errfd, int sock) {
@@ -162,8 +202,27 @@ int oci_monitor_created(pid_t pid, int errfd, int sock) {
             break;
         }
         if (p[0].revents & POLLIN) {
+            /* one byte, with the terminal's master for 'p' (setup_pty) */
             char c;
-            ssize_t n = read(sock, &c, 1);
+            struct iovec iov = {&c, 1};
+            char cbuf[CMSG_SPACE(sizeof(int))];
+            struct msghdr msg = {0};
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = cbuf;
+            msg.msg_controllen = sizeof cbuf;
+            ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+            if (n == 1 && c == 'p') {
+                struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+                int master = -1;
+                if (cm && cm->cmsg_type == SCM_RIGHTS) memcpy(&master, CMSG_DATA(cm), sizeof(int));
+                if (master < 0) { snprintf(err, sizeof err, "no terminal from the container"); break; }
+                int r = oci_send_console(master, err, sizeof err);
+                close(master);
+                if (r < 0) break;
+                if (write(sock, "w", 1) != 1) { /* the child is gone: its error follows */ }
+                continue;
+            }
             if (n == 1 && c == 'c') return 0;
             if (n == 1 && c == 'h') {
                 int failed = 0;

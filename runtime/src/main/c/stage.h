@@ -46,6 +46,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -61,6 +62,7 @@ void oci_child_hooks_sync(void);
 void oci_child_run_hook(const struct op *o);
 void oci_before_exec(void);
 int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
 
 #endif
 #ifndef F_ADD_SEALS
@@ -77,6 +79,7 @@ void oci_child_hooks_sync(void);
 void oci_child_run_hook(const struct op *o);
 void oci_before_exec(void);
 int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
 
 #endif
 #ifndef PR_CAP_AMBIENT
@@ -91,6 +94,7 @@ void oci_child_hooks_sync(void);
 void oci_child_run_hook(const struct op *o);
 void oci_before_exec(void);
 int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
 
 #endif
 
@@ -191,5 +195,6 @@ void oci_child_hooks_sync(void);
 void oci_child_run_hook(const struct op *o);
 void oci_before_exec(void);
 int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
 
 #endif

@@ -47,15 +47,15 @@ final class ContainerCreation {
      */
     CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
                             EarlyStage stage) throws IOException, ContainerException {
-        return create(bundle, sd, detachLog, onExit, input, stage, false);
+        return create(bundle, sd, detachLog, onExit, input, stage, null);
     }
 
     /**
-     * As above; with {@code oci}, runc's create: the process waits on the exec fifo for start, no monitor stays,
-     * and the spec's hooks run (see oci.c).
+     * As above; with {@code oci} (not null), runc's create: the process waits on the exec fifo for start, no
+     * monitor stays, and the spec's hooks run (see oci.c); {@code oci} is the console socket, or empty for none.
      */
     CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
-                         EarlyStage stage, boolean oci) throws IOException, ContainerException {
+                         EarlyStage stage, String oci) throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
@@ -88,7 +88,7 @@ final class ContainerCreation {
                 settings = settings.withDeviceFilter(new LaunchPlanner.DeviceFilter(filtered.toString(),
                         devices.defaultAllow(), devices.texts()));
             }
-            if (oci) {
+            if (oci != null) {
                 OciHooks hooks = OciHooks.parse(config.get("hooks"));
                 String[] creating = OciHooks.statePieces(spec.ociVersion(), id, "creating", b.toString(),
                         spec.annotations());
@@ -99,7 +99,7 @@ final class ContainerCreation {
                 runtimeHooks.addAll(OciHooks.planned(hooks.of("createRuntime"), creating));
                 settings = settings.withOci(new LaunchPlanner.OciCreate(sd.execFifo().toString(), runtimeHooks,
                         OciHooks.planned(hooks.of("createContainer"), creating),
-                        OciHooks.planned(hooks.of("startContainer"), created)));
+                        OciHooks.planned(hooks.of("startContainer"), created), oci.isEmpty() ? null : oci));
                 java.util.Map<String, Object> kept = hooks.kept();
                 if (!kept.isEmpty()) {
                     SpecMaps.writeObject(sd.hooksFile(), kept);

@@ -136,7 +136,13 @@ public final class ContainerRuntime {
      * create, which removes what it made.
      */
     public ContainerState create(Path bundle, String id, Path pidFile) throws IOException, ContainerException {
-        return lifecycle.create(bundle, id, pidFile);
+        return lifecycle.create(bundle, id, pidFile, null);
+    }
+
+    /** As {@link #create(Path, String, Path)}; the terminal's master goes to the unix socket {@code consoleSocket}. */
+    public ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket)
+            throws IOException, ContainerException {
+        return lifecycle.create(bundle, id, pidFile, consoleSocket);
     }
 
     /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
@@ -284,21 +290,18 @@ public final class ContainerRuntime {
      * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
-        return exec(id, process, stdio, null);
+        return exec(id, process, stdio, null, null);
     }
 
     /**
      * runc's exec --detach: starts {@code process} in the running container {@code id} with this program's stdio
-     * and returns its pid once it has executed; no dcont process stays its parent (the caller's subreaper
-     * waits for it).
+     * (or a terminal whose master goes to {@code consoleSocket}) and returns its pid once it has executed; no dcont
+     * process stays its parent (the caller's subreaper waits for it).
      */
-    public int execDetached(String id, ProcessSpec process, Path pidFile) throws IOException, ContainerException {
-        if (process.isTerminal()) {
-            throw new ContainerException("container " + id + ": exec --detach with a terminal needs"
-                    + " --console-socket, which is not supported yet");
-        }
+    public int execDetached(String id, ProcessSpec process, Path pidFile, Path consoleSocket)
+            throws IOException, ContainerException {
         int[] pid = new int[1];
-        exec(id, process, Stdio.inherit(), pid);
+        exec(id, process, Stdio.inherit(), pid, consoleSocket);
         if (pidFile != null) {
             OciLifecycle.writePidFile(pidFile, pid[0]);
         }
@@ -306,7 +309,7 @@ public final class ContainerRuntime {
     }
 
     /** With {@code detachedPid}, runc's exec --detach: its pid goes there and the return is 0 once it runs. */
-    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid)
+    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket)
             throws IOException, ContainerException {
         StateDir sd = existing(id);
         ContainerState st = state(id);
@@ -325,7 +328,8 @@ public final class ContainerRuntime {
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
                             .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
                             .withStdinOpen(detachedPid == null && stdio.input())
-                            .withOci(detachedPid == null ? null : LaunchPlanner.OciCreate.detachedExec()),
+                            .withOci(detachedPid == null ? null : LaunchPlanner.OciCreate.detachedExec(
+                                    consoleSocket == null ? null : consoleSocket.toAbsolutePath().toString())),
                     plan);
             Path planFile = execDir.resolve("plan");
             PrivateFiles.write(planFile, plan.toBytes());

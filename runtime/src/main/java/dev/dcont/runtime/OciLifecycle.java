@@ -29,12 +29,14 @@ final class OciLifecycle {
         this.cgroups = cgroups;
     }
 
-    ContainerState create(Path bundle, String id, Path pidFile) throws IOException, ContainerException {
+    ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket)
+            throws IOException, ContainerException {
         cgroups.detectAhead();
         StateDir sd = creation.prepare(bundle, id);
         // the stage's stdio, and so the container's, are the caller's
         EarlyStage stage = EarlyStage.start(sd.plan(), Stdio.inherit());
-        CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), false, stage, true);
+        CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), false, stage,
+                consoleSocket == null ? "" : consoleSocket.toAbsolutePath().toString());
         try {
             int code = Uninterruptibly.waitFor(stage.process());
             String error = StateDir.readOrNull(sd.errorFile());

@@ -72,52 +72,86 @@ final class RuntimeCommands {
         return c;
     }
 
-    void addTo(CommandSpec top) {
-        CommandSpec c = command(top, "create", "create a container; its process waits for start");
-        single(c, "DIR", "the bundle (default: the current directory)", "--bundle", "-b");
-        single(c, "FILE", "write the container's pid here", "--pid-file");
-        single(c, "SOCKET", "send the terminal's master over this unix socket", "--console-socket");
-        flag(c, "accepted; pivot_root is always used", "--no-pivot");
-        flag(c, "accepted; the container gets its own session keyring", "--no-new-keyring");
-        single(c, "N", "pass N descriptors after stdio (not supported)", "--preserve-fds");
-        positional(c, "ID", "0");
-        positional(command(top, "start", "start a created container"), "ID", "0");
-        positional(command(top, "state", "print the state of a container"), "ID", "0");
-        c = command(top, "kill", "send a signal (default SIGTERM) to the container's init");
-        flag(c, "send it to every process of the container", "--all", "-a");
-        positional(c, "ID", "0");
-        positional(c, "SIGNAL", "1");
-        c = command(top, "delete", "delete a stopped or created container");
-        flag(c, "kill it first if it runs", "--force", "-f");
-        positional(c, "ID", "0");
-        c = command(top, "list", "list containers");
-        flag(c, "ids only", "--quiet", "-q");
-        single(c, "table|json", "output format", "--format", "-f");
-        c = command(top, "ps", "list the processes of a container");
-        single(c, "table|json", "output format", "--format", "-f");
-        positional(c, "ID", "0");
-        c = command(top, "exec", "run a process in a running container");
-        single(c, "FILE", "the process, as runtime-spec process JSON", "--process", "-p");
-        flag(c, "do not wait for the process", "--detach", "-d");
-        single(c, "FILE", "write the process's pid here (with --detach)", "--pid-file");
-        flag(c, "a terminal (needs --console-socket, not supported)", "--tty", "-t");
-        single(c, "SOCKET", "send the terminal's master over this unix socket", "--console-socket");
-        single(c, "DIR", "working directory", "--cwd");
-        repeated(c, "VAR=VALUE", "environment", "--env", "-e");
-        single(c, "UID[:GID]", "user", "--user", "-u");
-        positional(c, "ID", "0");
-        positionals(c, "ARGS", "1..*");
-        c = command(top, "run", "create and start a container, wait for it; exits with its code");
-        single(c, "DIR", "the bundle (default: the current directory)", "--bundle", "-b");
-        flag(c, "return once started (create + start)", "--detach", "-d");
-        single(c, "FILE", "write the container's pid here", "--pid-file");
-        single(c, "SOCKET", "send the terminal's master over this unix socket", "--console-socket");
-        positional(c, "ID", "0");
-        c = command(top, "spec", "write a default config.json (process.args: ARGS, default sh)");
-        single(c, "DIR", "where to write it (default: the current directory)", "--bundle", "-b");
-        flag(c, "no network namespace", "--host-network");
-        positionals(c, "ARGS", "0..*");
-        command(top, "features", "print the runtime-spec features document");
+    static final List<String> NAMES = List.of("create", "start", "state", "kill", "delete", "list", "ps", "exec",
+            "run", "spec", "features");
+
+    /**
+     * Adds the command {@code only} to {@code top}, or every command when {@code only} is none of them: building
+     * picocli's model of the eleven commands and their options costs more of a start than parsing one.
+     */
+    void addTo(CommandSpec top, String only) {
+        boolean all = only == null || !NAMES.contains(only);
+        CommandSpec c;
+        if (all || only.equals("create")) {
+            c = command(top, "create", "create a container; its process waits for start");
+            single(c, "DIR", "the bundle (default: the current directory)", "--bundle", "-b");
+            single(c, "FILE", "write the container's pid here", "--pid-file");
+            single(c, "SOCKET", "send the terminal's master over this unix socket",
+                    "--console-socket");
+            flag(c, "accepted; pivot_root is always used", "--no-pivot");
+            flag(c, "accepted; the container gets its own session keyring", "--no-new-keyring");
+            single(c, "N", "pass N descriptors after stdio (not supported)", "--preserve-fds");
+            positional(c, "ID", "0");
+        }
+        if (all || only.equals("start")) {
+            positional(command(top, "start", "start a created container"), "ID", "0");
+        }
+        if (all || only.equals("state")) {
+            positional(command(top, "state", "print the state of a container"), "ID", "0");
+        }
+        if (all || only.equals("kill")) {
+            c = command(top, "kill", "send a signal (default SIGTERM) to the container's init");
+            flag(c, "send it to every process of the container", "--all", "-a");
+            positional(c, "ID", "0");
+            positional(c, "SIGNAL", "1");
+        }
+        if (all || only.equals("delete")) {
+            c = command(top, "delete", "delete a stopped or created container");
+            flag(c, "kill it first if it runs", "--force", "-f");
+            positional(c, "ID", "0");
+        }
+        if (all || only.equals("list")) {
+            c = command(top, "list", "list containers");
+            flag(c, "ids only", "--quiet", "-q");
+            single(c, "table|json", "output format", "--format", "-f");
+        }
+        if (all || only.equals("ps")) {
+            c = command(top, "ps", "list the processes of a container");
+            single(c, "table|json", "output format", "--format", "-f");
+            positional(c, "ID", "0");
+        }
+        if (all || only.equals("exec")) {
+            c = command(top, "exec", "run a process in a running container");
+            single(c, "FILE", "the process, as runtime-spec process JSON", "--process", "-p");
+            flag(c, "do not wait for the process", "--detach", "-d");
+            single(c, "FILE", "write the process's pid here (with --detach)", "--pid-file");
+            flag(c, "a terminal (relayed here; with --detach, sent to --console-socket)", "--tty", "-t");
+            single(c, "SOCKET", "send the terminal's master over this unix socket",
+                    "--console-socket");
+            single(c, "DIR", "working directory", "--cwd");
+            repeated(c, "VAR=VALUE", "environment", "--env", "-e");
+            single(c, "UID[:GID]", "user", "--user", "-u");
+            positional(c, "ID", "0");
+            positionals(c, "ARGS", "1..*");
+        }
+        if (all || only.equals("run")) {
+            c = command(top, "run", "create and start a container, wait for it; exits with its code");
+            single(c, "DIR", "the bundle (default: the current directory)", "--bundle", "-b");
+            flag(c, "return once started (create + start)", "--detach", "-d");
+            single(c, "FILE", "write the container's pid here (with --detach)", "--pid-file");
+            single(c, "SOCKET", "send the terminal's master over this unix socket",
+                    "--console-socket");
+            positional(c, "ID", "0");
+        }
+        if (all || only.equals("spec")) {
+            c = command(top, "spec", "write a default config.json (process.args: ARGS, default sh)");
+            single(c, "DIR", "where to write it (default: the current directory)", "--bundle", "-b");
+            flag(c, "no network namespace", "--host-network");
+            positionals(c, "ARGS", "0..*");
+        }
+        if (all || only.equals("features")) {
+            command(top, "features", "print the runtime-spec features document");
+        }
     }
 
     /** Runs the parsed command; its exit code. */
@@ -138,7 +172,7 @@ final class RuntimeCommands {
         switch (name) {
             case "create" -> {
                 refuseUnsupported(pr);
-                rt.create(bundle(pr), id(pr), path(pr, "--pid-file"));
+                rt.create(bundle(pr), id(pr), path(pr, "--pid-file"), path(pr, "--console-socket"));
                 return 0;
             }
             case "start" -> rt.startCreated(id(pr));
@@ -157,12 +191,12 @@ final class RuntimeCommands {
                 refuseUnsupported(pr);
                 if (pr.hasMatchedOption("--detach")) {
                     String id = id(pr);
-                    rt.create(bundle(pr), id, path(pr, "--pid-file"));
+                    rt.create(bundle(pr), id, path(pr, "--pid-file"), path(pr, "--console-socket"));
                     rt.startCreated(id);
                     return 0;
                 }
-                if (pr.hasMatchedOption("--pid-file")) {
-                    throw new IllegalArgumentException("run: --pid-file is only for run --detach");
+                if (pr.hasMatchedOption("--pid-file") || pr.hasMatchedOption("--console-socket")) {
+                    throw new IllegalArgumentException("run: --pid-file and --console-socket are for run --detach");
                 }
                 return rt.run(bundle(pr), id(pr), Stdio.inherit());
             }
@@ -172,10 +206,6 @@ final class RuntimeCommands {
     }
 
     private static void refuseUnsupported(ParseResult pr) {
-        if (pr.hasMatchedOption("--console-socket")) {
-            throw new IllegalArgumentException("--console-socket is not supported yet; use a spec with"
-                    + " process.terminal false");
-        }
         String fds = pr.matchedOptionValue("--preserve-fds", "0");
         if (!fds.equals("0")) {
             throw new IllegalArgumentException("--preserve-fds is not supported yet");
@@ -255,8 +285,11 @@ final class RuntimeCommands {
         if (!detach && pr.hasMatchedOption("--pid-file")) {
             throw new IllegalArgumentException("exec: --pid-file is only for exec --detach");
         }
-        if (pr.hasMatchedOption("--tty")) {
-            throw new IllegalArgumentException("exec: --tty needs --console-socket, which is not supported yet");
+        boolean tty = pr.hasMatchedOption("--tty");
+        boolean console = pr.hasMatchedOption("--console-socket");
+        if ((console && (!tty || !detach)) || (tty && detach && !console)) {
+            throw new IllegalArgumentException("exec: --console-socket goes with --tty and --detach (without"
+                    + " --detach, the terminal is relayed here)");
         }
         String id = id(pr);
         List<String> argv = pr.matchedPositionalValue(1, List.of());
@@ -271,7 +304,7 @@ final class RuntimeCommands {
             if (argv.isEmpty()) {
                 throw new IllegalArgumentException("exec: needs --process FILE or the command to run");
             }
-            p = rt.processOf(id).withArgs(List.copyOf(argv)).withTerminal(false);
+            p = rt.processOf(id).withArgs(List.copyOf(argv)).withTerminal(tty);
         }
         String cwd = pr.matchedOptionValue("--cwd", null);
         if (cwd != null) {
@@ -288,7 +321,10 @@ final class RuntimeCommands {
             p = p.withUser(user(user, p.user()));
         }
         if (detach) {
-            rt.execDetached(id, p, path(pr, "--pid-file"));
+            if (p.isTerminal() && !tty) {
+                throw new IllegalArgumentException("exec: the process has a terminal: give --tty --console-socket");
+            }
+            rt.execDetached(id, p, path(pr, "--pid-file"), path(pr, "--console-socket"));
             return 0;
         }
         return rt.exec(id, p, Stdio.inherit());

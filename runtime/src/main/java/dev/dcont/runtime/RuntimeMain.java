@@ -56,7 +56,7 @@ public final class RuntimeMain {
         OptionSpec help = RuntimeCommands.flag(top, "print usage", "--help", "-h");
         Globals g = new Globals();
         RuntimeCommands commands = new RuntimeCommands(g);
-        commands.addTo(top);
+        commands.addTo(top, commandWord(argv));
         CommandLine cl = new CommandLine(top);
         ParseResult pr;
         try {
@@ -97,6 +97,19 @@ public final class RuntimeMain {
         } catch (RuntimeException e) {
             return fail(g, e.toString(), e);
         }
+    }
+
+    /** The first word that is not a global option or its value: the command, or null. */
+    static String commandWord(String[] argv) {
+        for (int k = 0; k < argv.length; k++) {
+            String a = argv[k];
+            if (a.equals("--root") || a.equals("--log") || a.equals("--log-format")) {
+                k++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** runc's way to fail: the message on stderr and in the log; exit code 1. */

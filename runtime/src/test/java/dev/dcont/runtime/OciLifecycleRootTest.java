@@ -141,7 +141,7 @@ class OciLifecycleRootTest {
         rt.startCreated(id);
         ProcessSpec p = rt.processOf(id).withArgs(List.of("sleep", "999"));
         Path pidFile = tmp.resolve("exec.pid");
-        int pid = rt.execDetached(id, p, pidFile);
+        int pid = rt.execDetached(id, p, pidFile, null);
         assertEquals(Integer.toString(pid), Files.readString(pidFile));
         assertEquals(ProcessHandle.current().pid(), parentOf(pid));
         assertEquals(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/mnt")),
@@ -155,6 +155,56 @@ class OciLifecycleRootTest {
             reapAll();
             return StateDir.startTime(pid) < 0;
         });
+    }
+
+    /** A receiver of a --console-socket (the probe, on the host), listening once it returns. */
+    private Process consoleReceiver(Path socket, String input) throws Exception {
+        Process p = new ProcessBuilder(dev.dcont.testkit.Probe.path().toString(), "console_recv", socket.toString(),
+                input).redirectErrorStream(true).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertEquals("listening", first);
+        return p;
+    }
+
+    private static String outputOf(Process p) throws Exception {
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the console receiver did not end");
+        return new String(p.getInputStream().readAllBytes());
+    }
+
+    @Test
+    void theTerminalGoesToTheConsoleSocket() throws Exception {
+        Spec s = BusyboxBundle.defaultSpec("sh");
+        bundle.write(s.withProcess(s.process().withTerminal(true)));
+        Path socket = tmp.resolve("console.sock");
+        Process receiver = consoleReceiver(socket, "echo $((6*7)); tty; exit 4");
+        rt.create(bundle.dir, id, null, socket);
+        rt.startCreated(id);
+        String out = outputOf(receiver);
+        assertTrue(out.contains("console: /dev/ptmx"), out);
+        assertTrue(out.contains("42"), out);
+        assertTrue(out.contains("/dev/pts/0"), out);
+        awaitStatus(id, ContainerState.STOPPED);
+
+        // a terminal without a console socket is refused at create, as runc does
+        rt.delete(id, false);
+        ContainerException e = assertThrows(ContainerException.class, () -> rt.create(bundle.dir, id, null));
+        assertTrue(e.getMessage().contains("--console-socket"), e.getMessage());
+        assertFalse(rt.list().contains(id));
+    }
+
+    @Test
+    void execDetachedWithATerminalSendsItToTheConsoleSocket() throws Exception {
+        bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
+        rt.create(bundle.dir, id, null);
+        rt.startCreated(id);
+        Path socket = tmp.resolve("exec-console.sock");
+        Process receiver = consoleReceiver(socket, "echo exec-$((6*7)); exit");
+        ProcessSpec p = rt.processOf(id).withArgs(List.of("sh")).withTerminal(true);
+        int pid = rt.execDetached(id, p, null, socket);
+        assertEquals(ProcessHandle.current().pid(), parentOf(pid));
+        String out = outputOf(receiver);
+        assertTrue(out.contains("exec-42"), out);
+        rt.delete(id, true);
     }
 
     @Test

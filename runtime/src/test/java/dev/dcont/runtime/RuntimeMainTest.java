@@ -100,9 +100,9 @@ class RuntimeMainTest {
         assertEquals(1, run("--root", tmp.toString(), "kill", "x", "SIGNOPE").code());
         assertEquals(1, run("--root", tmp.toString(), "state", "bad/id").code());
         assertEquals(1, run("--root", tmp.toString(), "nocommand").code());
-        Out unsupported = run("--root", tmp.toString(), "create", "--console-socket", "/x", "--bundle", "/b", "c");
+        Out unsupported = run("--root", tmp.toString(), "create", "--preserve-fds", "2", "--bundle", "/b", "c");
         assertEquals(1, unsupported.code());
-        assertTrue(unsupported.err().contains("--console-socket is not supported yet"), unsupported.err());
+        assertTrue(unsupported.err().contains("--preserve-fds is not supported yet"), unsupported.err());
         assertEquals(1, run("features").code());
     }
 

@@ -92,13 +92,21 @@ public final class LaunchPlanner {
 
     /**
      * runc's create: the container's process waits on {@code execFifo} until start, with no monitor left as its
-     * parent; the hooks of the spec, by when they run (createRuntime and prestart: {@code runtimeHooks}).
+     * parent; the hooks of the spec, by when they run (createRuntime and prestart: {@code runtimeHooks}); the
+     * unix socket that gets the terminal's master (null: none, and then no terminal).
      */
     public record OciCreate(String execFifo, List<Hook> runtimeHooks, List<Hook> containerHooks,
-                            List<Hook> startHooks) {
-        /** runc's exec --detach: no fifo, no hooks; the monitor exits once the process has executed. */
-        public static OciCreate detachedExec() {
-            return new OciCreate(null, List.of(), List.of(), List.of());
+                            List<Hook> startHooks, String consoleSocket) {
+        public OciCreate(String execFifo, List<Hook> runtimeHooks, List<Hook> containerHooks, List<Hook> startHooks) {
+            this(execFifo, runtimeHooks, containerHooks, startHooks, null);
+        }
+
+        /**
+         * runc's exec --detach: no fifo, no hooks; the monitor exits once the process has executed. A terminal's
+         * master goes to {@code consoleSocket} (null: none).
+         */
+        public static OciCreate detachedExec(String consoleSocket) {
+            return new OciCreate(null, List.of(), List.of(), List.of(), consoleSocket);
         }
     }
 
@@ -289,9 +297,13 @@ public final class LaunchPlanner {
             sys.stdinOpen();
         }
         if (monitor.oci() != null) {
+            if (terminal != (monitor.oci().consoleSocket() != null)) {
+                throw new IllegalArgumentException(terminal
+                        ? "process.terminal is true: give --console-socket for the terminal's master"
+                        : "--console-socket is for a process with a terminal (process.terminal true)");
+            }
             if (terminal) {
-                throw new IllegalArgumentException("process.terminal needs --console-socket, which is not supported"
-                        + " yet; create the container without a terminal");
+                sys.consoleSocket(monitor.oci().consoleSocket());
             }
             if (monitor.detachLog() != null) {
                 throw new IllegalArgumentException("a created container or detached exec has no monitor to keep a log");

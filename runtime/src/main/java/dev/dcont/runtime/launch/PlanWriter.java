@@ -183,4 +183,6 @@ public final class PlanWriter implements Syscalls {
     }
 
     @Override public void execDetached() { op("EXEC_DETACHED"); }
+
+    @Override public void consoleSocket(String path) { op("CONSOLE_SOCKET", path); }
 }

@@ -158,4 +158,7 @@ public interface Syscalls {
 
     /** Monitor: runc's exec --detach: no relay, the caller's stdio; exit once the process has executed. */
     void execDetached();
+
+    /** Monitor: runc's --console-socket: the terminal's master goes to the unix socket at {@code path}. */
+    void consoleSocket(String path);
 }
