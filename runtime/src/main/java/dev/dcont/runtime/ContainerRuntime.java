@@ -241,7 +241,7 @@ public final class ContainerRuntime {
             return;
         }
         if (st.pid() <= 0) {
-            throw new ContainerException("container " + id + ": not running (" + st.status() + ")");
+            throw new ContainerException("container " + id + ": container not running (" + st.status() + ")");
         }
         if (Libc.get().kill(st.pid(), signal) != 0) {
             throw new ContainerException("container " + id + ": kill " + signal + " failed: errno "
@@ -251,9 +251,17 @@ public final class ContainerRuntime {
 
     /**
      * Removes a stopped or created container's cgroup and state (a created one's waiting process is killed). A
-     * running one is refused unless {@code force}, which SIGKILLs it first. The poststop hooks run last.
+     * running one is refused unless {@code force}, which SIGKILLs it first (and with which a container that does
+     * not exist is no error, as in runc). The poststop hooks run last.
      */
     public void delete(String id, boolean force) throws IOException, ContainerException {
+        StateDir gone = new StateDir(stateRoot, id);
+        if (force && !Files.exists(gone.stateJson())) {
+            // as runc: what an aborted create left (a directory without state.json) goes, and a forced delete
+            // of a container that does not exist is no error
+            StateDir.deleteTree(gone.dir);
+            return;
+        }
         StateDir sd = existing(id);
         ContainerState st = state(id);
         if (st.pid() > 0) {
@@ -401,7 +409,8 @@ public final class ContainerRuntime {
     private StateDir existing(String id) throws ContainerException {
         StateDir sd = new StateDir(stateRoot, id);
         if (!Files.exists(sd.stateJson())) {
-            throw new ContainerException("container " + id + ": no such container in " + stateRoot);
+            // runc's words, which its callers (containerd's shim, podman) look for
+            throw new ContainerException("container " + id + " does not exist (no state in " + stateRoot + ")");
         }
         return sd;
     }

@@ -51,7 +51,7 @@ class RuntimeMainTest {
         Out r = run("--root", tmp.toString(), "state", "nosuch");
         assertEquals(1, r.code());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("dcont-runtime: container nosuch: no such container"), r.err());
+        assertTrue(r.err().startsWith("dcont-runtime: container nosuch does not exist"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         for (String cmd : List.of("start", "delete", "kill", "ps")) {
             assertEquals(1, run("--root", tmp.toString(), cmd, "nosuch").code(), cmd);
@@ -69,7 +69,7 @@ class RuntimeMainTest {
         Files.writeString(one, lines.get(0));
         Map<String, Object> m = SpecMaps.readObject(one);
         assertEquals("error", m.get("level"));
-        assertTrue(((String) m.get("msg")).contains("no such container"), lines.get(0));
+        assertTrue(((String) m.get("msg")).contains("does not exist"), lines.get(0));
         Instant.parse((String) m.get("time"));
     }
 
