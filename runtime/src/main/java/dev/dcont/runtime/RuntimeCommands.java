@@ -122,6 +122,8 @@ final class RuntimeCommands {
         }
         if (all || only.equals("exec")) {
             c = command(top, "exec", "run a process in a running container");
+            // as runc: what follows the ID is the command, its options included (exec ID sh -c ...)
+            c.parser().stopAtPositional(true);
             single(c, "FILE", "the process, as runtime-spec process JSON", "--process", "-p");
             flag(c, "do not wait for the process", "--detach", "-d");
             single(c, "FILE", "write the process's pid here (with --detach)", "--pid-file");
@@ -145,6 +147,7 @@ final class RuntimeCommands {
         }
         if (all || only.equals("spec")) {
             c = command(top, "spec", "write a default config.json (process.args: ARGS, default sh)");
+            c.parser().stopAtPositional(true);
             single(c, "DIR", "where to write it (default: the current directory)", "--bundle", "-b");
             flag(c, "no network namespace", "--host-network");
             positionals(c, "ARGS", "0..*");

@@ -115,6 +115,16 @@ class RuntimeMainTest {
     }
 
     @Test
+    void theCommandsOptionsAreItsOwn() throws Exception {
+        Out r = run("spec", "--bundle", tmp.toString(), "sh", "-c", "echo hi");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("sh", "-c", "echo hi"), SpecMaps.readSpec(tmp.resolve("config.json")).process().args());
+        Out exec = run("--root", tmp.toString(), "exec", "nosuch", "sh", "-c", "true");
+        assertEquals(1, exec.code());
+        assertTrue(exec.err().contains("does not exist"), exec.err());
+    }
+
+    @Test
     void signalsByNameWithOrWithoutSigAndByNumber() {
         assertEquals(15, Signals.parse("SIGTERM"));
         assertEquals(15, Signals.parse("TERM"));
