@@ -2,10 +2,7 @@ package dev.dcont.runtime;
 
 import dev.dcont.runtime.cgroup.CgroupManager;
 import dev.dcont.runtime.cgroup.Cgroups;
-import dev.dcont.runtime.launch.LaunchPlanner;
-import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.ContainerState;
-import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SpecMaps;
@@ -14,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs containers from OCI bundles (a rootfs plus config.json), like runc. Each container has a state directory
@@ -24,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * container (state directory, cgroup, plan) is {@link ContainerCreation}'s.
  */
 public final class ContainerRuntime {
-    private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
 
     private final Path stateRoot;
     private final HostCgroups cgroups;
@@ -277,20 +272,8 @@ public final class ContainerRuntime {
         StateDir.Stored s = stored(sd);
         killLeftovers(s);
         managerOf(s).destroy();
-        Path hooks = sd.dir.getParent().resolve("." + id + ".hooks");
-        boolean poststop = Files.exists(sd.hooksFile());
-        if (poststop) {
-            Files.move(sd.hooksFile(), hooks, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        StateDir.deleteTree(sd.dir);
-        if (poststop) {
-            try {
-                OciHooks.runKept(hooks, "poststop", OciHooks.stateJson(new ContainerState(s.ociVersion(), id,
-                        ContainerState.STOPPED, 0, s.bundle(), s.annotations() == null ? Map.of() : s.annotations())));
-            } finally {
-                Files.deleteIfExists(hooks);
-            }
-        }
+        OciHooks.removeThenPoststop(sd, new ContainerState(s.ociVersion(), id, ContainerState.STOPPED, 0,
+                s.bundle(), s.annotations() == null ? Map.of() : s.annotations()));
     }
 
     /**
@@ -316,53 +299,9 @@ public final class ContainerRuntime {
         return pid[0];
     }
 
-    /** With {@code detachedPid}, runc's exec --detach: its pid goes there and the return is 0 once it runs. */
     private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket)
             throws IOException, ContainerException {
-        StateDir sd = existing(id);
-        ContainerState st = state(id);
-        if (!st.status().equals(ContainerState.RUNNING)) {
-            throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
-        }
-        StateDir.Stored s = stored(sd);
-        Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
-        PrivateFiles.createDirectories(execDir);
-        try {
-            // the container's own filter, from its spec: an exec'd process is confined as its init is
-            Linux linux = SpecMaps.readSpec(Path.of(s.bundle(), "config.json")).linux();
-            PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups.get().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    linux == null ? null : linux.seccomp(),
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
-                            .withStdinOpen(detachedPid == null && stdio.input())
-                            .withOci(detachedPid == null ? null : LaunchPlanner.OciCreate.detachedExec(
-                                    consoleSocket == null ? null : consoleSocket.toAbsolutePath().toString())),
-                    plan);
-            Path planFile = execDir.resolve("plan");
-            PrivateFiles.write(planFile, plan.toBytes());
-            Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
-                    .start();
-            int code;
-            try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
-                code = Uninterruptibly.waitFor(monitor);
-            }
-            String error = StateDir.readOrNull(execDir.resolve("error"));
-            if (error != null) {
-                throw ContainerException.startFailed("container " + id + ": exec failed", error);
-            }
-            if (detachedPid != null) {
-                detachedPid[0] = StateDir.readInt(execDir.resolve("pid"));
-                if (code != 0 || detachedPid[0] <= 0) {
-                    throw new ContainerException("container " + id + ": exec failed: dcont-init exited with " + code);
-                }
-            }
-            return code;
-        } catch (IllegalArgumentException e) {
-            throw new ContainerException("container " + id + ": exec: " + e.getMessage(), e);
-        } finally {
-            StateDir.deleteTree(execDir);
-        }
+        return new ContainerExec(this, cgroups).exec(id, process, stdio, detachedPid, consoleSocket);
     }
 
     /** The process spec the container was started with, as a template for {@link #exec}. */
@@ -406,7 +345,7 @@ public final class ContainerRuntime {
         return n;
     }
 
-    private StateDir existing(String id) throws ContainerException {
+    StateDir existing(String id) throws ContainerException {
         StateDir sd = new StateDir(stateRoot, id);
         if (!Files.exists(sd.stateJson())) {
             // runc's words, which its callers (containerd's shim, podman) look for
@@ -415,7 +354,7 @@ public final class ContainerRuntime {
         return sd;
     }
 
-    private static StateDir.Stored stored(StateDir sd) throws IOException {
+    static StateDir.Stored stored(StateDir sd) throws IOException {
         return StateDir.Stored.read(sd.stateJson());
     }
 

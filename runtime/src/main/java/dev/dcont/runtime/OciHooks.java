@@ -181,4 +181,21 @@ final class OciHooks {
             }
         }
     }
+
+    /** Removes the state directory {@code sd}, then runs the poststop hooks it kept (a failure is a warning). */
+    static void removeThenPoststop(StateDir sd, ContainerState stopped) throws IOException {
+        Path kept = sd.dir.resolveSibling("." + stopped.id() + ".hooks");
+        boolean poststop = java.nio.file.Files.exists(sd.hooksFile());
+        if (poststop) {
+            java.nio.file.Files.move(sd.hooksFile(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        StateDir.deleteTree(sd.dir);
+        if (poststop) {
+            try {
+                runKept(kept, "poststop", stateJson(stopped));
+            } finally {
+                java.nio.file.Files.deleteIfExists(kept);
+            }
+        }
+    }
 }
