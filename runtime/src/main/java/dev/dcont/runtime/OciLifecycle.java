@@ -71,6 +71,20 @@ final class OciLifecycle {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Reads the exec fifo: a named class, not a lambda (no invokedynamic bootstrap on a start's way). */
+    private static final class FifoRead implements java.util.concurrent.Callable<byte[]> {
+        private final Path fifo;
+
+        FifoRead(Path fifo) {
+            this.fifo = fifo;
+        }
+
+        @Override
+        public byte[] call() throws IOException {
+            return Files.readAllBytes(fifo);
+        }
+    }
+
     void start(String id) throws IOException, ContainerException {
         ContainerState st = runtime.state(id);
         if (!st.status().equals(ContainerState.CREATED)) {
@@ -80,7 +94,7 @@ final class OciLifecycle {
         StateDir sd = new StateDir(runtime.stateRoot(), id);
         // opening the fifo blocks until its writer, the waiting process, opens it: on a thread of its own, so
         // that a process that died meanwhile is noticed
-        FutureTask<byte[]> read = new FutureTask<>(() -> Files.readAllBytes(sd.execFifo()));
+        FutureTask<byte[]> read = new FutureTask<>(new FifoRead(sd.execFifo()));
         Thread t = new Thread(read, "dcont-exec-fifo");
         t.setDaemon(true);
         t.start();
