@@ -140,6 +140,14 @@ public final class ContainerRuntime {
         return lifecycle.create(bundle, id, pidFile, consoleSocket);
     }
 
+    /**
+     * runc's run in the foreground with the spec's hooks: create, start, wait, delete, with the caller's stdio and
+     * no relay (see {@link OciLifecycle#runForeground}); the process's exit code.
+     */
+    public int runCreated(Path bundle, String id) throws IOException, ContainerException {
+        return lifecycle.runForeground(bundle, id);
+    }
+
     /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
     public void startCreated(String id) throws IOException, ContainerException {
         lifecycle.start(id);

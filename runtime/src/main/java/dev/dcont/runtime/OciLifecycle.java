@@ -62,6 +62,37 @@ final class OciLifecycle {
         return runtime.state(id);
     }
 
+    /**
+     * runc's run in the foreground: create, start, wait for the container's process (this program becomes a
+     * child subreaper, so that the process, reparented when the stage exits, is its to wait for), delete. The
+     * exit code is the process's (128+N for signal N); signals INT TERM HUP QUIT USR1 USR2 are passed on.
+     */
+    int runForeground(Path bundle, String id) throws IOException, ContainerException {
+        if (Libc.get().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            throw new ContainerException("container " + id + ": cannot become a child subreaper: errno "
+                    + com.sun.jna.Native.getLastError());
+        }
+        int pid = create(bundle, id, null, null).pid();
+        try (SignalForwarder ignored = SignalForwarder.install(pid)) {
+            start(id);
+            int[] status = new int[1];
+            int got;
+            do {
+                got = Libc.get().waitpid(pid, status, 0);
+            } while (got < 0 && com.sun.jna.Native.getLastError() == 4); // EINTR
+            if (got != pid) {
+                throw new ContainerException("container " + id + ": cannot wait for its process: errno "
+                        + com.sun.jna.Native.getLastError());
+            }
+            int s = status[0];
+            return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+        } finally {
+            runtime.delete(id, true);
+        }
+    }
+
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+
     /** As runc: written next to its final name and renamed, so that a reader never sees a part of it. */
     static void writePidFile(Path pidFile, int pid) throws IOException {
         Path abs = pidFile.toAbsolutePath();

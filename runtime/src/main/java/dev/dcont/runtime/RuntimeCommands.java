@@ -201,7 +201,13 @@ final class RuntimeCommands {
                 if (pr.hasMatchedOption("--pid-file") || pr.hasMatchedOption("--console-socket")) {
                     throw new IllegalArgumentException("run: --pid-file and --console-socket are for run --detach");
                 }
-                return rt.run(bundle(pr), id(pr), Stdio.inherit());
+                // a spec with hooks goes runc's way (create, start, wait), which runs them; else the monitor's
+                // (its relay, and one process less to start)
+                Path b = bundle(pr);
+                if (dev.dcont.runtime.spec.SpecMaps.readObject(b.resolve("config.json")).get("hooks") != null) {
+                    return rt.runCreated(b, id(pr));
+                }
+                return rt.run(b, id(pr), Stdio.inherit());
             }
             default -> throw new IllegalArgumentException("unknown command " + name);
         }

@@ -362,6 +362,21 @@ class OciLifecycleRootTest {
         assertFalse(rt.list().contains(id));
     }
 
+    @Test
+    void runInTheForegroundWithHooksWaitsAndGivesTheExitCode() throws Exception {
+        Path log = tmp.resolve("run-hooks.log");
+        Map<String, Object> hooks = new LinkedHashMap<>();
+        for (String kind : List.of("createRuntime", "poststart", "poststop")) {
+            hooks.put(kind, List.of(hook(kind, log, "/bin/sh")));
+        }
+        writeWithHooks(BusyboxBundle.defaultSpec("sh", "-c", "exit 7"), hooks);
+        assertEquals(7, rt.runCreated(bundle.dir, id));
+        assertEquals(List.of("createRuntime from-spec", "poststart from-spec", "poststop from-spec"),
+                names(Files.readAllLines(log)));
+        assertFalse(rt.list().contains(id));
+        assertEquals(List.of(), bundle.cgroups.children());
+    }
+
     private static List<String> names(List<String> lines) {
         List<String> out = new ArrayList<>();
         for (String l : lines) {
