@@ -296,10 +296,6 @@ final class RuntimeCommands {
         }
         boolean tty = pr.hasMatchedOption("--tty");
         boolean console = pr.hasMatchedOption("--console-socket");
-        if ((console && (!tty || !detach)) || (tty && detach && !console)) {
-            throw new IllegalArgumentException("exec: --console-socket goes with --tty and --detach (without"
-                    + " --detach, the terminal is relayed here)");
-        }
         String id = id(pr);
         List<String> argv = pr.matchedPositionalValue(1, List.of());
         String file = pr.matchedOptionValue("--process", null);
@@ -329,10 +325,18 @@ final class RuntimeCommands {
         if (user != null) {
             p = p.withUser(user(user, p.user()));
         }
+        if (tty) {
+            p = p.withTerminal(true);
+        }
+        // a terminal (--tty, or the --process's own) is relayed here, or, detached, sent to the console socket
+        if (console && !(detach && p.isTerminal())) {
+            throw new IllegalArgumentException("exec: --console-socket is for a detached process with a terminal"
+                    + " (--detach, and --tty or process.terminal)");
+        }
+        if (detach && p.isTerminal() && !console) {
+            throw new IllegalArgumentException("exec: a detached process with a terminal needs --console-socket");
+        }
         if (detach) {
-            if (p.isTerminal() && !tty) {
-                throw new IllegalArgumentException("exec: the process has a terminal: give --tty --console-socket");
-            }
             rt.execDetached(id, p, path(pr, "--pid-file"), path(pr, "--console-socket"));
             return 0;
         }
