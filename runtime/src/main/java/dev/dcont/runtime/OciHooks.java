@@ -37,7 +37,10 @@ final class OciHooks {
         return byKind.getOrDefault(kind, List.of());
     }
 
-    /** The {@code hooks} object of config.json (null: none); a hook without an absolute path is refused. */
+    /**
+     * The {@code hooks} object of config.json (null: none); a hook without an absolute path is refused, a kind
+     * this runtime does not know is ignored (as any unknown property of the spec).
+     */
     static OciHooks parse(Object hooks) {
         Map<String, List<Hook>> out = new LinkedHashMap<>();
         if (hooks == null) {
@@ -45,8 +48,7 @@ final class OciHooks {
         }
         for (Map.Entry<String, Object> e : SpecMaps.obj(hooks, "hooks").entrySet()) {
             if (!KINDS.contains(e.getKey())) {
-                throw new IllegalArgumentException("hooks." + e.getKey() + ": unknown kind of hook (known: "
-                        + String.join(", ", KINDS) + ")");
+                continue; // the runtime-spec: an unknown property is ignored, not an error
             }
             List<Hook> list = new ArrayList<>();
             for (Object o : SpecMaps.list(e.getValue(), "hooks." + e.getKey())) {
