@@ -204,6 +204,8 @@ class OciLifecycleRootTest {
         assertEquals(ProcessHandle.current().pid(), parentOf(pid));
         String out = outputOf(receiver);
         assertTrue(out.contains("exec-42"), out);
+        // this subreaper's to reap, as conmon does: a zombie would keep the cgroup busy
+        assertEquals(pid, C.LIBC.waitpid(pid, null, 0));
         rt.delete(id, true);
     }
 
