@@ -127,12 +127,25 @@ void oci_child_run_hook(const struct op *o) {
     if (run_hook(o, own_host_pid, err, sizeof err) < 0) { errno = 0; die_child("createContainer %s", err); }
 }
 
+static void end_on_signal(int sig) { _exit(128 + sig); }
+
 void oci_before_exec(void) {
     if (fifo_fd < 0) return;
     if (write(sync_fd, "c", 1) != 1) die_child("report created");
     /* the monitor is gone once it has read that: later errors go to the container's stderr, the caller's */
     close(error_fd);
     error_fd = -1;
+    /* while it waits, a signal whose default is to end a process ends it (kill of a created container, as runc's
+     * init ends): as the first process of its pid namespace it would ignore any signal without a handler */
+    sigset_t none;
+    sigemptyset(&none);
+    for (int s = 1; s < NSIG; s++) {
+        if (s == SIGKILL || s == SIGSTOP) continue;
+        int ignored = s == SIGCHLD || s == SIGCONT || s == SIGURG || s == SIGWINCH || s == SIGTSTP || s == SIGTTIN
+                || s == SIGTTOU;
+        signal(s, ignored ? SIG_DFL : end_on_signal);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -141,6 +154,7 @@ void oci_before_exec(void) {
     close(fd);
     close(fifo_fd);
     fifo_fd = -1;
+    for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     char err[PATH_MAX + 256];
     for (int i = 0; i < nops; i++) {
         if (is(&ops[i], "START_HOOK") && run_hook(&ops[i], own_host_pid, err, sizeof err) < 0) {

@@ -257,7 +257,8 @@ class OciLifecycleRootTest {
     void startOfAStoppedContainerIsRefused() throws Exception {
         bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
         rt.create(bundle.dir, id, null);
-        rt.kill(id, 9);
+        // a created container's process ends on SIGTERM, as runc's does (podman's stop of a created container)
+        rt.kill(id, Signals.parse("TERM"));
         awaitStatus(id, ContainerState.STOPPED);
         ContainerException e = assertThrows(ContainerException.class, () -> rt.startCreated(id));
         assertTrue(e.getMessage().contains("cannot start a container that is stopped"), e.getMessage());
