@@ -98,7 +98,9 @@ static int run_hook(const struct op *o, pid_t pid, char *err, size_t errlen) {
 void oci_monitor_prepare(void) {
     struct op *o = find_op("EXEC_FIFO");
     if (!o) return;
-    if (mkfifo(o->argv[0], 0600) < 0) {
+    /* writable by all, as runc's: the container's process opens it as the container's user, maybe without any
+     * capability; only the state directory (0700) leads to it */
+    if (mkfifo(o->argv[0], 0622) < 0 || chmod(o->argv[0], 0622) < 0) {
         char msg[PATH_MAX + 64];
         snprintf(msg, sizeof msg, "mkfifo %s: %s", o->argv[0], strerror(errno));
         monitor_fail(msg);

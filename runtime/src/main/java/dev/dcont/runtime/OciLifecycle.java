@@ -43,8 +43,9 @@ final class OciLifecycle {
             int pid = StateDir.readInt(sd.pidFile());
             long started = StateDir.startTime(pid);
             if (code != 0 || error != null || started < 0) {
-                throw ContainerException.startFailed("container " + id + ": create failed",
-                        error != null ? error : "dcont-init exited with " + code);
+                throw ContainerException.startFailed("container " + id + ": create failed", error != null ? error
+                        : code != 0 ? "dcont-init exited with " + code
+                        : "its process ended before start (its stderr says why)");
             }
             PrivateFiles.write(sd.startTimeFile(), (started + "\n").getBytes(StandardCharsets.US_ASCII));
             if (pidFile != null) {

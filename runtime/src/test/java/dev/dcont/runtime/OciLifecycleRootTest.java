@@ -265,6 +265,19 @@ class OciLifecycleRootTest {
     }
 
     @Test
+    void aProcessOfAnotherUserWithoutCapabilitiesStarts() throws Exception {
+        Spec s = BusyboxBundle.defaultSpec("sleep", "1000");
+        bundle.write(s.withProcess(s.process().withUser(new ProcessSpec.User(1000, 1000, null, List.of()))
+                .withCapabilities(ProcessSpec.Capabilities.of(List.of()))));
+        int pid = rt.create(bundle.dir, id, null).pid();
+        rt.startCreated(id);
+        assertEquals(ContainerState.RUNNING, status(id));
+        Poll.until("sleep to run", Duration.ofSeconds(10),
+                () -> Files.readString(Path.of("/proc/" + pid + "/cmdline")).startsWith("sleep\0"));
+        assertTrue(Files.readAllLines(Path.of("/proc/" + pid + "/status")).contains("Uid:\t1000\t1000\t1000\t1000"));
+    }
+
+    @Test
     void anUnknownCapabilityIsRefusedNotIgnored() throws Exception {
         Spec s = BusyboxBundle.defaultSpec("true");
         bundle.write(s.withProcess(s.process().withCapabilities(
