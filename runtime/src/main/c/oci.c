@@ -133,6 +133,10 @@ static void end_on_signal(int sig) { _exit(128 + sig); }
 
 void oci_before_exec(void) {
     if (fifo_fd < 0) return;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
+    /* what would fail the open below is reported by create, while the monitor still listens */
+    if (access(path, W_OK) < 0) die_child("open the exec fifo through %s (is /proc mounted in the container?)", path);
     if (write(sync_fd, "c", 1) != 1) die_child("report created");
     /* the monitor is gone once it has read that: later errors go to the container's stderr, the caller's */
     close(error_fd);
@@ -148,8 +152,6 @@ void oci_before_exec(void) {
         signal(s, ignored ? SIG_DFL : end_on_signal);
     }
     sigprocmask(SIG_SETMASK, &none, NULL);
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) die_child("open the exec fifo through %s (is /proc mounted in the container?)", path);
     if (write(fd, "0", 1) != 1) die_child("write the exec fifo");
