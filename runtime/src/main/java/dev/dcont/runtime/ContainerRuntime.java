@@ -357,7 +357,8 @@ public final class ContainerRuntime {
         StateDir sd = new StateDir(stateRoot, id);
         if (!Files.exists(sd.stateJson())) {
             // runc's words, which its callers (containerd's shim, podman) look for
-            throw new ContainerException("container " + id + " does not exist (no state in " + stateRoot + ")");
+            throw new ContainerException("container " + id + ": no such container (does not exist in " + stateRoot
+                    + ")");
         }
         return sd;
     }

@@ -51,7 +51,7 @@ class RuntimeMainTest {
         Out r = run("--root", tmp.toString(), "state", "nosuch");
         assertEquals(1, r.code());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("dcont-runtime: container nosuch does not exist"), r.err());
+        assertTrue(r.err().startsWith("dcont-runtime: container nosuch: no such container (does not exist in "), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         for (String cmd : List.of("start", "delete", "kill", "ps")) {
             assertEquals(1, run("--root", tmp.toString(), cmd, "nosuch").code(), cmd);
