@@ -66,15 +66,26 @@ train other df system df
 train run run run --rm "$ref" /dcont-training
 train exec create create --name bad/name "$ref" true
 train exec exec exec no-such-container true
+# dcont-runtime (the launcher's link): spec, and a create from that bundle, which fails at its missing rootfs
+rt_launcher="${launcher%/*}/dcont-runtime"
+train_runtime() {
+  local name=$1; shift
+  DCONT_NO_CDS=1 DCONT_JAVA_OPTS="-XX:DumpLoadedClassList=$work/runtime.$name.classlist" \
+    "$rt_launcher" --root "$work/runtime-state" "$@" </dev/null >"$work/runtime.$name.log" 2>&1 || true
+}
+mkdir -p "$work/bundle"
+train_runtime spec spec --bundle "$work/bundle" true
+train_runtime create create --bundle "$work/bundle" training
+train_runtime state state no-such-container
 exec 3>&-
 wait "$own" || { echo "class-data archive: cannot list dcont's classes" >&2; exit 1; }
 # as the launcher's own options (G1 above all: see the launcher), through the launcher; -Xshare:dump ends the JVM
 # once the archive is written. The archives are private to the one who built (0700), as the launcher requires of
-# an archive that root uses. The four dumps run side by side.
+# an archive that root uses. The dumps run side by side.
 mkdir -m 0700 "$target/cds"
 dump() {
   local group=$1 list="$work/$1.classlist" extra=/dev/null
-  case $group in run|exec) extra="$work/own-classes" ;; esac
+  case $group in run|exec|runtime) extra="$work/own-classes" ;; esac
   cat "$work/$group".*.classlist "$extra" | grep -v '^#' | awk '!seen[$0]++' > "$list"
   ( umask 077
     DCONT_NO_CDS=1 DCONT_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=$list \
@@ -82,7 +93,7 @@ dump() {
     && mv "$target/cds/$group.jsa.tmp" "$target/cds/$group.jsa"
 }
 pids=()
-for group in pull other run exec; do
+for group in pull other run exec runtime; do
   dump "$group" & pids+=($!)
 done
 for p in "${pids[@]}"; do

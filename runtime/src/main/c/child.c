@@ -99,6 +99,31 @@ static void do_exec(struct op *o) {
     die_exec("exec %s: not found in PATH %s", file, path);
 }
 
+/* runc's create reports a missing executable itself, before it returns: the same search as do_exec's, with
+ * access(X_OK) instead of execve (on the way to execve, only in a created container's process) */
+static void check_executable(const struct op *o) {
+    const char *file = o->argv[0];
+    if (strchr(file, '/')) {
+        if (access(file, X_OK) < 0) die_exec("exec %s%s", file, "");
+        return;
+    }
+    const char *path = exec_env_path ? exec_env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int saved = ENOENT;
+    char buf[PATH_MAX];
+    for (const char *p = path;;) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? p : ".", file);
+        struct stat st;
+        if (access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode)) return;
+        if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        if (!e) break;
+        p = e + 1;
+    }
+    errno = saved;
+    die_exec("exec %s: not found in PATH %s", file, path);
+}
+
 void run_child_ops(void) {
     /* the modes the plan gives are the modes made, whatever umask the caller had (the plan's UMASK step sets the
      * container's own before execve) */
@@ -192,9 +217,15 @@ void run_child_ops(void) {
         } else if (is(o, "SECCOMP")) {
             start_seccomp(o);
         } else if (is(o, "EXEC")) {
+            if (oci_create_mode()) check_executable(o);
+            oci_before_exec();
             do_exec(o);
         } else if (is(o, "SESSION_KEYRING")) {
             join_session_keyring(a[0]);
+        } else if (is(o, "HOOKS_SYNC")) {
+            oci_child_hooks_sync();
+        } else if (is(o, "CONTAINER_HOOK")) {
+            oci_child_run_hook(o);
         }
         /* other ops belong to the monitor */
     }

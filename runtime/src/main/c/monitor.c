@@ -202,7 +202,10 @@ int run_monitor(void) {
         close(fd);
     }
 
-    if (!detach && isatty(0) && tcgetpgrp(0) == getpgrp()) {
+    int create = oci_create_mode();
+    /* runc's create and exec --detach: no relay, the container's process gets the caller's stdio */
+    int inherit = create || find_op("EXEC_DETACHED") != NULL;
+    if (!detach && !inherit && isatty(0) && tcgetpgrp(0) == getpgrp()) {
         /* take the terminal's foreground so that ^C etc. reach the monitor only, which forwards them */
         saved_fg_pgrp = getpgrp();
         if (setpgid(0, 0) == 0) {
@@ -222,8 +225,10 @@ int run_monitor(void) {
     signal(SIGPIPE, SIG_IGN);
 
     /* without a terminal the container's stdio are pipes (stdio.c); with one, the pty */
-    if (!terminal) stdio_make_pipes(!detach);
+    /* created (runc create), the container's stdio are the caller's */
+    if (!terminal && !inherit) stdio_make_pipes(!detach);
 
+    if (create) oci_monitor_prepare();
     int errpipe[2], sock[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) monitor_fail("pipe");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) monitor_fail("socketpair");
@@ -240,6 +245,7 @@ int run_monitor(void) {
         error_fd = errpipe[1];
         sync_fd = sock[1];
         stdio_child();
+        oci_child_prepare();
         char go;
         if (read(sync_fd, &go, 1) != 1) _exit(EXIT_SETUP);
         if (setsid() < 0) die_child("setsid");
@@ -279,10 +285,19 @@ int run_monitor(void) {
     write_state_file("monitor.pid", pidbuf);
 
     if (write(sock[0], "g", 1) != 1) monitor_fail("release child");
+    if (create) return oci_monitor_created(pid, errpipe[0], sock[0]);
 
     int master = -1;
     if (terminal) {
         master = recv_fd(sock[0]);
+        /* exec --detach --tty: the terminal goes to the caller's console socket, not to a relay */
+        if (master >= 0 && find_op("CONSOLE_SOCKET")) {
+            char msg[PATH_MAX + 256];
+            if (oci_send_console(master, msg, sizeof msg) < 0) fail_unreleased(pid, msg, -1);
+            close(master);
+            master = -1;
+            if (write(sock[0], "w", 1) != 1) { /* the child is gone: its error follows */ }
+        }
         /* if the child failed before sending, fall through to error reading */
         if (master >= 0) {
             if (isatty(0)) copy_winsize(master);
@@ -304,6 +319,8 @@ int run_monitor(void) {
         monitor_fail(errmsg);
     }
     write_state_file("started", "1\n");
+    /* exec --detach: the process runs; its parent becomes the caller's subreaper, as after create */
+    if (inherit) return 0;
     if (detach) {
         if (write(report[1], "ok", 2) < 0) {}
         close(report[1]);

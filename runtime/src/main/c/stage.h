@@ -13,6 +13,7 @@
  *   keyring.c   the container's own session keyring
  *   devices_bpf.c  the cgroup v2 device filter (a BPF program)
  *   seccomp.c   the seccomp filter (libseccomp)
+ *   oci.c       runc's create/start split (the exec fifo) and the runtime-spec hooks
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -45,6 +46,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -52,6 +54,16 @@
 
 #ifndef MFD_ALLOW_SEALING
 #define MFD_ALLOW_SEALING 2U
+/* oci.c */
+int oci_create_mode(void);
+void oci_monitor_prepare(void);
+void oci_child_prepare(void);
+void oci_child_hooks_sync(void);
+void oci_child_run_hook(const struct op *o);
+void oci_before_exec(void);
+int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
+
 #endif
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS 1033
@@ -59,11 +71,31 @@
 #define F_SEAL_SHRINK 0x0002
 #define F_SEAL_GROW 0x0004
 #define F_SEAL_WRITE 0x0008
+/* oci.c */
+int oci_create_mode(void);
+void oci_monitor_prepare(void);
+void oci_child_prepare(void);
+void oci_child_hooks_sync(void);
+void oci_child_run_hook(const struct op *o);
+void oci_before_exec(void);
+int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
+
 #endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
+/* oci.c */
+int oci_create_mode(void);
+void oci_monitor_prepare(void);
+void oci_child_prepare(void);
+void oci_child_hooks_sync(void);
+void oci_child_run_hook(const struct op *o);
+void oci_before_exec(void);
+int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
+
 #endif
 
 #define EXIT_SETUP 125
@@ -154,5 +186,15 @@ int device_filter_dump(int argc, char **argv);
 void prepare_seccomp(void);
 void start_seccomp(const struct op *o);
 void load_seccomp_at_exec(void);
+
+/* oci.c */
+int oci_create_mode(void);
+void oci_monitor_prepare(void);
+void oci_child_prepare(void);
+void oci_child_hooks_sync(void);
+void oci_child_run_hook(const struct op *o);
+void oci_before_exec(void);
+int oci_monitor_created(pid_t pid, int errfd, int sock);
+int oci_send_console(int master, char *err, size_t errlen);
 
 #endif

@@ -22,6 +22,10 @@
  *   clone3           clone3(NULL, 0): refused (EINVAL) by the kernel itself, (ENOSYS) under Docker's seccomp profile
  *   syscall NR       the system call numbered NR, all arguments zero; prints syscall_NR: ...
  *   mkdir PATH       mkdir PATH 0755
+ *   console_recv SOCKET INPUT   (on the host) listens on the unix socket SOCKET, prints "listening", takes one
+ *                    descriptor sent over it (a runtime's --console-socket), prints "console: NAME" (the data sent
+ *                    with it), writes INPUT and a newline to it, then copies what it reads to stdout until its end
+ *                    or for at most 10 s
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,7 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -67,6 +74,8 @@ static void report(const char *name, long rc) {
     else printf("%s: refused (%s)\n", name, errname(errno));
     fflush(stdout);
 }
+
+static void console_recv(const char *path, const char *input);
 
 static int run(const char *check, char **arg, int nargs) {
     if (strcmp(check, "keyring") == 0 && nargs >= 1) {
@@ -175,8 +184,55 @@ static int run(const char *check, char **arg, int nargs) {
         report(name, syscall(strtol(arg[0], NULL, 10), 0, 0, 0, 0, 0, 0));
         return 1;
     }
+    if (strcmp(check, "console_recv") == 0 && nargs >= 2) {
+        console_recv(arg[0], arg[1]);
+        return 2;
+    }
     printf("%s: unknown check\n", check);
     return 0;
+}
+
+static void console_recv(const char *path, const char *input) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    unlink(path);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(s, 1) < 0) {
+        printf("console_recv: refused (%s)\n", strerror(errno));
+        return;
+    }
+    printf("listening\n");
+    fflush(stdout);
+    int c = accept(s, NULL, NULL);
+    char name[256] = {0};
+    struct iovec iov = {name, sizeof name - 1};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf;
+    msg.msg_controllen = sizeof cbuf;
+    if (c < 0 || recvmsg(c, &msg, 0) < 0) {
+        printf("console_recv: refused (%s)\n", strerror(errno));
+        return;
+    }
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    int fd = -1;
+    if (cm && cm->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    printf("console: %s\n", fd >= 0 ? name : "(no descriptor)");
+    fflush(stdout);
+    if (fd < 0) return;
+    if (write(fd, input, strlen(input)) < 0 || write(fd, "\n", 1) < 0) return;
+    char buf[4096];
+    for (int waited = 0; waited < 100;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, 100);
+        if (r == 0) { waited++; continue; }
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        fwrite(buf, 1, (size_t)n, stdout);
+        fflush(stdout);
+    }
 }
 
 int main(int argc, char **argv) {

@@ -56,7 +56,11 @@ class LauncherTest {
   private record Start(List<String> args, String err) { }
 
   private Start start(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+    return startAs(launcher, args);
+  }
+
+  private Start startAs(Path program, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(program.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().remove("DCONT_JAVA");
@@ -119,5 +123,23 @@ class LauncherTest {
     assertFalse(s.args().stream().anyMatch(a -> a.contains("SharedArchiveFile")), s.args().toString());
     assertTrue(s.err().contains("class-data archive not used: " + other + " is a symlink or not owned by root"),
         s.err());
+  }
+
+  @Test
+  void dcontRuntimeIsTheLauncherUnderAnotherNameWithItsOwnMainClassAndArchive() throws Exception {
+    release("17.0.15");
+    Path link = Files.createSymbolicLink(tmp.resolve("dcont-runtime"), Path.of("dcont"));
+    Path runtime = archive("runtime");
+    archive("exec");
+    List<String> create = startAs(link, "--root", "/run/x", "--log", "/l.json", "--log-format", "json", "create",
+        "--bundle", "/b", "c1").args();
+    assertTrue(create.contains("dev.dcont.runtime.RuntimeMain"), create.toString());
+    assertFalse(create.contains("dev.dcont.cli.Main"), create.toString());
+    assertTrue(create.contains("-XX:SharedArchiveFile=" + runtime), create.toString());
+    assertTrue(create.contains("-XX:+UseG1GC"), "the same JVM options: " + create);
+    assertTrue(create.contains("-Ddcont.launcher=" + tmp.resolve("dcont")), create.toString());
+    List<String> dcont = start("create", "img").args();
+    assertTrue(dcont.contains("dev.dcont.cli.Main"), dcont.toString());
+    assertFalse(dcont.contains("-XX:SharedArchiveFile=" + runtime), dcont.toString());
   }
 }

@@ -47,11 +47,22 @@ final class ContainerCreation {
      */
     CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
                             EarlyStage stage) throws IOException, ContainerException {
+        return create(bundle, sd, detachLog, onExit, input, stage, null);
+    }
+
+    /**
+     * As above; with {@code oci} (not null), runc's create: the process waits on the exec fifo for start, no
+     * monitor stays, and the spec's hooks run (see oci.c); {@code oci} is the console socket, or empty for none.
+     */
+    CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
+                         EarlyStage stage, String oci) throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
             Path b = bundle.toAbsolutePath().normalize();
-            Spec spec = SpecMaps.readSpec(b.resolve("config.json"));
+            Path configJson = b.resolve("config.json");
+            java.util.Map<String, Object> config = SpecMaps.readObject(configJson);
+            Spec spec = SpecMaps.specOf(config, configJson);
             if (spec.root() == null || spec.root().path() == null) {
                 throw new ContainerException("bundle " + b + ": config.json has no root.path");
             }
@@ -76,6 +87,23 @@ final class ContainerCreation {
                 DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
                 settings = settings.withDeviceFilter(new LaunchPlanner.DeviceFilter(filtered.toString(),
                         devices.defaultAllow(), devices.texts()));
+            }
+            if (oci != null) {
+                OciHooks hooks = OciHooks.parse(config.get("hooks"));
+                String[] creating = OciHooks.statePieces(spec.ociVersion(), id, "creating", b.toString(),
+                        spec.annotations());
+                String[] created = OciHooks.statePieces(spec.ociVersion(), id, "created", b.toString(),
+                        spec.annotations());
+                List<LaunchPlanner.Hook> runtimeHooks = new ArrayList<>(
+                        OciHooks.planned(hooks.of("prestart"), creating));
+                runtimeHooks.addAll(OciHooks.planned(hooks.of("createRuntime"), creating));
+                settings = settings.withOci(new LaunchPlanner.OciCreate(sd.execFifo().toString(), runtimeHooks,
+                        OciHooks.planned(hooks.of("createContainer"), creating),
+                        OciHooks.planned(hooks.of("startContainer"), created), oci.isEmpty() ? null : oci));
+                java.util.Map<String, Object> kept = hooks.kept();
+                if (!kept.isEmpty()) {
+                    SpecMaps.writeObject(sd.hooksFile(), kept);
+                }
             }
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups.get().mountLayout()).planRun(spec, rootfs, settings, plan);

@@ -2,10 +2,7 @@ package dev.dcont.runtime;
 
 import dev.dcont.runtime.cgroup.CgroupManager;
 import dev.dcont.runtime.cgroup.Cgroups;
-import dev.dcont.runtime.launch.LaunchPlanner;
-import dev.dcont.runtime.launch.PlanWriter;
 import dev.dcont.runtime.spec.ContainerState;
-import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.PrivateFiles;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SpecMaps;
@@ -15,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs containers from OCI bundles (a rootfs plus config.json), like runc. Each container has a state directory
@@ -25,11 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * container (state directory, cgroup, plan) is {@link ContainerCreation}'s.
  */
 public final class ContainerRuntime {
-    private static final AtomicInteger EXEC_SEQ = new AtomicInteger();
 
     private final Path stateRoot;
     private final HostCgroups cgroups;
     private final ContainerCreation creation;
+    private final OciLifecycle lifecycle;
 
     public ContainerRuntime(Path stateRoot) {
         this(stateRoot, null);
@@ -39,6 +35,7 @@ public final class ContainerRuntime {
         this.stateRoot = stateRoot;
         this.cgroups = new HostCgroups(cgroups);
         this.creation = new ContainerCreation(stateRoot, this.cgroups);
+        this.lifecycle = new OciLifecycle(this, creation, this.cgroups);
     }
 
     public Path stateRoot() {
@@ -128,6 +125,35 @@ public final class ContainerRuntime {
         return state(id);
     }
 
+    /**
+     * runc's create: returns once the container is created, its process waiting for {@link #startCreated}; no
+     * dcont process stays its parent, and its stdio are the caller's. Its pid goes to {@code pidFile} (may be
+     * null). The spec's createRuntime, prestart and createContainer hooks have run; one failing fails the
+     * create, which removes what it made.
+     */
+    public ContainerState create(Path bundle, String id, Path pidFile) throws IOException, ContainerException {
+        return lifecycle.create(bundle, id, pidFile, null);
+    }
+
+    /** As {@link #create(Path, String, Path)}; the terminal's master goes to the unix socket {@code consoleSocket}. */
+    public ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket)
+            throws IOException, ContainerException {
+        return lifecycle.create(bundle, id, pidFile, consoleSocket);
+    }
+
+    /**
+     * runc's run in the foreground with the spec's hooks: create, start, wait, delete, with the caller's stdio and
+     * no relay (see {@link OciLifecycle#runForeground}); the process's exit code.
+     */
+    public int runCreated(Path bundle, String id) throws IOException, ContainerException {
+        return lifecycle.runForeground(bundle, id);
+    }
+
+    /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
+    public void startCreated(String id) throws IOException, ContainerException {
+        lifecycle.start(id);
+    }
+
     /** The OCI state of a container; throws if there is no such container. */
     public ContainerState state(String id) throws IOException, ContainerException {
         StateDir sd = existing(id);
@@ -135,8 +161,18 @@ public final class ContainerRuntime {
         String status;
         int pid = StateDir.readInt(sd.pidFile());
         int monitorPid = StateDir.readInt(sd.monitorPidFile());
+        long startTime = StateDir.readLong(sd.startTimeFile());
         if (Files.exists(sd.exitFile()) || Files.exists(sd.errorFile())) {
             status = ContainerState.STOPPED;
+        } else if (startTime >= 0) {
+            // runc's create: no monitor; the pid is the container's while it runs with the start time it had
+            if (StateDir.startTime(pid) != startTime) {
+                status = ContainerState.STOPPED;
+            } else if (paused(id)) {
+                status = ContainerState.PAUSED;
+            } else {
+                status = Files.exists(sd.execFifo()) ? ContainerState.CREATED : ContainerState.RUNNING;
+            }
         } else if (pid <= 0) {
             status = StateDir.alive(monitorPid) || monitorPid < 0 ? ContainerState.CREATING : ContainerState.STOPPED;
         } else if (StateDir.parentOf(pid) == monitorPid) {
@@ -146,9 +182,14 @@ public final class ContainerRuntime {
         } else {
             status = ContainerState.STOPPED;
         }
-        boolean live = status.equals(ContainerState.RUNNING) || status.equals(ContainerState.CREATED);
+        boolean live = !status.equals(ContainerState.STOPPED) && !status.equals(ContainerState.CREATING);
         return new ContainerState(s.ociVersion(), s.id(), status, live ? pid : 0, s.bundle(),
                 s.annotations() == null ? Map.of() : s.annotations());
+    }
+
+    /** Whether the container's processes are frozen: the one place that status {@code paused} comes from. */
+    private boolean paused(String id) {
+        return false;
     }
 
     /** The exit code of a stopped container, or empty while it runs. */
@@ -169,6 +210,12 @@ public final class ContainerRuntime {
         return c < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(c);
     }
 
+    /** The pids (as seen from here) of every process of the container. */
+    public List<Integer> pids(String id) throws IOException, ContainerException {
+        CgroupManager cg = managerOf(stored(existing(id)));
+        return cg.exists() ? cg.pids() : List.of();
+    }
+
     /** Ids of all containers with a state directory. */
     public List<String> list() throws IOException {
         if (!Files.isDirectory(stateRoot)) {
@@ -182,9 +229,23 @@ public final class ContainerRuntime {
 
     /** Sends {@code signal} to the container's init process. */
     public void kill(String id, int signal) throws IOException, ContainerException {
+        kill(id, signal, false);
+    }
+
+    /** Sends {@code signal} to the container's init process, or with {@code all} to every process of its cgroup. */
+    public void kill(String id, int signal, boolean all) throws IOException, ContainerException {
         ContainerState st = state(id);
+        if (all) {
+            CgroupManager cg = managerOf(stored(existing(id)));
+            if (cg.exists()) {
+                for (int pid : cg.pids()) {
+                    Libc.get().kill(pid, signal);
+                }
+            }
+            return;
+        }
         if (st.pid() <= 0) {
-            throw new ContainerException("container " + id + ": not running (" + st.status() + ")");
+            throw new ContainerException("container " + id + ": container not running (" + st.status() + ")");
         }
         if (Libc.get().kill(st.pid(), signal) != 0) {
             throw new ContainerException("container " + id + ": kill " + signal + " failed: errno "
@@ -193,14 +254,22 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Removes a stopped container's cgroup and state. A running one is refused unless {@code force}, which
-     * SIGKILLs it first.
+     * Removes a stopped or created container's cgroup and state (a created one's waiting process is killed). A
+     * running one is refused unless {@code force}, which SIGKILLs it first (and with which a container that does
+     * not exist is no error, as in runc). The poststop hooks run last.
      */
     public void delete(String id, boolean force) throws IOException, ContainerException {
+        StateDir gone = new StateDir(stateRoot, id);
+        if (force && !Files.exists(gone.stateJson())) {
+            // as runc: what an aborted create left (a directory without state.json) goes, and a forced delete
+            // of a container that does not exist is no error
+            StateDir.deleteTree(gone.dir);
+            return;
+        }
         StateDir sd = existing(id);
         ContainerState st = state(id);
         if (st.pid() > 0) {
-            if (!force) {
+            if (!force && !st.status().equals(ContainerState.CREATED)) {
                 throw new ContainerException("container " + id + ": is " + st.status() + "; stop it or delete with force");
             }
             Libc.get().kill(st.pid(), 9);
@@ -213,7 +282,8 @@ public final class ContainerRuntime {
         killLeftovers(s);
         awaitMonitor(sd);
         managerOf(s).destroy();
-        StateDir.deleteTree(sd.dir);
+        OciHooks.removeThenPoststop(sd, new ContainerState(s.ociVersion(), id, ContainerState.STOPPED, 0,
+                s.bundle(), s.annotations() == null ? Map.of() : s.annotations()));
     }
 
     /**
@@ -244,42 +314,27 @@ public final class ContainerRuntime {
      * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
-        StateDir sd = existing(id);
-        ContainerState st = state(id);
-        if (!st.status().equals(ContainerState.RUNNING)) {
-            throw new ContainerException("container " + id + ": cannot exec, it is " + st.status());
+        return exec(id, process, stdio, null, null);
+    }
+
+    /**
+     * runc's exec --detach: starts {@code process} in the running container {@code id} with this program's stdio
+     * (or a terminal whose master goes to {@code consoleSocket}) and returns its pid once it has executed; no dcont
+     * process stays its parent (the caller's subreaper waits for it).
+     */
+    public int execDetached(String id, ProcessSpec process, Path pidFile, Path consoleSocket)
+            throws IOException, ContainerException {
+        int[] pid = new int[1];
+        exec(id, process, Stdio.inherit(), pid, consoleSocket);
+        if (pidFile != null) {
+            OciLifecycle.writePidFile(pidFile, pid[0]);
         }
-        StateDir.Stored s = stored(sd);
-        Path execDir = sd.dir.resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet());
-        PrivateFiles.createDirectories(execDir);
-        try {
-            // the container's own filter, from its spec: an exec'd process is confined as its init is
-            Linux linux = SpecMaps.readSpec(Path.of(s.bundle(), "config.json")).linux();
-            PlanWriter plan = new PlanWriter();
-            new LaunchPlanner(cgroups.get().mountLayout()).planExec(st.pid(), s.namespaces(), process,
-                    linux == null ? null : linux.seccomp(),
-                    new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot))
-                            .withStdinOpen(stdio.input()),
-                    plan);
-            Path planFile = execDir.resolve("plan");
-            PrivateFiles.write(planFile, plan.toBytes());
-            Process monitor = stdio.applyTo(new ProcessBuilder(NativeStage.path().toString(), planFile.toString()))
-                    .start();
-            int code;
-            try (SignalForwarder ignored = SignalForwarder.install(monitor.pid())) {
-                code = Uninterruptibly.waitFor(monitor);
-            }
-            String error = StateDir.readOrNull(execDir.resolve("error"));
-            if (error != null) {
-                throw ContainerException.startFailed("container " + id + ": exec failed", error);
-            }
-            return code;
-        } catch (IllegalArgumentException e) {
-            throw new ContainerException("container " + id + ": exec: " + e.getMessage(), e);
-        } finally {
-            StateDir.deleteTree(execDir);
-        }
+        return pid[0];
+    }
+
+    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket)
+            throws IOException, ContainerException {
+        return new ContainerExec(this, cgroups).exec(id, process, stdio, detachedPid, consoleSocket);
     }
 
     /** The process spec the container was started with, as a template for {@link #exec}. */
@@ -298,6 +353,9 @@ public final class ContainerRuntime {
         for (String id : list()) {
             StateDir sd = new StateDir(stateRoot, id);
             try {
+                if (Files.exists(sd.startTimeFile())) {
+                    continue; // runc's create: no monitor to lose; delete removes it
+                }
                 int monitorPid = StateDir.readInt(sd.monitorPidFile());
                 if (monitorPid > 0 && StateDir.alive(monitorPid)) {
                     continue;
@@ -320,15 +378,17 @@ public final class ContainerRuntime {
         return n;
     }
 
-    private StateDir existing(String id) throws ContainerException {
+    StateDir existing(String id) throws ContainerException {
         StateDir sd = new StateDir(stateRoot, id);
         if (!Files.exists(sd.stateJson())) {
-            throw new ContainerException("container " + id + ": no such container in " + stateRoot);
+            // runc's words, which its callers (containerd's shim, podman) look for
+            throw new ContainerException("container " + id + ": no such container (does not exist in " + stateRoot
+                    + ")");
         }
         return sd;
     }
 
-    private static StateDir.Stored stored(StateDir sd) throws IOException {
+    static StateDir.Stored stored(StateDir sd) throws IOException {
         return StateDir.Stored.read(sd.stateJson());
     }
 

@@ -7,6 +7,10 @@ import com.sun.jna.Native;
 interface Libc extends Library {
     int kill(int pid, int sig);
 
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    int waitpid(int pid, int[] status, int options);
+
     final class Holder {
         static final Libc LIBC = Native.load("c", Libc.class);
 

@@ -16,7 +16,9 @@ import java.util.Map;
  * {@code state.json} (written by Java: id, bundle, cgroup, namespaces), {@code plan} (the native plan),
  * and, written by the monitor {@code dcont-init}: {@code pid} (container init), {@code monitor.pid},
  * {@code started} (after execve), {@code exit} (exit code, 128+N for a signal), {@code error} (setup failure).
- * Exec sessions get {@code exec-<n>/} subdirectories with the same monitor files.
+ * Exec sessions get {@code exec-<n>/} subdirectories with the same monitor files. A container made by runc's
+ * create (no monitor stays) has {@code exec.fifo} until it is started, {@code start-time} and maybe
+ * {@code hooks.json}.
  */
 final class StateDir {
     /** What Java records at creation. */
@@ -93,10 +95,42 @@ final class StateDir {
     Path startedFile() { return dir.resolve("started"); }
     Path exitFile() { return dir.resolve("exit"); }
     Path errorFile() { return dir.resolve("error"); }
+    /** runc's create: the fifo the container's process waits on until start (oci.c). */
+    Path execFifo() { return dir.resolve("exec.fifo"); }
+    /** runc's create: the init's start time (/proc/PID/stat field 22), which tells it from a later process of its pid. */
+    Path startTimeFile() { return dir.resolve("start-time"); }
+    /** runc's create: the hooks the runtime runs itself later (poststart, poststop). */
+    Path hooksFile() { return dir.resolve("hooks.json"); }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or -1 if the process is gone. */
+    static long startTime(int pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state)
+            if (f[0].equals("Z") || f[0].equals("X")) {
+                return -1;
+            }
+            return Long.parseLong(f[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
 
     static int readInt(Path f) throws IOException {
         try {
             return Integer.parseInt(Files.readString(f).trim());
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    static long readLong(Path f) throws IOException {
+        try {
+            return Long.parseLong(Files.readString(f).trim());
         } catch (NoSuchFileException e) {
             return -1;
         }

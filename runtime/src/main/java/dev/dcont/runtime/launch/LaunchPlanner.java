@@ -52,10 +52,11 @@ public final class LaunchPlanner {
      */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                   String detachLog, List<String> onExit, String sessionKeyring,
-                                  DeviceFilter deviceFilter, String seccompCache, boolean stdinOpen) {
+                                  DeviceFilter deviceFilter, String seccompCache, boolean stdinOpen,
+                                  OciCreate oci) {
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog, List<String> onExit) {
-            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null, false);
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null, false, null);
         }
 
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
@@ -65,24 +66,56 @@ public final class LaunchPlanner {
 
         public MonitorSettings withSessionKeyring(String name) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter,
-                    seccompCache, stdinOpen);
+                    seccompCache, stdinOpen, oci);
         }
 
         public MonitorSettings withDeviceFilter(DeviceFilter f) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f,
-                    seccompCache, stdinOpen);
+                    seccompCache, stdinOpen, oci);
         }
 
         public MonitorSettings withSeccompCache(String dir) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, dir, stdinOpen);
+                    deviceFilter, dir, stdinOpen, oci);
         }
 
         public MonitorSettings withStdinOpen(boolean open) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, seccompCache, open);
+                    deviceFilter, seccompCache, open, oci);
+        }
+
+        public MonitorSettings withOci(OciCreate o) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
+                    deviceFilter, seccompCache, stdinOpen, o);
         }
     }
+
+    /**
+     * runc's create: the container's process waits on {@code execFifo} until start, with no monitor left as its
+     * parent; the hooks of the spec, by when they run (createRuntime and prestart: {@code runtimeHooks}); the
+     * unix socket that gets the terminal's master (null: none, and then no terminal).
+     */
+    public record OciCreate(String execFifo, List<Hook> runtimeHooks, List<Hook> containerHooks,
+                            List<Hook> startHooks, String consoleSocket) {
+        public OciCreate(String execFifo, List<Hook> runtimeHooks, List<Hook> containerHooks, List<Hook> startHooks) {
+            this(execFifo, runtimeHooks, containerHooks, startHooks, null);
+        }
+
+        /**
+         * runc's exec --detach: no fifo, no hooks; the monitor exits once the process has executed. A terminal's
+         * master goes to {@code consoleSocket} (null: none).
+         */
+        public static OciCreate detachedExec(String consoleSocket) {
+            return new OciCreate(null, List.of(), List.of(), List.of(), consoleSocket);
+        }
+    }
+
+    /**
+     * A runtime-spec hook: the state it gets on stdin is {@code statePrefix}, the container's pid and
+     * {@code stateSuffix}; {@code timeout} in seconds, 0 for none.
+     */
+    public record Hook(String statePrefix, String stateSuffix, int timeout, String path, List<String> args,
+                       List<String> env) {}
 
     /** A cgroup v2 device filter: see {@link Syscalls#deviceFilter}. */
     public record DeviceFilter(String cgroupDir, boolean defaultAllow, List<String> rules) {}
@@ -157,6 +190,16 @@ public final class LaunchPlanner {
             sys.loopbackUp();
         }
 
+        if (monitor.oci() != null) {
+            // createRuntime and prestart run from the runtime while the container waits here, after its mounts;
+            // createContainer in the container's namespaces, before pivot_root (runtime-spec config.md, Hooks)
+            if (!monitor.oci().runtimeHooks().isEmpty()) {
+                sys.hooksSync();
+            }
+            for (Hook h : monitor.oci().containerHooks()) {
+                sys.hook("CONTAINER_HOOK", h);
+            }
+        }
         sys.chdir(root);
         sys.pivotRoot(".", ".");
         sys.umount(".", MNT_DETACH);
@@ -252,6 +295,30 @@ public final class LaunchPlanner {
                 throw new IllegalArgumentException("a detached container has no caller's stdin to relay");
             }
             sys.stdinOpen();
+        }
+        if (monitor.oci() != null) {
+            if (terminal != (monitor.oci().consoleSocket() != null)) {
+                throw new IllegalArgumentException(terminal
+                        ? "process.terminal is true: give --console-socket for the terminal's master"
+                        : "--console-socket is for a process with a terminal (process.terminal true)");
+            }
+            if (terminal) {
+                sys.consoleSocket(monitor.oci().consoleSocket());
+            }
+            if (monitor.detachLog() != null) {
+                throw new IllegalArgumentException("a created container or detached exec has no monitor to keep a log");
+            }
+            if (monitor.oci().execFifo() == null) {
+                sys.execDetached();
+            } else {
+                sys.execFifo(monitor.oci().execFifo());
+            }
+            for (Hook h : monitor.oci().runtimeHooks()) {
+                sys.hook("RUNTIME_HOOK", h);
+            }
+            for (Hook h : monitor.oci().startHooks()) {
+                sys.hook("START_HOOK", h);
+            }
         }
     }
 

@@ -164,4 +164,25 @@ public final class PlanWriter implements Syscalls {
     }
 
     @Override public void stdinOpen() { op("STDIN_OPEN"); }
+
+    @Override public void execFifo(String path) { op("EXEC_FIFO", path); }
+
+    @Override public void hooksSync() { op("HOOKS_SYNC"); }
+
+    @Override
+    public void hook(String step, LaunchPlanner.Hook h) {
+        List<String> a = new ArrayList<>();
+        a.add(h.statePrefix());
+        a.add(h.stateSuffix());
+        a.add(Integer.toString(h.timeout()));
+        a.add(h.path());
+        a.add(Integer.toString(h.args().size()));
+        a.addAll(h.args());
+        a.addAll(h.env());
+        opList(step, a);
+    }
+
+    @Override public void execDetached() { op("EXEC_DETACHED"); }
+
+    @Override public void consoleSocket(String path) { op("CONSOLE_SOCKET", path); }
 }

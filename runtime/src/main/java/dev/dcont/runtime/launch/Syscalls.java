@@ -143,4 +143,22 @@ public interface Syscalls {
      * without a terminal, the container's stdin is an empty pipe).
      */
     void stdinOpen();
+
+    /**
+     * Monitor: runc's create (see oci.c): the child waits on the fifo {@code path} before execve; the monitor
+     * exits once the child waits.
+     */
+    void execFifo(String path);
+
+    /** Child: wait here while the monitor runs the RUNTIME_HOOK steps. */
+    void hooksSync();
+
+    /** A runtime-spec hook: {@code step} is RUNTIME_HOOK, CONTAINER_HOOK or START_HOOK (see oci.c). */
+    void hook(String step, LaunchPlanner.Hook hook);
+
+    /** Monitor: runc's exec --detach: no relay, the caller's stdio; exit once the process has executed. */
+    void execDetached();
+
+    /** Monitor: runc's --console-socket: the terminal's master goes to the unix socket at {@code path}. */
+    void consoleSocket(String path);
 }

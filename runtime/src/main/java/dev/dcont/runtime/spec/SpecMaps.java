@@ -105,6 +105,22 @@ public final class SpecMaps {
         b.append('"');
     }
 
+    /** A JSON object as one line of text (the state that hooks get, written the way state.json is). */
+    public static String toJson(Map<String, Object> value) throws IOException {
+        StringBuilder b = new StringBuilder(256);
+        write(b, value);
+        return b.toString();
+    }
+
+    /** config.json already read as a map ({@link #readObject}), as a {@link Spec}. */
+    public static Spec specOf(Map<String, Object> m, Path configJson) throws IOException {
+        try {
+            return spec(m);
+        } catch (ClassCastException | NullPointerException | ArithmeticException e) {
+            throw new IOException(configJson + ": invalid JSON for a runtime spec: " + e.getMessage(), e);
+        }
+    }
+
     static Spec spec(Map<String, Object> m) {
         Map<String, Object> root = obj(m.get("root"), "root");
         Map<String, Object> linux = obj(m.get("linux"), "linux");

@@ -410,4 +410,44 @@ class LaunchPlannerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> planner.planRun(base, rootfs(), detached, new RecordingSyscalls().sys));
     }
+
+    private static LaunchPlanner.Hook hook(String path) {
+        return new LaunchPlanner.Hook("{\"pid\": ", "}", 5, path, List.of(), List.of());
+    }
+
+    @Test
+    void runcsCreateWaitsOnTheFifoAndPlacesEachHookWhereTheSpecSays() throws IOException {
+        LaunchPlanner.OciCreate oci = new LaunchPlanner.OciCreate("/run/x/exec.fifo", List.of(hook("/rt")),
+                List.of(hook("/cc")), List.of(hook("/sc")));
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withOci(oci), rec.sys);
+        int fifo = rec.indexOf("execFifo /run/x/exec.fifo");
+        int runtimeHook = rec.indexOf("hook RUNTIME_HOOK");
+        int sync = rec.indexOf("hooksSync");
+        int containerHook = rec.indexOf("hook CONTAINER_HOOK");
+        int startHook = rec.indexOf("hook START_HOOK");
+        int pivot = rec.indexOf("pivotRoot");
+        assertTrue(fifo >= 0 && runtimeHook >= 0 && startHook >= 0, rec.calls.toString());
+        // the container waits for the runtime's hooks after its mounts, then runs its own, before pivot_root
+        assertTrue(sync > rec.indexOf("mountInRoot shm") && sync < containerHook && containerHook < pivot,
+                rec.calls.toString());
+        assertEquals(1, rec.named("hooksSync").size());
+        assertTrue(rec.indexOf("exec ") > pivot);
+    }
+
+    @Test
+    void runcsCreateWithoutRuntimeHooksHasNoSyncAndATerminalIsRefused() throws IOException {
+        LaunchPlanner.OciCreate oci = new LaunchPlanner.OciCreate("/f", List.of(), List.of(), List.of());
+        RecordingSyscalls rec = new RecordingSyscalls();
+        LaunchPlanner planner = new LaunchPlanner(CgroupMountLayout.unifiedHost());
+        planner.planRun(DefaultSpec.docker(List.of("sh"), false), rootfs(), MONITOR.withOci(oci), rec.sys);
+        assertEquals(-1, rec.indexOf("hooksSync"));
+        assertEquals(-1, rec.indexOf("execDetached"));
+        Spec tty = DefaultSpec.docker(List.of("sh"), false);
+        Spec withTty = tty.withProcess(tty.process().withTerminal(true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> planner.planRun(withTty,
+                rootfs(), MONITOR.withOci(oci), new RecordingSyscalls().sys));
+        assertTrue(e.getMessage().contains("--console-socket"), e.getMessage());
+    }
 }
