@@ -188,8 +188,9 @@ public final class ContainerRuntime {
     }
 
     /** Whether the container's processes are frozen: the one place that status {@code paused} comes from. */
-    private boolean paused(String id) {
-        return false;
+    private boolean paused(String id) throws IOException, ContainerException {
+        CgroupManager cg = managerOf(stored(existing(id)));
+        return cg.exists() && cg.frozen();
     }
 
     /** The exit code of a stopped container, or empty while it runs. */

@@ -19,7 +19,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The commands of {@code dcont-runtime}, as runc has them, declared through picocli's programmatic API (no
- * reflection on the way to a start): create, start, state, kill, delete, list, ps, exec, run, spec, features.
+ * reflection on the way to a start): create, start, state, kill, delete, list, ps, exec, pause, resume, update,
+ * run, spec, features.
  */
 final class RuntimeCommands {
     private final RuntimeMain.Globals g;
@@ -73,11 +74,11 @@ final class RuntimeCommands {
     }
 
     static final List<String> NAMES = List.of("create", "start", "state", "kill", "delete", "list", "ps", "exec",
-            "run", "spec", "features");
+            "pause", "resume", "update", "run", "spec", "features");
 
     /**
      * Adds the command {@code only} to {@code top}, or every command when {@code only} is none of them: building
-     * picocli's model of the eleven commands and their options costs more of a start than parsing one.
+     * picocli's model of all the commands and their options costs more of a start than parsing one.
      */
     void addTo(CommandSpec top, String only) {
         boolean all = only == null || !NAMES.contains(only);
@@ -136,6 +137,17 @@ final class RuntimeCommands {
             positional(c, "ID", "0");
             positionals(c, "ARGS", "1..*");
         }
+        if (all || only.equals("pause")) {
+            positional(command(top, "pause", "freeze every process of a container"), "ID", "0");
+        }
+        if (all || only.equals("resume")) {
+            positional(command(top, "resume", "thaw a paused container"), "ID", "0");
+        }
+        if (all || only.equals("update")) {
+            c = command(top, "update", "change a container's memory, cpu and pids limits");
+            single(c, "FILE", "linux.resources as JSON (- for standard input)", "--resources", "-r");
+            positional(c, "ID", "0");
+        }
         if (all || only.equals("run")) {
             c = command(top, "run", "create and start a container, wait for it; exits with its code");
             single(c, "DIR", "the bundle (default: the current directory)", "--bundle", "-b");
@@ -169,9 +181,12 @@ final class RuntimeCommands {
             return spec(pr);
         }
         if (name.equals("features")) {
-            return RuntimeMain.fail(g, "features: not supported yet", null);
+            System.out.println(Features.json());
+            return 0;
         }
         ContainerRuntime rt = new ContainerRuntime(g.root);
+        // kill and delete through it: a paused container is thawed after SIGKILL, or the kill would not land
+        ContainerControl control = new ContainerControl(rt);
         switch (name) {
             case "create" -> {
                 refuseUnsupported(pr);
@@ -182,9 +197,23 @@ final class RuntimeCommands {
             case "state" -> System.out.println(SpecJson.toJson(rt.state(id(pr))));
             case "kill" -> {
                 String sig = pr.matchedPositionalValue(1, "SIGTERM");
-                rt.kill(id(pr), Signals.parse(sig), pr.hasMatchedOption("--all"));
+                if (pr.hasMatchedOption("--all")) {
+                    rt.kill(id(pr), Signals.parse(sig), true);
+                } else {
+                    control.kill(id(pr), Signals.parse(sig));
+                }
             }
-            case "delete" -> rt.delete(id(pr), pr.hasMatchedOption("--force"));
+            case "delete" -> control.delete(id(pr), pr.hasMatchedOption("--force"));
+            case "pause" -> control.pause(id(pr));
+            case "resume" -> control.resume(id(pr));
+            case "update" -> {
+                String file = pr.matchedOptionValue("--resources", null);
+                if (file == null) {
+                    throw new IllegalArgumentException("update: needs --resources FILE (- for standard input)");
+                }
+                control.update(id(pr), ContainerControl.readResources(
+                        Path.of(file.equals("-") ? "/dev/stdin" : file)));
+            }
             case "list" -> list(rt, pr);
             case "ps" -> ps(rt, pr);
             case "exec" -> {

@@ -134,6 +134,32 @@ class OciLifecycleRootTest {
         assertEquals(List.of(), bundle.cgroups.children());
     }
 
+    /** The program's pause, state, update, resume and kill, as an engine calls them. */
+    @Test
+    void pauseStateUpdateResumeAndKillThroughTheProgram() throws Exception {
+        bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
+        rt.create(bundle.dir, id, null);
+        rt.startCreated(id);
+        String root = rt.stateRoot().toString();
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "pause", id}));
+        assertEquals(ContainerState.PAUSED, status(id));
+        assertEquals(1, RuntimeMain.execute(new String[] {"--root", root, "pause", id}), "paused twice");
+        Path resources = tmp.resolve("resources.json");
+        Files.writeString(resources, "{\"pids\":{\"limit\":77}}");
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "update", "--resources",
+            resources.toString(), id}));
+        assertEquals("77", dev.dcont.runtime.cgroup.Cgroups.detect().manager(bundle.cgroups.pathOf("c1"))
+                .read("pids.max"));
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "resume", id}));
+        assertEquals(ContainerState.RUNNING, status(id));
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "pause", id}));
+        // a paused container's init takes SIGKILL only once thawed: kill does that, as runc's
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "kill", id, "KILL"}));
+        awaitStatus(id, ContainerState.STOPPED);
+        assertEquals(0, RuntimeMain.execute(new String[] {"--root", root, "delete", id}));
+        assertFalse(rt.list().contains(id));
+    }
+
     @Test
     void execDetachedLeavesNoMonitorAndExecWaits() throws Exception {
         bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
