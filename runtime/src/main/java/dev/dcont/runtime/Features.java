@@ -61,8 +61,7 @@ public final class Features {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("ociVersionMin", OCI_VERSION_MIN);
         doc.put("ociVersionMax", OCI_VERSION_MAX);
-        // the runtime runs no hooks of config.json yet: an empty list says so (absent would mean "not told")
-        doc.put("hooks", List.of());
+        doc.put("hooks", OciHooks.KINDS);
         doc.put("mountOptions", MountOptions.recognized());
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", taken(SPEC_NAMESPACES, Features::namespaceTaken));

@@ -44,6 +44,8 @@ class FeaturesTest {
     void theDocumentHasTheSpecsPropertiesOnly() {
         assertEquals("1.0.0", at("ociVersionMin"));
         assertEquals("1.2.0", at("ociVersionMax"));
+        assertEquals(List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                "poststop"), at("hooks"));
         assertTrue(Set.of("ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux", "annotations")
                 .containsAll(DOC.keySet()), DOC.keySet().toString());
         assertTrue(Set.of("namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux", "intelRdt",
