@@ -24,6 +24,10 @@ void cap_ambient(uint64_t amb) {
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     for (int c = 0; c < 64; c++) {
         if (!(amb & (1ULL << c))) continue;
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) die_child("raise ambient capability %d", c);
+        /* the kernel raises only what is in both the permitted and the inheritable set (EPERM otherwise); runc
+         * skips such a capability with a warning rather than failing, and specs made for runc (umoci's, runc
+         * spec's older ones) list ambient capabilities without inheritable ones: skipped here too */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 && errno != EPERM)
+            die_child("raise ambient capability %d", c);
     }
 }

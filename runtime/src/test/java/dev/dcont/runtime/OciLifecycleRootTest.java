@@ -315,6 +315,16 @@ class OciLifecycleRootTest {
         assertEquals(List.of(), bundle.cgroups.children());
     }
 
+    /** As runc: an ambient capability that is not also inheritable is skipped, not a failure (umoci's specs). */
+    @Test
+    void anAmbientCapabilityWithoutInheritableIsSkipped() throws Exception {
+        Spec s = BusyboxBundle.defaultSpec("true");
+        List<String> caps = List.of("CAP_CHOWN", "CAP_KILL");
+        bundle.write(s.withProcess(s.process().withCapabilities(
+                new ProcessSpec.Capabilities(caps, caps, List.of(), caps, caps))));
+        assertEquals(0, rt.run(bundle.dir, id, Stdio.inherit()));
+    }
+
     /** A hook that appends its name and the state it got to {@code log}. */
     private static Map<String, Object> hook(String name, Path log, String sh) {
         Map<String, Object> h = new LinkedHashMap<>();
