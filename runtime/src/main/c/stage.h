@@ -54,16 +54,6 @@
 
 #ifndef MFD_ALLOW_SEALING
 #define MFD_ALLOW_SEALING 2U
-/* oci.c */
-int oci_create_mode(void);
-void oci_monitor_prepare(void);
-void oci_child_prepare(void);
-void oci_child_hooks_sync(void);
-void oci_child_run_hook(const struct op *o);
-void oci_before_exec(void);
-int oci_monitor_created(pid_t pid, int errfd, int sock);
-int oci_send_console(int master, char *err, size_t errlen);
-
 #endif
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS 1033
@@ -71,31 +61,11 @@ int oci_send_console(int master, char *err, size_t errlen);
 #define F_SEAL_SHRINK 0x0002
 #define F_SEAL_GROW 0x0004
 #define F_SEAL_WRITE 0x0008
-/* oci.c */
-int oci_create_mode(void);
-void oci_monitor_prepare(void);
-void oci_child_prepare(void);
-void oci_child_hooks_sync(void);
-void oci_child_run_hook(const struct op *o);
-void oci_before_exec(void);
-int oci_monitor_created(pid_t pid, int errfd, int sock);
-int oci_send_console(int master, char *err, size_t errlen);
-
 #endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
-/* oci.c */
-int oci_create_mode(void);
-void oci_monitor_prepare(void);
-void oci_child_prepare(void);
-void oci_child_hooks_sync(void);
-void oci_child_run_hook(const struct op *o);
-void oci_before_exec(void);
-int oci_monitor_created(pid_t pid, int errfd, int sock);
-int oci_send_console(int master, char *err, size_t errlen);
-
 #endif
 
 #define EXIT_SETUP 125
