@@ -185,21 +185,7 @@ int oci_send_console(int master, char *err, size_t errlen) {
         if (s >= 0) close(s);
         return -1;
     }
-    char name[] = "/dev/ptmx";
-    struct iovec iov = {name, sizeof name - 1};
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    memset(cbuf, 0, sizeof cbuf);
-    struct msghdr msg = {0};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof cbuf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &master, sizeof(int));
-    if (sendmsg(s, &msg, 0) < 0) {
+    if (send_fd_named(s, master, "/dev/ptmx") < 0) {
         snprintf(err, errlen, "send the terminal to the console socket %s: %s", path, strerror(errno));
         close(s);
         return -1;

@@ -1,9 +1,10 @@
 /* The container's pty (opened inside it, master handed to the monitor) and the caller's terminal. */
 #include "stage.h"
 
-void send_fd(int sock, int fd) {
-    char dummy = 'p';
-    struct iovec iov = {&dummy, 1};
+/* Sends descriptor fd over the unix socket sock (SCM_RIGHTS) with the bytes of name as the message (runc's
+ * console socket gets the terminal's name so). Returns sendmsg's result. */
+int send_fd_named(int sock, int fd, const char *name) {
+    struct iovec iov = {(void *)name, strlen(name)};
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
     struct msghdr msg = {0};
@@ -16,7 +17,11 @@ void send_fd(int sock, int fd) {
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    if (sendmsg(sock, &msg, 0) < 0) die_child("send pty master");
+    return (int)sendmsg(sock, &msg, 0);
+}
+
+void send_fd(int sock, int fd) {
+    if (send_fd_named(sock, fd, "p") < 0) die_child("send pty master");
 }
 
 int recv_fd(int sock) {
