@@ -208,18 +208,9 @@ int oci_monitor_created(pid_t pid, int errfd, int sock) {
         if (p[0].revents & POLLIN) {
             /* one byte, with the terminal's master for 'p' (setup_pty) */
             char c;
-            struct iovec iov = {&c, 1};
-            char cbuf[CMSG_SPACE(sizeof(int))];
-            struct msghdr msg = {0};
-            msg.msg_iov = &iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = cbuf;
-            msg.msg_controllen = sizeof cbuf;
-            ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+            int master;
+            ssize_t n = recv_byte_fd(sock, &c, &master);
             if (n == 1 && c == 'p') {
-                struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-                int master = -1;
-                if (cm && cm->cmsg_type == SCM_RIGHTS) memcpy(&master, CMSG_DATA(cm), sizeof(int));
                 if (master < 0) { snprintf(err, sizeof err, "no terminal from the container"); break; }
                 int r = oci_send_console(master, err, sizeof err);
                 close(master);

@@ -111,6 +111,7 @@ void cap_ambient(uint64_t amb);
 /* terminal.c */
 void send_fd(int sock, int fd);
 int send_fd_named(int sock, int fd, const char *name);
+ssize_t recv_byte_fd(int sock, char *byte, int *fd);
 int recv_fd(int sock);
 void setup_pty(void);
 void restore_terminal(void);

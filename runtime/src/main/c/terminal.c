@@ -24,21 +24,27 @@ void send_fd(int sock, int fd) {
     if (send_fd_named(sock, fd, "p") < 0) die_child("send pty master");
 }
 
-int recv_fd(int sock) {
-    char dummy;
-    struct iovec iov = {&dummy, 1};
+/* Receives one byte into *byte and, when one came with it (SCM_RIGHTS), a descriptor into *fd (else -1).
+ * Returns recvmsg's result. */
+ssize_t recv_byte_fd(int sock, char *byte, int *fd) {
+    struct iovec iov = {byte, 1};
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct msghdr msg = {0};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = cbuf;
     msg.msg_controllen = sizeof cbuf;
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    *fd = -1;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (c && c->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return n;
+}
+
+int recv_fd(int sock) {
+    char dummy;
     int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return fd;
+    return recv_byte_fd(sock, &dummy, &fd) > 0 ? fd : -1;
 }
 
 void setup_pty(void) {

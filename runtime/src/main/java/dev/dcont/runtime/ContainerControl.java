@@ -20,9 +20,7 @@ import java.util.Set;
  */
 public final class ContainerControl {
     /** The runtime spec's status of a container whose processes are frozen. */
-    public static final String PAUSED = "paused";
-
-    private static final int SIGKILL = 9;
+    public static final String PAUSED = ContainerState.PAUSED;
 
     private final ContainerRuntime runtime;
     private final HostCgroups cgroups;
@@ -43,21 +41,13 @@ public final class ContainerControl {
         this(new ContainerRuntime(stateRoot, cgroups), cgroups);
     }
 
-    /**
-     * The container's state as {@link ContainerRuntime#state} has it, with status {@link #PAUSED} where the
-     * container is running (or created) and its cgroup frozen.
-     */
-    public ContainerState state(String id) throws IOException, ContainerException {
-        ContainerState st = runtime.state(id);
-        if (live(st) && cgroupOf(id).frozen()) {
-            return new ContainerState(st.ociVersion(), st.id(), PAUSED, st.pid(), st.bundle(), st.annotations());
-        }
-        return st;
-    }
-
-    /** Whether the container's cgroup is frozen. */
+    /** Whether the container's cgroup is frozen ({@link ContainerRuntime#state} says so). */
     public boolean paused(String id) throws IOException, ContainerException {
         return state(id).status().equals(PAUSED);
+    }
+
+    private ContainerState state(String id) throws IOException, ContainerException {
+        return runtime.state(id);
     }
 
     /**
@@ -105,37 +95,6 @@ public final class ContainerControl {
         } catch (IOException e) {
             throw new ContainerException("container " + id + ": update: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * {@link ContainerRuntime#kill}; SIGKILL to a paused container thaws it too, since a task frozen by the v1
-     * freezer acts on no signal until it is thawed (runc does the same). Other signals wait for {@link #resume}.
-     */
-    public void kill(String id, int signal) throws IOException, ContainerException {
-        boolean paused = paused(id);
-        runtime.kill(id, signal);
-        if (paused && signal == SIGKILL) {
-            CgroupManager cg = cgroupOf(id);
-            try {
-                cg.thaw();
-            } catch (IOException e) {
-                if (!cg.exists()) {
-                    return; // killed and removed by its monitor meanwhile: nothing is left frozen
-                }
-                throw new ContainerException("container " + id + ": kill: thaw after SIGKILL: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /**
-     * {@link ContainerRuntime#delete}; with {@code force}, a paused container is killed and thawed first, so that
-     * the SIGKILL takes effect (on v1 it would not until thawed, and the delete would wait for it in vain).
-     */
-    public void delete(String id, boolean force) throws IOException, ContainerException {
-        if (force && paused(id)) {
-            kill(id, SIGKILL);
-        }
-        runtime.delete(id, force);
     }
 
     /**

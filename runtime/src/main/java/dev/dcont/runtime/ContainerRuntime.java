@@ -168,8 +168,6 @@ public final class ContainerRuntime {
             // runc's create: no monitor; the pid is the container's while it runs with the start time it had
             if (StateDir.startTime(pid) != startTime) {
                 status = ContainerState.STOPPED;
-            } else if (paused(id)) {
-                status = ContainerState.PAUSED;
             } else {
                 status = Files.exists(sd.execFifo()) ? ContainerState.CREATED : ContainerState.RUNNING;
             }
@@ -182,15 +180,40 @@ public final class ContainerRuntime {
         } else {
             status = ContainerState.STOPPED;
         }
+        if ((status.equals(ContainerState.RUNNING) || status.equals(ContainerState.CREATED)) && paused(s)) {
+            status = ContainerState.PAUSED;
+        }
         boolean live = !status.equals(ContainerState.STOPPED) && !status.equals(ContainerState.CREATING);
         return new ContainerState(s.ociVersion(), s.id(), status, live ? pid : 0, s.bundle(),
                 s.annotations() == null ? Map.of() : s.annotations());
     }
 
-    /** Whether the container's processes are frozen: the one place that status {@code paused} comes from. */
-    private boolean paused(String id) throws IOException, ContainerException {
-        CgroupManager cg = managerOf(stored(existing(id)));
+    /**
+     * Whether the container's processes are frozen: the one place that status {@code paused} comes from. Nothing
+     * records it: the freezer is the truth, also for a container paused or thawed by another tool.
+     */
+    private boolean paused(StateDir.Stored s) throws IOException {
+        CgroupManager cg = managerOf(s);
         return cg.exists() && cg.frozen();
+    }
+
+    /**
+     * Thaws a paused container after a SIGKILL: a task frozen by the v1 freezer acts on no signal until thawed
+     * (runc thaws so too). Other signals wait for a resume.
+     */
+    private void thawAfterKill(String id, ContainerState st, int signal) throws IOException, ContainerException {
+        if (signal != 9 || !st.status().equals(ContainerState.PAUSED)) {
+            return;
+        }
+        CgroupManager cg = managerOf(stored(existing(id)));
+        try {
+            cg.thaw();
+        } catch (IOException e) {
+            if (cg.exists()) {
+                throw new ContainerException("container " + id + ": kill: thaw after SIGKILL: " + e.getMessage(), e);
+            }
+            // killed and removed by its monitor meanwhile: nothing is left frozen
+        }
     }
 
     /** The exit code of a stopped container, or empty while it runs. */
@@ -243,6 +266,7 @@ public final class ContainerRuntime {
                     Libc.get().kill(pid, signal);
                 }
             }
+            thawAfterKill(id, st, signal);
             return;
         }
         if (st.pid() <= 0) {
@@ -252,6 +276,7 @@ public final class ContainerRuntime {
             throw new ContainerException("container " + id + ": kill " + signal + " failed: errno "
                     + com.sun.jna.Native.getLastError());
         }
+        thawAfterKill(id, st, signal);
     }
 
     /**
@@ -274,6 +299,7 @@ public final class ContainerRuntime {
                 throw new ContainerException("container " + id + ": is " + st.status() + "; stop it or delete with force");
             }
             Libc.get().kill(st.pid(), 9);
+            thawAfterKill(id, st, 9);
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (StateDir.alive(st.pid()) && System.nanoTime() < deadline) {
                 sleep(5);

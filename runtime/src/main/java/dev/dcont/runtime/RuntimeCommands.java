@@ -185,7 +185,6 @@ final class RuntimeCommands {
             return 0;
         }
         ContainerRuntime rt = new ContainerRuntime(g.root);
-        // kill and delete through it: a paused container is thawed after SIGKILL, or the kill would not land
         ContainerControl control = new ContainerControl(rt);
         switch (name) {
             case "create" -> {
@@ -197,13 +196,9 @@ final class RuntimeCommands {
             case "state" -> System.out.println(SpecJson.toJson(rt.state(id(pr))));
             case "kill" -> {
                 String sig = pr.matchedPositionalValue(1, "SIGTERM");
-                if (pr.hasMatchedOption("--all")) {
-                    rt.kill(id(pr), Signals.parse(sig), true);
-                } else {
-                    control.kill(id(pr), Signals.parse(sig));
-                }
+                rt.kill(id(pr), Signals.parse(sig), pr.hasMatchedOption("--all"));
             }
-            case "delete" -> control.delete(id(pr), pr.hasMatchedOption("--force"));
+            case "delete" -> rt.delete(id(pr), pr.hasMatchedOption("--force"));
             case "pause" -> control.pause(id(pr));
             case "resume" -> control.resume(id(pr));
             case "update" -> {

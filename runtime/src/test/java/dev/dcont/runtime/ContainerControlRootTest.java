@@ -59,12 +59,12 @@ class ContainerControlRootTest {
         bundle.write(spec.withLinux(spec.linux().withResources(
                 new Linux.Resources(new Linux.Memory(64L << 20, null), null, new Linux.Pids(30)))));
         ContainerState st = rt.start(bundle.dir, id, tmp.resolve("log"));
-        assertEquals(ContainerState.RUNNING, control.state(id).status());
+        assertEquals(ContainerState.RUNNING, rt.state(id).status());
         assertEquals(List.of(st.pid()), control.ps(id));
 
         control.pause(id);
         assertTrue(control.paused(id));
-        ContainerState paused = control.state(id);
+        ContainerState paused = rt.state(id);
         assertEquals(ContainerControl.PAUSED, paused.status());
         assertEquals(st.pid(), paused.pid());
         ContainerException again = assertThrows(ContainerException.class, () -> control.pause(id));
@@ -73,7 +73,7 @@ class ContainerControlRootTest {
         assertEquals(List.of(st.pid()), control.ps(id));
 
         control.resume(id);
-        assertEquals(ContainerState.RUNNING, control.state(id).status());
+        assertEquals(ContainerState.RUNNING, rt.state(id).status());
         ContainerException notPaused = assertThrows(ContainerException.class, () -> control.resume(id));
         assertEquals("container " + id + ": cannot resume, it is running, not paused", notPaused.getMessage());
 
@@ -100,7 +100,7 @@ class ContainerControlRootTest {
         bundle.write(BusyboxBundle.defaultSpec("sleep", "1000"));
         rt.start(bundle.dir, id, tmp.resolve("log"));
         control.pause(id);
-        control.kill(id, 9);
+        rt.kill(id, 9);
         Poll.until("the killed paused container to stop", Duration.ofSeconds(5),
                 () -> rt.state(id).status().equals(ContainerState.STOPPED));
         assertEquals(137, rt.exitCode(id).getAsInt());
@@ -108,7 +108,7 @@ class ContainerControlRootTest {
 
         rt.start(bundle.dir, id, tmp.resolve("log2"));
         control.pause(id);
-        control.delete(id, true);
+        rt.delete(id, true);
         assertEquals(List.of(), rt.list());
     }
 
