@@ -38,9 +38,10 @@ static void loopback_up(void) {
 }
 
 void close_extra_fds(void) {
-    /* keep 0-2 and the (close-on-exec) error pipe */
-    if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) == 0) return;
-    for (int fd = 3; fd < 65536; fd++) {
+    /* keep 0-2, the descriptors of --preserve-fds after them and the (close-on-exec) error pipe */
+    int first = 3 + preserved_fds();
+    if (syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+    for (int fd = first; fd < 65536; fd++) {
         if (fd == error_fd) continue;
         close(fd);
     }
@@ -75,6 +76,7 @@ static void do_exec(struct op *o) {
     sigemptyset(&all);
     for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &all, NULL);
+    preserve_fds_place();
     close_extra_fds();
     load_seccomp_at_exec();
 
@@ -226,6 +228,9 @@ void run_child_ops(void) {
             oci_child_hooks_sync();
         } else if (is(o, "CONTAINER_HOOK")) {
             oci_child_run_hook(o);
+        } else if (is(o, "MOVE_ROOT")) {
+            close_root();
+            move_root(a[0]);
         }
         /* other ops belong to the monitor */
     }

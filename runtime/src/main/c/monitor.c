@@ -229,6 +229,7 @@ int run_monitor(void) {
     if (!terminal && !inherit) stdio_make_pipes(!detach);
 
     if (create) oci_monitor_prepare();
+    preserve_fds_take();
     int errpipe[2], sock[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) monitor_fail("pipe");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) monitor_fail("socketpair");
@@ -256,6 +257,7 @@ int run_monitor(void) {
         _exit(EXIT_SETUP);
     }
     child_pid = pid;
+    preserve_fds_release();
     close(errpipe[1]);
     close(sock[1]);
     int out_r = -1, err_r = -1; /* detached: the container's output pipes, read into the log */

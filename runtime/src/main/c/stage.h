@@ -14,6 +14,8 @@
  *   devices_bpf.c  the cgroup v2 device filter (a BPF program)
  *   seccomp.c   the seccomp filter (libseccomp)
  *   oci.c       runc's create/start split (the exec fifo) and the runtime-spec hooks
+ *   fds.c       the caller's descriptors passed to the container (--preserve-fds)
+ *   moveroot.c  the root made by MS_MOVE and chroot instead of pivot_root (--no-pivot)
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -168,5 +170,14 @@ void oci_child_run_hook(const struct op *o);
 void oci_before_exec(void);
 int oci_monitor_created(pid_t pid, int errfd, int sock);
 int oci_send_console(int master, char *err, size_t errlen);
+
+/* fds.c */
+void preserve_fds_take(void);
+void preserve_fds_release(void);
+int preserved_fds(void);
+void preserve_fds_place(void);
+
+/* moveroot.c */
+void move_root(const char *rootfs);
 
 #endif

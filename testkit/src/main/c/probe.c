@@ -188,6 +188,18 @@ static int run(const char *check, char **arg, int nargs) {
         console_recv(arg[0], arg[1]);
         return 2;
     }
+    if (strcmp(check, "chroot_escape") == 0 && nargs >= 1) {
+        /* the classic way out of a chroot: a chroot into a directory below, with the working directory left
+         * above it, then ".." to the top of the mount tree and a chroot there; is PATH there? */
+        char dir[] = "/tmp/probe-chroot-XXXXXX";
+        long rc = mkdtemp(dir) ? 0 : -1;
+        if (rc == 0) rc = chroot(dir);
+        for (int k = 0; rc == 0 && k < 64; k++) rc = chdir("..");
+        if (rc == 0) rc = chroot(".");
+        if (rc == 0) rc = access(arg[0], F_OK);
+        report("chroot_escape", rc);
+        return 1;
+    }
     printf("%s: unknown check\n", check);
     return 0;
 }

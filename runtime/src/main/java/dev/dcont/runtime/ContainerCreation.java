@@ -47,15 +47,16 @@ final class ContainerCreation {
      */
     CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
                             EarlyStage stage) throws IOException, ContainerException {
-        return create(bundle, sd, detachLog, onExit, input, stage, null);
+        return create(bundle, sd, detachLog, onExit, input, stage, null, CreateOptions.NONE);
     }
 
     /**
      * As above; with {@code oci} (not null), runc's create: the process waits on the exec fifo for start, no
      * monitor stays, and the spec's hooks run (see oci.c); {@code oci} is the console socket, or empty for none.
+     * {@code options}: runc's --preserve-fds, --no-pivot and --no-new-keyring.
      */
     CgroupManager create(Path bundle, StateDir sd, String detachLog, List<String> onExit, boolean input,
-                         EarlyStage stage, String oci) throws IOException, ContainerException {
+                         EarlyStage stage, String oci, CreateOptions options) throws IOException, ContainerException {
         String id = sd.dir.getFileName().toString();
         CgroupManager cg = null;
         try {
@@ -81,7 +82,9 @@ final class ContainerCreation {
                 }
             }
             LaunchPlanner.MonitorSettings settings = new LaunchPlanner.MonitorSettings(sd.dir.toString(), procs, dirs,
-                    detachLog, onExit).withSessionKeyring(sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(stateRoot)).withStdinOpen(input);
+                    detachLog, onExit).withSessionKeyring(options.noNewKeyring() ? null : sessionKeyring(id))
+                    .withSeccompCache(StateDir.seccompCache(stateRoot)).withStdinOpen(input)
+                    .withPreservedFds(preserved(options.preserveFds())).withNoPivot(options.noPivot());
             Path filtered = cg.deviceFilterCgroup();
             if (filtered != null) {
                 DeviceRules devices = DeviceRules.of(linux == null ? null : linux.resources());
@@ -107,8 +110,10 @@ final class ContainerCreation {
             }
             PlanWriter plan = new PlanWriter();
             new LaunchPlanner(cgroups.get().mountLayout()).planRun(spec, rootfs, settings, plan);
+            java.time.Instant now = java.time.Instant.now();
             new StateDir.Stored(spec.ociVersion(), id, b.toString(), spec.annotations(), cgroupsPath, dirs, procs,
-                    nsTypes, detachLog != null).write(sd.stateJson());
+                    nsTypes, detachLog != null, rootfs.toString(), now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+                    options.noNewKeyring()).write(sd.stateJson());
             // last: once the plan is in place the stage runs it, so nothing after this may fail
             PrivateFiles.write(sd.plan(), plan.toBytes());
             return cg;
@@ -127,6 +132,11 @@ final class ContainerCreation {
             }
             throw e;
         }
+    }
+
+    /** runc's --preserve-fds N: this process's descriptors 3 .. 3+N-1, which the stage, its child, takes; null for none. */
+    static LaunchPlanner.PreservedFds preserved(int n) {
+        return n == 0 ? null : new LaunchPlanner.PreservedFds(ProcessHandle.current().pid(), n);
     }
 
     /** The session keyring of container {@code id}, which its processes share (runc's name for it). */

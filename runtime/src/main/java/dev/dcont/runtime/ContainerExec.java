@@ -25,7 +25,7 @@ final class ContainerExec {
     }
 
     /** With {@code detachedPid}, runc's exec --detach: its pid goes there and the return is 0 once it runs. */
-    int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket)
+    int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket, int preserveFds)
             throws IOException, ContainerException {
         StateDir sd = runtime.existing(id);
         ContainerState st = runtime.state(id);
@@ -42,7 +42,10 @@ final class ContainerExec {
             new LaunchPlanner(cgroups.get().mountLayout()).planExec(st.pid(), s.namespaces(), process,
                     linux == null ? null : linux.seccomp(),
                     new LaunchPlanner.MonitorSettings(execDir.toString(), s.cgroupProcs(), List.of(), null)
-                            .withSessionKeyring(ContainerCreation.sessionKeyring(id)).withSeccompCache(StateDir.seccompCache(runtime.stateRoot()))
+                            // runc's --no-new-keyring at create holds for the execs too
+                            .withSessionKeyring(s.noNewKeyring() ? null : ContainerCreation.sessionKeyring(id))
+                            .withSeccompCache(StateDir.seccompCache(runtime.stateRoot()))
+                            .withPreservedFds(ContainerCreation.preserved(preserveFds))
                             .withStdinOpen(detachedPid == null && stdio.input())
                             .withOci(detachedPid == null ? null : LaunchPlanner.OciCreate.detachedExec(
                                     consoleSocket == null ? null : consoleSocket.toAbsolutePath().toString())),

@@ -57,10 +57,15 @@ public final class ContainerRuntime {
      * state of the container is left.
      */
     public int run(Path bundle, String id, Stdio stdio) throws IOException, ContainerException {
+        return run(bundle, id, stdio, CreateOptions.NONE);
+    }
+
+    /** As {@link #run(Path, String, Stdio)}, with runc's create options. */
+    public int run(Path bundle, String id, Stdio stdio, CreateOptions options) throws IOException, ContainerException {
         cgroups.detectAhead();
         StateDir sd = creation.prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), stdio);
-        CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), stdio.input(), stage);
+        CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), stdio.input(), stage, null, options);
         Process monitor = null;
         try {
             monitor = stage.process();
@@ -132,13 +137,19 @@ public final class ContainerRuntime {
      * create, which removes what it made.
      */
     public ContainerState create(Path bundle, String id, Path pidFile) throws IOException, ContainerException {
-        return lifecycle.create(bundle, id, pidFile, null);
+        return lifecycle.create(bundle, id, pidFile, null, CreateOptions.NONE);
     }
 
     /** As {@link #create(Path, String, Path)}; the terminal's master goes to the unix socket {@code consoleSocket}. */
     public ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket)
             throws IOException, ContainerException {
-        return lifecycle.create(bundle, id, pidFile, consoleSocket);
+        return lifecycle.create(bundle, id, pidFile, consoleSocket, CreateOptions.NONE);
+    }
+
+    /** As {@link #create(Path, String, Path, Path)}, with runc's create options. */
+    public ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket, CreateOptions options)
+            throws IOException, ContainerException {
+        return lifecycle.create(bundle, id, pidFile, consoleSocket, options);
     }
 
     /**
@@ -146,7 +157,12 @@ public final class ContainerRuntime {
      * no relay (see {@link OciLifecycle#runForeground}); the process's exit code.
      */
     public int runCreated(Path bundle, String id) throws IOException, ContainerException {
-        return lifecycle.runForeground(bundle, id);
+        return lifecycle.runForeground(bundle, id, CreateOptions.NONE);
+    }
+
+    /** As {@link #runCreated(Path, String)}, with runc's create options. */
+    public int runCreated(Path bundle, String id, CreateOptions options) throws IOException, ContainerException {
+        return lifecycle.runForeground(bundle, id, options);
     }
 
     /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
@@ -207,7 +223,12 @@ public final class ContainerRuntime {
      * {@code process.terminal}, else pipes relayed to and from {@code stdio}. Returns the exit code.
      */
     public int exec(String id, ProcessSpec process, Stdio stdio) throws IOException, ContainerException {
-        return exec(id, process, stdio, null, null);
+        return exec(id, process, stdio, null, null, 0);
+    }
+
+    /** As {@link #exec(String, ProcessSpec, Stdio)}; the process also gets this program's descriptors 3 .. 2+preserveFds. */
+    public int exec(String id, ProcessSpec process, Stdio stdio, int preserveFds) throws IOException, ContainerException {
+        return exec(id, process, stdio, null, null, preserveFds);
     }
 
     /**
@@ -217,17 +238,23 @@ public final class ContainerRuntime {
      */
     public int execDetached(String id, ProcessSpec process, Path pidFile, Path consoleSocket)
             throws IOException, ContainerException {
+        return execDetached(id, process, pidFile, consoleSocket, 0);
+    }
+
+    /** As {@link #execDetached(String, ProcessSpec, Path, Path)}, with this program's descriptors 3 .. 2+preserveFds. */
+    public int execDetached(String id, ProcessSpec process, Path pidFile, Path consoleSocket, int preserveFds)
+            throws IOException, ContainerException {
         int[] pid = new int[1];
-        exec(id, process, Stdio.inherit(), pid, consoleSocket);
+        exec(id, process, Stdio.inherit(), pid, consoleSocket, preserveFds);
         if (pidFile != null) {
             OciLifecycle.writePidFile(pidFile, pid[0]);
         }
         return pid[0];
     }
 
-    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket)
-            throws IOException, ContainerException {
-        return new ContainerExec(this, cgroups).exec(id, process, stdio, detachedPid, consoleSocket);
+    private int exec(String id, ProcessSpec process, Stdio stdio, int[] detachedPid, Path consoleSocket,
+                     int preserveFds) throws IOException, ContainerException {
+        return new ContainerExec(this, cgroups).exec(id, process, stdio, detachedPid, consoleSocket, preserveFds);
     }
 
     /** The process spec the container was started with, as a template for {@link #exec}. */

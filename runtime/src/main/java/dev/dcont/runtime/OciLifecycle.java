@@ -29,14 +29,14 @@ final class OciLifecycle {
         this.cgroups = cgroups;
     }
 
-    ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket)
+    ContainerState create(Path bundle, String id, Path pidFile, Path consoleSocket, CreateOptions options)
             throws IOException, ContainerException {
         cgroups.detectAhead();
         StateDir sd = creation.prepare(bundle, id);
         // the stage's stdio, and so the container's, are the caller's
         EarlyStage stage = EarlyStage.start(sd.plan(), Stdio.inherit());
         CgroupManager cgroup = creation.create(bundle, sd, null, List.of(), false, stage,
-                consoleSocket == null ? "" : consoleSocket.toAbsolutePath().toString());
+                consoleSocket == null ? "" : consoleSocket.toAbsolutePath().toString(), options);
         try {
             int code = Uninterruptibly.waitFor(stage.process());
             String error = StateDir.readOrNull(sd.errorFile());
@@ -68,12 +68,12 @@ final class OciLifecycle {
      * child subreaper, so that the process, reparented when the stage exits, is its to wait for), delete. The
      * exit code is the process's (128+N for signal N); signals INT TERM HUP QUIT USR1 USR2 are passed on.
      */
-    int runForeground(Path bundle, String id) throws IOException, ContainerException {
+    int runForeground(Path bundle, String id, CreateOptions options) throws IOException, ContainerException {
         if (Libc.get().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
             throw new ContainerException("container " + id + ": cannot become a child subreaper: errno "
                     + com.sun.jna.Native.getLastError());
         }
-        int pid = create(bundle, id, null, null).pid();
+        int pid = create(bundle, id, null, null, options).pid();
         try (SignalForwarder ignored = SignalForwarder.install(pid)) {
             start(id);
             int[] status = new int[1];

@@ -1,6 +1,5 @@
 package dev.dcont.runtime;
 
-import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.DefaultSpec;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SpecJson;
@@ -89,9 +88,7 @@ final class RuntimeCommands {
             single(c, "FILE", "write the container's pid here", "--pid-file");
             single(c, "SOCKET", "send the terminal's master over this unix socket",
                     "--console-socket");
-            flag(c, "accepted; pivot_root is always used", "--no-pivot");
-            flag(c, "accepted; the container gets its own session keyring", "--no-new-keyring");
-            single(c, "N", "pass N descriptors after stdio (not supported)", "--preserve-fds");
+            createOptions(c);
             positional(c, "ID", "0");
         }
         if (all || only.equals("start")) {
@@ -117,9 +114,11 @@ final class RuntimeCommands {
             single(c, "table|json", "output format", "--format", "-f");
         }
         if (all || only.equals("ps")) {
-            c = command(top, "ps", "list the processes of a container");
+            c = command(top, "ps", "list the processes of a container (ps -ef, or ps with the ARGS after the ID)");
+            c.parser().stopAtPositional(true);
             single(c, "table|json", "output format", "--format", "-f");
             positional(c, "ID", "0");
+            positionals(c, "ARGS", "1..*");
         }
         if (all || only.equals("exec")) {
             c = command(top, "exec", "run a process in a running container");
@@ -134,6 +133,7 @@ final class RuntimeCommands {
             single(c, "DIR", "working directory", "--cwd");
             repeated(c, "VAR=VALUE", "environment", "--env", "-e");
             single(c, "UID[:GID]", "user", "--user", "-u");
+            single(c, "N", "pass the descriptors 3 .. N+2 to the process", "--preserve-fds");
             positional(c, "ID", "0");
             positionals(c, "ARGS", "1..*");
         }
@@ -155,6 +155,7 @@ final class RuntimeCommands {
             single(c, "FILE", "write the container's pid here (with --detach)", "--pid-file");
             single(c, "SOCKET", "send the terminal's master over this unix socket",
                     "--console-socket");
+            createOptions(c);
             positional(c, "ID", "0");
         }
         if (all || only.equals("spec")) {
@@ -167,6 +168,13 @@ final class RuntimeCommands {
         if (all || only.equals("features")) {
             command(top, "features", "print the runtime-spec features document");
         }
+    }
+
+    /** The options of create and run that make the container ({@link CreateOptions}). */
+    private static void createOptions(CommandSpec c) {
+        flag(c, "enter the root with MS_MOVE and chroot, not pivot_root (a root on a ramfs)", "--no-pivot");
+        flag(c, "keep the caller's session keyring instead of a new one of the container's", "--no-new-keyring");
+        single(c, "N", "pass the descriptors 3 .. N+2 to the container's process", "--preserve-fds");
     }
 
     /** Runs the parsed command; its exit code. */
@@ -188,8 +196,7 @@ final class RuntimeCommands {
         ContainerControl control = new ContainerControl(rt);
         switch (name) {
             case "create" -> {
-                refuseUnsupported(pr);
-                rt.create(bundle(pr), id(pr), path(pr, "--pid-file"), path(pr, "--console-socket"));
+                rt.create(bundle(pr), id(pr), path(pr, "--pid-file"), path(pr, "--console-socket"), options(pr));
                 return 0;
             }
             case "start" -> rt.startCreated(id(pr));
@@ -209,16 +216,18 @@ final class RuntimeCommands {
                 control.update(id(pr), ContainerControl.readResources(
                         Path.of(file.equals("-") ? "/dev/stdin" : file)));
             }
-            case "list" -> list(rt, pr);
-            case "ps" -> ps(rt, pr);
+            case "list" -> RuntimeListing.list(rt, pr.matchedOptionValue("--format", "table"),
+                    pr.hasMatchedOption("--quiet"), System.out);
+            case "ps" -> RuntimeListing.ps(rt, id(pr), pr.matchedOptionValue("--format", "table"),
+                    pr.matchedPositionalValue(1, List.of()), System.out);
             case "exec" -> {
                 return exec(rt, pr);
             }
             case "run" -> {
-                refuseUnsupported(pr);
+                CreateOptions options = options(pr);
                 if (pr.hasMatchedOption("--detach")) {
                     String id = id(pr);
-                    rt.create(bundle(pr), id, path(pr, "--pid-file"), path(pr, "--console-socket"));
+                    rt.create(bundle(pr), id, path(pr, "--pid-file"), path(pr, "--console-socket"), options);
                     rt.startCreated(id);
                     return 0;
                 }
@@ -229,20 +238,46 @@ final class RuntimeCommands {
                 // (its relay, and one process less to start)
                 Path b = bundle(pr);
                 if (dev.dcont.runtime.spec.SpecMaps.readObject(b.resolve("config.json")).get("hooks") != null) {
-                    return rt.runCreated(b, id(pr));
+                    return rt.runCreated(b, id(pr), options);
                 }
-                return rt.run(b, id(pr), Stdio.inherit());
+                return rt.run(b, id(pr), Stdio.inherit(), options);
             }
             default -> throw new IllegalArgumentException("unknown command " + name);
         }
         return 0;
     }
 
-    private static void refuseUnsupported(ParseResult pr) {
-        String fds = pr.matchedOptionValue("--preserve-fds", "0");
-        if (!fds.equals("0")) {
-            throw new IllegalArgumentException("--preserve-fds is not supported yet");
+    private static CreateOptions options(ParseResult pr) {
+        return new CreateOptions(preserveFds(pr), pr.hasMatchedOption("--no-pivot"),
+                pr.hasMatchedOption("--no-new-keyring"));
+    }
+
+    /**
+     * runc's --preserve-fds N: each of the descriptors 3 .. N+2 must be open, and have been open when this program
+     * started. The JVM opens its own files at the lowest free numbers, so a number the caller left free may be
+     * the JVM's by now: the launcher counts how many of them the caller gave ({@code dcont.caller-fds}).
+     */
+    static int preserveFds(ParseResult pr) {
+        String v = pr.matchedOptionValue("--preserve-fds", "0");
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            n = -1;
         }
+        if (n < 0) {
+            throw new IllegalArgumentException("--preserve-fds takes a number of descriptors (0 or more), not " + v);
+        }
+        String given = System.getProperty("dcont.caller-fds");
+        for (int fd = 3; fd < 3 + n; fd++) {
+            boolean open = Files.exists(Path.of("/proc/self/fd/" + fd))
+                    && (given == null || fd - 3 < Integer.parseInt(given));
+            if (!open) {
+                throw new IllegalArgumentException("--preserve-fds " + n + ": descriptor " + fd
+                        + " was not open when dcont-runtime started; give it, or a smaller N");
+            }
+        }
+        return n;
     }
 
     private static String id(ParseResult pr) {
@@ -278,42 +313,8 @@ final class RuntimeCommands {
         return 0;
     }
 
-    private static void list(ContainerRuntime rt, ParseResult pr) throws IOException, ContainerException {
-        String format = pr.matchedOptionValue("--format", "table");
-        boolean quiet = pr.hasMatchedOption("--quiet");
-        List<ContainerState> states = new ArrayList<>();
-        for (String id : rt.list()) {
-            states.add(rt.state(id));
-        }
-        if (quiet) {
-            states.forEach(s -> System.out.println(s.id()));
-        } else if (format.equals("json")) {
-            System.out.println(SpecJson.toJson(states));
-        } else if (format.equals("table")) {
-            System.out.printf("%-20s %-8s %-10s %s%n", "ID", "PID", "STATUS", "BUNDLE");
-            for (ContainerState s : states) {
-                System.out.printf("%-20s %-8d %-10s %s%n", s.id(), s.pid(), s.status(), s.bundle());
-            }
-        } else {
-            throw new IllegalArgumentException("list: --format must be table or json, not " + format);
-        }
-    }
-
-    private static void ps(ContainerRuntime rt, ParseResult pr) throws IOException, ContainerException {
-        String format = pr.matchedOptionValue("--format", "table");
-        List<Integer> pids = rt.pids(id(pr));
-        if (format.equals("json")) {
-            System.out.println(pids);
-        } else if (format.equals("table")) {
-            System.out.println("PID");
-            pids.forEach(System.out::println);
-        } else {
-            throw new IllegalArgumentException("ps: --format must be table or json, not " + format);
-        }
-    }
-
     private static int exec(ContainerRuntime rt, ParseResult pr) throws IOException, ContainerException {
-        refuseUnsupported(pr);
+        int fds = preserveFds(pr);
         boolean detach = pr.hasMatchedOption("--detach");
         if (!detach && pr.hasMatchedOption("--pid-file")) {
             throw new IllegalArgumentException("exec: --pid-file is only for exec --detach");
@@ -361,10 +362,10 @@ final class RuntimeCommands {
             throw new IllegalArgumentException("exec: a detached process with a terminal needs --console-socket");
         }
         if (detach) {
-            rt.execDetached(id, p, path(pr, "--pid-file"), path(pr, "--console-socket"));
+            rt.execDetached(id, p, path(pr, "--pid-file"), path(pr, "--console-socket"), fds);
             return 0;
         }
-        return rt.exec(id, p, Stdio.inherit());
+        return rt.exec(id, p, Stdio.inherit(), fds);
     }
 
     static ProcessSpec.User user(String s, ProcessSpec.User base) {

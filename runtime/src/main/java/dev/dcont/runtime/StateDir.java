@@ -21,9 +21,20 @@ import java.util.Map;
  * {@code hooks.json}.
  */
 final class StateDir {
-    /** What Java records at creation. */
+    /**
+     * What Java records at creation; {@code rootfs} is the root's real path, {@code createdNanos} the time of the
+     * creation in nanoseconds since the epoch (0: not recorded), {@code noNewKeyring} runc's --no-new-keyring,
+     * which the container's execs follow too.
+     */
     record Stored(String ociVersion, String id, String bundle, Map<String, String> annotations, String cgroupsPath,
-                  List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
+                  List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached,
+                  String rootfs, long createdNanos, boolean noNewKeyring) {
+
+        Stored(String ociVersion, String id, String bundle, Map<String, String> annotations, String cgroupsPath,
+               List<String> cgroupDirs, List<String> cgroupProcs, List<String> namespaces, boolean detached) {
+            this(ociVersion, id, bundle, annotations, cgroupsPath, cgroupDirs, cgroupProcs, namespaces, detached, null,
+                    0, false);
+        }
 
         // written and read on every start: as maps (SpecMaps says why)
         void write(Path file) throws IOException {
@@ -39,6 +50,13 @@ final class StateDir {
             m.put("cgroupProcs", cgroupProcs);
             m.put("namespaces", namespaces);
             m.put("detached", detached);
+            if (rootfs != null) {
+                m.put("rootfs", rootfs);
+            }
+            m.put("created", createdNanos);
+            if (noNewKeyring) {
+                m.put("noNewKeyring", true);
+            }
             SpecMaps.writeObject(file, m);
         }
 
@@ -49,7 +67,8 @@ final class StateDir {
                         SpecMaps.str(m.get("bundle")), SpecMaps.stringMap(m.get("annotations")),
                         SpecMaps.str(m.get("cgroupsPath")), SpecMaps.strings(m.get("cgroupDirs")),
                         SpecMaps.strings(m.get("cgroupProcs")), SpecMaps.strings(m.get("namespaces")),
-                        Boolean.TRUE.equals(m.get("detached")));
+                        Boolean.TRUE.equals(m.get("detached")), SpecMaps.str(m.get("rootfs")),
+                        SpecMaps.lng(m.get("created"), 0), Boolean.TRUE.equals(m.get("noNewKeyring")));
             } catch (ClassCastException e) {
                 throw new IOException(file + ": not a container's state: " + e.getMessage(), e);
             }

@@ -91,7 +91,7 @@ class RuntimeMainTest {
     void listOfAnEmptyRootAsJsonIsAnArray() {
         Out r = run("--root", tmp.resolve("none").toString(), "list", "--format", "json");
         assertEquals(0, r.code(), r.err());
-        assertEquals("[ ]", r.out().strip());
+        assertEquals("[]", r.out().strip());
     }
 
     @Test
@@ -100,9 +100,65 @@ class RuntimeMainTest {
         assertEquals(1, run("--root", tmp.toString(), "kill", "x", "SIGNOPE").code());
         assertEquals(1, run("--root", tmp.toString(), "state", "bad/id").code());
         assertEquals(1, run("--root", tmp.toString(), "nocommand").code());
-        Out unsupported = run("--root", tmp.toString(), "create", "--preserve-fds", "2", "--bundle", "/b", "c");
-        assertEquals(1, unsupported.code());
-        assertTrue(unsupported.err().contains("--preserve-fds is not supported yet"), unsupported.err());
+        for (String n : List.of("x", "-1")) {
+            Out bad = run("--root", tmp.toString(), "create", "--preserve-fds", n, "--bundle", "/b", "c");
+            assertEquals(1, bad.code(), n);
+            assertTrue(bad.err().contains("--preserve-fds takes a number"), bad.err());
+        }
+    }
+
+    /**
+     * The launcher counts the descriptors the caller gave: one the JVM opened itself in a number the caller left
+     * free is not passed on, and the command fails before it makes anything.
+     */
+    @Test
+    void preserveFdsRefusesADescriptorTheCallerDidNotGive() {
+        System.setProperty("dcont.caller-fds", "0");
+        try {
+            Out r = run("--root", tmp.toString(), "create", "--preserve-fds", "1", "--bundle", tmp.toString(), "c");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("--preserve-fds 1: descriptor 3 was not open when dcont-runtime started"),
+                    r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            Out exec = run("--root", tmp.toString(), "exec", "--preserve-fds", "1", "c", "true");
+            assertTrue(exec.err().contains("descriptor 3 was not open"), exec.err());
+        } finally {
+            System.clearProperty("dcont.caller-fds");
+        }
+    }
+
+    /** runc's list table: Go's tabwriter, minimum width 12, padding 3, the last column as it is. */
+    @Test
+    void theListTableIsLaidOutAsRuncsTabwriter() {
+        assertEquals("ID          PID         STATUS      BUNDLE      CREATED     OWNER\n",
+                RuntimeListing.tabwriter(List.of(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"))));
+        assertEquals("ID          PID         STATUS      BUNDLE       CREATED                          OWNER\n"
+                + "r1          30589       created     /tmp/rtt/b   2026-12-03T23:44:09.569348351Z   root\n",
+                RuntimeListing.tabwriter(List.of(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"),
+                        List.of("r1", "30589", "created", "/tmp/rtt/b", "2026-12-03T23:44:09.569348351Z", "root"))));
+    }
+
+    /** Go's RFC3339Nano, as runc prints a container's creation: no trailing zeros in the fraction. */
+    @Test
+    void theCreationTimeIsPrintedAsGosRfc3339Nano() {
+        assertEquals("2026-12-03T23:44:09.569348351Z", RuntimeListing.rfc3339Nano(1796341449569348351L));
+        assertEquals("2026-12-03T23:44:09.5693Z", RuntimeListing.rfc3339Nano(1796341449569300000L));
+        assertEquals("2026-12-03T23:44:09Z", RuntimeListing.rfc3339Nano(1796341449000000000L));
+    }
+
+    /** runc's ps table: the title of ps's output and the rows whose PID column is one of the container's. */
+    @Test
+    void psKeepsTheTitleAndTheRowsOfTheContainersPids() {
+        String ps = "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+                + "root           1       0  0 Dec03 ?        00:00:01 /sbin/init\n"
+                + "root         420       1  0 23:44 ?        00:00:00 sleep 100\n"
+                + "root        4200     420  0 23:44 ?        00:00:00 sh\n";
+        assertEquals("UID          PID    PPID  C STIME TTY          TIME CMD\n"
+                + "root         420       1  0 23:44 ?        00:00:00 sleep 100\n",
+                RuntimeListing.filter(ps, List.of(420)));
+        assertEquals("  PID COMMAND\n 4200 sh\n", RuntimeListing.filter("  PID COMMAND\n  420 sleep\n 4200 sh\n",
+                List.of(4200)));
+        assertThrows(IllegalArgumentException.class, () -> RuntimeListing.filter("COMMAND\nsh\n", List.of(1)));
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A container has a session keyring of its own (runc's "_ses.ID"), which dcont exec joins: a key in the session
  * of the process that started dcont is not found inside. The probe runs without a seccomp filter here; Docker's
- * default profile refuses keyctl altogether.
+ * default profile refuses keyctl altogether. With runc's --no-new-keyring the caller's keyring stays.
  */
 class SessionKeyringRootTest {
     @TempDir Path tmp;
@@ -91,5 +91,23 @@ class SessionKeyringRootTest {
         assertEquals(List.of("keyring: allowed", "keyring: refused (ENOKEY)"), Files.readString(out).lines().toList());
         assertEquals(List.of("keyring: refused (ENOKEY)"), probeOnHost("keyring", containerKey),
                 "the container's key reached the host's session keyring");
+    }
+
+    /** runc's --no-new-keyring: the caller's session keyring stays, for the container's init and for its execs. */
+    @Test
+    void withNoNewKeyringTheContainerAndItsExecsKeepTheCallersKeyring() throws Exception {
+        CreateOptions keep = new CreateOptions(0, false, true);
+        bundle.write(BusyboxBundle.defaultSpec("/probe", "keyring", hostKey));
+        Path out = tmp.resolve("out"), err = tmp.resolve("err");
+        assertEquals(0, rt.run(bundle.dir, id, Stdio.files(null, out, err), keep), Files.readString(err));
+        assertEquals(List.of("keyring: allowed"), Files.readString(out).lines().toList());
+
+        bundle.write(BusyboxBundle.defaultSpec("sleep", "60"));
+        rt.create(bundle.dir, id, null, null, keep);
+        rt.startCreated(id);
+        ProcessSpec p = rt.processOf(id).withArgs(List.of("/probe", "keyring", hostKey));
+        Path execOut = tmp.resolve("exec-out");
+        assertEquals(0, rt.exec(id, p, Stdio.files(null, execOut, err)), Files.readString(err));
+        assertEquals(List.of("keyring: allowed"), Files.readString(execOut).lines().toList());
     }
 }

@@ -47,16 +47,19 @@ public final class LaunchPlanner {
      * What the launch needs besides the spec: where the monitor records state, which cgroup it puts the child in,
      * the session keyring the process joins (null: the caller's stays), the device filter the monitor attaches
      * to the cgroup (null: none, e.g. on cgroup v1, where the devices controller's files hold the rules), where
-     * the stage keeps the seccomp programs it built ({@code seccompCache}, null for nowhere) and whether the
-     * monitor relays its stdin to the container ({@code run -i}).
+     * the stage keeps the seccomp programs it built ({@code seccompCache}, null for nowhere), whether the
+     * monitor relays its stdin to the container ({@code run -i}), the caller's descriptors that the process gets
+     * after its stdio ({@code preservedFds}, null for none) and whether the root is entered with MS_MOVE and
+     * chroot instead of pivot_root ({@code noPivot}, runc's --no-pivot).
      */
     public record MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                   String detachLog, List<String> onExit, String sessionKeyring,
                                   DeviceFilter deviceFilter, String seccompCache, boolean stdinOpen,
-                                  OciCreate oci) {
+                                  OciCreate oci, PreservedFds preservedFds, boolean noPivot) {
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
                                String detachLog, List<String> onExit) {
-            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null, false, null);
+            this(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, null, null, null, false, null, null,
+                    false);
         }
 
         public MonitorSettings(String stateDir, List<String> cgroupProcsFiles, List<String> cgroupDirs,
@@ -66,27 +69,49 @@ public final class LaunchPlanner {
 
         public MonitorSettings withSessionKeyring(String name) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, name, deviceFilter,
-                    seccompCache, stdinOpen, oci);
+                    seccompCache, stdinOpen, oci, preservedFds, noPivot);
         }
 
         public MonitorSettings withDeviceFilter(DeviceFilter f) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring, f,
-                    seccompCache, stdinOpen, oci);
+                    seccompCache, stdinOpen, oci, preservedFds, noPivot);
         }
 
         public MonitorSettings withSeccompCache(String dir) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, dir, stdinOpen, oci);
+                    deviceFilter, dir, stdinOpen, oci, preservedFds, noPivot);
         }
 
         public MonitorSettings withStdinOpen(boolean open) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, seccompCache, open, oci);
+                    deviceFilter, seccompCache, open, oci, preservedFds, noPivot);
         }
 
         public MonitorSettings withOci(OciCreate o) {
             return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
-                    deviceFilter, seccompCache, stdinOpen, o);
+                    deviceFilter, seccompCache, stdinOpen, o, preservedFds, noPivot);
+        }
+
+        public MonitorSettings withPreservedFds(PreservedFds fds) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
+                    deviceFilter, seccompCache, stdinOpen, oci, fds, noPivot);
+        }
+
+        public MonitorSettings withNoPivot(boolean no) {
+            return new MonitorSettings(stateDir, cgroupProcsFiles, cgroupDirs, detachLog, onExit, sessionKeyring,
+                    deviceFilter, seccompCache, stdinOpen, oci, preservedFds, no);
+        }
+    }
+
+    /**
+     * runc's --preserve-fds: the descriptors 3 .. 3+count-1 of the launcher (pid {@code launcherPid}, the parent
+     * of the native stage) are the process's 3 .. 3+count-1.
+     */
+    public record PreservedFds(long launcherPid, int count) {
+        public PreservedFds {
+            if (count < 0) {
+                throw new IllegalArgumentException("--preserve-fds must be 0 or more, not " + count);
+            }
         }
     }
 
@@ -201,9 +226,13 @@ public final class LaunchPlanner {
             }
         }
         sys.chdir(root);
-        sys.pivotRoot(".", ".");
-        sys.umount(".", MNT_DETACH);
-        sys.chdir("/");
+        if (monitor.noPivot()) {
+            sys.moveRoot(root);
+        } else {
+            sys.pivotRoot(".", ".");
+            sys.umount(".", MNT_DETACH);
+            sys.chdir("/");
+        }
 
         for (String p : linux.maskedPaths() == null ? List.<String>of() : linux.maskedPaths()) {
             sys.maskPath(p);
@@ -295,6 +324,9 @@ public final class LaunchPlanner {
                 throw new IllegalArgumentException("a detached container has no caller's stdin to relay");
             }
             sys.stdinOpen();
+        }
+        if (monitor.preservedFds() != null && monitor.preservedFds().count() > 0) {
+            sys.preserveFds(monitor.preservedFds().launcherPid(), monitor.preservedFds().count());
         }
         if (monitor.oci() != null) {
             if (terminal != (monitor.oci().consoleSocket() != null)) {

@@ -185,4 +185,8 @@ public final class PlanWriter implements Syscalls {
     @Override public void execDetached() { op("EXEC_DETACHED"); }
 
     @Override public void consoleSocket(String path) { op("CONSOLE_SOCKET", path); }
+
+    @Override public void preserveFds(long launcherPid, int count) { op("PRESERVE_FDS", launcherPid, count); }
+
+    @Override public void moveRoot(String rootfs) { op("MOVE_ROOT", rootfs); }
 }

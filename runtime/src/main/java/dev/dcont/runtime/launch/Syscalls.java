@@ -161,4 +161,16 @@ public interface Syscalls {
 
     /** Monitor: runc's --console-socket: the terminal's master goes to the unix socket at {@code path}. */
     void consoleSocket(String path);
+
+    /**
+     * Monitor: runc's --preserve-fds: the descriptors 3 .. 3+count-1 of the launcher {@code launcherPid} (the
+     * stage's parent) become the process's 3 .. 3+count-1 at execve.
+     */
+    void preserveFds(long launcherPid, int count);
+
+    /**
+     * Child, instead of {@link #pivotRoot}: runc's --no-pivot: the host's full proc and sysfs mounts detached,
+     * {@code rootfs} (a host path, the working directory) moved onto "/" and entered with chroot.
+     */
+    void moveRoot(String rootfs);
 }

@@ -74,6 +74,15 @@ public final class SpecJson {
         }
     }
 
+    /** A value as JSON on one line, as runc's list and ps print it (Go's json.Encoder). */
+    public static String toCompactJson(Object value) {
+        try {
+            return JSON.without(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT).asString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Strings, ints and longs read only from what they can be: jackson-jr takes any token as a string (an object
      * becomes null and its members are then read as the enclosing record's) and a number from any text (a uid of

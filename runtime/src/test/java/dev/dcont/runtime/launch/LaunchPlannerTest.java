@@ -450,4 +450,44 @@ class LaunchPlannerTest {
                 rootfs(), MONITOR.withOci(oci), new RecordingSyscalls().sys));
         assertTrue(e.getMessage().contains("--console-socket"), e.getMessage());
     }
+
+    /** runc's --no-pivot: the root is moved onto / and entered with chroot where pivot_root and its unmount were. */
+    @Test
+    void noPivotMovesTheRootInsteadOfPivotingIntoIt() throws IOException {
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withNoPivot(true), rec.sys);
+        String r = tmp.resolve("rootfs").toString();
+        int move = rec.indexOf("moveRoot " + r);
+        assertTrue(move > rec.indexOf("mountInRoot shm"), rec.calls.toString());
+        assertEquals("chdir " + r, rec.calls.get(move - 1));
+        assertEquals(List.of(), rec.named("pivotRoot"));
+        assertEquals(List.of(), rec.named("umount"));
+        // what follows the root's change is the same: masked paths resolved from the new root
+        assertTrue(rec.indexOf("maskPath") > move, rec.calls.toString());
+        assertEquals(List.of(), plan(DefaultSpec.docker(List.of("sh"), false)).named("moveRoot"));
+    }
+
+    /** runc's --preserve-fds: a monitor step naming the launcher, for run and exec; none when 0 are asked for. */
+    @Test
+    void preservedDescriptorsAreAMonitorStepBeforeTheChildsSteps() throws IOException {
+        RecordingSyscalls rec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withPreservedFds(new LaunchPlanner.PreservedFds(4242, 2)), rec.sys);
+        assertEquals(List.of("preserveFds 0x1092 2"), rec.named("preserveFds"));
+        assertTrue(rec.indexOf("preserveFds") < rec.indexOf("mount"), rec.calls.toString());
+
+        RecordingSyscalls exec = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planExec(42, List.of("pid", "mount"),
+                DefaultSpec.docker(List.of("ps"), false).process(),
+                MONITOR.withPreservedFds(new LaunchPlanner.PreservedFds(4242, 1)), exec.sys);
+        assertEquals(List.of("preserveFds 0x1092 1"), exec.named("preserveFds"));
+        assertTrue(exec.indexOf("preserveFds") < exec.indexOf("setns /proc"), exec.calls.toString());
+
+        RecordingSyscalls none = new RecordingSyscalls();
+        new LaunchPlanner(CgroupMountLayout.unifiedHost()).planRun(DefaultSpec.docker(List.of("sh"), false),
+                rootfs(), MONITOR.withPreservedFds(new LaunchPlanner.PreservedFds(4242, 0)), none.sys);
+        assertEquals(List.of(), none.named("preserveFds"));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchPlanner.PreservedFds(1, -1));
+    }
 }

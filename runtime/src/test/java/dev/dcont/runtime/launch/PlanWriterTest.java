@@ -45,6 +45,14 @@ class PlanWriterTest {
     }
 
     @Test
+    void preservedDescriptorsAndTheMovedRootAreSteps() {
+        PlanWriter w = new PlanWriter();
+        w.preserveFds(4242, 2);
+        w.moveRoot("/b/rootfs");
+        assertEquals("PRESERVE_FDS|2|4242|2|MOVE_ROOT|1|/b/rootfs|", text(w));
+    }
+
+    @Test
     void nulInsideAnArgumentIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PlanWriter().sethostname("a\0b"));
     }
