@@ -43,7 +43,7 @@ public final class ContainerRepository {
   /** Inserts a container; fails with a clear message when the name is taken. */
   public void insert(ContainerRecord c) {
     db.inTransaction(conn -> {
-      String taken = ImageRepository.single(conn, "SELECT id FROM containers WHERE name = ?", c.name());
+      String taken = Sql.single(conn, "SELECT id FROM containers WHERE name = ?", c.name());
       if (taken != null) {
         throw new StoreException("the container name \"/" + c.name() + "\" is already in use by container "
             + taken.substring(0, 12) + " (remove it with 'dcont rm' or choose another --name)");
@@ -128,7 +128,7 @@ public final class ContainerRepository {
   }
 
   public boolean nameTaken(String name) {
-    return db.read(conn -> ImageRepository.single(conn, "SELECT id FROM containers WHERE name = ?", name) != null);
+    return db.read(conn -> Sql.single(conn, "SELECT id FROM containers WHERE name = ?", name) != null);
   }
 
   public void delete(String id) {

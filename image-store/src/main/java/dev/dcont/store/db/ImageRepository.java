@@ -3,12 +3,9 @@ package dev.dcont.store.db;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.model.ChainId;
 import dev.dcont.store.model.Digest;
-import dev.dcont.store.model.MediaType;
-import dev.dcont.store.model.Platform;
 import dev.dcont.store.model.Reference;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,9 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Images, their layers, tags and repository digests in the metadata database. Over 400 lines because every
- * statement on these four tables is kept here, where their consistency (a name always names a stored image)
- * can be read in one place.
+ * Images, their layers, tags and repository digests in the metadata database: every statement that changes these
+ * four tables is here, where their consistency (a name always names a stored image) can be read in one place; the
+ * reading of their rows into records is {@link ImageRows}'.
  */
 public final class ImageRepository {
   static final String SCHEMA = """
@@ -117,7 +114,8 @@ public final class ImageRepository {
   /** Puts {@code name} in {@code replaced} with the image it names now, if that is not {@code md}. */
   private static void taken(Connection c, String table, String column, Reference name, String value, String md,
       Map<Reference, Digest> replaced) throws SQLException {
-    String before = single(c, "SELECT manifest_digest FROM " + table + " WHERE repository = ? AND " + column + " = ?",
+    String before = Sql.single(c,
+        "SELECT manifest_digest FROM " + table + " WHERE repository = ? AND " + column + " = ?",
         name.repository(), value);
     if (before != null && !before.equals(md)) {
       replaced.put(name, Digest.parse(before));
@@ -158,7 +156,7 @@ public final class ImageRepository {
   }
 
   public Optional<ImageRecord> find(Digest manifestDigest) {
-    return db.read(c -> load(c, manifestDigest.toString()));
+    return db.read(c -> ImageRows.image(c, manifestDigest.toString()));
   }
 
   /** The image a tag or digest reference names locally, if any. */
@@ -166,23 +164,23 @@ public final class ImageRepository {
     return db.read(c -> {
       String md = null;
       if (ref.digest() != null) {
-        md = single(c, "SELECT manifest_digest FROM repo_digests WHERE repository = ? AND digest = ?",
+        md = Sql.single(c, "SELECT manifest_digest FROM repo_digests WHERE repository = ? AND digest = ?",
             ref.repository(), ref.digest().toString());
         if (md == null) {
-          md = single(c, "SELECT manifest_digest FROM images WHERE manifest_digest = ?", ref.digest().toString());
+          md = Sql.single(c, "SELECT manifest_digest FROM images WHERE manifest_digest = ?", ref.digest().toString());
         }
       } else if (ref.tag() != null) {
-        md = single(c, "SELECT manifest_digest FROM tags WHERE repository = ? AND tag = ?",
+        md = Sql.single(c, "SELECT manifest_digest FROM tags WHERE repository = ? AND tag = ?",
             ref.repository(), ref.tag());
       }
-      return md == null ? Optional.empty() : load(c, md);
+      return md == null ? Optional.empty() : ImageRows.image(c, md);
     });
   }
 
   /** The digest the registry served when {@code ref} was last pulled by tag, if known. */
   public Optional<Digest> servedDigest(Reference ref, Digest manifestDigest) {
     return db.read(c -> {
-      String d = single(c, "SELECT digest FROM repo_digests WHERE repository = ? AND manifest_digest = ? "
+      String d = Sql.single(c, "SELECT digest FROM repo_digests WHERE repository = ? AND manifest_digest = ? "
           + "ORDER BY index_digest IS NULL LIMIT 1", ref.repository(), manifestDigest.toString());
       return Optional.ofNullable(d).map(Digest::parse);
     });
@@ -196,7 +194,7 @@ public final class ImageRepository {
   public Optional<ImageRecord> resolve(String name) {
     String s = name.startsWith("sha256:") ? name.substring(7) : name;
     if (s.matches("[a-f0-9]{4,64}")) {
-      List<String> ids = db.read(c -> list(c,
+      List<String> ids = db.read(c -> Sql.list(c,
           "SELECT manifest_digest FROM images WHERE substr(config_digest, 8) LIKE ? || '%' "
               + "OR substr(manifest_digest, 8) LIKE ? || '%'", s, s));
       Set<String> distinct = new HashSet<>(ids);
@@ -220,35 +218,6 @@ public final class ImageRepository {
     return find(ref);
   }
 
-  private static Optional<ImageRecord> load(Connection c, String manifestDigest) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT manifest_media_type, manifest_size, config_digest, config_size, platform, created, pulled_at "
-            + "FROM images WHERE manifest_digest = ?")) {
-      ps.setString(1, manifestDigest);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        List<ImageRecord.Layer> layers = new ArrayList<>();
-        try (PreparedStatement pl = c.prepareStatement(
-            "SELECT position, digest, diff_id, chain_id, media_type, size FROM image_layers "
-                + "WHERE manifest_digest = ? ORDER BY position")) {
-          pl.setString(1, manifestDigest);
-          try (ResultSet rl = pl.executeQuery()) {
-            while (rl.next()) {
-              layers.add(new ImageRecord.Layer(rl.getInt(1), Digest.parse(rl.getString(2)),
-                  Digest.parse(rl.getString(3)), ChainId.parse(rl.getString(4)), MediaType.of(rl.getString(5)),
-                  rl.getLong(6)));
-            }
-          }
-        }
-        return Optional.of(new ImageRecord(Digest.parse(manifestDigest), MediaType.of(rs.getString(1)),
-            rs.getLong(2), Digest.parse(rs.getString(3)), rs.getLong(4), Platform.parse(rs.getString(5)),
-            rs.getString(6), rs.getLong(7), layers));
-      }
-    }
-  }
-
   /** An image with the names that point at it, for listings. */
   public record Named(ImageRecord image, List<Reference> tags, List<Reference> digests) { }
 
@@ -257,10 +226,10 @@ public final class ImageRepository {
     return db.read(c -> {
       Map<String, List<Reference>> tags = new LinkedHashMap<>();
       Map<String, List<Reference>> digests = new LinkedHashMap<>();
-      names(c, null, tags, digests);
+      ImageRows.names(c, null, tags, digests);
       List<Named> out = new ArrayList<>();
-      for (String md : list(c, "SELECT manifest_digest FROM images ORDER BY pulled_at DESC, manifest_digest")) {
-        load(c, md).ifPresent(i -> out.add(new Named(i, tags.getOrDefault(md, List.of()),
+      for (String md : Sql.list(c, "SELECT manifest_digest FROM images ORDER BY pulled_at DESC, manifest_digest")) {
+        ImageRows.image(c, md).ifPresent(i -> out.add(new Named(i, tags.getOrDefault(md, List.of()),
             digests.getOrDefault(md, List.of()))));
       }
       return out;
@@ -273,39 +242,9 @@ public final class ImageRepository {
     return db.read(c -> {
       Map<String, List<Reference>> tags = new LinkedHashMap<>();
       Map<String, List<Reference>> digests = new LinkedHashMap<>();
-      names(c, md, tags, digests);
+      ImageRows.names(c, md, tags, digests);
       return new Named(img, tags.getOrDefault(md, List.of()), digests.getOrDefault(md, List.of()));
     });
-  }
-
-  /** Tags and repository digests by manifest digest, of one image or (null) of all. */
-  private static void names(Connection c, String manifestDigest, Map<String, List<Reference>> tags,
-      Map<String, List<Reference>> digests) throws SQLException {
-    String where = manifestDigest == null ? "" : " WHERE manifest_digest = ?";
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT repository, tag, manifest_digest FROM tags" + where + " ORDER BY repository, tag")) {
-      if (manifestDigest != null) {
-        ps.setString(1, manifestDigest);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          tags.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
-              .add(Reference.parse(rs.getString(1) + ":" + rs.getString(2)));
-        }
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT repository, digest, manifest_digest FROM repo_digests" + where + " ORDER BY repository, digest")) {
-      if (manifestDigest != null) {
-        ps.setString(1, manifestDigest);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          digests.computeIfAbsent(rs.getString(3), k -> new ArrayList<>())
-              .add(Reference.parse(rs.getString(1) + "@" + rs.getString(2)));
-        }
-      }
-    }
   }
 
   /** Removes one tag. Returns whether it existed. */
@@ -321,7 +260,7 @@ public final class ImageRepository {
 
   /** Number of tags pointing at an image. */
   public int tagCount(Digest manifestDigest) {
-    return db.read(c -> Integer.parseInt(single(c, "SELECT count(*) FROM tags WHERE manifest_digest = ?",
+    return db.read(c -> Integer.parseInt(Sql.single(c, "SELECT count(*) FROM tags WHERE manifest_digest = ?",
         manifestDigest.toString())));
   }
 
@@ -367,7 +306,7 @@ public final class ImageRepository {
 
   /** Deletes images that no tag and no repository digest names any more; returns them. */
   public List<Digest> deleteUnnamed() {
-    List<String> orphans = db.read(c -> list(c,
+    List<String> orphans = db.read(c -> Sql.list(c,
         "SELECT manifest_digest FROM images WHERE manifest_digest NOT IN (SELECT manifest_digest FROM tags) "
             + "AND manifest_digest NOT IN (SELECT manifest_digest FROM repo_digests)"));
     List<Digest> out = new ArrayList<>();
@@ -382,7 +321,7 @@ public final class ImageRepository {
   public Set<Digest> referencedBlobs() {
     return db.read(c -> {
       Set<Digest> out = new HashSet<>();
-      for (String d : list(c, "SELECT manifest_digest FROM images UNION SELECT config_digest FROM images "
+      for (String d : Sql.list(c, "SELECT manifest_digest FROM images UNION SELECT config_digest FROM images "
           + "UNION SELECT digest FROM image_layers UNION SELECT index_digest FROM repo_digests "
           + "WHERE index_digest IS NOT NULL")) {
         out.add(Digest.parse(d));
@@ -395,7 +334,7 @@ public final class ImageRepository {
   public Set<ChainId> layerChainIds() {
     return db.read(c -> {
       Set<ChainId> out = new HashSet<>();
-      for (String id : list(c, "SELECT DISTINCT chain_id FROM image_layers")) {
+      for (String id : Sql.list(c, "SELECT DISTINCT chain_id FROM image_layers")) {
         out.add(ChainId.parse(id));
       }
       return out;
@@ -404,33 +343,7 @@ public final class ImageRepository {
 
   /** Whether an image other than {@code image} has a layer with chain ID {@code chainId}. */
   public boolean layerUsedByAnotherImage(ChainId chainId, Digest image) {
-    return db.read(c -> single(c, "SELECT 1 FROM image_layers WHERE chain_id = ? AND manifest_digest <> ? LIMIT 1",
+    return db.read(c -> Sql.single(c, "SELECT 1 FROM image_layers WHERE chain_id = ? AND manifest_digest <> ? LIMIT 1",
         chainId.toString(), image.toString()) != null);
-  }
-
-  static String single(Connection c, String sql, String... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setString(i + 1, args[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
-
-  static List<String> list(Connection c, String sql, String... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setString(i + 1, args[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        List<String> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-        return out;
-      }
-    }
   }
 }
