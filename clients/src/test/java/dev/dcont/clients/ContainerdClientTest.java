@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -104,11 +103,7 @@ class ContainerdClientTest {
         }
       }
     } finally {
-      List<String> mounts = Host.unmountAllUnder(dir);
-      if (!mounts.isEmpty()) {
-        problems.add("mounts left: " + mounts);
-      }
-      cgroups.close();
+      Host.unmountAndClose(dir, cgroups, problems);
     }
     assertEquals(List.of(), problems);
   }
@@ -119,7 +114,7 @@ class ContainerdClientTest {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
     String id = "run-rm-" + runtime.name();
     Host.Result r = ctr(run(w, id, "--rm", IMAGE, id, "echo", "hi"));
-    report(runtime, "run --rm", r.out(), w);
+    w.report("ctr", "run --rm", r.out());
     assertEquals(0, r.code(), r.toString() + calls(w));
     assertEquals("hi\n", r.out(), r.toString());
     assertNothingLeft(w);
@@ -133,7 +128,7 @@ class ContainerdClientTest {
     try {
       ctr(run(w, id, "-d", IMAGE, id, "sleep", "100")).ok();
       Host.Result exec = ctr("tasks", "exec", "--exec-id", "e1", "--fifo-dir", fifos(), id, "echo", "in");
-      report(runtime, "tasks exec", exec.out(), w);
+      w.report("ctr", "tasks exec", exec.out());
       assertEquals(0, exec.code(), exec.toString() + calls(w));
       assertEquals("in\n", exec.out());
       ctr("tasks", "kill", "--signal", "SIGKILL", id).ok();
@@ -165,16 +160,7 @@ class ContainerdClientTest {
     }
     assertEquals("", tasks, "containerd tasks left");
     assertEquals("", containers, "containerd containers left");
-    assertEquals(List.of(), Host.mountsUnder(dir), "container mounts left");
-    Set<String> left = cgroups.childNames();
-    left.retainAll(w.created());
-    assertEquals(Set.of(), left, "container cgroups left under " + cgroups.name());
-    assertEquals(List.of(), listed, "containers the runtime still listed" + calls(w));
-  }
-
-  private static void report(Runtime runtime, String what, String printed, Runtime.Wrapped w) throws IOException {
-    System.out.println("[" + runtime + "] ctr " + what + ": the container printed:\n" + printed
-        + "\n[" + runtime + "] runtime calls:\n" + w.calls());
+    w.assertNoContainerLeft(dir, cgroups, w.created(), listed, calls(w));
   }
 
   private static String calls(Runtime.Wrapped w) throws IOException {

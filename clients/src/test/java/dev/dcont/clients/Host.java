@@ -155,4 +155,17 @@ final class Host {
     }
     return b.toString();
   }
+
+  /**
+   * The end of a client test class, after its own checks: what is still mounted under {@code dir} is unmounted
+   * and is a problem, and the class's cgroup parent is removed.
+   */
+  static void unmountAndClose(Path dir, dev.dcont.testkit.TestCgroupParent cgroups, List<String> problems)
+      throws Exception {
+    List<String> mounts = unmountAllUnder(dir);
+    if (!mounts.isEmpty()) {
+      problems.add("mounts left: " + mounts);
+    }
+    cgroups.close();
+  }
 }

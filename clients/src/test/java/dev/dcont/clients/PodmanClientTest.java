@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,11 +71,7 @@ class PodmanClientTest {
       }
       podman(null, "rmi", "-a", "-f");
     } finally {
-      List<String> mounts = Host.unmountAllUnder(dir);
-      if (!mounts.isEmpty()) {
-        problems.add("mounts left: " + mounts);
-      }
-      cgroups.close();
+      Host.unmountAndClose(dir, cgroups, problems);
     }
     assertEquals(List.of(), problems);
   }
@@ -86,7 +81,7 @@ class PodmanClientTest {
   void runRmPrintsWhatTheContainerPrinted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
     Host.Result r = podman(w, run("--rm", IMAGE, "echo", "hi"));
-    report(runtime, "run --rm", r.out(), w);
+    w.report("podman", "run --rm", r.out());
     assertEquals(0, r.code(), r.toString() + calls(w));
     assertEquals("hi\n", r.out(), r.toString());
     assertNothingLeft(runtime, w);
@@ -99,7 +94,7 @@ class PodmanClientTest {
     String id = podman(w, run("-d", IMAGE, "sleep", "100")).ok().out().strip();
     try {
       Host.Result exec = podman(w, "exec", id, "echo", "in");
-      report(runtime, "exec", exec.out(), w);
+      w.report("podman", "exec", exec.out());
       assertEquals(0, exec.code(), exec.toString() + calls(w));
       assertEquals("in\n", exec.out());
       Host.Result stop = podman(w, "stop", "-t", "1", id);
@@ -127,7 +122,7 @@ class PodmanClientTest {
       t.await("on-a-terminal-42", TIMEOUT);
       t.type("exit\n");
       int code = t.waitFor(TIMEOUT);
-      report(runtime, "run -it", t.text(), w);
+      w.report("podman", "run -it", t.text());
       assertEquals(0, code, Terminal.visible(t.text()) + calls(w));
       // what was typed came back: the container's terminal echoes its input
       assertTrue(t.text().contains("echo on-a-terminal-$((6*7))"), Terminal.visible(t.text()));
@@ -147,16 +142,7 @@ class PodmanClientTest {
       podman(null, "rm", "-f", "--all"); // the next test starts clean
     }
     assertEquals("", containers, "podman containers left");
-    assertEquals(List.of(), Host.mountsUnder(dir), "container mounts left");
-    Set<String> left = cgroups.childNames();
-    left.retainAll(w.created().stream().map(id -> "libpod-" + id).toList());
-    assertEquals(Set.of(), left, "container cgroups left under " + cgroups.name());
-    assertEquals(List.of(), listed, "containers the runtime still listed" + calls(w));
-  }
-
-  private static void report(Runtime runtime, String what, String printed, Runtime.Wrapped w) throws IOException {
-    System.out.println("[" + runtime + "] podman " + what + ": the container printed:\n" + printed
-        + "\n[" + runtime + "] runtime calls:\n" + w.calls());
+    w.assertNoContainerLeft(dir, cgroups, w.created().stream().map(id -> "libpod-" + id).toList(), listed, calls(w));
   }
 
   private static String calls(Runtime.Wrapped w) throws IOException {

@@ -1,5 +1,8 @@
 package dev.dcont.clients;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An OCI runtime binary with runc's command line that the clients are told to use: dcont's own
@@ -79,6 +83,26 @@ record Runtime(String name, Path binary) {
         Host.run(dir, TIMEOUT, command(global, "delete", "--force", id));
       }
       return ids;
+    }
+
+    /** Prints what the container printed under {@code client} (podman, ctr) and the runtime's calls so far. */
+    void report(String client, String what, String printed) throws IOException {
+      System.out.println("[" + runtime + "] " + client + " " + what + ": the container printed:\n" + printed
+          + "\n[" + runtime + "] runtime calls:\n" + calls());
+    }
+
+    /**
+     * The part of a test's last check that every client shares: no mount left under {@code dir}, none of the
+     * cgroups {@code cgroupNames} under {@code cgroups}, and no container the runtime still listed ({@code listed},
+     * from {@link #removeListed}); {@code calls} goes with the last failure.
+     */
+    void assertNoContainerLeft(Path dir, TestCgroupParent cgroups, List<String> cgroupNames, List<String> listed,
+        String calls) throws IOException {
+      assertEquals(List.of(), Host.mountsUnder(dir), "container mounts left");
+      Set<String> left = cgroups.childNames();
+      left.retainAll(cgroupNames);
+      assertEquals(Set.of(), left, "container cgroups left under " + cgroups.name());
+      assertEquals(List.of(), listed, "containers the runtime still listed" + calls);
     }
 
     private List<String> command(String[] global, String... args) {
