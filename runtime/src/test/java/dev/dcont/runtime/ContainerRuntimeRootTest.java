@@ -13,7 +13,7 @@ import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.RootOnly;
+import dev.dcont.runtime.testing.ContainerFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,29 +33,24 @@ class ContainerRuntimeRootTest {
     private BusyboxBundle bundle;
     private ContainerRuntime rt;
     private String id;
+    private ContainerFixture fixture;
 
     record Result(int code, String out, String err) {}
 
     @BeforeEach
     void setUp() throws Exception {
-        RootOnly.require("container runtime root test");
-        bundle = BusyboxBundle.create(tmp.resolve("bundle"));
-        rt = new ContainerRuntime(tmp.resolve("state"));
-        id = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        ContainerFixture f = ContainerFixture.create("container runtime root test", tmp, "t-");
+        fixture = f;
+        bundle = f.bundle;
+        rt = f.rt;
+        id = f.id;
     }
 
     @AfterEach
     void noLeftovers() throws Exception {
-        if (rt == null) {
-            return;
+        if (fixture != null) {
+            fixture.assertNothingLeft();
         }
-        if (rt.list().contains(id)) {
-            rt.delete(id, true);
-        }
-        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
-        bundle.cgroups.close();
-        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-        assertFalse(mounts.contains(bundle.rootfs.toString()), "mount of the rootfs left behind");
     }
 
     private Result run(Spec spec) throws Exception {

@@ -4,20 +4,18 @@ import dev.dcont.testkit.Poll;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.RootOnly;
+import dev.dcont.runtime.testing.ContainerFixture;
 import dev.dcont.testkit.Probe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,26 +31,23 @@ class ContainerStdioRootTest {
     private BusyboxBundle bundle;
     private ContainerRuntime rt;
     private String id;
+    private ContainerFixture fixture;
 
     @BeforeEach
     void setUp() throws Exception {
-        RootOnly.require("container stdio root test");
-        bundle = BusyboxBundle.create(tmp.resolve("bundle"));
+        ContainerFixture f = ContainerFixture.create("container stdio root test", tmp, "t-");
+        fixture = f;
+        bundle = f.bundle;
+        rt = f.rt;
+        id = f.id;
         Files.copy(Probe.path(), bundle.rootfs.resolve("bin/probe"));
-        rt = new ContainerRuntime(tmp.resolve("state"));
-        id = "t-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @AfterEach
     void noLeftovers() throws Exception {
-        if (rt == null) {
-            return;
+        if (fixture != null) {
+            fixture.assertNothingLeft();
         }
-        if (rt.list().contains(id)) {
-            rt.delete(id, true);
-        }
-        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
-        bundle.cgroups.close();
     }
 
     /** A file of the caller's as nobody would have it: owned by 65534, mode 0644. */

@@ -10,7 +10,7 @@ import com.sun.jna.Native;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.SpecMaps;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.RootOnly;
+import dev.dcont.runtime.testing.ContainerFixture;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Probe;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,25 +53,25 @@ class RuncOptionsRootTest {
     private BusyboxBundle bundle;
     private ContainerRuntime rt;
     private String id;
+    private ContainerFixture fixture;
 
     @BeforeEach
     void setUp() throws Exception {
-        RootOnly.require("runc options root test");
-        bundle = BusyboxBundle.create(tmp.resolve("bundle"));
-        rt = new ContainerRuntime(tmp.resolve("state"));
-        id = "opt-" + UUID.randomUUID().toString().substring(0, 8);
+        fixture = ContainerFixture.create("runc options root test", tmp, "opt-");
+        bundle = fixture.bundle;
+        rt = fixture.rt;
+        id = fixture.id;
     }
 
     @AfterEach
     void noLeftovers() throws Exception {
-        if (rt == null) {
+        if (fixture == null) {
             return;
         }
         for (String c : rt.list()) {
             rt.delete(c, true);
         }
-        Poll.until("the containers' cgroups to go", Duration.ofSeconds(10), () -> bundle.cgroups.children().isEmpty());
-        bundle.cgroups.close();
+        fixture.assertNothingLeft();
     }
 
     /** {@code dcont-runtime ARGS} from a shell that first runs {@code redirections} (e.g. "3< FILE"). */

@@ -12,7 +12,7 @@ import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SeccompProfile;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.RootOnly;
+import dev.dcont.runtime.testing.ContainerFixture;
 import dev.dcont.testkit.Probe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,26 +37,23 @@ class SeccompRootTest {
     private BusyboxBundle bundle;
     private ContainerRuntime rt;
     private String id;
+    private ContainerFixture fixture;
 
     @BeforeEach
     void setUp() throws Exception {
-        RootOnly.require("seccomp root test");
-        bundle = BusyboxBundle.create(tmp.resolve("bundle"));
+        ContainerFixture f = ContainerFixture.create("seccomp root test", tmp, "sc-");
+        fixture = f;
+        bundle = f.bundle;
+        rt = f.rt;
+        id = f.id;
         Files.copy(Probe.path(), bundle.rootfs.resolve("bin/probe"), StandardCopyOption.COPY_ATTRIBUTES);
-        rt = new ContainerRuntime(tmp.resolve("state"));
-        id = "sc-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @AfterEach
     void noLeftovers() throws Exception {
-        if (rt == null) {
-            return;
+        if (fixture != null) {
+            fixture.assertNothingLeft();
         }
-        if (rt.list().contains(id)) {
-            rt.delete(id, true);
-        }
-        assertEquals(List.of(), bundle.cgroups.children(), "cgroup of " + id + " left behind");
-        bundle.cgroups.close();
     }
 
     private static Spec dockerDefault(String... args) {
