@@ -20,10 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,21 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Tar headers no writer makes and images over the image-wide limits: each refused with one line that names the
  * layer, the entry and the limit, leaving no snapshot, temporary directory, link or row for the image.
  */
-class HostileTarTest {
-  @TempDir
-  Path dir;
-  Store store;
-
-  @BeforeEach
-  void open() {
-    store = Store.open(dir.resolve("store"));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
+class HostileTarTest extends WithStore {
   private static byte[] bytes(int n, char c) {
     byte[] b = new byte[n];
     java.util.Arrays.fill(b, (byte) c);

@@ -5,35 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.MediaType;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Unpacking images into snapshots: compressions, diff ID checks, sharing, parallel layers, sizes. */
-class ImageUnpackerTest {
-  @TempDir
-  Path dir;
-  Store store;
-
-  @BeforeEach
-  void open() {
-    store = Store.open(dir.resolve("store"));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
+class ImageUnpackerTest extends WithStore {
   private static byte[] tar(String name, String content) {
     return new TestLayers.Tar().file(name, content).bytes();
   }

@@ -4,34 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dcont.store.Store;
 import dev.dcont.store.db.ImageRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Disk usage, prune, check and the diff/wasted-space view. */
-class StoreMaintenanceTest {
-  @TempDir
-  Path dir;
-  Store store;
-
-  @BeforeEach
-  void open() {
-    store = Store.open(dir.resolve("store"));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
+class StoreMaintenanceTest extends WithStore {
   private ImageRecord image(String ref, TestLayers.Layer... layers) throws IOException {
     ImageRecord img = TestLayers.saveImage(store, ref, List.of(layers));
     ImageUnpacker.ensureUnpacked(store, img, ImageUnpacker.Listener.NONE);

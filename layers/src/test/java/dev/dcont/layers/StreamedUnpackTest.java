@@ -24,31 +24,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unpacking a layer from the bytes of its download: the snapshot equals one unpacked from the blob, and it is
  * recorded only after the download says the blob is verified; an aborted download or a bad layer leaves
  * nothing and never holds the download back.
  */
-class StreamedUnpackTest {
-  @TempDir
-  Path dir;
-  Store store;
-
-  @BeforeEach
-  void open() {
-    store = Store.open(dir.resolve("store"));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
+class StreamedUnpackTest extends WithStore {
   /** A layer with every kind of entry and a file bigger than the pipe's buffers. */
   private static byte[] richTar() throws IOException {
     byte[] big = new byte[12_000_000];
