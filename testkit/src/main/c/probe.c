@@ -26,6 +26,8 @@
  *                    descriptor sent over it (a runtime's --console-socket), prints "console: NAME" (the data sent
  *                    with it), writes INPUT and a newline to it, then copies what it reads to stdout until its end
  *                    or for at most 10 s
+ *   chroot_escape PATH  the classic way out of a chroot (a chroot below, ".." up from outside it, a chroot
+ *                    there): allowed when PATH is then found
  */
 #define _GNU_SOURCE
 #include <errno.h>
