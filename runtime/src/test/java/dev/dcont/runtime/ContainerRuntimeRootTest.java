@@ -13,7 +13,7 @@ import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.ContainerFixture;
+import dev.dcont.runtime.testing.ContainerRootTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,36 +22,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The runtime for real: busybox bundles in new namespaces, as root. */
-class ContainerRuntimeRootTest {
-    @TempDir Path tmp;
-    private BusyboxBundle bundle;
-    private ContainerRuntime rt;
-    private String id;
-    private ContainerFixture fixture;
+class ContainerRuntimeRootTest extends ContainerRootTest {
+    ContainerRuntimeRootTest() {
+        super("container runtime root test", "t-");
+    }
 
     record Result(int code, String out, String err) {}
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ContainerFixture f = ContainerFixture.create("container runtime root test", tmp, "t-");
-        fixture = f;
-        bundle = f.bundle;
-        rt = f.rt;
-        id = f.id;
-    }
-
-    @AfterEach
-    void noLeftovers() throws Exception {
-        if (fixture != null) {
-            fixture.assertNothingLeft();
-        }
-    }
 
     private Result run(Spec spec) throws Exception {
         bundle.write(spec);

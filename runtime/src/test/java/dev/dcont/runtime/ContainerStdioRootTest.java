@@ -9,45 +9,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.ContainerFixture;
+import dev.dcont.runtime.testing.ContainerRootTest;
 import dev.dcont.testkit.Probe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container never holds a descriptor of the caller's: its stdin, stdout and stderr are pipes that the monitor
  * relays, for run, exec and a detached start alike. Files stand for the caller's descriptors here.
  */
-class ContainerStdioRootTest {
-    @TempDir Path tmp;
-    private BusyboxBundle bundle;
-    private ContainerRuntime rt;
-    private String id;
-    private ContainerFixture fixture;
+class ContainerStdioRootTest extends ContainerRootTest {
+    ContainerStdioRootTest() {
+        super("container stdio root test", "t-");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        ContainerFixture f = ContainerFixture.create("container stdio root test", tmp, "t-");
-        fixture = f;
-        bundle = f.bundle;
-        rt = f.rt;
-        id = f.id;
         Files.copy(Probe.path(), bundle.rootfs.resolve("bin/probe"));
-    }
-
-    @AfterEach
-    void noLeftovers() throws Exception {
-        if (fixture != null) {
-            fixture.assertNothingLeft();
-        }
     }
 
     /** A file of the caller's as nobody would have it: owned by 65534, mode 0644. */

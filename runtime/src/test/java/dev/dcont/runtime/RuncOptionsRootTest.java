@@ -10,7 +10,7 @@ import com.sun.jna.Native;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.SpecMaps;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.ContainerFixture;
+import dev.dcont.runtime.testing.ContainerRootTest;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Probe;
 import java.io.ByteArrayOutputStream;
@@ -25,15 +25,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * runc's options and listings, for real: --preserve-fds (a descriptor the caller's shell opened, through the
  * program, for run, create and exec), --no-pivot, list, ps and kill --all.
  */
-class RuncOptionsRootTest {
+class RuncOptionsRootTest extends ContainerRootTest {
+    RuncOptionsRootTest() {
+        super("runc options root test", "opt-");
+    }
+
     interface C extends Library {
         C LIBC = Native.load("c", C.class);
 
@@ -49,29 +51,15 @@ class RuncOptionsRootTest {
     /** Prints which of the shell's descriptors 0 to 9 are open (a listing of /proc/PID/fd would add its own). */
     private static final String OPEN_FDS = "for n in 0 1 2 3 4 5 6 7 8 9; do test -e /proc/$$/fd/$n && echo $n; done; true";
 
-    @TempDir Path tmp;
-    private BusyboxBundle bundle;
-    private ContainerRuntime rt;
-    private String id;
-    private ContainerFixture fixture;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = ContainerFixture.create("runc options root test", tmp, "opt-");
-        bundle = fixture.bundle;
-        rt = fixture.rt;
-        id = fixture.id;
-    }
-
+    /** The containers a test made besides {@link #id}; the base class checks what is left. */
     @AfterEach
-    void noLeftovers() throws Exception {
-        if (fixture == null) {
+    void deleteTheOthers() throws Exception {
+        if (rt == null) {
             return;
         }
         for (String c : rt.list()) {
             rt.delete(c, true);
         }
-        fixture.assertNothingLeft();
     }
 
     /** {@code dcont-runtime ARGS} from a shell that first runs {@code redirections} (e.g. "3< FILE"). */

@@ -12,7 +12,7 @@ import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.SeccompProfile;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.testing.BusyboxBundle;
-import dev.dcont.runtime.testing.ContainerFixture;
+import dev.dcont.runtime.testing.ContainerRootTest;
 import dev.dcont.testkit.Probe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,39 +21,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The seccomp filter for real: the probe inside busybox bundles, as root. */
-class SeccompRootTest {
+class SeccompRootTest extends ContainerRootTest {
+    SeccompRootTest() {
+        super("seccomp root test", "sc-");
+    }
+
     private static final List<String> CHECKS = List.of("/bin/probe", "add_key", "keyctl", "perf_event_open",
             "unshare_user", "clone3");
 
-    @TempDir Path tmp;
-    private BusyboxBundle bundle;
-    private ContainerRuntime rt;
-    private String id;
-    private ContainerFixture fixture;
-
     @BeforeEach
     void setUp() throws Exception {
-        ContainerFixture f = ContainerFixture.create("seccomp root test", tmp, "sc-");
-        fixture = f;
-        bundle = f.bundle;
-        rt = f.rt;
-        id = f.id;
         Files.copy(Probe.path(), bundle.rootfs.resolve("bin/probe"), StandardCopyOption.COPY_ATTRIBUTES);
-    }
-
-    @AfterEach
-    void noLeftovers() throws Exception {
-        if (fixture != null) {
-            fixture.assertNothingLeft();
-        }
     }
 
     private static Spec dockerDefault(String... args) {
