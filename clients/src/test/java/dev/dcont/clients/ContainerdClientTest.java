@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,10 +37,6 @@ class ContainerdClientTest {
   private static Path ctr;
   private static Process containerd;
   private static TestCgroupParent cgroups;
-
-  static Stream<Runtime> runtimes() {
-    return Runtime.all().stream();
-  }
 
   @BeforeAll
   static void startContainerd() throws Exception {
@@ -109,7 +104,7 @@ class ContainerdClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void runRmPrintsWhatTheContainerPrinted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
     String id = "run-rm-" + runtime.name();
@@ -121,7 +116,7 @@ class ContainerdClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void detachedTaskTakesExecAndIsKilledAndDeleted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-d");
     String id = "run-d-" + runtime.name();

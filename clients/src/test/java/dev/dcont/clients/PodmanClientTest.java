@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +39,6 @@ class PodmanClientTest {
   private static Path dir;
   private static Path podman;
   private static TestCgroupParent cgroups;
-
-  static Stream<Runtime> runtimes() {
-    return Runtime.all().stream();
-  }
 
   @BeforeAll
   static void store() throws Exception {
@@ -77,7 +72,7 @@ class PodmanClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void runRmPrintsWhatTheContainerPrinted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
     Host.Result r = podman(w, run("--rm", IMAGE, "echo", "hi"));
@@ -88,7 +83,7 @@ class PodmanClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void detachedContainerTakesExecAndStopsAndGoes(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-d");
     String id = podman(w, run("-d", IMAGE, "sleep", "100")).ok().out().strip();
@@ -112,7 +107,7 @@ class PodmanClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void interactiveContainerOnATerminal(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-it");
     try (Terminal t = Terminal.start(podmanCommand(w, run("-it", "--rm", IMAGE, "sh")))) {

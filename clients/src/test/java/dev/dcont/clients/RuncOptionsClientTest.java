@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +33,6 @@ class RuncOptionsClientTest {
   private static Path bundle;
   private static TestCgroupParent cgroups;
   private static int made;
-
-  static Stream<Runtime> runtimes() {
-    return Runtime.all().stream();
-  }
 
   @BeforeAll
   static void bundle() throws Exception {
@@ -94,7 +89,7 @@ class RuncOptionsClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void preservedDescriptorsAreTheContainersThreeOnward(Runtime runtime) throws Exception {
     Path three = Files.writeString(dir.resolve("three"), "three\n");
     Path four = Files.writeString(dir.resolve("four"), "four\n");
@@ -126,7 +121,7 @@ class RuncOptionsClientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("runtimes")
+  @MethodSource("dev.dcont.clients.Runtime#all")
   void listGivesRuncsFieldsInRuncsOrder(Runtime runtime) throws Exception {
     String id = writeConfig("sleep 1000");
     shell(runtime, "</dev/null >/dev/null 2>&1", "create", "--bundle", bundle.toString(), id);
