@@ -19,6 +19,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The order, flags and arguments of the steps LaunchPlanner plans, through the recording fake. Longer than 400
+ * lines because a launch is one sequence: most tests check a step's place relative to others (the mounts before
+ * pivot_root, the keyring before any mount, the filter before the bounding set), which tests split by kind of step
+ * would each have to set up again.
+ */
 class LaunchPlannerTest {
     @TempDir Path tmp;
 
