@@ -24,7 +24,10 @@ class StateDirTest {
                 new StateDir.Stored("1.0.2", "c1", "/b", Map.of("k", "v"), "/dcont/c1",
                         List.of("/sys/fs/cgroup/memory/dcont/c1"), List.of("/sys/fs/cgroup/memory/dcont/c1/cgroup.procs"),
                         List.of("pid", "mount"), true),
-                new StateDir.Stored("1.0.2", "c2", "/b", null, "/dcont/c2", List.of(), List.of(), List.of(), false))) {
+                new StateDir.Stored("1.0.2", "c2", "/b", null, "/dcont/c2", List.of(), List.of(), List.of(), false),
+                // runc's create: the root's real path, the creation time (for list) and --no-new-keyring (for exec)
+                new StateDir.Stored("1.0.2", "c3", "/b", null, "/dcont/c3", List.of(), List.of(), List.of(), false,
+                        "/b/rootfs", 1796341449569348351L, true))) {
             s.write(f);
             assertEquals(s, StateDir.Stored.read(f));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
