@@ -14,14 +14,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * An HTTP forwarder in front of a loopback registry that records every request and can slow
- * responses down to a byte rate, so that tests can cut or race downloads.
+ * An HTTP forwarder in front of a loopback registry that records every request, can slow
+ * responses down to a byte rate, and can cut a response at a chosen byte ({@link #cutNext}), so that
+ * tests can cut or race downloads.
  */
 public final class RecordingProxy implements AutoCloseable {
   private final HttpServer server;
+  private final PlainHttpFront front;
   private final String upstream;
   private volatile long bytesPerSecond;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final List<Cut> cuts = new CopyOnWriteArrayList<>();
+
+  /** A response to break off: the next one whose path contains {@code pathPart}, after {@code bodyBytes}. */
+  private record Cut(String pathPart, long bodyBytes) { }
 
   /** One request as the proxy saw it. */
   public record Request(String method, String path, String range, int status) { }
@@ -36,10 +42,11 @@ public final class RecordingProxy implements AutoCloseable {
     }));
     server.createContext("/", this::handle);
     server.start();
+    front = new PlainHttpFront(server.getAddress());
   }
 
   public String host() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return "127.0.0.1:" + front.port();
   }
 
   /** Limits response bodies to this many bytes per second (0: unlimited). */
@@ -49,6 +56,29 @@ public final class RecordingProxy implements AutoCloseable {
 
   public List<Request> requests() {
     return List.copyOf(requests);
+  }
+
+  /**
+   * Breaks off the next response to a request whose path contains {@code pathPart}: its headers promise the
+   * whole body (Content-Length), then the connection closes after {@code bodyBytes} bytes of it; with -1, before
+   * any byte of the response. Cuts queue up: each one is used once, in the order given.
+   */
+  public void cutNext(String pathPart, long bodyBytes) {
+    cuts.add(new Cut(pathPart, bodyBytes));
+  }
+
+  /** Cuts not used yet. */
+  public int pendingCuts() {
+    return cuts.size();
+  }
+
+  private Cut takeCut(String path) {
+    for (Cut c : cuts) {
+      if (path.contains(c.pathPart()) && cuts.remove(c)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   public void clear() {
@@ -76,6 +106,11 @@ public final class RecordingProxy implements AutoCloseable {
     }
     int status = c.getResponseCode();
     requests.add(new Request(method, path, ex.getRequestHeaders().getFirst("Range"), status));
+    Cut cut = takeCut(path);
+    if (cut != null && cut.bodyBytes() < 0) {
+      // the server closes the connection of a handler that fails: the client sees no byte of an answer
+      throw new IOException("cut before the response (test)");
+    }
     for (Map.Entry<String, List<String>> h : c.getHeaderFields().entrySet()) {
       if (h.getKey() == null || h.getKey().equalsIgnoreCase("Transfer-Encoding")
           || h.getKey().equalsIgnoreCase("Content-Length") || h.getKey().equalsIgnoreCase("Connection")) {
@@ -99,6 +134,12 @@ public final class RecordingProxy implements AutoCloseable {
       if (in == null) {
         return;
       }
+      if (cut != null) {
+        out.write(in.readNBytes((int) cut.bodyBytes()));
+        out.flush();
+        // thrown, not closed: the server drops the connection short of the promised length
+        throw new CutException();
+      }
       byte[] buf = new byte[16 * 1024];
       long start = System.nanoTime();
       long sent = 0;
@@ -121,15 +162,26 @@ public final class RecordingProxy implements AutoCloseable {
           }
         }
       }
+    } catch (CutException e) {
+      throw e;
     } catch (IOException clientGone) {
       // the client hung up (a killed pull): nothing to do
     } finally {
-      ex.close();
+      if (cut == null) {
+        ex.close();
+      }
+    }
+  }
+
+  private static final class CutException extends IOException {
+    CutException() {
+      super("response cut (test)");
     }
   }
 
   @Override
   public void close() {
+    front.close();
     server.stop(0);
   }
 }
