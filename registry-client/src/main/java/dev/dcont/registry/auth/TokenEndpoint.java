@@ -5,6 +5,7 @@ import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.http.ErrorBodies;
 import dev.dcont.registry.http.Failures;
 import dev.dcont.registry.http.RegistryFailureIOException;
+import dev.dcont.registry.http.WholeBody;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ public final class TokenEndpoint {
       if (scope != null) {
         form.add("scope", scope);
       }
-      request = new Request.Builder().url(realmUrl).post(form.build()).build();
+      request = WholeBody.mark(new Request.Builder().url(realmUrl).post(form.build()), MAX_BODY).build();
     } else {
       HttpUrl.Builder u = realmUrl.newBuilder();
       if (service != null) {
@@ -82,7 +83,7 @@ public final class TokenEndpoint {
       if (creds.isPresent()) {
         u.addQueryParameter("account", creds.get().username());
       }
-      Request.Builder b = new Request.Builder().url(u.build()).get();
+      Request.Builder b = WholeBody.mark(new Request.Builder().url(u.build()).get(), MAX_BODY);
       creds.ifPresent(c -> b.header("Authorization", c.basicHeader()));
       request = b.build();
     }
