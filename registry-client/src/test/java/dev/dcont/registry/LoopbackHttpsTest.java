@@ -116,6 +116,43 @@ class LoopbackHttpsTest extends WireMockSupport {
     }
   }
 
+  @Test
+  void aPlainServerThatNeverAnswersTheTlsHelloCostsOneBoundedWaitThenPlainHttp() throws Exception {
+    // the JDK's HTTP server reads a TLS hello as the start of a request line and waits for the rest
+    TestImage img = TestImage.small(182);
+    com.sun.net.httpserver.HttpServer jdk = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    jdk.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      byte[] body = path.endsWith("/manifests/v1") ? img.manifest
+          : path.endsWith(img.configDescriptor.digest().toString()) ? img.config : null;
+      for (int i = 0; body == null && i < img.layers.size(); i++) {
+        body = path.endsWith(img.layerDescriptors.get(i).digest().toString()) ? img.layers.get(i) : null;
+      }
+      if (path.contains("/manifests/")) {
+        ex.getResponseHeaders().set("Content-Type", img.manifestType.value());
+      }
+      ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+      if (body != null) {
+        ex.getResponseBody().write(body);
+      }
+      ex.close();
+    });
+    jdk.start();
+    try (Store store = openStore()) {
+      options = baseOptions().connectTimeout(Duration.ofMillis(700)).build();
+      long start = System.nanoTime();
+      PullResult r = puller(store).pull(Reference.parse("127.0.0.1:" + jdk.getAddress().getPort() + "/app:v1"), null,
+          null);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertEquals(img.manifestDigest, r.image().manifestDigest());
+      assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "one bounded wait, not retried: " + took);
+      assertEquals(List.of(), sleeper.waits, "the unanswered handshake is not retried");
+    } finally {
+      jdk.stop(0);
+    }
+  }
+
   // ---- which of the two schemes answers, and whose failure is reported
 
   List<RegistryEndpoint> pair() {

@@ -33,6 +33,7 @@ public final class RegistryTransport {
   private final OkHttpClient base;
   private final OkHttpClient plain;
   private final Map<String, OkHttpClient> tlsClients = new ConcurrentHashMap<>();
+  private final UnansweredHandshakes handshakes;
 
   public RegistryTransport(RegistryOptions options, CredentialSource credentials) {
     this(options, credentials, RegistriesConfig.load(options.registriesConfig()));
@@ -41,6 +42,7 @@ public final class RegistryTransport {
   public RegistryTransport(RegistryOptions options, CredentialSource credentials, RegistriesConfig config) {
     this.options = options;
     this.config = config;
+    this.handshakes = new UnansweredHandshakes(options.connectTimeout());
     OkHttpClient.Builder b = new OkHttpClient.Builder()
         .connectTimeout(options.connectTimeout())
         .readTimeout(options.readTimeout())
@@ -50,7 +52,7 @@ public final class RegistryTransport {
         .retryOnConnectionFailure(true)
         .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
             .header("User-Agent", options.userAgent()).build()))
-        .addInterceptor(new RetryInterceptor(options));
+        .addInterceptor(new RetryInterceptor(options, handshakes));
     this.plain = b.build();
     TokenEndpoint tokens = new TokenEndpoint(plain, options.clock());
     this.base = plain.newBuilder().addInterceptor(new AuthInterceptor(credentials, tokens, options.clock())).build();
@@ -123,6 +125,11 @@ public final class RegistryTransport {
       OkHttpClient.Builder b = base.newBuilder().sslSocketFactory(tls.socketFactory(), tls.trustManager());
       if (!tls.verifyHostname()) {
         b.hostnameVerifier((h, session) -> true);
+      }
+      if (insecure) {
+        // plain HTTP comes after this try: a port that does not answer the TLS hello in time speaks it
+        b.sslSocketFactory(handshakes.bounded(tls.socketFactory()), tls.trustManager())
+            .eventListenerFactory(handshakes);
       }
       return b.build();
     });

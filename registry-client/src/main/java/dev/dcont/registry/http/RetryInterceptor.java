@@ -32,9 +32,15 @@ import okio.BufferedSource;
  */
 public final class RetryInterceptor implements Interceptor {
   private final RegistryOptions options;
+  private final UnansweredHandshakes handshakes;
 
   public RetryInterceptor(RegistryOptions options) {
+    this(options, null);
+  }
+
+  RetryInterceptor(RegistryOptions options, UnansweredHandshakes handshakes) {
     this.options = options;
+    this.handshakes = handshakes;
   }
 
   @Override
@@ -59,6 +65,10 @@ public final class RetryInterceptor implements Interceptor {
         lastMessage = ErrorBodies.join(ErrorBodies.read(r));
         r.close();
       } catch (IOException e) {
+        IOException tls = handshakes == null ? null : handshakes.inHandshake(chain.call(), e);
+        if (tls != null) {
+          throw tls;
+        }
         if (!retryable(e) || chain.call().isCanceled()) {
           throw e;
         }
