@@ -37,8 +37,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code dcont pull}: resolves a reference to a platform image in the registry (or its mirrors),
- * stores its index, manifest, config and layers, and records it in the database in one
- * transaction. When the registry serves the digest already recorded for the reference and all
+ * stores its index, manifest, config and layers, and, once they are all stored and the caller's
+ * {@link LayerTap#stored} has returned (the CLI unpacks there), records it in the database in one
+ * transaction: before that the image has no name and is not listed. When the registry serves the digest already recorded for the reference and all
  * blobs are present, it stops after that one manifest request ("Image is up to date").
  * Safe to run in two processes at once: blobs are written through the store's per-blob lock.
  */
