@@ -1,8 +1,11 @@
 package dev.dcont.registry;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -140,6 +143,33 @@ class LyingDocumentsTest extends WireMockSupport {
       assertEquals(RegistryException.Kind.BAD_MANIFEST, e.kind(), e.getMessage());
       assertTrue(e.getMessage().startsWith("pull " + ref("app:v1") + ": manifest v1: " + c[1]), c[0] + " -> "
           + e.getMessage());
+    }
+  }
+
+  @Test
+  void aTokenAnswerWithMembersOfTheWrongKindIsRefusedNamingThem() throws Exception {
+    TestImage img = TestImage.small(175);
+    registry.stubFor(get(urlMatching("/v2/.*")).atPriority(10).willReturn(aResponse().withStatus(401)
+        .withHeader("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"test\"")));
+    String[][] cases = {
+        {"{\"token\":7}", "7", "\"token\": 7, expected the token as a string"},
+        {"{\"token\":\"t1\",\"expires_in\":\"300\"}", "t1", "\"expires_in\": \"300\", expected a number of seconds"},
+    };
+    for (String[] c : cases) {
+      // the registry would take the token as the answer gives it: only the answer's shape can refuse it
+      registry.stubFor(get(urlPathEqualTo("/v2/app/manifests/v1")).atPriority(1)
+          .withHeader("Authorization", equalTo("Bearer " + c[1]))
+          .willReturn(aResponse().withHeader("Content-Type", img.manifestType.value()).withBody(img.manifest)));
+      for (int i = 0; i < img.layers.size(); i++) {
+        registry.stubFor(get(urlPathEqualTo("/v2/app/blobs/" + img.layerDescriptors.get(i).digest())).atPriority(1)
+            .withHeader("Authorization", equalTo("Bearer " + c[1])).willReturn(aResponse().withBody(img.layers.get(i))));
+      }
+      registry.stubFor(get(urlPathEqualTo("/v2/app/blobs/" + img.configDescriptor.digest())).atPriority(1)
+          .withHeader("Authorization", equalTo("Bearer " + c[1])).willReturn(aResponse().withBody(img.config)));
+      registry.stubFor(get(urlPathEqualTo("/token")).willReturn(aResponse()
+          .withHeader("Content-Type", "application/json").withBody(c[0])));
+      RegistryException e = pullFails("v1");
+      assertTrue(e.getMessage().endsWith("token service " + host() + " answered " + c[2]), c[0] + " -> " + e.getMessage());
     }
   }
 
