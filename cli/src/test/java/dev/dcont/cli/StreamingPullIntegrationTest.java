@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.dcont.store.model.Digest;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.LocalRegistry;
+import dev.dcont.testkit.PlainHttpFront;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.RecordingProxy;
 import dev.dcont.testkit.TarBuilder;
@@ -240,6 +241,8 @@ class StreamingPullIntegrationTest {
    */
   static final class CuttingProxy implements AutoCloseable {
     final HttpServer server;
+    /** dcont tries HTTPS first on loopback: the front answers the TLS hello at once, as Go's registry does. */
+    final PlainHttpFront front;
     final String upstream;
     final String blobHex;
     final int cutAt;
@@ -258,10 +261,11 @@ class StreamingPullIntegrationTest {
       }));
       server.createContext("/", this::handle);
       server.start();
+      front = new PlainHttpFront(server.getAddress());
     }
 
     String host() {
-      return "127.0.0.1:" + server.getAddress().getPort();
+      return "127.0.0.1:" + front.port();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -320,6 +324,7 @@ class StreamingPullIntegrationTest {
 
     @Override
     public void close() {
+      front.close();
       server.stop(0);
     }
   }

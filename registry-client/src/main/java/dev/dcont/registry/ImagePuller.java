@@ -5,6 +5,7 @@ import dev.dcont.registry.auth.DockerCredentials;
 import dev.dcont.registry.endpoint.BlobEndpoint;
 import dev.dcont.registry.endpoint.FetchedManifest;
 import dev.dcont.registry.endpoint.ManifestEndpoint;
+import dev.dcont.registry.http.Endpoints;
 import dev.dcont.registry.http.RegistryEndpoint;
 import dev.dcont.registry.http.RegistryTransport;
 import dev.dcont.store.Store;
@@ -32,13 +33,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * {@code dcont pull}: resolves a reference to a platform image in the registry (or its mirrors),
- * stores its index, manifest, config and layers, and records it in the database in one
- * transaction. When the registry serves the digest already recorded for the reference and all
+ * stores its index, manifest, config and layers, and, once they are all stored and the caller's
+ * {@link LayerTap#stored} has returned (the CLI unpacks there), records it in the database in one
+ * transaction: before that the image has no name and is not listed. When the registry serves the digest already recorded for the reference and all
  * blobs are present, it stops after that one manifest request ("Image is up to date").
  * Safe to run in two processes at once: blobs are written through the store's per-blob lock.
  */
@@ -96,18 +97,19 @@ public final class ImagePuller {
     events.event(new PullEvent.PullingFrom(ref.digest() != null ? ref.digest().toString() : ref.tag(),
         ref.familiarRepository()));
 
-    Served<FetchedManifest> top = firstAnswer(endpoints,
+    Endpoints.Answer<FetchedManifest> top = Endpoints.first(endpoints,
         ep -> ManifestEndpoint.fetch(ep, ref.path(), ref.identifier(), ref.digest()));
     Digest served = top.value().digest();
 
     Optional<ImageRecord> existing = store.images().find(ref);
     if (existing.isPresent() && upToDate(ref, existing.get(), top.value(), wanted, platformOrNull != null)) {
+      tap.stored(existing.get());
       events.event(new PullEvent.Resolved(served));
       events.event(new PullEvent.Finished(ref.familiarName(), false));
       return new PullResult(ref, served, existing.get(), false, Map.of());
     }
 
-    List<RegistryEndpoint> order = preferring(top.endpoint(), endpoints);
+    List<RegistryEndpoint> order = Endpoints.preferring(top.endpoint(), endpoints);
     AtomicBoolean downloaded = new AtomicBoolean(false);
     Digest indexDigest = null;
     Platform platform = null;
@@ -126,7 +128,7 @@ public final class ImagePuller {
       if (chosen.platform() != null) {
         platform = chosen.platform().normalised();
       }
-      FetchedManifest child = firstAnswer(order,
+      FetchedManifest child = Endpoints.first(order,
           ep -> ManifestEndpoint.fetch(ep, ref.path(), chosen.digest().toString(), chosen.digest())).value();
       if (child.size() != chosen.size()) {
         throw new RegistryException(Kind.DIGEST_MISMATCH, "manifest " + chosen.digest() + ": size " + child.size()
@@ -138,8 +140,15 @@ public final class ImagePuller {
     checkImageManifest(fm, manifest);
 
     Descriptor configDesc = manifest.config();
-    byte[] configBytes = content.exists(configDesc.digest()) ? readBlob(content, configDesc.digest())
-        : firstAnswer(order, ep -> blobs.fetchBytes(ep, ref.path(), configDesc)).value();
+    if (configDesc.size() > BlobEndpoint.MAX_IN_MEMORY) {
+      throw new RegistryException(Kind.BAD_MANIFEST, "manifest " + fm.digest() + ": config " + configDesc.digest()
+          + " declares " + configDesc.size() + " bytes, too large for an image config");
+    }
+    if (fetch(ref, "config", configDesc, order, content, BlobEndpoint.Progress.NONE, () -> null)
+        == BlobEndpoint.Outcome.DOWNLOADED) {
+      downloaded.set(true);
+    }
+    byte[] configBytes = readBlob(content, configDesc.digest());
     ImageConfig config = ImageConfig.parse(configBytes, "config " + configDesc.digest());
     if (config.diffIds().size() != manifest.layers().size()) {
       throw new RegistryException(Kind.BAD_MANIFEST, "config " + configDesc.digest() + " lists "
@@ -154,7 +163,6 @@ public final class ImagePuller {
       put(content, idx.digest(), idx.bytes(), downloaded);
     }
     put(content, fm.digest(), fm.bytes(), downloaded);
-    put(content, configDesc.digest(), configBytes, downloaded);
 
     List<ChainId> chain = ChainId.of(config.diffIds());
     List<ImageRecord.Layer> layers = new ArrayList<>();
@@ -166,6 +174,9 @@ public final class ImagePuller {
     downloadLayers(ref, manifest.layers(), layers, order, content, events, downloaded, tap);
     ImageRecord record = new ImageRecord(fm.digest(), fm.mediaType(), fm.size(), configDesc.digest(),
         configDesc.size(), platform, config.created(), options.clock().instant().getEpochSecond(), layers);
+    // the image is recorded, and so visible to images and run, only when all it needs is in the store and the
+    // caller has done its part (unpacked it); a failure before leaves no name on it
+    tap.stored(record);
     Map<Reference, Digest> replaced = store.images().save(record, ref, served, indexDigest);
     events.event(new PullEvent.Resolved(served));
     events.event(new PullEvent.Finished(ref.familiarName(), downloaded.get()));
@@ -223,6 +234,7 @@ public final class ImagePuller {
     List<Descriptor> todo = new ArrayList<>();
     for (Descriptor l : unique.values()) {
       if (content.exists(l.digest())) {
+        checkStoredSize(ref, "layer", l, content);
         events.event(new PullEvent.LayerExists(l.digest()));
       } else {
         events.event(new PullEvent.LayerQueued(l.digest()));
@@ -286,12 +298,35 @@ public final class ImagePuller {
         events.event(new PullEvent.LayerVerifying(l.digest()));
       }
     };
-    BlobEndpoint.Outcome outcome = firstAnswer(order, ep -> blobs.download(ep, ref.path(), l, content, progress, sink))
-        .value();
+    BlobEndpoint.Outcome outcome = fetch(ref, "layer", l, order, content, progress, sink);
     if (outcome == BlobEndpoint.Outcome.DOWNLOADED) {
       downloaded.set(true);
     }
     events.event(new PullEvent.LayerDownloaded(l.digest()));
+  }
+
+  /**
+   * Fetches blob {@code d} into the store (or finds it there, committed meanwhile by another pull), checking that a
+   * blob already stored has the size the manifest gives it: the digest names the content, and a manifest that
+   * disagrees about its length is wrong.
+   */
+  private BlobEndpoint.Outcome fetch(Reference ref, String kind, Descriptor d, List<RegistryEndpoint> order,
+      ContentStore content, BlobEndpoint.Progress progress, Supplier<LayerTap.Sink> sink) {
+    BlobEndpoint.Outcome outcome = content.exists(d.digest()) ? BlobEndpoint.Outcome.ALREADY_PRESENT
+        : Endpoints.first(order, ep -> blobs.download(ep, ref.path(), d, content, progress, sink)).value();
+    if (outcome == BlobEndpoint.Outcome.ALREADY_PRESENT) {
+      checkStoredSize(ref, kind, d, content);
+    }
+    return outcome;
+  }
+
+  private static void checkStoredSize(Reference ref, String kind, Descriptor d, ContentStore content) {
+    long stored = content.size(d.digest());
+    if (stored >= 0 && stored != d.size()) {
+      throw new RegistryException(Kind.DIGEST_MISMATCH, kind + " " + d.digest() + ": the manifest gives size "
+          + d.size() + ", but the blob with this digest has " + stored + " bytes (the manifest of " + ref.familiarName()
+          + " is wrong; refusing it)");
+    }
   }
 
   private static byte[] readBlob(ContentStore content, Digest d) {
@@ -312,36 +347,6 @@ public final class ImagePuller {
       throw StoreException.io("blob " + d, e);
     }
     downloaded.set(true);
-  }
-
-  /** A value and the endpoint that gave it. */
-  private record Served<T>(RegistryEndpoint endpoint, T value) { }
-
-  /** Tries the endpoints in order (mirrors first); the last one's failure is the one reported. */
-  private static <T> Served<T> firstAnswer(List<RegistryEndpoint> endpoints, Function<RegistryEndpoint, T> f) {
-    RegistryException last = null;
-    for (RegistryEndpoint ep : endpoints) {
-      try {
-        return new Served<>(ep, f.apply(ep));
-      } catch (RegistryException e) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw e;
-        }
-        last = e;
-      }
-    }
-    throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint configured");
-  }
-
-  private static List<RegistryEndpoint> preferring(RegistryEndpoint first, List<RegistryEndpoint> all) {
-    List<RegistryEndpoint> out = new ArrayList<>();
-    out.add(first);
-    for (RegistryEndpoint e : all) {
-      if (e != first) {
-        out.add(e);
-      }
-    }
-    return out;
   }
 
   private static PullListener serialised(PullListener l) {

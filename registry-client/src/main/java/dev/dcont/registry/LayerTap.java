@@ -6,8 +6,8 @@ import java.io.IOException;
 
 /**
  * Sees a layer blob's bytes while {@link ImagePuller} downloads it, so that the caller can unpack the layer as
- * it arrives instead of after the download (the CLI wires the layers module's streaming unpacker in here; this
- * module knows nothing of unpacking).
+ * it arrives instead of after the download, and the image once all its blobs are stored, before it is recorded
+ * (the CLI wires the layers module's unpacker in here; this module knows nothing of unpacking).
  *
  * <p>Contract: {@link #open} is called for a layer blob that is about to be fetched from its first byte (never
  * for a blob already in the store or one resumed from a partial file of an earlier process). The sink then
@@ -29,6 +29,14 @@ public interface LayerTap {
    * @param parent the chain ID of the layer below, null for the base layer
    */
   Sink open(ImageRecord.Layer layer, ChainId parent);
+
+  /**
+   * Every blob of {@code image} is in the store (the registry's answer to the pull). Called before the image is
+   * recorded, from the pulling thread, so that the caller can finish its part (unpack it): the image gets its
+   * names, and becomes visible, only when this returns; what it throws fails the pull with the image unrecorded.
+   * Called too when the registry serves the image already recorded, which the pull then leaves as it is.
+   */
+  default void stored(ImageRecord image) { }
 
   /** One blob's bytes; called from one download thread. */
   interface Sink {

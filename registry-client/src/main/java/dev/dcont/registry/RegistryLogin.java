@@ -4,6 +4,7 @@ import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.auth.Credentials;
 import dev.dcont.registry.auth.DockerCredentials;
 import dev.dcont.registry.endpoint.PingEndpoint;
+import dev.dcont.registry.http.Endpoints;
 import dev.dcont.registry.http.RegistryEndpoint;
 import dev.dcont.registry.http.RegistryTransport;
 import dev.dcont.store.model.Reference;
@@ -60,18 +61,9 @@ public final class RegistryLogin {
   private void verify(String registry, Credentials c) {
     RegistryTransport t = new RegistryTransport(options, host -> Optional.of(c));
     List<RegistryEndpoint> eps = t.endpoints(registry).stream().filter(e -> !e.mirror()).toList();
-    RegistryException last = null;
-    for (RegistryEndpoint ep : eps) {
-      try {
-        PingEndpoint.ping(ep);
-        return;
-      } catch (RegistryException e) {
-        if (e.kind() == Kind.UNAUTHORIZED) {
-          throw e;
-        }
-        last = e;
-      }
-    }
-    throw last;
+    Endpoints.first(eps, ep -> {
+      PingEndpoint.ping(ep);
+      return ep;
+    });
   }
 }

@@ -43,7 +43,7 @@ class BlobDownloadTest extends WireMockSupport {
 
   BlobEndpoint.Outcome download(Store store) {
     RegistryTransport t = new RegistryTransport(options, h -> Optional.empty());
-    RegistryEndpoint ep = t.endpoints(host()).get(0);
+    RegistryEndpoint ep = plain(t, host());
     return new BlobEndpoint(options).download(ep, "app", desc, store.content(), BlobEndpoint.Progress.NONE);
   }
 
@@ -84,7 +84,7 @@ class BlobDownloadTest extends WireMockSupport {
     long took;
     try (CuttingBlobServer server = new CuttingBlobServer(blob, cut, true, true); Store store = openStore()) {
       RegistryTransport transport = new RegistryTransport(quick, h -> Optional.empty());
-      RegistryEndpoint ep = transport.endpoints(server.host()).get(0);
+      RegistryEndpoint ep = plain(transport, server.host());
       long t0 = System.nanoTime();
 
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED,
@@ -104,7 +104,7 @@ class BlobDownloadTest extends WireMockSupport {
     java.util.List<String> ranges;
     try (CuttingBlobServer server = new CuttingBlobServer(blob, cut, true); Store store = openStore()) {
       RegistryTransport transport = new RegistryTransport(options, h -> Optional.empty());
-      RegistryEndpoint ep = transport.endpoints(server.host()).get(0);
+      RegistryEndpoint ep = plain(transport, server.host());
 
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED,
           new BlobEndpoint(options).download(ep, "app", desc, store.content(), BlobEndpoint.Progress.NONE));

@@ -71,7 +71,7 @@ class LayerTapTest extends WireMockSupport {
   }
 
   RegistryEndpoint wiremock() {
-    return new RegistryTransport(options, h -> Optional.empty()).endpoints(host()).get(0);
+    return plain(new RegistryTransport(options, h -> Optional.empty()), host());
   }
 
   @Test
@@ -142,7 +142,7 @@ class LayerTapTest extends WireMockSupport {
     List<String> ranges;
     try (CuttingBlobServer server = new CuttingBlobServer(blob, 123_456, true); Store store = openStore()) {
       ranges = server.ranges;
-      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty()).endpoints(server.host()).get(0);
+      RegistryEndpoint ep = plain(new RegistryTransport(options, h -> Optional.empty()), server.host());
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
       assertArrayEquals(blob, store.content().readAll(desc.digest()));
     }
@@ -158,7 +158,7 @@ class LayerTapTest extends WireMockSupport {
     List<String> ranges;
     try (CuttingBlobServer server = new CuttingBlobServer(blob, 100_000, false); Store store = openStore()) {
       ranges = server.ranges;
-      RegistryEndpoint ep = new RegistryTransport(options, h -> Optional.empty()).endpoints(server.host()).get(0);
+      RegistryEndpoint ep = plain(new RegistryTransport(options, h -> Optional.empty()), server.host());
       assertEquals(BlobEndpoint.Outcome.DOWNLOADED, download(store, ep, opened));
       assertArrayEquals(blob, store.content().readAll(desc.digest()));
     }

@@ -42,12 +42,13 @@ class MirrorsAndEndpointsTest extends WireMockSupport {
     writeRegistries("{\"registries\":{\"reg.lan:5000\":{\"insecure\":true},"
         + "\"docker.io\":{\"mirrors\":[\"https://mirror.example.com\",\"localhost:5001\"]}}}");
     assertEquals(List.of("https://reg.example.com/"), endpoints("reg.example.com"));
-    assertEquals(List.of("http://localhost:5000/"), endpoints("localhost:5000"));
-    assertEquals(List.of("http://127.0.0.2:5000/"), endpoints("127.0.0.2:5000"));
-    assertEquals(List.of("http://[::1]:5000/"), endpoints("[::1]:5000"));
+    // loopback is an insecure registry, as in Docker: unverified HTTPS first, then plain HTTP
+    assertEquals(List.of("https://localhost:5000/", "http://localhost:5000/"), endpoints("localhost:5000"));
+    assertEquals(List.of("https://127.0.0.2:5000/", "http://127.0.0.2:5000/"), endpoints("127.0.0.2:5000"));
+    assertEquals(List.of("https://[::1]:5000/", "http://[::1]:5000/"), endpoints("[::1]:5000"));
     assertEquals(List.of("https://reg.lan:5000/", "http://reg.lan:5000/"), endpoints("reg.lan:5000"));
-    assertEquals(List.of("mirror https://mirror.example.com/", "mirror http://localhost:5001/",
-        "https://registry-1.docker.io/"), endpoints("docker.io"));
+    assertEquals(List.of("mirror https://mirror.example.com/", "mirror https://localhost:5001/",
+        "mirror http://localhost:5001/", "https://registry-1.docker.io/"), endpoints("docker.io"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.dcont.registry;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.dcont.registry.http.RegistryEndpoint;
 import dev.dcont.registry.http.RegistryTransport;
 import dev.dcont.store.Store;
 import dev.dcont.store.model.Reference;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A WireMock "registry" on loopback (plain HTTP, as dcont uses for loopback), options pointing into a temp dir. */
+/** A WireMock "registry" on loopback (plain HTTP, which dcont falls back to on loopback), options pointing into a temp dir. */
 abstract class WireMockSupport {
   static WireMockServer registry;
   @TempDir
@@ -58,6 +59,11 @@ abstract class WireMockSupport {
 
   static Reference ref(String repoAndTag) {
     return Reference.parse(host() + "/" + repoAndTag);
+  }
+
+  /** The plain-HTTP endpoint of a loopback host (HTTPS, unverified, is tried before it). */
+  static RegistryEndpoint plain(RegistryTransport t, String host) {
+    return t.endpoints(host).stream().filter(e -> e.base().scheme().equals("http")).findFirst().orElseThrow();
   }
 
   Store openStore() {

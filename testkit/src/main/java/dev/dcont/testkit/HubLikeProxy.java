@@ -39,10 +39,13 @@ public final class HubLikeProxy implements AutoCloseable {
   private final String upstream;
   private final HttpServer api;
   private final HttpServer cdn;
+  private final PlainHttpFront apiFront;
+  private final PlainHttpFront cdnFront;
   private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tokenCounter = new AtomicInteger();
   private final AtomicInteger pending429 = new AtomicInteger();
+  private final List<Long> tokenCuts = new CopyOnWriteArrayList<>();
   private volatile String retryAfter = "1";
   private volatile String user;
   private volatile String password;
@@ -63,6 +66,8 @@ public final class HubLikeProxy implements AutoCloseable {
     cdn.setExecutor(Executors.newCachedThreadPool());
     api.start();
     cdn.start();
+    apiFront = new PlainHttpFront(api.getAddress());
+    cdnFront = new PlainHttpFront(cdn.getAddress());
   }
 
   /** Starts both ports in front of {@code upstreamBase} (e.g. {@code http://127.0.0.1:5000}). */
@@ -83,13 +88,21 @@ public final class HubLikeProxy implements AutoCloseable {
     pending429.set(count);
   }
 
+  /**
+   * The next token answer breaks off after {@code bodyBytes} bytes of its body, its headers promising all of it;
+   * cuts queue up, one per token answer.
+   */
+  public void cutNextToken(long bodyBytes) {
+    tokenCuts.add(bodyBytes);
+  }
+
   /** {@code 127.0.0.1:<port>}: the registry host to put in image references. */
   public String registryHost() {
-    return "127.0.0.1:" + api.getAddress().getPort();
+    return "127.0.0.1:" + apiFront.port();
   }
 
   public int cdnPort() {
-    return cdn.getAddress().getPort();
+    return cdnFront.port();
   }
 
   public int tokensIssued() {
@@ -98,6 +111,8 @@ public final class HubLikeProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    apiFront.close();
+    cdnFront.close();
     api.stop(0);
     cdn.stop(0);
   }
@@ -174,8 +189,18 @@ public final class HubLikeProxy implements AutoCloseable {
     }
     String token = "hub-token-" + tokenCounter.incrementAndGet();
     tokens.add(token);
-    send(ex, 200, "application/json", ("{\"token\":\"" + token + "\",\"access_token\":\"" + token
-        + "\",\"expires_in\":300,\"issued_at\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8));
+    byte[] body = ("{\"token\":\"" + token + "\",\"access_token\":\"" + token
+        + "\",\"expires_in\":300,\"issued_at\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8);
+    Long cut = tokenCuts.isEmpty() ? null : tokenCuts.remove(0);
+    if (cut != null) {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body, 0, (int) Math.min(cut, body.length - 1));
+      ex.getResponseBody().flush();
+      // a handler that fails has its connection closed, short of the promised length
+      throw new IOException("token answer cut (test)");
+    }
+    send(ex, 200, "application/json", body);
   }
 
   private void handleCdn(HttpExchange ex) throws IOException {

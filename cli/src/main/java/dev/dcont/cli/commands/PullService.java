@@ -13,6 +13,7 @@ import dev.dcont.registry.RegistryOptions;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLocks;
 import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.ChainId;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Platform;
 import dev.dcont.store.model.Reference;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,25 +45,35 @@ public final class PullService {
   }
 
   /**
-   * Pulls {@code ref} (and unpacks it), telling {@code progress}. An image whose layers are refused is removed
-   * again, so that no image that cannot run stays listed (a broken download or a full disk keep it, to be
-   * resumed).
+   * Pulls {@code ref} (and unpacks it), telling {@code progress}. The image is recorded, and so listed and
+   * runnable, only once its blobs are stored and its layers unpacked: a pull that fails before leaves no name on
+   * it. An image whose layers are refused also loses its blobs and partial downloads, and its names if it had
+   * some already (a broken download or a full disk keep what was fetched, to be resumed).
    *
    * @param platform the platform to choose from an index; null for this host's
    */
   public PullResult pull(Reference ref, Platform platform, PullProgress progress) {
     Events events = new Events(progress);
-    PullResult pulled = null;
+    PullResult pulled;
+    ImageRecord[] stored = new ImageRecord[1];
     try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
         ImageUnpacker unpacker = unpack ? new ImageUnpacker(store, events) : null) {
-      LayerTap tap = unpacker == null ? LayerTap.NONE : (layer, parent) -> sink(unpacker.stream(layer, parent));
+      LayerTap tap = unpacker == null ? LayerTap.NONE : new LayerTap() {
+        @Override
+        public LayerTap.Sink open(ImageRecord.Layer layer, ChainId parent) {
+          return sink(unpacker.stream(layer, parent));
+        }
+
+        @Override
+        public void stored(ImageRecord image) {
+          stored[0] = image;
+          unpacker.unpack(image);
+        }
+      };
       pulled = new ImagePuller(store, options).pull(ref, platform, events, tap);
-      if (unpacker != null) {
-        unpacker.unpack(pulled.image());
-      }
     } catch (LayerRefusedException e) {
-      if (pulled != null) {
-        ImageRemoval.removeRefused(store, pulled.image(), pulled.replaced(), e);
+      if (stored[0] != null) {
+        ImageRemoval.removeRefused(store, stored[0], Map.of(), e);
       }
       throw e;
     }

@@ -15,14 +15,14 @@ public record Descriptor(
 
   public Descriptor {
     if (digest == null) {
-      throw new IllegalArgumentException("descriptor without digest");
+      throw new IllegalArgumentException("descriptor without a digest (it needs mediaType, digest and size)");
     }
     if (size < 0) {
-      throw new IllegalArgumentException("descriptor " + digest + " has negative size " + size);
+      throw new IllegalArgumentException("descriptor " + digest + " has size " + size + " (a size is at least 0)");
     }
     // absent stays null, so that a descriptor is written back without the members it did not have
-    urls = urls == null ? null : List.copyOf(urls);
-    annotations = annotations == null ? null : Map.copyOf(annotations);
+    urls = urls == null ? null : Json.copyOf(urls, "urls");
+    annotations = annotations == null ? null : Json.copyOf(annotations, "annotations");
   }
 
   public Descriptor(MediaType mediaType, Digest digest, long size) {

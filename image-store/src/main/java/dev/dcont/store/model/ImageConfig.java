@@ -18,7 +18,7 @@ public record ImageConfig(
     List<History> history) {
 
   public ImageConfig {
-    history = history == null ? List.of() : List.copyOf(history);
+    history = history == null ? List.of() : Json.copyOf(history, "history");
   }
 
   public static ImageConfig parse(byte[] json, String what) {
@@ -54,7 +54,7 @@ public record ImageConfig(
       String type,
       List<Digest> diffIds) {
     public RootFs {
-      diffIds = diffIds == null ? List.of() : List.copyOf(diffIds);
+      diffIds = diffIds == null ? List.of() : Json.copyOf(diffIds, "diff_ids");
     }
   }
 

@@ -12,8 +12,8 @@ public record ImageIndex(
     Map<String, String> annotations) {
 
   public ImageIndex {
-    manifests = manifests == null ? List.of() : List.copyOf(manifests);
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    manifests = manifests == null ? List.of() : Json.copyOf(manifests, "manifests");
+    annotations = annotations == null ? Map.of() : Json.copyOf(annotations, "annotations");
   }
 
   public static ImageIndex parse(byte[] json, String what) {

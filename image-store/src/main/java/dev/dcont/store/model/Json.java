@@ -125,7 +125,9 @@ public final class Json {
 
   /** jackson's message on one line, with where in the document: line, column and the member's path. */
   static String problem(JsonProcessingException e, JsonParser p) {
-    String what = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+    // jackson's end-of-input message names its own settings ("[Source: REDACTED (`StreamReadFeature…`"): cut
+    String what = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage()
+        .replaceAll("\\s*\\(start marker at \\[Source:.*$", "");
     StringBuilder b = new StringBuilder("invalid JSON");
     if (p.getParsingContext() != null) {
       String path = p.getParsingContext().pathAsPointer().toString();
@@ -151,6 +153,7 @@ public final class Json {
     protected void register(ExtensionContext ctx) {
       ctx.insertProvider(new ValueTypes());
       ctx.insertModifier(new Renames());
+      ctx.appendModifier(new PlainWords());
     }
   }
 
@@ -163,7 +166,8 @@ public final class Json {
     @Override
     public ValueReader findValueReader(JSONReader ctx, Class<?> type) {
       if (type == Digest.class || type == MediaType.class || type == String.class || type == Long.class
-          || type == long.class || type == Integer.class || type == int.class) {
+          || type == long.class || type == Integer.class || type == int.class || type == Boolean.class
+          || type == boolean.class) {
         return new Scalar(type);
       }
       return null;
@@ -184,15 +188,26 @@ public final class Json {
     public Object read(JSONReader reader, JsonParser p) throws IOException {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_NULL) {
-        return _valueType == long.class ? (Object) 0L : _valueType == int.class ? (Object) 0 : null;
+        return _valueType == long.class ? (Object) 0L : _valueType == int.class ? (Object) 0
+            : _valueType == boolean.class ? (Object) Boolean.FALSE : null;
+      }
+      if (_valueType == Boolean.class || _valueType == boolean.class) {
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+          throw JSONObjectException.from(p, "expected true or false, not " + _tokenDesc(p));
+        }
+        return t == JsonToken.VALUE_TRUE;
       }
       if (_valueType == Long.class || _valueType == long.class || _valueType == Integer.class
           || _valueType == int.class) {
         if (t != JsonToken.VALUE_NUMBER_INT) {
           throw JSONObjectException.from(p, "expected an integer, not " + _tokenDesc(p));
         }
-        return _valueType == Long.class || _valueType == long.class ? (Object) p.getLongValue()
-            : (Object) p.getIntValue();
+        try {
+          return _valueType == Long.class || _valueType == long.class ? (Object) p.getLongValue()
+              : (Object) p.getIntValue();
+        } catch (JsonProcessingException e) {
+          throw JSONObjectException.from(p, "expected an integer, not " + abbreviated(p.getText()) + " (out of range)");
+        }
       }
       if (t == JsonToken.VALUE_STRING && _valueType == Digest.class) {
         try {
@@ -213,6 +228,83 @@ public final class Json {
         return p.getText();
       }
       throw JSONObjectException.from(p, "expected a string, not " + _tokenDesc(p));
+    }
+  }
+
+  /** An unmodifiable copy of a record's list member, refusing a null entry by the member's name. */
+  static <T> List<T> copyOf(List<T> list, String member) {
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null) {
+        throw new IllegalArgumentException(member + "[" + i + "] is null");
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  /** An unmodifiable copy of a record's map member, refusing a null value by its key. */
+  static <K, V> Map<K, V> copyOf(Map<K, V> map, String member) {
+    for (Map.Entry<K, V> e : map.entrySet()) {
+      if (e.getValue() == null) {
+        throw new IllegalArgumentException(member + "." + e.getKey() + " is null");
+      }
+    }
+    return Map.copyOf(map);
+  }
+
+  private static String abbreviated(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+
+  /**
+   * Errors in the document's terms instead of jackson-jr's: a value of the wrong kind where an object or array is
+   * expected ("expected an object, not JSON String"), and a record that refuses its members with the record's own
+   * message, not the name of a Java class.
+   */
+  private static final class PlainWords extends ReaderWriterModifier {
+    @Override
+    public ValueReader modifyValueReader(JSONReader ctx, Class<?> type, ValueReader reader) {
+      if (type == Digest.class || type == MediaType.class) {
+        return reader; // records written as strings
+      }
+      if (type.isRecord() || Map.class.isAssignableFrom(type)) {
+        return new Expecting(reader, JsonToken.START_OBJECT, "an object");
+      }
+      if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+        return new Expecting(reader, JsonToken.START_ARRAY, "an array");
+      }
+      return reader;
+    }
+  }
+
+  private static final class Expecting extends ValueReader {
+    private final ValueReader reader;
+    private final JsonToken start;
+    private final String expected;
+
+    Expecting(ValueReader reader, JsonToken start, String expected) {
+      super(reader.valueType());
+      this.reader = reader;
+      this.start = start;
+      this.expected = expected;
+    }
+
+    @Override
+    public Object read(JSONReader r, JsonParser p) throws IOException {
+      JsonToken t = p.currentToken();
+      if (t != start && t != JsonToken.VALUE_NULL) {
+        throw JSONObjectException.from(p, "expected " + expected + ", not " + _tokenDesc(p));
+      }
+      try {
+        return reader.read(r, p);
+      } catch (JSONObjectException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+          if (c instanceof java.lang.reflect.InvocationTargetException ite
+              && ite.getTargetException() instanceof IllegalArgumentException refused) {
+            throw JSONObjectException.from(p, refused.getMessage());
+          }
+        }
+        throw e;
+      }
     }
   }
 

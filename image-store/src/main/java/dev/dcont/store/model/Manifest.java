@@ -14,8 +14,8 @@ public record Manifest(
     Map<String, String> annotations) {
 
   public Manifest {
-    layers = layers == null ? List.of() : List.copyOf(layers);
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    layers = layers == null ? List.of() : Json.copyOf(layers, "layers");
+    annotations = annotations == null ? Map.of() : Json.copyOf(annotations, "annotations");
   }
 
   /** Parses and checks a manifest's shape; {@code what} names it in errors. */

@@ -1,6 +1,7 @@
 package dev.dcont.store.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,6 +85,46 @@ class JsonTest {
       assertTrue(e.getMessage().startsWith("manifest of x: invalid JSON") && e.getMessage().contains(c[1]),
           c[0] + " -> " + e.getMessage());
       assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+  }
+
+  @Test
+  void aDocumentThatDoesNotFitTheModelIsRefusedInItsOwnTermsNotJavas() {
+    String cfg = "'config':{'mediaType':'a/b','digest':'" + D1 + "','size':1}";
+    String[][] manifests = {
+        {"{'schemaVersion':2,'config':{'mediaType':'a/b','size':1}}", "at /config",
+            "descriptor without a digest (it needs mediaType, digest and size)"},
+        {"{'schemaVersion':2,'config':{'mediaType':'a/b','digest':'" + D1 + "','size':-1}}", "at /config",
+            "has size -1 (a size is at least 0)"},
+        {"{'schemaVersion':2," + cfg + ",'layers':[null]}", "", "layers[0] is null"},
+        {"{'schemaVersion':2," + cfg + ",'layers':['" + D1 + "']}", "at /layers/0",
+            "expected an object, not JSON String"},
+        {"{'schemaVersion':2,'config':'" + D1 + "'}", "at /config", "expected an object, not JSON String"},
+        {"{'schemaVersion':2,'config':[]}", "at /config", "expected an object, not JSON Array"},
+        {"{'schemaVersion':2," + cfg + ",'layers':{}}", "at /layers", "expected an array, not JSON Object"},
+        {"{'schemaVersion':2,'config':{'mediaType':'a/b','digest':'" + D1 + "','size':99999999999999999999}}",
+            "at /config/size", "expected an integer, not 99999999999999999999 (out of range)"},
+        {"{'schemaVersion':2," + cfg + ",'annotations':{'a':null}}", "", "annotations.a is null"},
+        {"[]", "", "expected an object, not JSON Array"},
+        {"{'schemaVersion':2,'config':{", "at /config", "Unexpected end-of-input: expected close marker for Object"},
+    };
+    for (String[] c : manifests) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Manifest.parse(bytes(c[0]), "manifest of x"), c[0]);
+      assertTrue(e.getMessage().startsWith("manifest of x: invalid JSON " + c[1]) && e.getMessage().endsWith(c[2]),
+          c[0] + " -> " + e.getMessage());
+    }
+    String[][] configs = {
+        {"{'rootfs':'layers'}", "expected an object, not JSON String"},
+        {"{'rootfs':{'type':'layers','diff_ids':[null]}}", "diff_ids[0] is null"},
+        {"{'rootfs':{'type':'layers','diff_ids':[]},'history':[{'empty_layer':'yes'}]}",
+            "expected true or false, not JSON String"},
+    };
+    for (String[] c : configs) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ImageConfig.parse(bytes(c[0]), "config of x"), c[0]);
+      assertTrue(e.getMessage().endsWith(c[1]), c[0] + " -> " + e.getMessage());
+      assertFalse(e.getMessage().contains("dev.dcont") || e.getMessage().contains("java."), e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.http.ErrorBodies;
 import dev.dcont.registry.http.Failures;
 import dev.dcont.registry.http.RegistryFailureIOException;
+import dev.dcont.registry.http.WholeBody;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +53,24 @@ public final class TokenEndpoint {
     this.clock = clock;
   }
 
+  /** A string member of the token answer, "" when absent; a member of another kind is refused by name. */
+  private static String text(Map<String, Object> answer, String member, String who) throws IOException {
+    Object v = answer.get(member);
+    if (v == null) {
+      return "";
+    }
+    if (!(v instanceof String s)) {
+      throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR, who + " answered \""
+          + member + "\": " + shown(v) + ", expected the token as a string"));
+    }
+    return s;
+  }
+
+  private static String shown(Object v) {
+    return v instanceof Map ? "an object" : v instanceof java.util.List ? "an array"
+        : v instanceof String s ? "\"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"" : String.valueOf(v);
+  }
+
   public Token fetch(String realm, String service, String scope, Optional<Credentials> creds) throws IOException {
     HttpUrl realmUrl = HttpUrl.parse(realm);
     if (realmUrl == null) {
@@ -70,7 +89,7 @@ public final class TokenEndpoint {
       if (scope != null) {
         form.add("scope", scope);
       }
-      request = new Request.Builder().url(realmUrl).post(form.build()).build();
+      request = WholeBody.mark(new Request.Builder().url(realmUrl).post(form.build()), MAX_BODY).build();
     } else {
       HttpUrl.Builder u = realmUrl.newBuilder();
       if (service != null) {
@@ -82,7 +101,7 @@ public final class TokenEndpoint {
       if (creds.isPresent()) {
         u.addQueryParameter("account", creds.get().username());
       }
-      Request.Builder b = new Request.Builder().url(u.build()).get();
+      Request.Builder b = WholeBody.mark(new Request.Builder().url(u.build()).get(), MAX_BODY);
       creds.ifPresent(c -> b.header("Authorization", c.basicHeader()));
       request = b.build();
     }
@@ -109,15 +128,21 @@ public final class TokenEndpoint {
       } catch (IllegalArgumentException e) {
         throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR, e.getMessage(), e));
       }
-      String token = Json.text(n.get("token"), "");
+      String who = "token service " + Failures.hostPort(realmUrl);
+      String token = text(n, "token", who);
       if (token.isEmpty()) {
-        token = Json.text(n.get("access_token"), "");
+        token = text(n, "access_token", who);
       }
       if (token.isEmpty()) {
         throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR,
-            "token service " + Failures.hostPort(realmUrl) + " answered without a token"));
+            who + " answered without a token"));
       }
-      Duration lifetime = n.get("expires_in") instanceof Number s && s.longValue() > 0
+      Object expires = n.get("expires_in");
+      if (expires != null && !(expires instanceof Integer || expires instanceof Long)) {
+        throw new RegistryFailureIOException(new RegistryException(Kind.SERVER_ERROR, who
+            + " answered \"expires_in\": " + shown(expires) + ", expected a number of seconds"));
+      }
+      Duration lifetime = expires instanceof Number s && s.longValue() > 0
           ? Duration.ofSeconds(s.longValue()) : DEFAULT_LIFETIME;
       Instant issued = requested;
       if (n.get("issued_at") instanceof String at) {

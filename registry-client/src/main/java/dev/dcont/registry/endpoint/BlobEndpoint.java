@@ -11,7 +11,6 @@ import dev.dcont.store.content.DigestMismatchException;
 import dev.dcont.store.content.IngestWriter;
 import dev.dcont.store.content.Ingester;
 import dev.dcont.store.model.Descriptor;
-import dev.dcont.store.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -24,14 +23,14 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * {@code GET /v2/<name>/blobs/<digest>}, following redirects (to a CDN, without credentials).
- * Large blobs are streamed into the store's ingest file, hashed and counted on the way, and
+ * {@code GET /v2/<name>/blobs/<digest>}, following redirects (to a CDN, without credentials), the one way
+ * blobs are fetched, configs and layers alike. Blobs are streamed into the store's ingest file, hashed and counted on the way, and
  * committed only when size and digest match. A connection cut mid-blob resumes with
  * {@code Range: bytes=<offset>-} from what is on disk, as does a partial file left by an earlier
  * process; a server that answers a range request with the whole blob (200) restarts it.
  */
 public final class BlobEndpoint {
-  /** Largest blob read into memory (configs). */
+  /** Largest config blob a pull reads into memory once it is stored. */
   public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
@@ -55,37 +54,6 @@ public final class BlobEndpoint {
 
   public BlobEndpoint(RegistryOptions options) {
     this.options = options;
-  }
-
-  /** Reads a small blob into memory and checks its size and digest. */
-  public byte[] fetchBytes(RegistryEndpoint ep, String repository, Descriptor d) {
-    if (d.size() > MAX_IN_MEMORY) {
-      throw new RegistryException(Kind.BAD_MANIFEST, "blob " + d.digest() + " declares " + d.size()
-          + " bytes, too large for a config");
-    }
-    Request req = new Request.Builder().url(ep.v2(repository + "/blobs/" + d.digest())).get().build();
-    try (Response r = ep.client().newCall(req).execute()) {
-      if (!r.isSuccessful()) {
-        throw Failures.status(r, Failures.Subject.BLOB, d.digest().toString());
-      }
-      byte[] bytes;
-      try (InputStream in = r.body().byteStream()) {
-        bytes = in.readNBytes((int) d.size() + 1);
-      }
-      if (bytes.length != d.size()) {
-        throw new RegistryException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + ": size "
-            + (bytes.length > d.size() ? "more than " + d.size() : bytes.length) + " != " + d.size()
-            + " declared in the manifest");
-      }
-      Digest actual = d.digest().algorithm().equals("sha256") ? Digest.sha256(bytes) : null;
-      if (actual != null && !actual.equals(d.digest())) {
-        throw new RegistryException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + ": content has digest " + actual
-            + " (the registry sent wrong data; pull again)");
-      }
-      return bytes;
-    } catch (IOException e) {
-      throw Failures.io(e, ep.base());
-    }
   }
 
   /** Streams blob {@code d} into the store; see the class comment. */

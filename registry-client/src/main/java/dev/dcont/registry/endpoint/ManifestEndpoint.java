@@ -4,6 +4,7 @@ import dev.dcont.registry.RegistryException;
 import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.http.Failures;
 import dev.dcont.registry.http.RegistryEndpoint;
+import dev.dcont.registry.http.WholeBody;
 import dev.dcont.store.model.Digest;
 import dev.dcont.store.model.Json;
 import dev.dcont.store.model.MediaType;
@@ -19,7 +20,8 @@ import okhttp3.Response;
  * Docker's v2 manifest and manifest list. Checks what comes back: at most 4 MiB (reading stops
  * there), the digest of the bytes as received against the requested digest and against
  * {@code Docker-Content-Digest}, a known media type that agrees with the body's
- * {@code mediaType}; refuses schema 1.
+ * {@code mediaType}, and the document's shape ({@link DocumentShape}); refuses schema 1. The body is read whole
+ * by the retry ({@link WholeBody}), so a cut anywhere in it is retried.
  */
 public final class ManifestEndpoint {
   /** The distribution spec's recommended limit; registries reject larger manifests too. */
@@ -35,10 +37,10 @@ public final class ManifestEndpoint {
    * @param expected the digest the manifest must have, or null when pulling by tag
    */
   public static FetchedManifest fetch(RegistryEndpoint ep, String repository, String identifier, Digest expected) {
-    Request req = new Request.Builder()
+    Request req = WholeBody.mark(new Request.Builder()
         .url(ep.v2(repository + "/manifests/" + identifier))
         .header("Accept", ACCEPT)
-        .get()
+        .get(), MAX_BYTES)
         .build();
     String what = "manifest " + identifier;
     try (Response r = ep.client().newCall(req).execute()) {
@@ -124,6 +126,7 @@ public final class ManifestEndpoint {
       throw new RegistryException(Kind.BAD_MANIFEST, what + " has unsupported media type "
           + (type == null ? "(none)" : type) + " (expected an OCI or Docker v2 image manifest or index)");
     }
+    DocumentShape.check(what, type, body);
     return type;
   }
 }

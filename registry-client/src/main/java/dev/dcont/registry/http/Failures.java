@@ -107,6 +107,11 @@ public final class Failures {
             .query(null).build() + " not found (HTTP 404)");
       };
     }
+    if (s == 400 && r.request().url().scheme().equals("http") && reg.contains("HTTPS")) {
+      // Go's and nginx's answer to plain HTTP on a TLS port: the registry speaks HTTPS there
+      return new RegistryException(Kind.TLS, "registry " + where + " serves HTTPS on this port, not plain HTTP"
+          + " (it answered: " + reg + "); use https:// for it");
+    }
     if (s == 429) {
       return new RegistryException(Kind.RATE_LIMITED, "rate limited by " + where + " (429 Too Many Requests"
           + (reg.isEmpty() ? "" : ": " + reg) + "); wait and retry, or 'dcont login' for a higher limit");

@@ -24,8 +24,8 @@ import okhttp3.OkHttpClient;
  * and auth interceptors) and, per registry, the ordered endpoints to try: its mirrors, then the
  * registry itself. The scheme of a host is chosen as Docker does: HTTPS, verified against the
  * system CAs plus {@code certs.d/<host:port>/*.crt} (with a client certificate if there is one);
- * plain HTTP for loopback hosts; for hosts marked {@code insecure}, HTTPS without verification,
- * then plain HTTP.
+ * for loopback hosts and hosts marked {@code insecure}, HTTPS without verification, then plain HTTP
+ * ({@link Endpoints#first} falls back only when HTTPS could not be spoken).
  */
 public final class RegistryTransport {
   private final RegistryOptions options;
@@ -33,6 +33,7 @@ public final class RegistryTransport {
   private final OkHttpClient base;
   private final OkHttpClient plain;
   private final Map<String, OkHttpClient> tlsClients = new ConcurrentHashMap<>();
+  private final UnansweredHandshakes handshakes;
 
   public RegistryTransport(RegistryOptions options, CredentialSource credentials) {
     this(options, credentials, RegistriesConfig.load(options.registriesConfig()));
@@ -41,6 +42,7 @@ public final class RegistryTransport {
   public RegistryTransport(RegistryOptions options, CredentialSource credentials, RegistriesConfig config) {
     this.options = options;
     this.config = config;
+    this.handshakes = new UnansweredHandshakes(options.connectTimeout());
     OkHttpClient.Builder b = new OkHttpClient.Builder()
         .connectTimeout(options.connectTimeout())
         .readTimeout(options.readTimeout())
@@ -50,7 +52,7 @@ public final class RegistryTransport {
         .retryOnConnectionFailure(true)
         .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
             .header("User-Agent", options.userAgent()).build()))
-        .addInterceptor(new RetryInterceptor(options));
+        .addInterceptor(new RetryInterceptor(options, handshakes));
     this.plain = b.build();
     TokenEndpoint tokens = new TokenEndpoint(plain, options.clock());
     this.base = plain.newBuilder().addInterceptor(new AuthInterceptor(credentials, tokens, options.clock())).build();
@@ -83,23 +85,28 @@ public final class RegistryTransport {
       if (u == null) {
         throw new RegistryException(Kind.CONFIG, "registries config: invalid mirror URL '" + hostOrUrl + "'");
       }
-      return List.of(new RegistryEndpoint(registry, u, mirror, u.isHttps() ? httpsClient(u, insecure(u)) : base));
+      return List.of(new RegistryEndpoint(registry, u, mirror, u.isHttps() ? httpsClient(u, unverified(u)) : base));
     }
     HttpUrl https = HttpUrl.parse("https://" + s);
     HttpUrl http = HttpUrl.parse("http://" + s);
     if (https == null || http == null) {
       throw new RegistryException(Kind.CONFIG, "invalid registry host '" + hostOrUrl + "'");
     }
-    boolean insecure = insecure(https);
-    if (certsDir(https) == null && !insecure && isLoopback(https.host())) {
-      return List.of(new RegistryEndpoint(registry, http, mirror, base));
-    }
+    boolean insecure = unverified(https);
     List<RegistryEndpoint> out = new ArrayList<>();
     out.add(new RegistryEndpoint(registry, https, mirror, httpsClient(https, insecure)));
     if (insecure) {
       out.add(new RegistryEndpoint(registry, http, mirror, base));
     }
     return out;
+  }
+
+  /**
+   * Whether HTTPS to {@code u} goes unverified, with plain HTTP after it: hosts listed as insecure, and loopback,
+   * which Docker treats as an insecure registry (unless a certs.d directory for it asks for verified HTTPS).
+   */
+  private boolean unverified(HttpUrl u) {
+    return insecure(u) || (certsDir(u) == null && isLoopback(u.host()));
   }
 
   private boolean insecure(HttpUrl u) {
@@ -118,6 +125,11 @@ public final class RegistryTransport {
       OkHttpClient.Builder b = base.newBuilder().sslSocketFactory(tls.socketFactory(), tls.trustManager());
       if (!tls.verifyHostname()) {
         b.hostnameVerifier((h, session) -> true);
+      }
+      if (insecure) {
+        // plain HTTP comes after this try: a port that does not answer the TLS hello in time speaks it
+        b.sslSocketFactory(handshakes.bounded(tls.socketFactory()), tls.trustManager())
+            .eventListenerFactory(handshakes);
       }
       return b.build();
     });
@@ -141,7 +153,7 @@ public final class RegistryTransport {
     return null;
   }
 
-  /** localhost, 127.0.0.0/8 and ::1, as Docker treats them: plain HTTP allowed. */
+  /** localhost, 127.0.0.0/8 and ::1, which Docker treats as insecure registries. */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {

@@ -18,19 +18,29 @@ import javax.net.ssl.SSLException;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
  * Retries a request on 5xx, 429 and connection resets with exponential backoff ({@code base *
- * 2^(try-1)}, capped), honouring {@code Retry-After} (seconds or HTTP date) on 429 and 503.
+ * 2^(try-1)}, capped), honouring {@code Retry-After} (seconds or HTTP date) on 429 and 503. For a request marked
+ * {@link WholeBody} it also reads the body of a successful answer, so that a cut in the body is retried too.
  * After {@code maxAttempts} tries, or when the server asks for a wait longer than the cap,
  * throws {@link RetriesExhaustedException}. Errors that another try cannot fix (unknown host,
  * connection refused, TLS) are not retried.
  */
 public final class RetryInterceptor implements Interceptor {
   private final RegistryOptions options;
+  private final UnansweredHandshakes handshakes;
 
   public RetryInterceptor(RegistryOptions options) {
+    this(options, null);
+  }
+
+  RetryInterceptor(RegistryOptions options, UnansweredHandshakes handshakes) {
     this.options = options;
+    this.handshakes = handshakes;
   }
 
   @Override
@@ -46,7 +56,8 @@ public final class RetryInterceptor implements Interceptor {
       try {
         Response r = chain.proceed(request);
         if (!retryable(r.code())) {
-          return r;
+          WholeBody whole = request.tag(WholeBody.class);
+          return whole == null || !r.isSuccessful() ? r : readWhole(r, whole.limit());
         }
         lastStatus = r.code();
         lastError = null;
@@ -54,6 +65,10 @@ public final class RetryInterceptor implements Interceptor {
         lastMessage = ErrorBodies.join(ErrorBodies.read(r));
         r.close();
       } catch (IOException e) {
+        IOException tls = handshakes == null ? null : handshakes.inHandshake(chain.call(), e);
+        if (tls != null) {
+          throw tls;
+        }
         if (!retryable(e) || chain.call().isCanceled()) {
           throw e;
         }
@@ -75,6 +90,25 @@ public final class RetryInterceptor implements Interceptor {
         throw new InterruptedIOException("interrupted while waiting to retry " + host);
       }
     }
+  }
+
+  /**
+   * {@code r} with its body read into memory, at most {@code limit} bytes and one more (a body declared longer
+   * is left unread for the caller to refuse by its length). A cut while reading is thrown, for the retry.
+   */
+  private static Response readWhole(Response r, int limit) throws IOException {
+    ResponseBody body = r.body();
+    if (body == null || body.contentLength() > limit) {
+      return r;
+    }
+    Buffer buf = new Buffer();
+    try (r) {
+      BufferedSource in = body.source();
+      while (buf.size() <= limit && in.read(buf, 64 * 1024) != -1) {
+        continue;
+      }
+    }
+    return r.newBuilder().body(ResponseBody.create(buf, body.contentType(), buf.size())).build();
   }
 
   /** The wait before try {@code attempt + 1}: base * 2^(attempt-1), at most maxBackoff. */
