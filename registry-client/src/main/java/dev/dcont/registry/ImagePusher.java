@@ -1,0 +1,257 @@
+package dev.dcont.registry;
+
+import dev.dcont.registry.RegistryException.Kind;
+import dev.dcont.registry.auth.DockerCredentials;
+import dev.dcont.registry.endpoint.BlobUploadEndpoint;
+import dev.dcont.registry.endpoint.ManifestPushEndpoint;
+import dev.dcont.registry.http.RegistryEndpoint;
+import dev.dcont.registry.http.RegistryTransport;
+import dev.dcont.store.Store;
+import dev.dcont.store.StoreException;
+import dev.dcont.store.content.ContentStore;
+import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.Reference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code dcont push}: puts a stored image into a registry under a tag. For each blob (config and layers, at most
+ * {@code maxConcurrentUploads} at once) a {@code HEAD} first ("Layer already exists"), then, when the store knows
+ * another repository of the same registry that has it (one the image was pulled from or pushed to), a
+ * cross-repository mount, else (or when the registry answers the mount with an upload session) a chunked upload
+ * that resumes after a cut; then the manifest, byte for byte as stored. The pushed repository is recorded as a
+ * repository digest of the image, as Docker records it, so that a later push to the same registry mounts from it.
+ * Pushes go to the registry itself, never to a mirror.
+ */
+public final class ImagePusher {
+  /** Docker's {@code max-concurrent-uploads}. */
+  public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 5;
+  /** The most bytes of a blob one {@code PATCH} carries: most layers go in one. */
+  public static final long DEFAULT_CHUNK_SIZE = 64L * 1024 * 1024;
+
+  private final Store store;
+  private final RegistryTransport transport;
+  private final BlobUploadEndpoint blobs;
+  private final int maxConcurrentUploads;
+
+  public ImagePusher(Store store, RegistryOptions options) {
+    this(store, new RegistryTransport(options,
+        new DockerCredentials(options.credentialsFile(), options.credentialHelperPath())),
+        DEFAULT_MAX_CONCURRENT_UPLOADS, DEFAULT_CHUNK_SIZE);
+  }
+
+  public ImagePusher(Store store, RegistryTransport transport, int maxConcurrentUploads, long chunkSize) {
+    if (maxConcurrentUploads < 1) {
+      throw new IllegalArgumentException("at least one upload at a time is needed, not " + maxConcurrentUploads);
+    }
+    this.store = store;
+    this.transport = transport;
+    this.blobs = new BlobUploadEndpoint(transport.options(), chunkSize);
+    this.maxConcurrentUploads = maxConcurrentUploads;
+  }
+
+  /** The registry's answer: the manifest's digest and size under the tag. */
+  public record PushResult(Reference ref, Digest digest, long size) { }
+
+  /**
+   * Pushes {@code image} as {@code ref} (which names a tag).
+   *
+   * @throws RegistryException with a message {@code push <ref>: <problem and next step>}
+   * @throws StoreException when a blob of the image is missing from the store or cannot be read
+   */
+  public PushResult push(Reference ref, ImageRecord image, PushListener listener) {
+    if (ref.tag() == null || ref.digest() != null) {
+      throw new IllegalArgumentException("push " + ref + ": cannot push a digest reference (push a tag)");
+    }
+    PushListener events = serialised(listener == null ? PushListener.NONE : listener);
+    try {
+      return doPush(ref, image, events);
+    } catch (RegistryException e) {
+      throw e.in("push " + ref);
+    }
+  }
+
+  private PushResult doPush(Reference ref, ImageRecord image, PushListener events) {
+    ContentStore content = store.content();
+    events.event(new PushEvent.PushingTo(ref.repository()));
+    byte[] manifest = read(content, image.manifestDigest());
+    Map<Digest, Long> layers = new LinkedHashMap<>();
+    for (int i = image.layers().size() - 1; i >= 0; i--) {
+      // as Docker lists them: the top layer first
+      ImageRecord.Layer l = image.layers().get(i);
+      layers.putIfAbsent(l.digest(), l.size());
+    }
+    Path config = blobFile(content, image.configDigest(), image.configSize());
+    for (Map.Entry<Digest, Long> l : layers.entrySet()) {
+      blobFile(content, l.getKey(), l.getValue());
+      events.event(new PushEvent.LayerPreparing(l.getKey()));
+    }
+
+    String repo = ref.path();
+    Chosen chosen = choose(ref, image.configDigest());
+    RegistryEndpoint ep = chosen.endpoint();
+    if (!chosen.configExists()) {
+      pushBlob(ep, ref, image.configDigest(), image.configSize(), config, null, PushListener.NONE);
+    }
+    uploadLayers(ep, ref, layers, content, events);
+    ManifestPushEndpoint.put(ep, repo, ref.tag(), image.manifestMediaType(), manifest, image.manifestDigest());
+    store.images().addRepoDigest(ref.repository(), image.manifestDigest(), image.manifestDigest());
+    events.event(new PushEvent.Pushed(ref.tag(), image.manifestDigest(), manifest.length));
+    return new PushResult(ref, image.manifestDigest(), manifest.length);
+  }
+
+  /** The endpoint to push to, and whether it has the config blob already. */
+  private record Chosen(RegistryEndpoint endpoint, boolean configExists) { }
+
+  /**
+   * The first of the registry's own endpoints (HTTPS, then plain HTTP for an insecure one) that answers the
+   * {@code HEAD} of the config blob: that request is needed anyway.
+   */
+  private Chosen choose(Reference ref, Digest configDigest) {
+    List<RegistryEndpoint> endpoints = transport.endpoints(ref.domain()).stream().filter(e -> !e.mirror()).toList();
+    RegistryException last = null;
+    for (RegistryEndpoint ep : endpoints) {
+      try {
+        return new Chosen(ep, blobs.exists(ep, ref.path(), configDigest));
+      } catch (RegistryException e) {
+        if (e.kind() != Kind.UNREACHABLE && e.kind() != Kind.TLS) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint for registry " + ref.domain());
+  }
+
+  private void uploadLayers(RegistryEndpoint ep, Reference ref, Map<Digest, Long> layers, ContentStore content,
+      PushListener events) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    int slots = Math.min(maxConcurrentUploads, layers.size());
+    int n = 0;
+    for (Digest d : layers.keySet()) {
+      if (n++ >= slots) {
+        events.event(new PushEvent.LayerWaiting(d));
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
+      Thread t = new Thread(r, "dcont-push-" + ref.path());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Map.Entry<Digest, Long> l : layers.entrySet()) {
+        Path file = content.path(l.getKey()).orElseThrow();
+        futures.add(pool.submit(() -> {
+          pushBlob(ep, ref, l.getKey(), l.getValue(), file, l.getKey(), events);
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          pool.shutdownNow();
+          Throwable c = e.getCause();
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new RegistryException(Kind.SERVER_ERROR, "layer upload failed: " + c, c);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(Kind.UNREACHABLE, "interrupted", e);
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Puts one blob into the repository: nothing when it is there, a mount when the store knows another repository
+   * of this registry with it, else an upload. {@code layerOrNull}: the layer the events are about (null: none).
+   */
+  private void pushBlob(RegistryEndpoint ep, Reference ref, Digest digest, long size, Path file, Digest layerOrNull,
+      PushListener events) {
+    String repo = ref.path();
+    boolean layer = layerOrNull != null;
+    if (layer && blobs.exists(ep, repo, digest)) {
+      events.event(new PushEvent.LayerExists(digest));
+      return;
+    }
+    okhttp3.HttpUrl session = null;
+    for (String from : store.images().repositoriesWithBlob(digest, ref.domain())) {
+      if (from.equals(repo)) {
+        continue;
+      }
+      BlobUploadEndpoint.Mount m = blobs.mount(ep, repo, digest, from);
+      if (m.mounted()) {
+        if (layer) {
+          events.event(new PushEvent.LayerMounted(digest, from));
+        }
+        return;
+      }
+      // the registry could not mount it (the blob is gone there, or not readable with this token): it opened an
+      // upload session instead, which the upload uses
+      session = m.session();
+      break;
+    }
+    BlobUploadEndpoint.Progress progress = !layer ? BlobUploadEndpoint.Progress.NONE
+        : (done, total) -> events.event(new PushEvent.LayerPushing(digest, done, total));
+    blobs.upload(ep, repo, digest, size, file, session, progress);
+    if (layer) {
+      events.event(new PushEvent.LayerPushed(digest));
+    }
+  }
+
+  private static byte[] read(ContentStore content, Digest d) {
+    try {
+      return content.readAll(d);
+    } catch (IOException e) {
+      throw StoreException.io("blob " + d, e);
+    }
+  }
+
+  /** The stored file of a blob of the image, checked to be there with its recorded size. */
+  private static Path blobFile(ContentStore content, Digest d, long size) {
+    Path p = content.path(d).orElseThrow(() -> new StoreException("blob " + d
+        + " of the image is not in the store (pull the image again)"));
+    try {
+      long actual = Files.size(p);
+      if (actual != size) {
+        throw new StoreException("blob " + d + " in the store has " + actual + " bytes, not the " + size
+            + " its image records (the store is damaged; pull the image again)");
+      }
+    } catch (IOException e) {
+      throw StoreException.io("blob " + d, e);
+    }
+    return p;
+  }
+
+  private static PushListener serialised(PushListener l) {
+    Object lock = new Object();
+    return event -> {
+      synchronized (lock) {
+        l.event(event);
+      }
+    };
+  }
+}
