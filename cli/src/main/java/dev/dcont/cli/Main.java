@@ -8,6 +8,8 @@ import dev.dcont.cli.commands.LayersCommand;
 import dev.dcont.cli.commands.LoginCommand;
 import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
+import dev.dcont.cli.commands.PushCommand;
+import dev.dcont.cli.commands.TagCommand;
 import dev.dcont.cli.commands.ExecCommand;
 import dev.dcont.cli.commands.KillCommand;
 import dev.dcont.cli.commands.LogsCommand;
@@ -37,6 +39,8 @@ public final class Main implements Runnable {
   static final List<Class<?>> COMMANDS = List.of(
       RunCommand.class,
       PullCommand.class,
+      PushCommand.class,
+      TagCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
       RmiCommand.class,
