@@ -255,7 +255,7 @@ public final class BlobUploadEndpoint {
     }
   }
 
-  /** Bytes {@code [offset, offset + length)} of a file; replayable, as a retried request sends its body again. */
+  /** Bytes {@code [offset, offset + length)} of a file, read from the file each time the body is written. */
   private static final class FileRange extends RequestBody {
     private final Path file;
     private final long offset;
@@ -277,6 +277,15 @@ public final class BlobUploadEndpoint {
     @Override
     public long contentLength() {
       return length;
+    }
+
+    /**
+     * After a cut, sending the chunk again from its start is wrong when the registry kept part of it: the upload
+     * asks the registry where it stands instead.
+     */
+    @Override
+    public boolean isOneShot() {
+      return true;
     }
 
     @Override

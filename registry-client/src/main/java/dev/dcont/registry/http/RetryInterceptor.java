@@ -54,7 +54,8 @@ public final class RetryInterceptor implements Interceptor {
         lastMessage = ErrorBodies.join(ErrorBodies.read(r));
         r.close();
       } catch (IOException e) {
-        if (!retryable(e) || chain.call().isCanceled()) {
+        // a one-shot body (a push's chunk) is not sent again: the caller asks the registry what arrived
+        if (!retryable(e) || chain.call().isCanceled() || (request.body() != null && request.body().isOneShot())) {
           throw e;
         }
         lastError = e;
