@@ -202,7 +202,16 @@ public final class ImagePusher {
       if (from.equals(repo)) {
         continue;
       }
-      BlobUploadEndpoint.Mount m = blobs.mount(ep, repo, digest, from);
+      BlobUploadEndpoint.Mount m;
+      try {
+        m = blobs.mount(ep, repo, digest, from);
+      } catch (RegistryException e) {
+        if (e.kind() != Kind.UNAUTHORIZED) {
+          throw e;
+        }
+        // the token service would not give pull on the other repository: upload the blob instead
+        break;
+      }
       if (m.mounted()) {
         if (layer) {
           events.event(new PushEvent.LayerMounted(digest, from));

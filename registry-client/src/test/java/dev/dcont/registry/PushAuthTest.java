@@ -116,4 +116,24 @@ class PushAuthTest extends WireMockSupport {
     registry.verify(3, anyRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/")).withQueryParam("from",
         equalTo("src")));
   }
+
+  @Test
+  void aMountTheRegistryRefusesIsAnUploadInstead() throws Exception {
+    TestImage img = TestImage.small(23);
+    img.stub(registry, "src", "v1");
+    tokenRegistry(img);
+    tokenFor("repository:app:pull,push", "repository:src:pull");
+    registry.stubFor(post(urlPathEqualTo("/v2/app/blobs/uploads/")).atPriority(1)
+        .withQueryParam("from", equalTo("src")).withHeader("Authorization", equalTo(BEARER))
+        .willReturn(aResponse().withStatus(403)
+            .withBody("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\"}]}")));
+    credentials();
+    try (Store store = openStore()) {
+      ImageRecord pulled = pullFrom(store, host() + "/src:v1");
+      assertEquals(img.manifestDigest, new ImagePusher(store, options).push(ref("app:v1"), pulled, null).digest());
+    }
+    registry.verify(3, anyRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/")).withQueryParam("from",
+        equalTo("src")));
+    registry.verify(3, patchRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/u1")));
+  }
 }

@@ -11,10 +11,8 @@ import dev.dcont.registry.http.RetryInterceptor;
 import dev.dcont.store.model.Digest;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -74,7 +72,10 @@ public final class BlobUploadEndpoint {
     }
   }
 
-  /** Asks the registry to mount {@code digest} from repository {@code from} (a path of the same registry). */
+  /**
+   * Asks the registry to mount {@code digest} from repository {@code from} (a path of the same registry). Any
+   * answer but a mount (201) or an upload session (202) is "not mounted", without a session.
+   */
   public Mount mount(RegistryEndpoint ep, String repository, Digest digest, String from) {
     HttpUrl url = ep.v2(repository + "/blobs/uploads/").newBuilder()
         .addQueryParameter("mount", digest.toString()).addQueryParameter("from", from).build();
@@ -86,7 +87,8 @@ public final class BlobUploadEndpoint {
       if (r.code() == 202) {
         return new Mount(false, location(r));
       }
-      throw PushFailures.status(r, repository, "mount of blob " + digest + " from " + from);
+      // a registry that does not mount (or not from there, or not for this account): the blob is uploaded instead
+      return new Mount(false, null);
     } catch (IOException e) {
       throw Failures.io(e, ep.base());
     }
@@ -290,21 +292,16 @@ public final class BlobUploadEndpoint {
 
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-        ch.position(offset);
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+        in.seek(offset);
+        byte[] buf = new byte[1 << 16];
         long done = 0;
         while (done < length) {
-          buf.clear();
-          buf.limit((int) Math.min(buf.capacity(), length - done));
-          int n = ch.read(buf);
+          int n = in.read(buf, 0, (int) Math.min(buf.length, length - done));
           if (n < 0) {
             throw new EOFException(file + " ended before byte " + (offset + length));
           }
-          buf.flip();
-          while (buf.hasRemaining()) {
-            sink.write(buf);
-          }
+          sink.write(buf, 0, n);
           done += n;
           sent.accept(done);
         }
