@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The {@code dcont} command line. The top-level command, run, exec and pull are built through picocli's
+ * The {@code dcont} command line. The top-level command, run, exec, pull and push are built through picocli's
  * programmatic API, the other commands from their annotations: a {@code run} is mostly JVM start-up, and the
  * JVM's first use of annotations (reflection, annotation proxies) would be a large part of it.
  */
@@ -113,6 +113,8 @@ public final class Main implements Runnable {
           cl.addSubcommand(RunCommand.NAME, new CommandLine(RunCommand.newSpec()));
         } else if (c == PullCommand.class) {
           cl.addSubcommand(PullCommand.NAME, new CommandLine(PullCommand.newSpec()));
+        } else if (c == PushCommand.class) {
+          cl.addSubcommand(PushCommand.NAME, new CommandLine(PushCommand.newSpec()));
         } else if (c == ExecCommand.class) {
           cl.addSubcommand(ExecCommand.NAME, new CommandLine(ExecCommand.newSpec()));
         } else {
@@ -201,6 +203,9 @@ public final class Main implements Runnable {
     }
     if (command == PullCommand.class) {
       return PullCommand.NAME;
+    }
+    if (command == PushCommand.class) {
+      return PushCommand.NAME;
     }
     return command == ExecCommand.class ? ExecCommand.NAME : command.getAnnotation(Command.class).name();
   }

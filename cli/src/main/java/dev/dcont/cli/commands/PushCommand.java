@@ -1,5 +1,8 @@
 package dev.dcont.cli.commands;
 
+import static dev.dcont.cli.commands.Options.flag;
+import static dev.dcont.cli.commands.Options.isSet;
+
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.PullProgress;
@@ -13,30 +16,44 @@ import dev.dcont.store.model.Reference;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
 
-/** {@code dcont push [--all-tags] IMAGE}: upload an image (or every tag of a repository) to its registry. */
-@Command(name = "push", description = "Upload an image from the store to a registry.")
+/**
+ * {@code dcont push [--all-tags] IMAGE}: upload an image (or every tag of a repository) to its registry. Its model
+ * is built through picocli's programmatic API, as pull's is: the JVM's first use of annotations would be a visible
+ * part of a push's CPU.
+ */
 public final class PushCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  public static final String NAME = "push";
 
-  @Option(names = {"-a", "--all-tags"}, description = "Push every local tag of the repository.")
-  boolean allTags;
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+  private final OptionSpec allTags;
+  private final OptionSpec quiet;
+  private final PositionalParamSpec image;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print only the pushed references.")
-  boolean quiet;
+  private PushCommand() {
+    spec.name(NAME);
+    spec.usageMessage().description("Upload an image from the store to a registry.");
+    allTags = flag(spec, "Push every local tag of the repository.", "-a", "--all-tags");
+    quiet = flag(spec, "Print only the pushed references.", "-q", "--quiet");
+    image = PositionalParamSpec.builder().index("0").arity("1").required(true).type(String.class)
+        .paramLabel("IMAGE").description("NAME[:TAG] as tagged in the store ('dcont tag').").build();
+    spec.addPositional(image);
+  }
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "NAME[:TAG] as tagged in the store ('dcont tag').")
-  String image;
+  /** A new push command for picocli: its model, with this command as the one it executes. */
+  public static CommandSpec newSpec() {
+    return new PushCommand().spec;
+  }
 
   @Override
   public Integer call() {
+    String image = this.image.getValue();
+    boolean allTags = isSet(this.allTags);
+    boolean quiet = isSet(this.quiet);
     Reference ref = PullCommand.parse(image);
     if (ref.digest() != null) {
       throw new Errors.UserError("push " + image + ": cannot push a digest reference (push a tag)");

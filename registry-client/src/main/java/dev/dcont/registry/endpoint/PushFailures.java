@@ -24,10 +24,10 @@ final class PushFailures {
     String where = Failures.hostPort(url);
     int s = r.code();
     if (s == 401 || s == 403) {
-      String host = url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : where;
+      String login = url.host().endsWith("docker.io") ? "dcont login"
+          : "dcont login " + (url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : where);
       return new RegistryException(Kind.UNAUTHORIZED, (reg.isEmpty() ? "requested access to the resource is denied"
-          : reg) + " by " + where + " (run 'dcont login " + host + "' with an account that may push to "
-          + repository + ")");
+          : reg) + " by " + where + " (run '" + login + "' with an account that may push to " + repository + ")");
     }
     if (s == 404 && code.equals("NAME_UNKNOWN")) {
       return new RegistryException(Kind.NOT_FOUND, reg + " on " + where + " (does the repository " + repository
