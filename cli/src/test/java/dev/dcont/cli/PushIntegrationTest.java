@@ -10,6 +10,7 @@ import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TarBuilder;
 import dev.dcont.testkit.TestCgroupParent;
 import dev.dcont.testkit.TestImage;
+import dev.dcont.testkit.TestIndex;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ class PushIntegrationTest {
   static LocalRegistry registry;
   static TestImage busybox;
   static TestImage other;
+  static TestIndex index;
   /** The registry as the images were pulled from it: another name than the one pushed to (no mounts known). */
   static String pullHost;
 
@@ -46,6 +48,12 @@ class PushIntegrationTest {
     other = TestImage.builder().layer(new TarBuilder().file("other.txt", "other").build(), Layer.Compression.GZIP)
         .build();
     registry.push("t/other", "1", other);
+    index = TestIndex.of(true, List.of(
+        TestImage.builder().platform("linux/amd64").layer(new TarBuilder().file("arch", "amd64").build(),
+            Layer.Compression.GZIP).build(),
+        TestImage.builder().platform("linux/arm64/v8").layer(new TarBuilder().file("arch", "arm64").build(),
+            Layer.Compression.GZIP).build()));
+    registry.push("t/plat", "1", index);
     pullHost = "localhost:" + registry.port();
   }
 
@@ -125,6 +133,38 @@ class PushIntegrationTest {
     } finally {
       Cli.removeContainers(second);
     }
+  }
+
+  /** The digest of the bytes the registry serves for {@code ref} (its index, for a multi-platform image). */
+  private static String rawDigest(String ref) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + ref).start();
+    byte[] raw = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), new String(raw, StandardCharsets.UTF_8));
+    return dev.dcont.store.model.Digest.sha256(raw).toString();
+  }
+
+  @Test
+  void aMultiPlatformImageIsPushedAsItsIndexWhenTheStoreHasEveryPlatformElseAsItsOwnManifest() throws Exception {
+    String source = pullHost + "/t/plat:1";
+    Cli.Result one = Cli.run(root, "pull", "-q", "--no-unpack", "--platform", "linux/amd64", source);
+    assertEquals(0, one.code(), one.toString());
+    assertEquals(0, Cli.run(root, "tag", source, registry.host() + "/plat/one:1").code());
+    Cli.Result single = Cli.run(root, "push", registry.host() + "/plat/one:1");
+    assertEquals(0, single.code(), single.toString());
+    String amd64 = index.images().get(0).manifestDigest().toString();
+    assertTrue(single.out().contains("1: digest: " + amd64 + " size: "), single.out());
+    assertEquals(amd64, rawDigest(registry.host() + "/plat/one:1"));
+
+    Cli.Result two = Cli.run(root, "pull", "-q", "--no-unpack", "--platform", "linux/arm64/v8", source);
+    assertEquals(0, two.code(), two.toString());
+    assertEquals(0, Cli.run(root, "tag", source, registry.host() + "/plat/all:1").code());
+    Cli.Result whole = Cli.run(root, "push", registry.host() + "/plat/all:1");
+    assertEquals(0, whole.code(), whole.toString());
+    assertTrue(whole.out().contains("1: digest: " + index.digest() + " size: " + index.index().length), whole.out());
+    assertEquals(index.digest().toString(), rawDigest(registry.host() + "/plat/all:1"), "the index as stored");
+    assertEquals(index.images().get(1).manifestDigest().toString(),
+        rawDigest(registry.host() + "/plat/all@" + index.images().get(1).manifestDigest()));
   }
 
   @Test

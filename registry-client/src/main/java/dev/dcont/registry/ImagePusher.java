@@ -10,7 +10,10 @@ import dev.dcont.store.Store;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.content.ContentStore;
 import dev.dcont.store.db.ImageRecord;
+import dev.dcont.store.model.Descriptor;
 import dev.dcont.store.model.Digest;
+import dev.dcont.store.model.ImageIndex;
+import dev.dcont.store.model.MediaType;
 import dev.dcont.store.model.Reference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,9 +34,10 @@ import java.util.concurrent.TimeUnit;
  * {@code maxConcurrentUploads} at once) a {@code HEAD} first ("Layer already exists"), then, when the store knows
  * another repository of the same registry that has it (one the image was pulled from or pushed to), a
  * cross-repository mount, else (or when the registry answers the mount with an upload session) a chunked upload
- * that resumes after a cut; then the manifest, byte for byte as stored. The pushed repository is recorded as a
- * repository digest of the image, as Docker records it, so that a later push to the same registry mounts from it.
- * Pushes go to the registry itself, never to a mirror.
+ * that resumes after a cut; then the manifest, byte for byte as stored (or, when the store has every platform of
+ * the index the image was pulled through, each platform's manifest and the index). The pushed repository is
+ * recorded as a repository digest of the image, as Docker records it, so that a later push to the same registry
+ * mounts from it. Pushes go to the registry itself, never to a mirror.
  */
 public final class ImagePusher {
   /** Docker's {@code max-concurrent-uploads}. */
@@ -85,30 +90,77 @@ public final class ImagePusher {
   private PushResult doPush(Reference ref, ImageRecord image, PushListener events) {
     ContentStore content = store.content();
     events.event(new PushEvent.PushingTo(ref.repository()));
-    byte[] manifest = read(content, image.manifestDigest());
+    Optional<Index> index = wholeIndex(image, content);
+    List<ImageRecord> images = index.map(Index::images).orElse(List.of(image));
     Map<Digest, Long> layers = new LinkedHashMap<>();
-    for (int i = image.layers().size() - 1; i >= 0; i--) {
-      // as Docker lists them: the top layer first
-      ImageRecord.Layer l = image.layers().get(i);
-      layers.putIfAbsent(l.digest(), l.size());
+    Map<Digest, Long> configs = new LinkedHashMap<>();
+    for (ImageRecord img : images) {
+      configs.putIfAbsent(img.configDigest(), img.configSize());
+      for (int i = img.layers().size() - 1; i >= 0; i--) {
+        // as Docker lists them: the top layer first
+        ImageRecord.Layer l = img.layers().get(i);
+        layers.putIfAbsent(l.digest(), l.size());
+      }
     }
-    Path config = blobFile(content, image.configDigest(), image.configSize());
+    Map<Digest, Path> files = new LinkedHashMap<>();
+    configs.forEach((d, size) -> files.put(d, blobFile(content, d, size)));
     for (Map.Entry<Digest, Long> l : layers.entrySet()) {
-      blobFile(content, l.getKey(), l.getValue());
+      files.put(l.getKey(), blobFile(content, l.getKey(), l.getValue()));
       events.event(new PushEvent.LayerPreparing(l.getKey()));
     }
 
     String repo = ref.path();
     Chosen chosen = choose(ref, image.configDigest());
     RegistryEndpoint ep = chosen.endpoint();
-    if (!chosen.configExists()) {
-      pushBlob(ep, ref, image.configDigest(), image.configSize(), config, null, PushListener.NONE);
+    for (Map.Entry<Digest, Long> c : configs.entrySet()) {
+      boolean known = c.getKey().equals(image.configDigest());
+      if (known ? !chosen.configExists() : !blobs.exists(ep, repo, c.getKey())) {
+        pushBlob(ep, ref, c.getKey(), c.getValue(), files.get(c.getKey()), null, PushListener.NONE);
+      }
     }
-    uploadLayers(ep, ref, layers, content, events);
-    ManifestPushEndpoint.put(ep, repo, ref.tag(), image.manifestMediaType(), manifest, image.manifestDigest());
-    store.images().addRepoDigest(ref.repository(), image.manifestDigest(), image.manifestDigest());
-    events.event(new PushEvent.Pushed(ref.tag(), image.manifestDigest(), manifest.length));
-    return new PushResult(ref, image.manifestDigest(), manifest.length);
+    uploadLayers(ep, ref, layers, files, events);
+    if (index.isPresent()) {
+      // each platform's manifest by its digest, then the index under the tag
+      for (ImageRecord img : images) {
+        ManifestPushEndpoint.put(ep, repo, img.manifestDigest().toString(), img.manifestMediaType(),
+            read(content, img.manifestDigest()), img.manifestDigest());
+      }
+    }
+    Digest top = index.map(Index::digest).orElse(image.manifestDigest());
+    byte[] bytes = index.map(Index::bytes).orElseGet(() -> read(content, image.manifestDigest()));
+    ManifestPushEndpoint.put(ep, repo, ref.tag(), index.map(Index::mediaType).orElse(image.manifestMediaType()),
+        bytes, top);
+    store.images().addRepoDigest(ref.repository(), top, image.manifestDigest());
+    events.event(new PushEvent.Pushed(ref.tag(), top, bytes.length));
+    return new PushResult(ref, top, bytes.length);
+  }
+
+  /** A multi-platform index of which the store has every platform's image. */
+  private record Index(Digest digest, MediaType mediaType, byte[] bytes, List<ImageRecord> images) { }
+
+  /**
+   * The index {@code image} was pulled through, when the store has it and every image it lists (pulled for each
+   * platform): then the push is of the whole index, byte for byte, as Docker's containerd store pushes it. Else
+   * (the usual case: a pull stores one platform) the image's own manifest is pushed, as Docker's classic store does.
+   */
+  private Optional<Index> wholeIndex(ImageRecord image, ContentStore content) {
+    Optional<Digest> digest = store.images().indexOf(image.manifestDigest());
+    if (digest.isEmpty() || !content.exists(digest.get())) {
+      return Optional.empty();
+    }
+    byte[] bytes = read(content, digest.get());
+    ImageIndex idx = ImageIndex.parse(bytes, "index " + digest.get());
+    List<ImageRecord> images = new ArrayList<>();
+    for (Descriptor d : idx.manifests()) {
+      Optional<ImageRecord> img = store.images().find(d.digest());
+      if (img.isEmpty() || !content.exists(d.digest()) || !content.exists(img.get().configDigest())
+          || !img.get().layers().stream().allMatch(l -> content.exists(l.digest()))) {
+        return Optional.empty();
+      }
+      images.add(img.get());
+    }
+    MediaType type = idx.mediaType() != null ? idx.mediaType() : MediaType.OCI_INDEX;
+    return Optional.of(new Index(digest.get(), type, bytes, images));
   }
 
   /** The endpoint to push to, and whether it has the config blob already. */
@@ -134,7 +186,7 @@ public final class ImagePusher {
     throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint for registry " + ref.domain());
   }
 
-  private void uploadLayers(RegistryEndpoint ep, Reference ref, Map<Digest, Long> layers, ContentStore content,
+  private void uploadLayers(RegistryEndpoint ep, Reference ref, Map<Digest, Long> layers, Map<Digest, Path> files,
       PushListener events) {
     if (layers.isEmpty()) {
       return;
@@ -154,7 +206,7 @@ public final class ImagePusher {
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (Map.Entry<Digest, Long> l : layers.entrySet()) {
-        Path file = content.path(l.getKey()).orElseThrow();
+        Path file = files.get(l.getKey());
         futures.add(pool.submit(() -> {
           pushBlob(ep, ref, l.getKey(), l.getValue(), file, l.getKey(), events);
           return null;

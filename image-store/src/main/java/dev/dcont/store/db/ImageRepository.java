@@ -382,6 +382,13 @@ public final class ImageRepository {
     return all.stream().filter(r -> r.startsWith(prefix)).map(r -> r.substring(prefix.length())).distinct().toList();
   }
 
+  /** The index an image was pulled through (its platform's manifest is one entry of it), if any. */
+  public Optional<Digest> indexOf(Digest manifestDigest) {
+    return db.read(c -> Optional.ofNullable(single(c, "SELECT index_digest FROM repo_digests "
+        + "WHERE manifest_digest = ? AND index_digest IS NOT NULL ORDER BY repository LIMIT 1",
+        manifestDigest.toString())).map(Digest::parse));
+  }
+
   /** Number of tags pointing at an image. */
   public int tagCount(Digest manifestDigest) {
     return db.read(c -> Integer.parseInt(single(c, "SELECT count(*) FROM tags WHERE manifest_digest = ?",

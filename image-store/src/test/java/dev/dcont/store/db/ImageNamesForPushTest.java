@@ -57,6 +57,10 @@ class ImageNamesForPushTest {
       assertEquals(List.of(), s.images().repositoriesWithBlob(layer, "reg.example:5000"));
       assertEquals(List.of("pulled/b"), s.images().repositoriesWithBlob(b.layers().get(0).digest(), "reg.example"));
       assertEquals(a, s.images().find(Reference.parse("reg.example/pushed/a@" + a.manifestDigest())).orElseThrow());
+      assertTrue(s.images().indexOf(a.manifestDigest()).isEmpty(), "pulled by its own manifest");
+      Digest index = Digest.sha256("index");
+      s.images().save(b, Reference.parse("reg.example/multi:1"), index, index);
+      assertEquals(index, s.images().indexOf(b.manifestDigest()).orElseThrow());
     }
   }
 }
