@@ -112,13 +112,10 @@ public final class ImagePusher {
     String repo = ref.path();
     Chosen chosen = choose(ref, image.configDigest());
     RegistryEndpoint ep = chosen.endpoint();
-    for (Map.Entry<Digest, Long> c : configs.entrySet()) {
-      boolean known = c.getKey().equals(image.configDigest());
-      if (known ? !chosen.configExists() : !blobs.exists(ep, repo, c.getKey())) {
-        pushBlob(ep, ref, c.getKey(), c.getValue(), files.get(c.getKey()), null, PushListener.NONE);
-      }
+    if (chosen.configExists()) {
+      configs.remove(image.configDigest());
     }
-    uploadLayers(ep, ref, layers, files, events);
+    uploadBlobs(ep, ref, configs, image.configDigest(), layers, files, events);
     if (index.isPresent()) {
       // each platform's manifest by its digest, then the index under the tag
       for (ImageRecord img : images) {
@@ -186,9 +183,13 @@ public final class ImagePusher {
     throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint for registry " + ref.domain());
   }
 
-  private void uploadLayers(RegistryEndpoint ep, Reference ref, Map<Digest, Long> layers, Map<Digest, Path> files,
-      PushListener events) {
-    if (layers.isEmpty()) {
+  /**
+   * Pushes the layers, at most {@code maxConcurrentUploads} at once, and meanwhile, on a thread of their own, the
+   * configs (small: one after the other, without events; {@code missing} is one the registry was asked for).
+   */
+  private void uploadBlobs(RegistryEndpoint ep, Reference ref, Map<Digest, Long> configs, Digest missing,
+      Map<Digest, Long> layers, Map<Digest, Path> files, PushListener events) {
+    if (layers.isEmpty() && configs.isEmpty()) {
       return;
     }
     int slots = Math.min(maxConcurrentUploads, layers.size());
@@ -198,13 +199,23 @@ public final class ImagePusher {
         events.event(new PushEvent.LayerWaiting(d));
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(slots + (configs.isEmpty() ? 0 : 1), r -> {
       Thread t = new Thread(r, "dcont-push-" + ref.path());
       t.setDaemon(true);
       return t;
     });
     try {
       List<Future<?>> futures = new ArrayList<>();
+      if (!configs.isEmpty()) {
+        futures.add(pool.submit(() -> {
+          for (Map.Entry<Digest, Long> c : configs.entrySet()) {
+            if (c.getKey().equals(missing) || !blobs.exists(ep, ref.path(), c.getKey())) {
+              pushBlob(ep, ref, c.getKey(), c.getValue(), files.get(c.getKey()), null, PushListener.NONE);
+            }
+          }
+          return null;
+        }));
+      }
       for (Map.Entry<Digest, Long> l : layers.entrySet()) {
         Path file = files.get(l.getKey());
         futures.add(pool.submit(() -> {
@@ -221,7 +232,7 @@ public final class ImagePusher {
           if (c instanceof RuntimeException re) {
             throw re;
           }
-          throw new RegistryException(Kind.SERVER_ERROR, "layer upload failed: " + c, c);
+          throw new RegistryException(Kind.SERVER_ERROR, "blob upload failed: " + c, c);
         }
       }
     } catch (InterruptedException e) {
