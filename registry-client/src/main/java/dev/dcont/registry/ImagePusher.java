@@ -249,8 +249,9 @@ public final class ImagePusher {
   }
 
   /**
-   * Puts one blob into the repository: nothing when it is there, a mount when the store knows another repository
-   * of this registry with it, else an upload. {@code layerOrNull}: the layer the events are about (null: none).
+   * Puts one blob into the repository: for a layer, nothing when the repository has it (a config's caller has
+   * asked); a mount when the store knows another repository of this registry with it; else an upload.
+   * {@code layerOrNull}: the layer the events are about (null for a config, which has none).
    */
   private void pushBlob(RegistryEndpoint ep, Reference ref, Digest digest, long size, Path file, Digest layerOrNull,
       PushListener events) {
