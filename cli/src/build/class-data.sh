@@ -55,6 +55,8 @@ for _ in $(seq 600); do [ -s "$work/port" ] && break; sleep 0.05; done
 read -r port < "$work/port" || { echo "class-data archive: the training registry did not start" >&2; exit 1; }
 ref="127.0.0.1:$port/dcont/training"
 train pull pull pull "$ref"
+# a push of it back: the training registry has every blob, and answers the manifest's PUT as a GET
+train pull push push "$ref"
 # the other commands share one archive, made from the listings alone: inspect and history bring in JSON data
 # binding, which would make the archive (and so the start) of every listing larger
 train other images images

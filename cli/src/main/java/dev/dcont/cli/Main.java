@@ -8,6 +8,8 @@ import dev.dcont.cli.commands.LayersCommand;
 import dev.dcont.cli.commands.LoginCommand;
 import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
+import dev.dcont.cli.commands.PushCommand;
+import dev.dcont.cli.commands.TagCommand;
 import dev.dcont.cli.commands.ExecCommand;
 import dev.dcont.cli.commands.KillCommand;
 import dev.dcont.cli.commands.LogsCommand;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The {@code dcont} command line. The top-level command, run, exec and pull are built through picocli's
+ * The {@code dcont} command line. The top-level command, run, exec, pull and push are built through picocli's
  * programmatic API, the other commands from their annotations: a {@code run} is mostly JVM start-up, and the
  * JVM's first use of annotations (reflection, annotation proxies) would be a large part of it.
  */
@@ -37,6 +39,8 @@ public final class Main implements Runnable {
   static final List<Class<?>> COMMANDS = List.of(
       RunCommand.class,
       PullCommand.class,
+      PushCommand.class,
+      TagCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
       RmiCommand.class,
@@ -109,6 +113,8 @@ public final class Main implements Runnable {
           cl.addSubcommand(RunCommand.NAME, new CommandLine(RunCommand.newSpec()));
         } else if (c == PullCommand.class) {
           cl.addSubcommand(PullCommand.NAME, new CommandLine(PullCommand.newSpec()));
+        } else if (c == PushCommand.class) {
+          cl.addSubcommand(PushCommand.NAME, new CommandLine(PushCommand.newSpec()));
         } else if (c == ExecCommand.class) {
           cl.addSubcommand(ExecCommand.NAME, new CommandLine(ExecCommand.newSpec()));
         } else {
@@ -197,6 +203,9 @@ public final class Main implements Runnable {
     }
     if (command == PullCommand.class) {
       return PullCommand.NAME;
+    }
+    if (command == PushCommand.class) {
+      return PushCommand.NAME;
     }
     return command == ExecCommand.class ? ExecCommand.NAME : command.getAnnotation(Command.class).name();
   }

@@ -258,6 +258,76 @@ public final class ImageRepository {
     });
   }
 
+  /**
+   * Points tag {@code target} at image {@code manifestDigest} ({@code dcont tag}), taking the tag from the image it
+   * named before, if any. Returns false when no such image is stored.
+   */
+  public boolean tag(Reference target, Digest manifestDigest) {
+    if (target.tag() == null || target.digest() != null) {
+      throw new IllegalArgumentException("a tag needs a name:tag reference, not " + target);
+    }
+    return db.inTransaction(c -> {
+      if (Sql.single(c, "SELECT 1 FROM images WHERE manifest_digest = ?", manifestDigest.toString()) == null) {
+        return false;
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO tags(repository, tag, manifest_digest) VALUES (?,?,?) "
+              + "ON CONFLICT(repository, tag) DO UPDATE SET manifest_digest = excluded.manifest_digest")) {
+        ps.setString(1, target.repository());
+        ps.setString(2, target.tag());
+        ps.setString(3, manifestDigest.toString());
+        ps.executeUpdate();
+      }
+      return true;
+    });
+  }
+
+  /** The tags of one repository ({@code domain/path}), sorted by tag. */
+  public List<Reference> tagsOf(String repository) {
+    return db.read(c -> Sql.list(c, "SELECT tag FROM tags WHERE repository = ? ORDER BY tag", repository)).stream()
+        .map(t -> Reference.parse(repository + ":" + t)).toList();
+  }
+
+  /**
+   * Records that repository {@code repository} ({@code domain/path}) of a registry serves image {@code manifestDigest}
+   * under {@code digest}, as a pull records what it pulled: after a push, as Docker adds a RepoDigest.
+   */
+  public void addRepoDigest(String repository, Digest digest, Digest manifestDigest) {
+    db.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO repo_digests(repository, digest, manifest_digest, index_digest) VALUES (?,?,?,NULL) "
+              + "ON CONFLICT(repository, digest) DO UPDATE SET manifest_digest = excluded.manifest_digest")) {
+        ps.setString(1, repository);
+        ps.setString(2, digest.toString());
+        ps.setString(3, manifestDigest.toString());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The repositories of registry {@code domain} known to hold blob {@code blob} (a layer or config): those that an
+   * image with it was pulled from or pushed to (its repository digests), most recently pulled image first. A push
+   * mounts the blob from one of them instead of uploading it.
+   */
+  public List<String> repositoriesWithBlob(Digest blob, String domain) {
+    List<String> all = db.read(c -> Sql.list(c,
+        "SELECT rd.repository FROM repo_digests rd JOIN images i ON i.manifest_digest = rd.manifest_digest "
+            + "WHERE i.config_digest = ? OR EXISTS (SELECT 1 FROM image_layers l "
+            + "WHERE l.manifest_digest = rd.manifest_digest AND l.digest = ?) "
+            + "ORDER BY i.pulled_at DESC, rd.repository", blob.toString(), blob.toString()));
+    String prefix = domain + "/";
+    return all.stream().filter(r -> r.startsWith(prefix)).map(r -> r.substring(prefix.length())).distinct().toList();
+  }
+
+  /** The index an image was pulled through (its platform's manifest is one entry of it), if any. */
+  public Optional<Digest> indexOf(Digest manifestDigest) {
+    return db.read(c -> Optional.ofNullable(Sql.single(c, "SELECT index_digest FROM repo_digests "
+        + "WHERE manifest_digest = ? AND index_digest IS NOT NULL ORDER BY repository LIMIT 1",
+        manifestDigest.toString())).map(Digest::parse));
+  }
+
   /** Number of tags pointing at an image. */
   public int tagCount(Digest manifestDigest) {
     return db.read(c -> Integer.parseInt(Sql.single(c, "SELECT count(*) FROM tags WHERE manifest_digest = ?",

@@ -15,7 +15,8 @@ import okhttp3.Response;
 
 /**
  * Answers registry challenges: on a 401 with {@code WWW-Authenticate: Bearer realm=…,service=…}
- * it fetches a token for {@code repository:<path>:pull} (with the host's credentials if any) and
+ * it fetches a token for {@code repository:<path>:pull}, or the scopes of the request's {@link TokenScope} (a
+ * push's), (with the host's credentials if any) and
  * repeats the request; on {@code Basic} it repeats it with the host's credentials. What it learns
  * about a host is remembered, so later requests carry the token or credentials from the start;
  * tokens are refreshed when expired. The header is added here, before OkHttp follows redirects,
@@ -44,7 +45,9 @@ public final class AuthInterceptor implements Interceptor {
     }
     String host = hostKey(request.url());
     Challenge known = challenges.get(host);
-    String sent = known == null ? null : authorization(known, request.url(), host, false);
+    TokenScope wanted = request.tag(TokenScope.class);
+    String scope = wanted != null ? wanted.joined() : scopeFor(request.url());
+    String sent = known == null ? null : authorization(known, scope, request.url(), host, false);
     Response response = chain.proceed(sent == null ? request : withAuth(request, sent));
     if (response.code() != 401 || !host.equals(hostKey(response.request().url()))) {
       return response;
@@ -54,7 +57,7 @@ public final class AuthInterceptor implements Interceptor {
       return response;
     }
     challenges.put(host, challenge);
-    String header = authorization(challenge, request.url(), host, sent != null);
+    String header = authorization(challenge, scope, request.url(), host, sent != null);
     if (header == null || header.equals(sent)) {
       return response;
     }
@@ -81,14 +84,15 @@ public final class AuthInterceptor implements Interceptor {
   }
 
   /** The Authorization header for a request under {@code challenge}, or null when there is none to give. */
-  private String authorization(Challenge challenge, HttpUrl url, String host, boolean refresh) throws IOException {
+  private String authorization(Challenge challenge, String scopeOrNull, HttpUrl url, String host, boolean refresh)
+      throws IOException {
     Optional<Credentials> creds = credentialCache.computeIfAbsent(host, h -> credentials.lookup(registryName(url)));
     if (challenge.scheme().equalsIgnoreCase("basic")) {
       return creds.filter(c -> !c.hasIdentityToken()).map(Credentials::basicHeader).orElse(null);
     }
     String realm = challenge.authParams().get("realm");
     String service = challenge.authParams().get("service");
-    String scope = scopeFor(url);
+    String scope = scopeOrNull;
     if (scope == null) {
       scope = challenge.authParams().get("scope");
     }

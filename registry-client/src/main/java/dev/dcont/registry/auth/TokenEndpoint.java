@@ -96,7 +96,10 @@ public final class TokenEndpoint {
         u.addQueryParameter("service", service);
       }
       if (scope != null) {
-        u.addQueryParameter("scope", scope);
+        // several scopes (a push that mounts) go as several parameters, as Docker sends them
+        for (String one : scope.split(" ")) {
+          u.addQueryParameter("scope", one);
+        }
       }
       if (creds.isPresent()) {
         u.addQueryParameter("account", creds.get().username());

@@ -69,7 +69,8 @@ public final class RetryInterceptor implements Interceptor {
         if (tls != null) {
           throw tls;
         }
-        if (!retryable(e) || chain.call().isCanceled()) {
+        // a one-shot body (a push's chunk) is not sent again: the caller asks the registry what arrived
+        if (!retryable(e) || chain.call().isCanceled() || (request.body() != null && request.body().isOneShot())) {
           throw e;
         }
         lastError = e;
