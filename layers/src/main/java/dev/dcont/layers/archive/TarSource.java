@@ -59,7 +59,7 @@ final class TarSource implements ArchiveSource {
 
   private void readAll(InputStream raw) {
     try {
-      BufferedInputStream b = new BufferedInputStream(raw, 1 << 16);
+      BufferedInputStream b = new BufferedInputStream(new Reading(raw), 1 << 16);
       b.mark(2);
       int m0 = b.read();
       int m1 = b.read();
@@ -108,8 +108,44 @@ final class TarSource implements ArchiveSource {
     } catch (ZipException e) {
       throw new ArchiveException("the archive is corrupt: its gzip compression is broken (" + e.getMessage() + ")",
           e);
+    } catch (Reading.Failed e) {
+      throw StoreException.io("reading the archive", (IOException) e.getCause());
     } catch (IOException e) {
-      throw StoreException.io("reading the archive", e);
+      // the tar reader's own refusals (a header's checksum, a number out of range): the bytes are not a tar
+      String problem = String.valueOf(e.getMessage()).startsWith("invalid tar header checksum")
+          ? "a tar header's checksum is wrong" : e.getMessage();
+      throw new ArchiveException("the archive is corrupt or not a tar: " + problem, e);
+    }
+  }
+
+  /** The archive's bytes, whose read failures are told apart from what the tar reader refuses in them. */
+  private static final class Reading extends java.io.FilterInputStream {
+    static final class Failed extends IOException {
+      Failed(IOException cause) {
+        super(cause.getMessage(), cause);
+      }
+    }
+
+    Reading(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw new Failed(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        throw new Failed(e);
+      }
     }
   }
 
