@@ -93,6 +93,39 @@ class HostileArchiveTest {
         .file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)).build();
   }
 
+  /** An OCI manifest of one uncompressed layer. */
+  static byte[] ociManifest(Digest cfg, int cfgSize, Digest layerDigest, long layerSize) {
+    return ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + cfg
+        + "\",\"size\":" + cfgSize + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+        + "\"digest\":\"" + layerDigest + "\",\"size\":" + layerSize + "}]}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * As dcont's save writes it, the documents before the layers (so that the layer is unpacked while it is read):
+   * index.json listing {@code manifests}, the manifests and configs, then {@code layers} (name, content).
+   */
+  static byte[] documentsFirst(List<byte[]> manifests, List<byte[]> configs, List<Object[]> layers) {
+    StringBuilder index = new StringBuilder("{\"schemaVersion\":2,\"manifests\":[");
+    for (int i = 0; i < manifests.size(); i++) {
+      index.append(i == 0 ? "" : ",").append("{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+          + "\"digest\":\"").append(Digest.sha256(manifests.get(i))).append("\",\"size\":")
+          .append(manifests.get(i).length).append(",\"annotations\":{\"io.containerd.image.name\":"
+          + "\"docker.io/hostile/streamed:").append(i).append("\"}}");
+    }
+    RawTar t = new RawTar().file("index.json", index.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+    for (byte[] m : manifests) {
+      t.file("blobs/sha256/" + Digest.sha256(m).hex(), m);
+    }
+    for (byte[] c : configs) {
+      t.file("blobs/sha256/" + Digest.sha256(c).hex(), c);
+    }
+    for (Object[] l : layers) {
+      t.file((String) l[0], (byte[]) l[1]);
+    }
+    return t.build();
+  }
+
   static Stream<Arguments> hostile() throws IOException {
     byte[] valid = valid();
     byte[] corrupt = layer.clone();
@@ -137,7 +170,15 @@ class HostileArchiveTest {
             "truncated"),
         Arguments.of("a manifest that gives the layer an absurd size", ociWithLayerSize(1L << 50), "size"),
         Arguments.of("a device in the archive", new RawTar().header("dev/sda", '4', 0).build(), "block device"),
-        Arguments.of("not a tar", random, "corrupt"));
+        Arguments.of("not a tar", random, "corrupt"),
+        Arguments.of("documents first, then a layer that is not what its name says", documentsFirst(
+            List.of(ociManifest(configDigest, config.length, diffId, corrupt.length)), List.of(config),
+            List.<Object[]>of(new Object[] {"blobs/sha256/" + diffId.hex(), corrupt})), "archive is corrupt"),
+        Arguments.of("documents first, a layer unpacked as it is read, then an image whose layer is missing",
+            documentsFirst(List.of(ociManifest(configDigest, config.length, diffId, layer.length),
+                ociManifest(Digest.sha256(config(Digest.sha256(corrupt))), config(Digest.sha256(corrupt)).length,
+                    Digest.sha256(corrupt), corrupt.length)), List.of(config, config(Digest.sha256(corrupt))),
+                List.<Object[]>of(new Object[] {"blobs/sha256/" + diffId.hex(), layer})), "does not contain"));
   }
 
   static byte[] concat(byte[] a, byte[] b) {
@@ -157,6 +198,10 @@ class HostileArchiveTest {
         Files.write(dir.resolve("oci.tar"), ociWithLayerSize(layer.length)).toString());
     assertEquals(0, again.code(), again.toString());
     assertEquals("Loaded image ID: " + configDigest + "\n", again.out());
+    Cli.Result streamed = Cli.run(dir.resolve("store-streamed"), "load", "-i", Files.write(dir.resolve("first.tar"),
+        documentsFirst(List.of(ociManifest(configDigest, config.length, diffId, layer.length)), List.of(config),
+            List.<Object[]>of(new Object[] {"blobs/sha256/" + diffId.hex(), layer}))).toString());
+    assertEquals("Loaded image: hostile/streamed:0\n", streamed.out(), streamed.toString());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -12,8 +12,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Where {@code save} and {@code export} write their tar: a file given with {@code -o} (written beside it under
- * another name and renamed when complete, so that a failure leaves no half archive under the name), else
+ * Where {@code save} and {@code export} write their tar: a file given with {@code -o} (a regular file is written
+ * beside it under another name and renamed when complete, so that a failure leaves no half archive under the
+ * name; anything else, such as {@code /dev/null} or a pipe, is written as it is), else
  * standard output, which must not be a terminal (as Docker refuses).
  */
 final class ArchiveOutput {
@@ -35,6 +36,14 @@ final class ArchiveOutput {
       return;
     }
     Path target = output.toAbsolutePath();
+    if (Files.exists(target) && !Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      // a device, a pipe or a link: written as it is, never replaced by a rename
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.WRITE),
+          1 << 16)) {
+        body.write(out);
+      }
+      return;
+    }
     Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + ProcessHandle.current().pid());
     boolean done = false;
     try {

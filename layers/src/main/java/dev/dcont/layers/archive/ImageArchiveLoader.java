@@ -1,6 +1,8 @@
 package dev.dcont.layers.archive;
 
 import dev.dcont.layers.ImageUnpacker;
+import dev.dcont.layers.SnapshotStore;
+import dev.dcont.layers.Snapshotter;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLocks;
@@ -57,32 +59,37 @@ public final class ImageArchiveLoader {
     this.content = store.content();
   }
 
-  /** Loads the archive read from {@code in} (a tar, plain or gzip). */
+  /**
+   * Loads the archive read from {@code in} (a tar, plain or gzip). A layer whose image is known before its blob
+   * arrives (dcont's save puts the documents first) is unpacked while it is read, as a pull unpacks a download.
+   */
   public List<Loaded> load(InputStream in) {
-    return load(added -> TarSource.read(in, content, added));
+    return load(tap -> TarSource.read(in, content, tap.added, tap));
   }
 
   /** Loads the OCI image layout in the directory {@code dir}. */
   public List<Loaded> load(Path dir) {
-    return load(added -> new DirectorySource(dir, content));
+    return load(tap -> new DirectorySource(dir, content));
   }
 
-  private List<Loaded> load(Function<Set<Digest>, ArchiveSource> open) {
+  private List<Loaded> load(Function<StreamingTap, ArchiveSource> open) {
     Set<Digest> added = new LinkedHashSet<>();
+    List<ImageUnpacker.Feed> feeds = new ArrayList<>();
     boolean done = false;
     try {
-      try (StoreLocks.Held lock = StoreLocks.shared(store.layout())) {
-        ArchiveSource src = open.apply(added);
+      // the unpacker closes (its feeds ended) before the lock is released
+      try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
+          ImageUnpacker unpacker = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+        ArchiveSource src = null;
         try {
+          src = open.apply(new StreamingTap(unpacker, feeds, added));
           List<Plan> plans = plans(src);
           List<ImageRecord> records = new ArrayList<>();
           for (Plan p : plans) {
             records.add(link(p, src, added));
           }
-          try (ImageUnpacker unpacker = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
-            for (ImageRecord r : records) {
-              unpacker.unpack(r);
-            }
+          for (ImageRecord r : records) {
+            unpacker.unpack(r);
           }
           List<Loaded> out = new ArrayList<>();
           for (int i = 0; i < plans.size(); i++) {
@@ -91,13 +98,92 @@ public final class ImageArchiveLoader {
           done = true;
           return out;
         } finally {
-          added.addAll(src.added());
+          if (src != null) {
+            added.addAll(src.added());
+          }
         }
       }
     } finally {
       if (!done) {
-        takeOut(added);
+        takeOut(added, feeds);
       }
+    }
+  }
+
+  /**
+   * Unpacks a layer blob of the archive while it is read, when the documents read before it name it: index.json,
+   * the manifest and the config of its image. What it finds is checked again, in full, after the archive is read;
+   * a snapshot it made for an archive that is then refused is taken out with the refused load's blobs.
+   */
+  private static final class StreamingTap implements TarSource.LayerTap {
+    private final ImageUnpacker unpacker;
+    private final List<ImageUnpacker.Feed> feeds;
+    final Set<Digest> added;
+    private Map<Digest, Known> layers = Map.of();
+    private int documentsSeen = -1;
+
+    /** A layer the documents describe, and the chain ID of the layer below it (null for the base). */
+    private record Known(ImageRecord.Layer layer, ChainId parent) { }
+
+    StreamingTap(ImageUnpacker unpacker, List<ImageUnpacker.Feed> feeds, Set<Digest> added) {
+      this.unpacker = unpacker;
+      this.feeds = feeds;
+      this.added = added;
+    }
+
+    @Override
+    public ImageUnpacker.Feed open(TarSource source, Digest blob, long size) {
+      if (source.documentCount() != documentsSeen) {
+        documentsSeen = source.documentCount();
+        layers = layersKnown(source);
+      }
+      Known known = layers.remove(blob);
+      if (known == null || known.layer().size() != size) {
+        return null;
+      }
+      ImageUnpacker.Feed feed = unpacker.stream(known.layer(), known.parent());
+      if (feed != null) {
+        feeds.add(feed);
+      }
+      return feed;
+    }
+
+    /** The layers (with their parent's chain ID) of the images the documents read so far describe. */
+    private static Map<Digest, Known> layersKnown(TarSource source) {
+      Map<Digest, Known> out = new LinkedHashMap<>();
+      byte[] index = source.documentSoFar("index.json");
+      if (index == null) {
+        return out;
+      }
+      try {
+        for (Descriptor d : ImageIndex.parse(index, "index.json").manifests()) {
+          byte[] mb = source.documentSoFar(blobPath(d.digest()));
+          if (mb == null || d.mediaType() == null || !d.mediaType().isManifest()) {
+            continue;
+          }
+          Manifest m = Manifest.parse(mb, "manifest " + d.digest());
+          byte[] cb = source.documentSoFar(blobPath(m.config().digest()));
+          if (cb == null) {
+            continue;
+          }
+          List<Digest> diffIds = ImageConfig.parse(cb, "config " + m.config().digest()).diffIds();
+          if (diffIds.size() != m.layers().size()) {
+            continue;
+          }
+          List<ChainId> chain = ChainId.of(diffIds);
+          for (int i = 0; i < diffIds.size(); i++) {
+            Descriptor l = m.layers().get(i);
+            if (l.mediaType().isLayer()) {
+              l.mediaType().compression();
+              out.putIfAbsent(l.digest(), new Known(new ImageRecord.Layer(i, l.digest(), diffIds.get(i),
+                  chain.get(i), l.mediaType(), l.size()), i == 0 ? null : chain.get(i - 1)));
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        return Map.of(); // the full check after the archive is read says what is wrong
+      }
+      return out;
     }
   }
 
@@ -111,12 +197,27 @@ public final class ImageArchiveLoader {
     return new Loaded(image, names);
   }
 
-  /** Takes out the blobs this load added that no image references (none, unless another load or pull took them). */
-  private void takeOut(Set<Digest> added) {
-    if (added.isEmpty()) {
+  /**
+   * Takes out the snapshots this load's feeds made and the blobs it added that no image uses (none, unless another
+   * load or pull took them meanwhile).
+   */
+  private void takeOut(Set<Digest> added, List<ImageUnpacker.Feed> feeds) {
+    if (added.isEmpty() && feeds.isEmpty()) {
       return;
     }
     try (StoreLocks.Held lock = StoreLocks.exclusive(store.layout())) {
+      SnapshotStore snapshots = SnapshotStore.of(store);
+      for (int i = feeds.size() - 1; i >= 0; i--) {
+        ImageUnpacker.Feed f = feeds.get(i);
+        if (f.result().isPresent()) {
+          ChainId chain = f.layer().chainId();
+          try {
+            snapshots.removeUnless(chain.toString(), () -> store.images().layerChainIds().contains(chain));
+          } catch (Snapshotter.InUseException inUse) {
+            // something stacks on it by now: it stays, for prune
+          }
+        }
+      }
       Set<Digest> keep = store.images().referencedBlobs();
       for (Digest d : added) {
         if (!keep.contains(d)) {

@@ -23,8 +23,10 @@ import java.util.Set;
  * {@code index.json} with the names as Docker and containerd write them, {@code blobs/sha256/}) with Docker's
  * {@code manifest.json} and {@code repositories} beside it, so that docker and podman load it and skopeo reads it
  * as {@code docker-archive:} and {@code oci-archive:} alike. Every blob is the store's, copied byte for byte (the
- * manifest as pulled, the layers as compressed in the registry), so every digest holds; the blobs come first and
- * the documents that name them last, as Docker writes them.
+ * manifest as pulled, the layers as compressed in the registry), so every digest holds. The documents come first,
+ * then manifests and configs, then the layers (Docker writes them in the order of their names, blobs first; tar
+ * readers take any order), so that a reader of the stream knows each layer's image before its bytes arrive and
+ * can unpack it as it reads it.
  */
 public final class ImageArchiveWriter {
   /** An image to save and the names to save it under (none: by its ID only). */
@@ -48,18 +50,6 @@ public final class ImageArchiveWriter {
               + " the image again)");
         }
       }
-    }
-    TarWriter tar = new TarWriter(out);
-    directory(tar, "blobs");
-    directory(tar, "blobs/sha256");
-    Set<Digest> written = new LinkedHashSet<>();
-    for (Item item : items) {
-      ImageRecord img = item.image();
-      for (ImageRecord.Layer l : img.layers()) {
-        blob(tar, l.digest(), written);
-      }
-      blob(tar, img.configDigest(), written);
-      blob(tar, img.manifestDigest(), written);
     }
     List<Object> manifests = new ArrayList<>();
     List<Object> dockerManifest = new ArrayList<>();
@@ -95,11 +85,25 @@ public final class ImageArchiveWriter {
     index.put("schemaVersion", 2);
     index.put("mediaType", "application/vnd.oci.image.index.v1+json");
     index.put("manifests", manifests);
+    TarWriter tar = new TarWriter(out);
     document(tar, "index.json", Json.write(index));
     document(tar, "manifest.json", Json.write(dockerManifest));
     document(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.US_ASCII));
     if (!repositories.isEmpty()) {
       document(tar, "repositories", Json.write(repositories));
+    }
+    directory(tar, "blobs");
+    directory(tar, "blobs/sha256");
+    Set<Digest> written = new LinkedHashSet<>();
+    for (Item item : items) {
+      ImageRecord img = item.image();
+      blob(tar, img.manifestDigest(), written);
+      blob(tar, img.configDigest(), written);
+    }
+    for (Item item : items) {
+      for (ImageRecord.Layer l : item.image().layers()) {
+        blob(tar, l.digest(), written);
+      }
     }
     tar.finish();
   }

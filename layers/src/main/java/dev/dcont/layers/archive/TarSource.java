@@ -1,10 +1,13 @@
 package dev.dcont.layers.archive;
 
+import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.tar.TarEntry;
 import dev.dcont.layers.tar.TarHeaderException;
 import dev.dcont.layers.tar.TarReader;
 import dev.dcont.store.StoreException;
 import dev.dcont.store.content.ContentStore;
+import dev.dcont.store.content.DigestMismatchException;
+import dev.dcont.store.content.IngestWriter;
 import dev.dcont.store.model.Digest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -33,22 +36,33 @@ final class TarSource implements ArchiveSource {
   static final long MAX_DOCUMENTS = 64L << 20;
   private static final Pattern BLOB = Pattern.compile("blobs/sha256/([a-f0-9]{64})");
   private final ContentStore content;
+  private final LayerTap tap;
   private final Map<String, byte[]> documents = new HashMap<>();
   private final Map<String, Digest> stored = new HashMap<>();
   private final Map<String, String> links = new HashMap<>();
   private final Set<Digest> added = new LinkedHashSet<>();
   private long held;
 
-  private TarSource(ContentStore content) {
+  /**
+   * Where a layer blob's bytes go besides the store, while they are read: the unpacker, when the documents that
+   * came before it (as dcont's save writes them, first) tell which layer of which image the blob is.
+   */
+  interface LayerTap {
+    /** The feed of an unpack of {@code blob} ({@code size} bytes) from its bytes, or null. */
+    ImageUnpacker.Feed open(TarSource source, Digest blob, long size);
+  }
+
+  private TarSource(ContentStore content, LayerTap tap) {
     this.content = content;
+    this.tap = tap;
   }
 
   /**
    * Reads the whole archive from {@code raw}. The blobs it added stay in {@link #added} also when it fails, for
    * the caller to take out.
    */
-  static TarSource read(InputStream raw, ContentStore content, Set<Digest> addedSoFar) {
-    TarSource s = new TarSource(content);
+  static TarSource read(InputStream raw, ContentStore content, Set<Digest> addedSoFar, LayerTap tap) {
+    TarSource s = new TarSource(content, tap);
     try {
       s.readAll(raw);
     } finally {
@@ -167,6 +181,12 @@ final class TarSource implements ArchiveSource {
         documents.put(name, all);
         return;
       }
+      ImageUnpacker.Feed feed = tap.open(this, d, size);
+      if (feed != null) {
+        ingestStreaming(name, d, head, size, data, feed);
+        stored.put(name, d);
+        return;
+      }
       Digest actual = ingest(head, size, data);
       if (!actual.equals(d)) {
         throw mismatch(name, actual);
@@ -242,6 +262,51 @@ final class TarSource implements ArchiveSource {
     return i.digest();
   }
 
+  /**
+   * Stores a blob of known digest through the store's writer (as a pull stores a layer: the unpacker has the
+   * bytes, nothing reads them back), handing them to {@code feed} too; the feed is told the blob is good once
+   * its size and digest matched, or that it failed.
+   */
+  private void ingestStreaming(String name, Digest d, byte[] head, long size, InputStream data,
+      ImageUnpacker.Feed feed) throws IOException {
+    boolean verified = false;
+    try {
+      java.util.Optional<IngestWriter> w = content.open(d, size);
+      if (w.isEmpty()) {
+        feed.abort(new IOException("blob " + d + " was stored meanwhile"));
+        return;
+      }
+      try (IngestWriter writer = w.get()) {
+        writer.restart();
+        writer.write(head, 0, head.length);
+        feed.write(head, 0, head.length);
+        byte[] buf = new byte[1 << 16];
+        long left = size - head.length;
+        while (left > 0) {
+          int n = data.read(buf, 0, (int) Math.min(buf.length, left));
+          if (n < 0) {
+            throw new EOFException("tar stream ends inside an entry's data");
+          }
+          writer.write(buf, 0, n);
+          feed.write(buf, 0, n);
+          left -= n;
+        }
+        try {
+          writer.commit(feed::verified);
+        } catch (DigestMismatchException e) {
+          throw new ArchiveException("archive entry " + name + ": " + e.getMessage().replace(" (the registry sent wrong"
+              + " data; pull again)", "") + " (the archive is corrupt or was changed)");
+        }
+        verified = true;
+        added.add(d);
+      }
+    } finally {
+      if (!verified) {
+        feed.abort(new IOException("archive entry " + name + " was not read to its end"));
+      }
+    }
+  }
+
   private String resolve(String name) {
     String n = name;
     for (int hops = 0; links.containsKey(n); hops++) {
@@ -251,6 +316,15 @@ final class TarSource implements ArchiveSource {
       n = links.get(n);
     }
     return n;
+  }
+
+  int documentCount() {
+    return documents.size();
+  }
+
+  /** A document read so far, while the archive is still being read (for the tap). */
+  byte[] documentSoFar(String name) {
+    return documents.get(resolve(name));
   }
 
   @Override
