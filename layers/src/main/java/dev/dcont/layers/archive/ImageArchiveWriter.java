@@ -76,9 +76,9 @@ public final class ImageArchiveWriter {
         manifests.add(descriptor(img, null));
       }
       Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("Config", ImageArchiveLoader.blobPath(img.configDigest()));
+      entry.put("Config", ArchivedImages.blobPath(img.configDigest()));
       entry.put("RepoTags", repoTags.isEmpty() ? null : repoTags);
-      entry.put("Layers", img.layers().stream().map(l -> ImageArchiveLoader.blobPath(l.digest())).toList());
+      entry.put("Layers", img.layers().stream().map(l -> ArchivedImages.blobPath(l.digest())).toList());
       dockerManifest.add(entry);
     }
     Map<String, Object> index = new LinkedHashMap<>();
@@ -125,7 +125,7 @@ public final class ImageArchiveWriter {
     }
     try (InputStream in = blobs.open(d)) {
       long size = blobs.size(d);
-      tar.put(file(ImageArchiveLoader.blobPath(d), size));
+      tar.put(file(ArchivedImages.blobPath(d), size));
       tar.copy(in);
     }
   }
