@@ -175,6 +175,18 @@ class ArchiveIntegrationTest {
   }
 
   @Test
+  void saveAndExportRefuseATerminalAsDockerDoes() throws Exception {
+    Path store = pulled("store-terminal", ref);
+    String command = String.join(" ", Cli.command(store, "save", ref).command().stream().map(a -> "'" + a + "'")
+        .toList());
+    // script(1) gives the command a terminal as its standard output
+    HostTool.Result r = HostTool.run(dir, List.of("script", "-qefc", command, "/dev/null"));
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.out().contains("dcont: cowardly refusing to save to a terminal. Use the -o flag or redirect"),
+        r.toString());
+  }
+
+  @Test
   void aRoundTripThroughASecondStoreKeepsTheImageIdManifestAndTags() throws Exception {
     Path a = pulled("store-round-a", ref, ref2);
     Path tar = dir.resolve("round.tar");
@@ -189,6 +201,19 @@ class ArchiveIntegrationTest {
       assertTrue(img.get("RepoTags").toString().contains(r), img.toString());
     }
     assertEquals(7, Cli.run(b, host.inParent("run", "--rm", ref2, "sh", "-c", "exit 7")).code());
+
+    // in Docker 25's own order (the blobs first, by name, the documents after them), and as a directory
+    Path unpacked = Files.createDirectory(dir.resolve("unpacked"));
+    HostTool.run(dir, List.of("tar", "-xf", tar.toString(), "-C", unpacked.toString())).ok();
+    Path docker25 = dir.resolve("docker25.tar");
+    HostTool.run(dir, List.of("tar", "-cf", docker25.toString(), "-C", unpacked.toString(), "blobs", "index.json",
+        "manifest.json", "oci-layout", "repositories")).ok();
+    for (Path input : List.of(docker25, unpacked)) {
+      Path d = Files.createTempDirectory(dir, "store-round-d");
+      assertEquals("Loaded image: " + ref + "\nLoaded image: " + ref2 + "\n",
+          ok(Cli.run(d, "load", "-i", input.toString())).out(), input.toString());
+      assertEquals(busybox.configDigest().toString(), ok(Cli.run(d, "images", "-q", "--no-trunc")).out().strip());
+    }
 
     // saved by its ID, an image has no name: it is loaded by its ID alone
     Path byId = dir.resolve("by-id.tar");
