@@ -1,6 +1,9 @@
 package dev.dcont.cli;
 
 import dev.dcont.cli.commands.DiffCommand;
+import dev.dcont.cli.commands.ExportCommand;
+import dev.dcont.cli.commands.LoadCommand;
+import dev.dcont.cli.commands.SaveCommand;
 import dev.dcont.cli.commands.HistoryCommand;
 import dev.dcont.cli.commands.ImagesCommand;
 import dev.dcont.cli.commands.InspectCommand;
@@ -56,6 +59,9 @@ public final class Main implements Runnable {
       RmCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
+      SaveCommand.class,
+      LoadCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class);
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);

@@ -42,6 +42,15 @@ public final class StoreLayout {
     return ingestDir().resolve(d.hex() + ".lock");
   }
 
+  /** The partial file of a blob whose digest is learnt from its bytes, under a name of its writer's. */
+  public Path ingestPartial(String name) {
+    return ingestDir().resolve(name + ".partial");
+  }
+
+  public Path ingestLock(String name) {
+    return ingestDir().resolve(name + ".lock");
+  }
+
   public Path snapshotsDir() {
     return root.resolve("snapshots");
   }

@@ -133,6 +133,11 @@ public final class RootfsManager {
     snapshots.remove(containerId);
   }
 
+  /** Whether the container's root is mounted at its target in this mount namespace. */
+  public boolean isMounted(String containerId) {
+    return Mounts.isMountPoint(layout.container(containerId).resolve("rootfs"));
+  }
+
   public Optional<Rootfs> find(String containerId) {
     return snapshots.roots().find(containerId);
   }

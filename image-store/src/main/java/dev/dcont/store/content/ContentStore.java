@@ -123,6 +123,60 @@ public final class ContentStore implements BlobReader, Ingester {
     }
   }
 
+  /** A blob written by {@link #ingest}: its digest, and whether this write added it (false: it was there). */
+  public record Ingested(Digest digest, long size, boolean added) { }
+
+  /**
+   * Writes a blob whose digest is not known before its bytes are (a layer of an archive that names it by path):
+   * exactly {@code size} bytes of {@code in} go to a partial file of the ingest directory while they are hashed,
+   * and are committed under the digest they have, as {@link IngestWriter#commit} commits. The partial file is
+   * held under its lock, so that a collection of partial files leaves it alone; it is gone when this returns.
+   */
+  public Ingested ingest(InputStream in, long size) throws IOException {
+    try {
+      OwnerOnly.createDirectories(layout.ingestDir());
+      OwnerOnly.createDirectories(layout.blobsDir());
+    } catch (IOException e) {
+      throw StoreException.io("store " + layout.root(), e);
+    }
+    String name = "unnamed-" + java.util.UUID.randomUUID().toString().replace("-", "");
+    Path partial = layout.ingestPartial(name);
+    Path lockFile = layout.ingestLock(name);
+    try (FileChannel lockChannel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE), OwnerOnly.fileAttribute());
+        FileLock lock = lockChannel.lock()) {
+      try (FileChannel out = FileChannel.open(partial, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), OwnerOnly.fileAttribute())) {
+        Sha256 hasher = Sha256.create();
+        byte[] buf = new byte[1 << 16];
+        long written = 0;
+        while (written < size) {
+          int n = in.read(buf, 0, (int) Math.min(buf.length, size - written));
+          if (n < 0) {
+            throw new java.io.EOFException("blob ends after " + written + " of its " + size + " bytes");
+          }
+          hasher.update(buf, 0, n);
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
+          while (b.hasRemaining()) {
+            out.write(b);
+          }
+          written += n;
+        }
+        Digest digest = hasher.digest();
+        if (exists(digest)) {
+          return new Ingested(digest, size, false);
+        }
+        out.force(true);
+        Files.move(partial, layout.blob(digest), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(layout.blobsDir());
+        return new Ingested(digest, size, true);
+      } finally {
+        Files.deleteIfExists(partial);
+        Files.deleteIfExists(lockFile);
+      }
+    }
+  }
+
   /** Deletes a committed blob (garbage collection only). */
   public boolean delete(Digest digest) throws IOException {
     return Files.deleteIfExists(layout.blob(digest));

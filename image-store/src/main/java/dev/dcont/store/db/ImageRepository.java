@@ -111,6 +111,14 @@ public final class ImageRepository {
     });
   }
 
+  /** Records an image without a name (loaded from an archive that gives it none): known by its ID. */
+  public void saveUntagged(ImageRecord img) {
+    db.inTransaction(c -> {
+      insertImage(c, img);
+      return null;
+    });
+  }
+
   /** Puts {@code name} in {@code replaced} with the image it names now, if that is not {@code md}. */
   private static void taken(Connection c, String table, String column, Reference name, String value, String md,
       Map<Reference, Digest> replaced) throws SQLException {

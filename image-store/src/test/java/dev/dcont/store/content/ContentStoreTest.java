@@ -253,4 +253,27 @@ class ContentStoreTest {
     assertEquals(other.length, gc.collectIngest());
     assertFalse(Files.exists(root.resolve("ingest").resolve(partial.hex() + ".partial")));
   }
+
+  @Test
+  void aBlobWhoseDigestIsLearntFromItsBytesIsCommittedUnderItAndLeavesNoPartialFile() throws Exception {
+    ContentStore cs = store();
+    ContentStore.Ingested first = cs.ingest(new java.io.ByteArrayInputStream(DATA), DATA.length);
+    assertEquals(new ContentStore.Ingested(D, DATA.length, true), first);
+    assertArrayEquals(DATA, cs.readAll(D));
+    assertEquals(new ContentStore.Ingested(D, DATA.length, false),
+        cs.ingest(new java.io.ByteArrayInputStream(DATA), DATA.length), "a blob already there is not added");
+    try (var files = Files.list(root.resolve("ingest"))) {
+      assertEquals(0, files.count(), "no partial or lock file stays");
+    }
+  }
+
+  @Test
+  void aBlobThatEndsBeforeItsSizeIsNotCommitted() throws Exception {
+    ContentStore cs = store();
+    assertThrows(java.io.EOFException.class, () -> cs.ingest(new java.io.ByteArrayInputStream(DATA), DATA.length + 1));
+    assertFalse(cs.exists(D));
+    try (var files = Files.list(root.resolve("ingest"))) {
+      assertEquals(0, files.count(), "no partial or lock file stays");
+    }
+  }
 }
