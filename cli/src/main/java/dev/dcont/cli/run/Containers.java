@@ -1,6 +1,8 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Lease;
 import dev.dcont.layers.RootfsManager;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.ContainerRuntime;
@@ -29,6 +31,7 @@ public final class Containers {
   private final Store store;
   private final RootfsManager rootfs;
   private ContainerRuntime runtime;
+  private ContainerNetworks networks;
 
   public Containers(Store store) {
     this.store = store;
@@ -56,6 +59,16 @@ public final class Containers {
    */
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags) {
+    return create(image, imageName, config, processFlags, flags, NetworkMode.request(flags.network(), List.of(),
+        null, List.of()));
+  }
+
+  /**
+   * As above, on the network {@code network} asks for (null: none or the host's, as {@code flags.network()} says):
+   * the container's own network namespace, set up by netavark before the etc files are written.
+   */
+  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
+      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network) {
     String id = Names.newId();
     String name = flags.name();
     if (name != null) {
@@ -85,10 +98,18 @@ public final class Containers {
       UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
-      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork());
+      ContainerNetworks.Attached net = null;
+      if (network != null) {
+        NetworkMode.write(bundle, network);
+        net = networks().attach(id, name, hostname, network, this::leaseStale);
+      }
+      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(), net);
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
+      if (net != null) {
+        spec = NetworkMode.join(spec, net.netns());
+      }
       SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;
       return new Created(record, bundle, spec);
@@ -113,6 +134,7 @@ public final class Containers {
       throw e;
     }
     store.containers().markExited(id, code, System.currentTimeMillis());
+    detachNetwork(id);
     return code;
   }
 
@@ -166,6 +188,11 @@ public final class Containers {
   /** Records an exit seen after the fact and unmounts the root, which only a running container needs. */
   private Status exited(ContainerRecord r, int code) {
     store.containers().markExited(r.id(), code, System.currentTimeMillis());
+    // not while the process that attached it runs: it may be starting it still, and detaches it when it ends
+    Optional<Lease> lease = networks().lease(r.id());
+    if (lease.isPresent() && (!lease.get().attacherAlive() || lease.get().pid() == ProcessHandle.current().pid())) {
+      detachNetwork(r.id());
+    }
     try {
       rootfs.unmount(r.id());
     } catch (RuntimeException stillBusy) {
@@ -243,6 +270,7 @@ public final class Containers {
     } catch (ContainerException | IOException | RuntimeException ignored) {
       // no runtime state (never started, or a foreground run cleaned it up)
     }
+    detachNetwork(id);
     rootfs.remove(id);
     store.containers().delete(id);
   }
@@ -302,6 +330,49 @@ public final class Containers {
     cmd.addAll(List.of("--root", store.layout().root().toString()));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /** The store's networks and the containers on them. */
+  public synchronized ContainerNetworks networks() {
+    if (networks == null) {
+      networks = new ContainerNetworks(store.layout().root());
+    }
+    return networks;
+  }
+
+  /** Releases what a container holds on its network, if anything (a container that ended holds nothing). */
+  private void detachNetwork(String id) {
+    try {
+      networks().detach(id);
+    } catch (RuntimeException e) {
+      // the lease stays; the next command's sweep takes it
+    }
+  }
+
+  /** Frees the networks of containers that are gone (rm, exit, or dcont or its monitor killed). */
+  public void sweepNetworks() {
+    networks().sweep(this::leaseStale);
+  }
+
+  /**
+   * Whether a lease's container is gone: removed, exited, or neither running nor still being started by the
+   * process that attached it (a dcont killed while it started the container, or a monitor killed).
+   */
+  boolean leaseStale(Lease l) {
+    Optional<ContainerRecord> r = store.containers().byId(l.id());
+    if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
+      return true;
+    }
+    if (l.attacherAlive()) {
+      return false;
+    }
+    try {
+      String s = runtime().state(l.id()).status();
+      return !(ContainerState.RUNNING.equals(s) || ContainerState.CREATED.equals(s)
+          || ContainerState.CREATING.equals(s));
+    } catch (ContainerException | IOException e) {
+      return true;
+    }
   }
 
   public Path logFile(ContainerRecord r) {

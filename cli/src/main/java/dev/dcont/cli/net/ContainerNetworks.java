@@ -1,0 +1,307 @@
+package dev.dcont.cli.net;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.store.OwnerOnly;
+import dev.dcont.store.model.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
+ * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address (IPAM:
+ * the lowest free host address of the subnet, or {@code --ip}) and the free host ports, writes the container's
+ * lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs {@code netavark setup}.
+ * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
+ * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
+ * given, its answer, the namespace, the network namespace netavark acted in and the process that attached.
+ */
+public final class ContainerNetworks {
+  private final NetPaths paths;
+  private final Networks networks;
+
+  public ContainerNetworks(Path storeRoot) {
+    this.paths = new NetPaths(storeRoot);
+    this.networks = new Networks(paths);
+  }
+
+  public Networks networks() {
+    return networks;
+  }
+
+  /** What {@code run} asked for: the network, its aliases and address, the published ports. */
+  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports) { }
+
+  /** A container on its network: the namespace to join, its address and what it needs in /etc. */
+  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String mac,
+      List<String> dnsServers, List<PortMapping> ports) { }
+
+  /**
+   * Attaches container {@code id} as {@code request} asks; a failure is one line (exit 125) and leaves nothing.
+   * {@code stale} says whether a lease's container is gone (see {@link #sweep}).
+   */
+  public Attached attach(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+    try (FileLock lock = lock()) {
+      sweepLocked(stale);
+      NetworkDef net = networks.get(request.network());
+      List<Lease> leases = leases();
+      int ip = address(net, request.ip(), leases);
+      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
+      Map<String, Object> perNet = new LinkedHashMap<>();
+      perNet.put("interface_name", "eth0");
+      perNet.put("static_ips", List.of(Subnet.text(ip)));
+      if (net.dns()) {
+        List<String> aliases = new ArrayList<>(List.of(name));
+        for (String a : request.aliases()) {
+          if (!aliases.contains(a)) {
+            aliases.add(a);
+          }
+        }
+        if (!aliases.contains(hostname)) {
+          aliases.add(hostname);
+        }
+        perNet.put("aliases", aliases);
+      }
+      Map<String, Object> options = new LinkedHashMap<>();
+      options.put("container_id", id);
+      options.put("container_name", name);
+      options.put("networks", Map.of(net.name(), perNet));
+      options.put("network_info", Map.of(net.name(), net.toMap()));
+      options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      Path netns = paths.netns(id);
+      Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
+          options, null);
+      writeLease(lease);
+      Map<String, Object> answer;
+      try {
+        NetNs.create(netns);
+        answer = new Netavark(paths).setup(netns, options);
+      } catch (RuntimeException e) {
+        detachLocked(lease);
+        if (e instanceof Errors.UserError) {
+          throw e;
+        }
+        throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+      }
+      lease = lease.withStatus(answer);
+      writeLease(lease);
+      return lease.attached(net);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int address(NetworkDef net, String wanted, List<Lease> leases) {
+    Set<Integer> used = new HashSet<>();
+    for (Lease l : leases) {
+      Integer a = l.address(net.name());
+      if (a != null) {
+        used.add(a);
+      }
+    }
+    used.add(net.gateway());
+    if (wanted != null) {
+      int a;
+      try {
+        a = Subnet.address(wanted);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.UserError("invalid --ip: " + e.getMessage(), Errors.RUN_FAILED);
+      }
+      if (!net.subnet().contains(a) || a < net.subnet().firstHost() || a > net.subnet().lastHost()) {
+        throw new Errors.UserError("--ip " + wanted + " is not in network " + net.name() + "'s subnet "
+            + net.subnet(), Errors.RUN_FAILED);
+      }
+      if (used.contains(a)) {
+        throw new Errors.UserError("address " + wanted + " is already in use on network " + net.name(),
+            Errors.RUN_FAILED);
+      }
+      return a;
+    }
+    for (int a = net.subnet().firstHost(); a <= net.subnet().lastHost(); a++) {
+      if (!used.contains(a)) {
+        return a;
+      }
+    }
+    throw new Errors.UserError("network " + net.name() + " has no free address left in " + net.subnet(),
+        Errors.RUN_FAILED);
+  }
+
+  /**
+   * Detaches container {@code id} when it has a lease: teardown, namespace, lease. Nothing is done when the lease
+   * was made in another network namespace than this command's (its bridge and rules are there, not here): a
+   * command run there removes it. Returns whether the lease is gone.
+   */
+  public boolean detach(String id) {
+    if (!Files.exists(paths.lease(id))) {
+      return true;
+    }
+    try (FileLock lock = lock()) {
+      Optional<Lease> l = readLease(id);
+      return l.isEmpty() || detachLocked(l.get());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Detaches every container whose lease {@code stale} finds gone: removed, exited, or whose attaching process
+   * died before it started (dcont or the monitor killed). Cheap when no container is on a network.
+   */
+  public void sweep(Predicate<Lease> stale) {
+    if (!Files.isDirectory(paths.leases())) {
+      return;
+    }
+    try (FileLock lock = lock()) {
+      sweepLocked(stale);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void sweepLocked(Predicate<Lease> stale) {
+    for (Lease l : leases()) {
+      if (stale.test(l)) {
+        detachLocked(l);
+      }
+    }
+  }
+
+  private boolean detachLocked(Lease l) {
+    if (!l.hostNetns().equals(hostNetns())) {
+      return false;
+    }
+    try {
+      if (NetNs.exists(l.netns())) {
+        new Netavark(paths).teardown(l.netns(), l.options());
+      }
+    } catch (RuntimeException ignored) {
+      // an interface or rule already gone (a failed setup, a reboot): what is left of it goes below
+    }
+    NetNs.remove(l.netns());
+    try {
+      Files.deleteIfExists(paths.lease(l.id()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return true;
+  }
+
+  /** The lease of container {@code id}, if it is on a network now. */
+  public Optional<Lease> lease(String id) {
+    return readLease(id);
+  }
+
+  /** The ids of containers attached to network {@code name}. */
+  public List<String> users(String name) {
+    List<String> out = new ArrayList<>();
+    for (Lease l : leases()) {
+      if (l.address(name) != null) {
+        out.add(l.id());
+      }
+    }
+    return out;
+  }
+
+  /** Every lease, in no order; one that cannot be read (a write cut short) counts as none. */
+  public List<Lease> leases() {
+    List<Lease> out = new ArrayList<>();
+    if (!Files.isDirectory(paths.leases())) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(paths.leases(), "*.json")) {
+      for (Path f : ds) {
+        String n = f.getFileName().toString();
+        readLease(n.substring(0, n.length() - 5)).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private Optional<Lease> readLease(String id) {
+    Path f = paths.lease(id);
+    try {
+      return Optional.of(Lease.fromMap(Json.readObject(Files.readAllBytes(f), f.toString())));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void writeLease(Lease l) throws IOException {
+    OwnerOnly.createDirectories(paths.leases());
+    Path tmp = Files.createTempFile(paths.leases(), "." + l.id(), ".tmp");
+    Files.write(tmp, Json.write(l.toMap()));
+    Files.move(tmp, paths.lease(l.id()), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The store's network lock (an fcntl lock: released when a killed dcont's descriptors close). */
+  public FileLock lock() throws IOException {
+    OwnerOnly.createDirectories(paths.state());
+    FileChannel ch = FileChannel.open(paths.lock(), java.util.Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE), OwnerOnly.fileAttribute());
+    try {
+      return new ChannelLock(ch, ch.lock());
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** The lock and its channel, closed together. */
+  private static final class ChannelLock extends FileLock {
+    private final FileLock inner;
+
+    ChannelLock(FileChannel ch, FileLock inner) {
+      super(ch, 0, Long.MAX_VALUE, false);
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean isValid() {
+      return inner.isValid();
+    }
+
+    @Override
+    public void release() throws IOException {
+      try {
+        inner.release();
+      } finally {
+        channel().close();
+      }
+    }
+  }
+
+  /** This process's network namespace ({@code net:[inode]}), where netavark makes bridges and rules. */
+  static String hostNetns() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  static long startOf(ProcessHandle h) {
+    return h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+  }
+}
