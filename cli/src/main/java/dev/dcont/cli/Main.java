@@ -2,6 +2,8 @@ package dev.dcont.cli;
 
 import dev.dcont.cli.commands.DiffCommand;
 import dev.dcont.cli.commands.HistoryCommand;
+import dev.dcont.cli.commands.NetworkCommand;
+import dev.dcont.cli.commands.PortCommand;
 import dev.dcont.cli.commands.ImagesCommand;
 import dev.dcont.cli.commands.InspectCommand;
 import dev.dcont.cli.commands.LayersCommand;
@@ -52,6 +54,8 @@ public final class Main implements Runnable {
       RmCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
+      NetworkCommand.class,
+      PortCommand.class,
       CommandLine.HelpCommand.class);
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
