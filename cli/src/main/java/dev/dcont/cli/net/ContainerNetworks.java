@@ -57,7 +57,24 @@ public final class ContainerNetworks {
    * {@code stale} says whether a lease's container is gone (see {@link #sweep}).
    */
   public Attached attach(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
-    try (FileLock lock = lock()) {
+    return begin(id, name, hostname, request, stale).finish();
+  }
+
+  /**
+   * Starts attaching container {@code id}: under the network lock, the sweep, the address and host ports, the lease
+   * and the namespace are made here and netavark is started; {@link Pending#finish} waits for it. What the
+   * container's etc files need (its address, gateway and name servers) is known before netavark answers, so that
+   * the caller prepares the container's root meanwhile. A failure is one line (exit 125) and leaves nothing.
+   */
+  public Pending begin(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+    FileLock lock;
+    try {
+      lock = lock();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    boolean started = false;
+    try {
       sweepLocked(stale);
       NetworkDef net = networks.get(request.network());
       List<Lease> leases = leases();
@@ -88,22 +105,97 @@ public final class ContainerNetworks {
       Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
           options, null);
       writeLease(lease);
-      Map<String, Object> answer;
+      Pending p = new Pending(lock, lease, net);
       try {
         NetNs.create(netns);
-        answer = new Netavark(paths).setup(netns, options);
+        Netavark netavark = new Netavark(paths);
+        p.expected = new Attached(netns, net, Subnet.text(ip), net.subnet().prefix(),
+            net.internal() ? "" : Subnet.text(net.gateway()), "",
+            net.dns() && netavark.dns() ? List.of(Subnet.text(net.gateway())) : List.of(), ports);
+        p.call = netavark.start("setup", netns, options);
       } catch (RuntimeException e) {
-        detachLocked(lease);
-        if (e instanceof Errors.UserError) {
-          throw e;
-        }
-        throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+        p.fail(e);
       }
-      lease = lease.withStatus(answer);
-      writeLease(lease);
-      return lease.attached(net);
+      started = true;
+      return p;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      if (!started) {
+        release(lock);
+      }
+    }
+  }
+
+  /** An attach whose netavark runs: {@link #finish} or {@link #abort} it, once. */
+  public final class Pending {
+    private final FileLock lock;
+    private final Lease lease;
+    private final NetworkDef net;
+    private Attached expected;
+    private Netavark.Call call;
+
+    private Pending(FileLock lock, Lease lease, NetworkDef net) {
+      this.lock = lock;
+      this.lease = lease;
+      this.net = net;
+    }
+
+    /** The container as it will be attached: its namespace, address, gateway and name servers. */
+    public Attached expected() {
+      return expected;
+    }
+
+    /** Waits for netavark; the container as attached (with its mac). */
+    public Attached finish() {
+      try {
+        Map<String, Object> answer = call.await();
+        Lease done = lease.withStatus(answer);
+        writeLease(done);
+        return done.attached(net);
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+        throw new IllegalStateException(e);
+      } finally {
+        release(lock);
+      }
+    }
+
+    /** Undoes the attach (the container could not be made): waits for netavark, then tears it all down. */
+    public void abort() {
+      try {
+        if (call != null) {
+          call.await();
+        }
+      } catch (RuntimeException ignored) {
+        // torn down below all the same
+      } finally {
+        try {
+          detachLocked(lease);
+        } finally {
+          release(lock);
+        }
+      }
+    }
+
+    private void fail(Exception e) {
+      try {
+        detachLocked(lease);
+      } finally {
+        release(lock);
+      }
+      if (e instanceof Errors.UserError u) {
+        throw u;
+      }
+      throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+    }
+  }
+
+  private static void release(FileLock lock) {
+    try {
+      lock.close();
+    } catch (IOException ignored) {
+      // closing the channel releases it
     }
   }
 

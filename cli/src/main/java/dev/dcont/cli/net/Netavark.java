@@ -52,46 +52,77 @@ final class Netavark {
 
   /** Sets up the namespace {@code netns} as {@code options} asks; netavark's answer. */
   Map<String, Object> setup(Path netns, Map<String, Object> options) {
-    return exec("setup", netns, options);
+    return start("setup", netns, options).await();
   }
 
   void teardown(Path netns, Map<String, Object> options) {
-    exec("teardown", netns, options);
+    start("teardown", netns, options).await();
   }
 
-  private Map<String, Object> exec(String verb, Path netns, Map<String, Object> options) {
-    Path dir = paths.state();
-    Path in = null;
-    Path out = null;
-    Path err = null;
+  /** netavark started on {@code verb}; {@link Call#await} waits for its answer. */
+  Call start(String verb, Path netns, Map<String, Object> options) {
+    Call c = new Call(verb);
     try {
       dev.dcont.store.OwnerOnly.createDirectories(paths.netavarkConfig());
-      in = Files.createTempFile(dir, "netavark-in", ".json");
-      out = Files.createTempFile(dir, "netavark-out", ".json");
-      err = Files.createTempFile(dir, "netavark-err", ".txt");
-      Files.write(in, Json.write(options));
+      Path dir = paths.state();
+      c.in = Files.createTempFile(dir, "netavark-in", ".json");
+      c.out = Files.createTempFile(dir, "netavark-out", ".json");
+      c.err = Files.createTempFile(dir, "netavark-err", ".txt");
+      Files.write(c.in, Json.write(options));
       List<String> cmd = new ArrayList<>(List.of(netavark, "--config", paths.netavarkConfig().toString()));
       if (aardvark != null) {
         cmd.addAll(List.of("--aardvark-binary", aardvark));
       }
       cmd.addAll(List.of(verb, netns.toString()));
-      Process p = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
-          .redirectError(err.toFile()).start();
-      int code = p.waitFor();
-      byte[] answer = Files.readAllBytes(out);
-      if (code != 0) {
-        throw new NetavarkException("netavark " + verb + ": " + error(answer, Files.readString(err)));
-      }
-      if (verb.equals("teardown") || answer.length == 0) {
-        return Map.of();
-      }
-      return Json.readObject(answer, "netavark's answer");
+      c.process = new ProcessBuilder(cmd).redirectInput(c.in.toFile()).redirectOutput(c.out.toFile())
+          .redirectError(c.err.toFile()).start();
+      return c;
     } catch (IOException e) {
+      c.clean();
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new NetavarkException("netavark " + verb + ": interrupted");
-    } finally {
+    }
+  }
+
+  /** Whether names on a network with DNS are served: aardvark-dns is installed. */
+  boolean dns() {
+    return aardvark != null;
+  }
+
+  /** One run of netavark. */
+  static final class Call {
+    private final String verb;
+    private Path in;
+    private Path out;
+    private Path err;
+    private Process process;
+
+    private Call(String verb) {
+      this.verb = verb;
+    }
+
+    /** netavark's answer (empty for teardown); a NetavarkException with its error when it failed. */
+    Map<String, Object> await() {
+      try {
+        int code = process.waitFor();
+        byte[] answer = Files.readAllBytes(out);
+        if (code != 0) {
+          throw new NetavarkException("netavark " + verb + ": " + error(answer, Files.readString(err)));
+        }
+        if (verb.equals("teardown") || answer.length == 0) {
+          return Map.of();
+        }
+        return Json.readObject(answer, "netavark's answer");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new NetavarkException("netavark " + verb + ": interrupted");
+      } finally {
+        clean();
+      }
+    }
+
+    private void clean() {
       for (Path f : new Path[] {in, out, err}) {
         if (f != null) {
           try {

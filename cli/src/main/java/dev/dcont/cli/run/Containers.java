@@ -92,23 +92,28 @@ public final class Containers {
       throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
     }
     boolean ok = false;
+    ContainerNetworks.Pending pending = null;
     try {
+      if (network != null) {
+        // netavark runs while the root is prepared
+        pending = networks().begin(id, name, hostname, network, this::leaseStale);
+      }
       rootfs.prepare(id, image);
       Path root = rootfs.mount(id);
       UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
-      ContainerNetworks.Attached net = null;
-      if (network != null) {
-        NetworkMode.write(bundle, network);
-        net = networks().attach(id, name, hostname, network, this::leaseStale);
-      }
-      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(), net);
+      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
+          pending == null ? null : pending.expected());
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
-      if (net != null) {
-        spec = NetworkMode.join(spec, net.netns());
+      if (pending != null) {
+        NetworkMode.write(bundle, network);
+        spec = NetworkMode.join(spec, pending.expected().netns());
+        ContainerNetworks.Pending p = pending;
+        pending = null;
+        p.finish();
       }
       SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;
@@ -117,6 +122,9 @@ public final class Containers {
       throw new Errors.UserError("container " + id.substring(0, 12) + ": " + e.getMessage(), Errors.RUN_FAILED);
     } finally {
       if (!ok) {
+        if (pending != null) {
+          pending.abort();
+        }
         removeQuietly(id);
       }
     }
