@@ -252,6 +252,71 @@ public final class ContainerNetworks {
   }
 
   /**
+   * Starts detaching container {@code id}: the lock is taken and netavark's teardown started, so that the caller
+   * removes the container's root meanwhile; null when it holds nothing here (no lease, or one of another network
+   * namespace). {@link Detaching#finish} completes it.
+   */
+  public Detaching beginDetach(String id) {
+    if (!Files.exists(paths.lease(id))) {
+      return null;
+    }
+    FileLock lock;
+    try {
+      lock = lock();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Optional<Lease> l = readLease(id);
+      if (l.isEmpty() || !l.get().hostNetns().equals(hostNetns())) {
+        release(lock);
+        return null;
+      }
+      Netavark.Call call = null;
+      if (NetNs.exists(l.get().netns())) {
+        call = new Netavark(paths).start("teardown", l.get().netns(), l.get().options());
+      }
+      return new Detaching(lock, l.get(), call);
+    } catch (RuntimeException e) {
+      release(lock);
+      throw e;
+    }
+  }
+
+  /** A teardown under way. */
+  public final class Detaching {
+    private final FileLock lock;
+    private final Lease lease;
+    private final Netavark.Call call;
+
+    private Detaching(FileLock lock, Lease lease, Netavark.Call call) {
+      this.lock = lock;
+      this.lease = lease;
+      this.call = call;
+    }
+
+    /** Waits for netavark, removes the namespace and the lease, releases the lock. */
+    public void finish() {
+      try {
+        if (call != null) {
+          call.await();
+        }
+      } catch (RuntimeException ignored) {
+        // an interface or rule already gone: what is left of it goes below
+      } finally {
+        try {
+          NetNs.remove(lease.netns());
+          Files.deleteIfExists(paths.lease(lease.id()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          release(lock);
+        }
+      }
+    }
+  }
+
+  /**
    * Detaches every container whose lease {@code stale} finds gone: removed, exited, or whose attaching process
    * died before it started (dcont or the monitor killed). Cheap when no container is on a network.
    */

@@ -32,9 +32,11 @@ final class HostPorts {
                 + " (choose another -p)", Errors.RUN_FAILED);
           }
         }
-        if (!bindable(q)) {
-          throw new Errors.UserError("host port " + where(q) + " is already in use on the host (choose another -p)",
-              Errors.RUN_FAILED);
+        String refused = bindable(q);
+        if (refused != null) {
+          throw new Errors.UserError(refused.contains("in use")
+              ? "host port " + where(q) + " is already in use on the host (choose another -p)"
+              : "cannot publish on " + where(q) + ": " + refused, Errors.RUN_FAILED);
         }
       }
       taken.add(q);
@@ -64,16 +66,18 @@ final class HostPorts {
     throw new Errors.UserError("no free host port for " + p.containerPort() + "/" + p.protocol(), Errors.RUN_FAILED);
   }
 
-  private static boolean bindable(PortMapping p) {
+  /** Null when the port can be bound now, else why not. */
+  private static String bindable(PortMapping p) {
     try {
       if (p.protocol().equals("udp")) {
         bindUdp(p.hostIp(), p.hostPort());
       } else {
         bindTcp(p.hostIp(), p.hostPort());
       }
-      return true;
+      return null;
     } catch (IOException e) {
-      return false;
+      String m = String.valueOf(e.getMessage());
+      return m.contains("already in use") ? "in use" : m;
     }
   }
 

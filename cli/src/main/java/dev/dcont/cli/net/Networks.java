@@ -10,7 +10,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,8 +39,11 @@ public final class Networks {
       return d.get();
     }
     if (name.equals(DEFAULT)) {
-      return write(new NetworkDef(DEFAULT, Names.newId(), "dcont0", freeSubnet(172, 17, 16),
-          0, false, false, now()), true);
+      Subnet s = freeSubnet(172, 17, 16);
+      NetworkDef made = write(new NetworkDef(DEFAULT, Names.newId(), "dcont0", s, s.firstHost(), false, false,
+          now()));
+      // two commands making it at once: the one written first is the network
+      return find(DEFAULT).orElse(made);
     }
     throw new Errors.UserError("network " + name + " not found (see 'dcont network ls')", Errors.RUN_FAILED);
   }
@@ -132,7 +134,9 @@ public final class Networks {
         iface = candidate;
       }
     }
-    return write(new NetworkDef(name, Names.newId(), iface, s, gw, true, internal, now()), false);
+    NetworkDef d = new NetworkDef(name, Names.newId(), iface, s, gw, true, internal, now());
+    write(d);
+    return find(name).orElse(d);
   }
 
   public void remove(NetworkDef d) {
@@ -146,14 +150,19 @@ public final class Networks {
     }
   }
 
-  private NetworkDef write(NetworkDef d, boolean defaultGateway) {
-    NetworkDef def = defaultGateway ? new NetworkDef(d.name(), d.id(), d.iface(), d.subnet(),
-        d.subnet().firstHost(), d.dns(), d.internal(), d.created()) : d;
+  /** Writes a new network's file whole, never over another's (a link, which fails when the name is taken). */
+  private NetworkDef write(NetworkDef def) {
     try {
       OwnerOnly.createDirectories(paths.definitions());
       Path tmp = Files.createTempFile(paths.definitions(), "." + def.name(), ".tmp");
-      Files.write(tmp, Json.write(def.toMap()));
-      Files.move(tmp, paths.definition(def.name()), StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.write(tmp, Json.write(def.toMap()));
+        Files.createLink(paths.definition(def.name()), tmp);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // made by another command meanwhile
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

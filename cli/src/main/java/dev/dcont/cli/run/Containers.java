@@ -142,7 +142,6 @@ public final class Containers {
       throw e;
     }
     store.containers().markExited(id, code, System.currentTimeMillis());
-    detachNetwork(id);
     return code;
   }
 
@@ -278,13 +277,29 @@ public final class Containers {
     } catch (ContainerException | IOException | RuntimeException ignored) {
       // no runtime state (never started, or a foreground run cleaned it up)
     }
-    detachNetwork(id);
-    rootfs.remove(id);
-    store.containers().delete(id);
+    // netavark's teardown runs while the root is removed
+    ContainerNetworks.Detaching net = null;
+    try {
+      net = networks().beginDetach(id);
+    } catch (RuntimeException e) {
+      // the lease stays; the next command's sweep takes it
+    }
+    try {
+      rootfs.remove(id);
+      store.containers().delete(id);
+    } finally {
+      if (net != null) {
+        net.finish();
+      }
+    }
   }
 
-  /** After a foreground run without --rm: unmount, keep the container's changes for later inspection. */
+  /**
+   * After a foreground run without --rm: release its network, unmount, keep the container's changes for later
+   * inspection.
+   */
   public void unmount(String id) {
+    detachNetwork(id);
     rootfs.unmount(id);
   }
 
