@@ -1,18 +1,11 @@
 package dev.dcont.cli.net;
 
 import dev.dcont.cli.Errors;
-import dev.dcont.store.OwnerOnly;
-import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -104,7 +97,7 @@ public final class ContainerNetworks {
       Path netns = paths.netns(id);
       Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
           options, null);
-      writeLease(lease);
+      LeaseFiles.write(paths, lease);
       Pending p = new Pending(lock, lease, net);
       try {
         NetNs.create(netns);
@@ -151,7 +144,7 @@ public final class ContainerNetworks {
       try {
         Map<String, Object> answer = call.await();
         Lease done = lease.withStatus(answer);
-        writeLease(done);
+        LeaseFiles.write(paths, done);
         return done.attached(net);
       } catch (IOException | RuntimeException e) {
         fail(e);
@@ -244,7 +237,7 @@ public final class ContainerNetworks {
       return true;
     }
     try (FileLock lock = lock()) {
-      Optional<Lease> l = readLease(id);
+      Optional<Lease> l = LeaseFiles.read(paths, id);
       return l.isEmpty() || detachLocked(l.get());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -267,7 +260,7 @@ public final class ContainerNetworks {
       throw new UncheckedIOException(e);
     }
     try {
-      Optional<Lease> l = readLease(id);
+      Optional<Lease> l = LeaseFiles.read(paths, id);
       if (l.isEmpty() || !l.get().hostNetns().equals(hostNetns())) {
         release(lock);
         return null;
@@ -361,7 +354,7 @@ public final class ContainerNetworks {
 
   /** The lease of container {@code id}, if it is on a network now. */
   public Optional<Lease> lease(String id) {
-    return readLease(id);
+    return LeaseFiles.read(paths, id);
   }
 
   /** The ids of containers attached to network {@code name}. */
@@ -377,88 +370,19 @@ public final class ContainerNetworks {
 
   /** Every lease, in no order; one that cannot be read (a write cut short) counts as none. */
   public List<Lease> leases() {
-    List<Lease> out = new ArrayList<>();
-    if (!Files.isDirectory(paths.leases())) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(paths.leases(), "*.json")) {
-      for (Path f : ds) {
-        String n = f.getFileName().toString();
-        readLease(n.substring(0, n.length() - 5)).ifPresent(out::add);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
+    return LeaseFiles.all(paths);
   }
 
-  private Optional<Lease> readLease(String id) {
-    Path f = paths.lease(id);
-    try {
-      return Optional.of(Lease.fromMap(Json.readObject(Files.readAllBytes(f), f.toString())));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  private void writeLease(Lease l) throws IOException {
-    OwnerOnly.createDirectories(paths.leases());
-    Path tmp = Files.createTempFile(paths.leases(), "." + l.id(), ".tmp");
-    Files.write(tmp, Json.write(l.toMap()));
-    Files.move(tmp, paths.lease(l.id()), StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /** The store's network lock (an fcntl lock: released when a killed dcont's descriptors close). */
+  /** The store's network lock (see {@link LeaseFiles#lock}). */
   public FileLock lock() throws IOException {
-    OwnerOnly.createDirectories(paths.state());
-    FileChannel ch = FileChannel.open(paths.lock(), java.util.Set.of(StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE), OwnerOnly.fileAttribute());
-    try {
-      return new ChannelLock(ch, ch.lock());
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
+    return LeaseFiles.lock(paths);
   }
 
-  /** The lock and its channel, closed together. */
-  private static final class ChannelLock extends FileLock {
-    private final FileLock inner;
-
-    ChannelLock(FileChannel ch, FileLock inner) {
-      super(ch, 0, Long.MAX_VALUE, false);
-      this.inner = inner;
-    }
-
-    @Override
-    public boolean isValid() {
-      return inner.isValid();
-    }
-
-    @Override
-    public void release() throws IOException {
-      try {
-        inner.release();
-      } finally {
-        channel().close();
-      }
-    }
-  }
-
-  /** This process's network namespace ({@code net:[inode]}), where netavark makes bridges and rules. */
   static String hostNetns() {
-    try {
-      return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-    } catch (IOException e) {
-      return "";
-    }
+    return LeaseFiles.hostNetns();
   }
 
   static long startOf(ProcessHandle h) {
-    return h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    return LeaseFiles.startOf(h);
   }
 }

@@ -96,7 +96,7 @@ public final class Containers {
     try {
       if (network != null) {
         // netavark runs while the root is prepared
-        pending = networks().begin(id, name, hostname, network, this::leaseStale);
+        pending = networks().begin(id, name, hostname, network, l -> NetworkMode.stale(this, l));
       }
       rootfs.prepare(id, image);
       Path root = rootfs.mount(id);
@@ -374,28 +374,7 @@ public final class Containers {
 
   /** Frees the networks of containers that are gone (rm, exit, or dcont or its monitor killed). */
   public void sweepNetworks() {
-    networks().sweep(this::leaseStale);
-  }
-
-  /**
-   * Whether a lease's container is gone: removed, exited, or neither running nor still being started by the
-   * process that attached it (a dcont killed while it started the container, or a monitor killed).
-   */
-  boolean leaseStale(Lease l) {
-    Optional<ContainerRecord> r = store.containers().byId(l.id());
-    if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
-      return true;
-    }
-    if (l.attacherAlive()) {
-      return false;
-    }
-    try {
-      String s = runtime().state(l.id()).status();
-      return !(ContainerState.RUNNING.equals(s) || ContainerState.CREATED.equals(s)
-          || ContainerState.CREATING.equals(s));
-    } catch (ContainerException | IOException e) {
-      return true;
-    }
+    networks().sweep(l -> NetworkMode.stale(this, l));
   }
 
   public Path logFile(ContainerRecord r) {

@@ -1,9 +1,13 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Lease;
 import dev.dcont.cli.net.PortMapping;
+import dev.dcont.runtime.ContainerException;
+import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.Spec;
+import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A container's network as {@code run} was asked for it: {@code none} and {@code host} are what the runtime makes
@@ -39,6 +44,27 @@ public final class NetworkMode {
       ns.add(n.type().equals("network") ? new Linux.Namespace("network", netns.toString()) : n);
     }
     return spec.withLinux(spec.linux().withNamespaces(ns));
+  }
+
+  /**
+   * Whether a lease's container is gone: removed, exited, or neither running nor still being started by the
+   * process that attached it (a dcont killed while it started the container, or a monitor killed).
+   */
+  static boolean stale(Containers containers, Lease l) {
+    Optional<ContainerRecord> r = containers.store().containers().byId(l.id());
+    if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
+      return true;
+    }
+    if (l.attacherAlive()) {
+      return false;
+    }
+    try {
+      String s = containers.runtime().state(l.id()).status();
+      return !(ContainerState.RUNNING.equals(s) || ContainerState.CREATED.equals(s)
+          || ContainerState.CREATING.equals(s));
+    } catch (ContainerException | IOException e) {
+      return true;
+    }
   }
 
   static void write(Path bundle, ContainerNetworks.Request r) throws IOException {
