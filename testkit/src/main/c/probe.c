@@ -44,6 +44,8 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/sysmacros.h>
@@ -78,6 +80,7 @@ static void report(const char *name, long rc) {
 }
 
 static void console_recv(const char *path, const char *input);
+static void udp_echo(int port);
 
 static int run(const char *check, char **arg, int nargs) {
     if (strcmp(check, "keyring") == 0 && nargs >= 1) {
@@ -202,8 +205,34 @@ static int run(const char *check, char **arg, int nargs) {
         report("chroot_escape", rc);
         return 1;
     }
+    if (strcmp(check, "udp_echo") == 0 && nargs >= 1) {
+        /* busybox's nc has no UDP: receive one datagram on the port and send it back to its sender */
+        udp_echo(atoi(arg[0]));
+        return 1;
+    }
     printf("%s: unknown check\n", check);
     return 0;
+}
+
+static void udp_echo(int port) {
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        printf("udp_echo: refused (%s)\n", strerror(errno));
+        return;
+    }
+    printf("udp_echo: listening\n");
+    fflush(stdout);
+    char buf[2048];
+    struct sockaddr_in from;
+    socklen_t len = sizeof from;
+    ssize_t n = recvfrom(s, buf, sizeof buf - 1, 0, (struct sockaddr *)&from, &len);
+    if (n < 0) return;
+    buf[n] = 0;
+    printf("udp_echo: got %s\n", buf);
+    fflush(stdout);
+    sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+    close(s);
 }
 
 static void console_recv(const char *path, const char *input) {

@@ -5,6 +5,8 @@ import dev.dcont.cli.commands.ExportCommand;
 import dev.dcont.cli.commands.LoadCommand;
 import dev.dcont.cli.commands.SaveCommand;
 import dev.dcont.cli.commands.HistoryCommand;
+import dev.dcont.cli.commands.NetworkCommand;
+import dev.dcont.cli.commands.PortCommand;
 import dev.dcont.cli.commands.ImagesCommand;
 import dev.dcont.cli.commands.InspectCommand;
 import dev.dcont.cli.commands.LayersCommand;
@@ -62,6 +64,8 @@ public final class Main implements Runnable {
       SaveCommand.class,
       LoadCommand.class,
       ExportCommand.class,
+      NetworkCommand.class,
+      PortCommand.class,
       CommandLine.HelpCommand.class);
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);

@@ -27,7 +27,7 @@ public final class Cli {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-    all.addAll(List.of(args));
+    all.addAll(List.of(withoutNetwork(args)));
     int code = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     GlobalOptions.reset();
     return new Result(code, out.toString(), err.toString());
@@ -82,6 +82,25 @@ public final class Cli {
     }
     List<String> all = new ArrayList<>(List.of("run", "--cgroup-parent", parent.name()));
     all.addAll(List.of(args).subList(1, args.length));
+    return withoutNetwork(all.toArray(String[]::new));
+  }
+
+  /**
+   * {@code args} with {@code --network none} after a leading {@code run} that names no network: run's default is
+   * the bridge, whose interfaces and firewall rules a test makes only in a network namespace of its own
+   * ({@link NetNamespace}); tests that do not test networks keep off the host's network.
+   */
+  public static String[] withoutNetwork(String... args) {
+    if (args.length == 0 || !args[0].equals("run")) {
+      return args;
+    }
+    for (String a : args) {
+      if (a.equals("--network") || a.equals("--net") || a.startsWith("--network=") || a.startsWith("--net=")) {
+        return args;
+      }
+    }
+    List<String> all = new ArrayList<>(List.of("run", "--network", "none"));
+    all.addAll(List.of(args).subList(1, args.length));
     return all.toArray(String[]::new);
   }
 
@@ -94,10 +113,15 @@ public final class Cli {
 
   /** dcont in a new JVM with this test's class path, for the caller to give its stdio and start. */
   public static ProcessBuilder command(Path root, String... args) {
+    return new ProcessBuilder(javaCommand(root, withoutNetwork(args)));
+  }
+
+  /** The command line of dcont in a new JVM with this test's class path, {@code args} as they are. */
+  public static List<String> javaCommand(Path root, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd);
+    return cmd;
   }
 }

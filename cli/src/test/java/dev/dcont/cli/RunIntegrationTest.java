@@ -401,7 +401,7 @@ class RunIntegrationTest {
     Path log = work.resolve("pty.log");
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
+        "run", "--network", "none", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh", "-c", "'tty; stty size; exit 5'"));
     Process p = new ProcessBuilder("script", "-qfec", "stty rows 33 cols 101; " + cmd, "/dev/null")
         .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -417,7 +417,7 @@ class RunIntegrationTest {
     String session = "dcont-test-" + ProcessHandle.current().pid();
     String cmd = String.join(" ", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", "'" + System.getProperty("java.class.path") + "'", Main.class.getName(), "--root", root.toString(),
-        "run", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh"));
+        "run", "--network", "none", "--cgroup-parent", host.cgroups.name(), "--rm", "-it", busybox, "sh"));
     run("tmux", "new-session", "-d", "-s", session, "-x", "90", "-y", "30", cmd);
     try {
       waitForPane(session, "#", 30);

@@ -61,9 +61,9 @@ class UsageTest {
     Cli.Result r = Cli.run(root, "run", "--memory-swap", "-1", "--pull", "never", "127.0.0.1:1/none", "true");
     assertEquals(125, r.code(), r.toString());
     assertEquals("dcont: No such image: 127.0.0.1:1/none (and --pull never)\n", r.err());
-    Cli.Result bad = Cli.run(root, "run", "--network", "bridge", "--pull", "never", "busybox");
+    Cli.Result bad = Cli.run(root, "run", "--network", "no/such", "--pull", "never", "busybox");
     assertEquals(125, bad.code(), bad.toString());
-    assertEquals("dcont: invalid --network 'bridge' (dcont supports none and host)\n", bad.err());
+    assertEquals("dcont: invalid --network 'no/such' (bridge, none, host or a network's name)\n", bad.err());
     Cli.Result twice = Cli.run(root, "run", "--name", "a", "--name", "b", "busybox");
     assertEquals(125, twice.code(), twice.toString());
     assertEquals("dcont: option '--name' (<name>) should be specified only once (see 'dcont run --help')\n",

@@ -2,6 +2,9 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.NetworkView;
+import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
@@ -50,7 +53,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (c.isEmpty()) {
           throw new Errors.UserError("inspect " + name + ": no such image or container (see 'dcont images', 'dcont ps -a')");
         }
-        out.add(describe(store, containers.status(c.get())));
+        out.add(describe(store, containers, containers.status(c.get())));
       }
       spec.commandLine().getOut().println(Json.pretty(out));
       spec.commandLine().getOut().flush();
@@ -59,7 +62,8 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   /** A container as {@code docker inspect} shows the parts dcont has. */
-  static Map<String, Object> describe(Store store, Containers.Status st) throws IOException {
+  static Map<String, Object> describe(Store store, Containers containers, Containers.Status st)
+      throws IOException {
     ContainerRecord r = st.record();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Id", r.id());
@@ -85,7 +89,28 @@ public final class InspectCommand implements Callable<Integer> {
       m.put("Spec", Json.readObject(Files.readAllBytes(config), config.toString()));
     }
     m.put("LogPath", store.layout().containerLog(r.id()).toString());
+    ContainerNetworks.Request net = NetworkMode.read(bundle);
+    String mode = net != null ? net.network() : networkMode(m.get("Spec"));
+    Map<String, Object> host = new LinkedHashMap<>();
+    host.put("NetworkMode", mode);
+    host.put("PortBindings", NetworkView.ports(net == null ? List.of() : net.ports(), false));
+    m.put("HostConfig", host);
+    var lease = st.running() && net != null ? containers.networks().lease(r.id()).orElse(null) : null;
+    m.put("NetworkSettings", NetworkView.settings(mode, net, lease));
     return m;
+  }
+
+  /** none or host, from the spec: whether it gives the container a network namespace of its own. */
+  private static String networkMode(Object spec) {
+    if (spec instanceof Map<?, ?> sm && sm.get("linux") instanceof Map<?, ?> linux
+        && linux.get("namespaces") instanceof List<?> ns) {
+      for (Object n : ns) {
+        if (n instanceof Map<?, ?> nm && "network".equals(nm.get("type"))) {
+          return "none";
+        }
+      }
+    }
+    return "host";
   }
 
   static Map<String, Object> describe(Store store, ImageRepository.Named n) throws IOException {

@@ -3,6 +3,7 @@ package dev.dcont.cli.commands;
 import dev.dcont.cli.Format;
 import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.net.NetworkView;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
@@ -43,6 +44,7 @@ public final class PsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = GlobalOptions.openStore()) {
       Containers containers = new Containers(store);
+      containers.sweepNetworks();
       List<Containers.Status> rows = new ArrayList<>();
       for (ContainerRecord r : store.containers().list()) {
         Containers.Status s = containers.status(r);
@@ -68,6 +70,7 @@ public final class PsCommand implements Callable<Integer> {
           m.put("ExitCode", s.exitCode());
           m.put("Pid", s.pid());
           m.put("Status", statusText(s, now));
+          m.put("Ports", ports(containers, s));
           list.add(m);
         }
         out.println(Json.pretty(list));
@@ -79,19 +82,24 @@ public final class PsCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Format.Table t = new Format.Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+      Format.Table t = new Format.Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
       for (Containers.Status s : rows) {
         String cmd = "\"" + String.join(" ", s.record().command()) + "\"";
         if (!noTrunc && cmd.length() > 22) {
           cmd = cmd.substring(0, 19) + "…\"";
         }
         t.row(noTrunc ? s.record().id() : s.record().shortId(), s.record().imageName(), cmd,
-            Format.ago(Instant.ofEpochMilli(s.record().createdAt()), now), statusText(s, now), s.record().name());
+            Format.ago(Instant.ofEpochMilli(s.record().createdAt()), now), statusText(s, now), ports(containers, s), s.record().name());
       }
       out.print(t);
       out.flush();
       return 0;
     }
+  }
+
+  /** The published ports of a running container, as docker ps shows them. */
+  private static String ports(Containers containers, Containers.Status s) {
+    return s.running() ? NetworkView.psPorts(containers.networks().lease(s.record().id()).orElse(null)) : "";
   }
 
   static String statusText(Containers.Status s, Instant now) {

@@ -11,7 +11,10 @@ import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.PullProgress;
 import dev.dcont.cli.run.CgroupParent;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.PortMapping;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
 import dev.dcont.cli.run.SecurityOpts;
@@ -62,6 +65,10 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private final OptionSpec cpus;
   private final OptionSpec pidsLimit;
   private final OptionSpec network;
+  private final OptionSpec publish;
+  private final OptionSpec publishAll;
+  private final OptionSpec networkAliases;
+  private final OptionSpec ip;
   private final OptionSpec platform;
   private final OptionSpec pull;
   private final OptionSpec capAdd;
@@ -91,8 +98,17 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         "--memory-swap");
     cpus = single(spec, Double.class, "<cpus>", "Number of CPUs (e.g. 1.5).", "--cpus");
     pidsLimit = single(spec, Long.class, "<pidsLimit>", "Maximum number of processes.", "--pids-limit");
-    network = add(spec, OptionSpec.builder("--network", "--net").type(String.class).paramLabel("none|host")
-        .defaultValue("none").description("Network: none (own namespace, loopback only; default) or host."));
+    network = add(spec, OptionSpec.builder("--network", "--net").type(String.class)
+        .paramLabel("bridge|none|host|NAME").defaultValue("bridge").description("Network: bridge (default: an"
+            + " address on dcont's bridge, outbound NAT), a network of 'dcont network create', none (loopback"
+            + " only) or host."));
+    publish = repeated(spec, String.class, "[IP:][HOSTPORT:]CONTAINERPORT[/PROTO]",
+        "Publish a container's port on the host (a free host port when none is given).", "-p", "--publish");
+    publishAll = flag(spec, "Publish every port the image exposes, each on a free host port.", "-P",
+        "--publish-all");
+    networkAliases = repeated(spec, String.class, "<alias>", "Another name of the container on its network.",
+        "--network-alias");
+    ip = single(spec, String.class, "<ip>", "The container's IPv4 address on its network.", "--ip");
     platform = single(spec, String.class, "<platform>", "Platform to pull if the image is missing.", "--platform");
     pull = add(spec, OptionSpec.builder("--pull").type(String.class).paramLabel("missing|always|never")
         .defaultValue("missing").description("Pull the image: missing (default), always or never."));
@@ -129,9 +145,13 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     String memory = this.memory.getValue();
     String memorySwap = this.memorySwap.getValue();
     String image = this.image.getValue();
-    if (!network.equals("none") && !network.equals("host")) {
-      throw new Errors.UserError("invalid --network '" + network + "' (dcont supports none and host)",
+    if (!dev.dcont.cli.run.Names.isValidName(network)) {
+      throw new Errors.UserError("invalid --network '" + network + "' (bridge, none, host or a network's name)",
           Errors.RUN_FAILED);
+    }
+    List<PortMapping> ports = new java.util.ArrayList<>();
+    for (String p : Options.<String>values(publish)) {
+      ports.add(PortMapping.parse(p));
     }
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);
@@ -151,9 +171,17 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       Containers containers = new Containers(store);
       ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint.getValue(), values(command), process.env(),
           values(envFiles), process.workdir(), process.user(), process.tty(), null);
+      if (isSet(publishAll) && config.config() != null) {
+        ports.addAll(PortMapping.exposed(config.config().exposedPorts()));
+      }
+      if ((network.equals("none") || network.equals("host")) && (!ports.isEmpty() || ip.getValue() != null)) {
+        err.println("WARNING: published ports and --ip are discarded with --network " + network);
+      }
+      ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
+          ip.getValue(), ports);
       Containers.Created c;
       try {
-        c = containers.create(img, image, config.config(), pf, flags);
+        c = containers.create(img, image, config.config(), pf, flags, net);
       } catch (LayerRefusedException e) {
         // an image whose layers are refused can never run: it goes, as after a refused pull
         ImageRemoval.removeRefused(store, img, Map.of(), e);

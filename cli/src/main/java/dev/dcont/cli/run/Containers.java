@@ -1,6 +1,8 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Lease;
 import dev.dcont.layers.RootfsManager;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.ContainerRuntime;
@@ -29,6 +31,7 @@ public final class Containers {
   private final Store store;
   private final RootfsManager rootfs;
   private ContainerRuntime runtime;
+  private ContainerNetworks networks;
 
   public Containers(Store store) {
     this.store = store;
@@ -56,6 +59,16 @@ public final class Containers {
    */
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags) {
+    return create(image, imageName, config, processFlags, flags, NetworkMode.request(flags.network(), List.of(),
+        null, List.of()));
+  }
+
+  /**
+   * As above, on the network {@code network} asks for (null: none or the host's, as {@code flags.network()} says):
+   * the container's own network namespace, set up by netavark before the etc files are written.
+   */
+  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
+      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network) {
     String id = Names.newId();
     String name = flags.name();
     if (name != null) {
@@ -79,16 +92,29 @@ public final class Containers {
       throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
     }
     boolean ok = false;
+    ContainerNetworks.Pending pending = null;
     try {
+      if (network != null) {
+        // netavark runs while the root is prepared
+        pending = networks().begin(id, name, hostname, network, l -> NetworkMode.stale(this, l));
+      }
       rootfs.prepare(id, image);
       Path root = rootfs.mount(id);
       UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
-      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork());
+      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
+          pending == null ? null : pending.expected());
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
+      if (pending != null) {
+        NetworkMode.write(bundle, network);
+        spec = NetworkMode.join(spec, pending.expected().netns());
+        ContainerNetworks.Pending p = pending;
+        pending = null;
+        p.finish();
+      }
       SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;
       return new Created(record, bundle, spec);
@@ -96,6 +122,9 @@ public final class Containers {
       throw new Errors.UserError("container " + id.substring(0, 12) + ": " + e.getMessage(), Errors.RUN_FAILED);
     } finally {
       if (!ok) {
+        if (pending != null) {
+          pending.abort();
+        }
         removeQuietly(id);
       }
     }
@@ -166,6 +195,11 @@ public final class Containers {
   /** Records an exit seen after the fact and unmounts the root, which only a running container needs. */
   private Status exited(ContainerRecord r, int code) {
     store.containers().markExited(r.id(), code, System.currentTimeMillis());
+    // not while the process that attached it runs: it may be starting it still, and detaches it when it ends
+    Optional<Lease> lease = networks().lease(r.id());
+    if (lease.isPresent() && (!lease.get().attacherAlive() || lease.get().pid() == ProcessHandle.current().pid())) {
+      detachNetwork(r.id());
+    }
     try {
       rootfs.unmount(r.id());
     } catch (RuntimeException stillBusy) {
@@ -243,12 +277,29 @@ public final class Containers {
     } catch (ContainerException | IOException | RuntimeException ignored) {
       // no runtime state (never started, or a foreground run cleaned it up)
     }
-    rootfs.remove(id);
-    store.containers().delete(id);
+    // netavark's teardown runs while the root is removed
+    ContainerNetworks.Detaching net = null;
+    try {
+      net = networks().beginDetach(id);
+    } catch (RuntimeException e) {
+      // the lease stays; the next command's sweep takes it
+    }
+    try {
+      rootfs.remove(id);
+      store.containers().delete(id);
+    } finally {
+      if (net != null) {
+        net.finish();
+      }
+    }
   }
 
-  /** After a foreground run without --rm: unmount, keep the container's changes for later inspection. */
+  /**
+   * After a foreground run without --rm: release its network, unmount, keep the container's changes for later
+   * inspection.
+   */
   public void unmount(String id) {
+    detachNetwork(id);
     rootfs.unmount(id);
   }
 
@@ -302,6 +353,28 @@ public final class Containers {
     cmd.addAll(List.of("--root", store.layout().root().toString()));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /** The store's networks and the containers on them. */
+  public synchronized ContainerNetworks networks() {
+    if (networks == null) {
+      networks = new ContainerNetworks(store.layout().root());
+    }
+    return networks;
+  }
+
+  /** Releases what a container holds on its network, if anything (a container that ended holds nothing). */
+  private void detachNetwork(String id) {
+    try {
+      networks().detach(id);
+    } catch (RuntimeException e) {
+      // the lease stays; the next command's sweep takes it
+    }
+  }
+
+  /** Frees the networks of containers that are gone (rm, exit, or dcont or its monitor killed). */
+  public void sweepNetworks() {
+    networks().sweep(l -> NetworkMode.stale(this, l));
   }
 
   public Path logFile(ContainerRecord r) {

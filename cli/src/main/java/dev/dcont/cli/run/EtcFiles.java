@@ -1,5 +1,6 @@
 package dev.dcont.cli.run;
 
+import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.store.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,15 @@ public final class EtcFiles {
   private EtcFiles() { }
 
   public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork) throws IOException {
+    return write(dir, hostname, hostNetwork, null);
+  }
+
+  /**
+   * As above for a container on a network ({@code net} not null): its own address for its hostname in
+   * /etc/hosts, and as name server aardvark-dns on a network with names, else the host's (as Docker's bridge).
+   */
+  public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork,
+      ContainerNetworks.Attached net) throws IOException {
     OwnerOnly.createDirectories(dir);
     Path h = dir.resolve("hostname");
     write(h, hostname + "\n");
@@ -32,10 +42,10 @@ public final class EtcFiles {
         ff00::0\tip6-mcastprefix
         ff02::1\tip6-allnodes
         ff02::2\tip6-allrouters
-        127.0.1.1\t%s
-        """.formatted(hostname));
+        %s\t%s
+        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostname));
     Path resolv = dir.resolve("resolv.conf");
-    write(resolv, resolvConf(hostNetwork));
+    write(resolv, net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()));
     return new SpecFactory.EtcFiles(h, hosts, resolv);
   }
 
@@ -76,5 +86,50 @@ public final class EtcFiles {
       out.add(l);
     }
     return String.join("\n", out) + "\n";
+  }
+
+  /**
+   * A network's resolv.conf: {@code servers} (aardvark-dns) when the network has names, with the host's search and
+   * options; else the host's without loopback resolvers, which cannot be reached from the container. A host whose
+   * only resolver is systemd-resolved's stub gives the resolvers behind it, and none at all gives Docker's
+   * fallback (Google's public resolvers), as Docker does.
+   */
+  static String resolvConf(List<String> servers) {
+    List<String> host = hostResolv(Path.of("/etc/resolv.conf"));
+    if (host.stream().anyMatch(l -> l.strip().startsWith("nameserver") && l.contains(" 127.0.0.53"))) {
+      List<String> upstream = hostResolv(Path.of("/run/systemd/resolve/resolv.conf"));
+      if (!upstream.isEmpty()) {
+        host = upstream;
+      }
+    }
+    List<String> out = new ArrayList<>();
+    boolean any = false;
+    for (String l : host) {
+      String t = l.strip();
+      if (t.startsWith("nameserver")) {
+        if (!servers.isEmpty() || t.contains(" 127.") || t.contains(" ::1")) {
+          continue;
+        }
+        any = true;
+      }
+      out.add(l);
+    }
+    for (String s : servers) {
+      out.add("nameserver " + s);
+      any = true;
+    }
+    if (!any) {
+      out.add("nameserver 8.8.8.8");
+      out.add("nameserver 8.8.4.4");
+    }
+    return String.join("\n", out) + "\n";
+  }
+
+  private static List<String> hostResolv(Path p) {
+    try {
+      return Files.readAllLines(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 }

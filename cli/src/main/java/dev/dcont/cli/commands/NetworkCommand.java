@@ -1,0 +1,185 @@
+package dev.dcont.cli.commands;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.Format;
+import dev.dcont.cli.FormatOption;
+import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.NetworkDef;
+import dev.dcont.cli.net.NetworkView;
+import dev.dcont.cli.run.Containers;
+import dev.dcont.store.Store;
+import dev.dcont.store.model.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileLock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code dcont network create|ls|inspect|rm}: the store's networks, as {@code docker network}. */
+@Command(name = "network", description = "Manage networks.", subcommands = {
+    NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class})
+public final class NetworkCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        "'dcont network' needs a command: create, ls, inspect or rm");
+  }
+
+  /** The store's containers, with the networks of those that are gone released first. */
+  static Containers swept(Store store) {
+    Containers c = new Containers(store);
+    c.sweepNetworks();
+    return c;
+  }
+
+  @Command(name = "create", description = "Create a network (a bridge of its own; containers on it find each"
+      + " other by name).")
+  static final class Create implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "IPv4 subnet (default: a free /24 of 10.90.0.0/16).")
+    String subnet;
+
+    @Option(names = "--gateway", paramLabel = "IP", description = "The bridge's address (default: the first host).")
+    String gateway;
+
+    @Option(names = "--internal", description = "No route out of the network (no NAT).")
+    boolean internal;
+
+    @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "bridge (the only driver).")
+    String driver = "bridge";
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!driver.equals("bridge")) {
+        throw new Errors.UserError("network driver " + driver + " is not supported (dcont makes bridge networks)");
+      }
+      try (Store store = GlobalOptions.openStore()) {
+        ContainerNetworks cn = new Containers(store).networks();
+        NetworkDef d;
+        try (FileLock lock = cn.lock()) {
+          d = cn.networks().create(name, subnet, gateway, internal);
+        }
+        spec.commandLine().getOut().println(d.id());
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List networks.")
+  static final class Ls implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only show network IDs.")
+    boolean quiet;
+
+    @Mixin
+    FormatOption format;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (Store store = GlobalOptions.openStore()) {
+        ContainerNetworks cn = swept(store).networks();
+        List<NetworkDef> all;
+        try (FileLock lock = cn.lock()) {
+          all = cn.networks().list();
+        }
+        if (format.json()) {
+          List<Object> l = new ArrayList<>();
+          for (NetworkDef d : all) {
+            l.add(NetworkView.network(d, List.of()));
+          }
+          out.println(Json.pretty(l));
+        } else if (quiet) {
+          all.forEach(d -> out.println(d.id().substring(0, 12)));
+        } else {
+          Format.Table t = new Format.Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET");
+          for (NetworkDef d : all) {
+            t.row(d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
+          }
+          out.print(t);
+        }
+        out.flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "inspect", description = "Show networks and the containers on them as JSON.")
+  static final class Inspect implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "NETWORK")
+    List<String> names;
+
+    @Override
+    public Integer call() throws IOException {
+      try (Store store = GlobalOptions.openStore()) {
+        ContainerNetworks cn = swept(store).networks();
+        List<Object> out = new ArrayList<>();
+        for (String n : names) {
+          NetworkDef d = cn.networks().resolve(n)
+              .orElseThrow(() -> new Errors.UserError("network " + n + " not found (see 'dcont network ls')"));
+          out.add(NetworkView.network(d, cn.leases()));
+        }
+        spec.commandLine().getOut().println(Json.pretty(out));
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "rm", aliases = "remove", description = "Remove networks no running container is on.")
+  static final class Rm implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "NETWORK")
+    List<String> names;
+
+    @Override
+    public Integer call() throws IOException {
+      try (Store store = GlobalOptions.openStore()) {
+        ContainerNetworks cn = swept(store).networks();
+        int code = 0;
+        for (String n : names) {
+          try (FileLock lock = cn.lock()) {
+            NetworkDef d = cn.networks().resolve(n)
+                .orElseThrow(() -> new Errors.UserError("network " + n + " not found (see 'dcont network ls')"));
+            List<String> users = cn.users(d.name());
+            if (!users.isEmpty()) {
+              throw new Errors.UserError("network " + d.name() + " is in use by container "
+                  + users.get(0).substring(0, 12) + " (remove or stop it first)");
+            }
+            cn.networks().remove(d);
+            spec.commandLine().getOut().println(n);
+          } catch (Errors.UserError e) {
+            spec.commandLine().getErr().println("dcont: " + e.getMessage());
+            code = Errors.OPERATIONAL;
+          }
+        }
+        spec.commandLine().getOut().flush();
+        return code;
+      }
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package dev.dcont.cli.net;
+
+import dev.dcont.cli.Errors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
+ * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address (IPAM:
+ * the lowest free host address of the subnet, or {@code --ip}) and the free host ports, writes the container's
+ * lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs {@code netavark setup}.
+ * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
+ * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
+ * given, its answer, the namespace, the network namespace netavark acted in and the process that attached.
+ */
+public final class ContainerNetworks {
+  private final NetPaths paths;
+  private final Networks networks;
+
+  public ContainerNetworks(Path storeRoot) {
+    this.paths = new NetPaths(storeRoot);
+    this.networks = new Networks(paths);
+  }
+
+  public Networks networks() {
+    return networks;
+  }
+
+  /** What {@code run} asked for: the network, its aliases and address, the published ports. */
+  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports) { }
+
+  /** A container on its network: the namespace to join, its address and what it needs in /etc. */
+  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String mac,
+      List<String> dnsServers, List<PortMapping> ports) { }
+
+  /**
+   * Attaches container {@code id} as {@code request} asks; a failure is one line (exit 125) and leaves nothing.
+   * {@code stale} says whether a lease's container is gone (see {@link #sweep}).
+   */
+  public Attached attach(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+    return begin(id, name, hostname, request, stale).finish();
+  }
+
+  /**
+   * Starts attaching container {@code id}: under the network lock, the sweep, the address and host ports, the lease
+   * and the namespace are made here and netavark is started; {@link Pending#finish} waits for it. What the
+   * container's etc files need (its address, gateway and name servers) is known before netavark answers, so that
+   * the caller prepares the container's root meanwhile. A failure is one line (exit 125) and leaves nothing.
+   */
+  public Pending begin(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+    FileLock lock;
+    try {
+      lock = lock();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    boolean started = false;
+    try {
+      sweepLocked(stale);
+      NetworkDef net = networks.get(request.network());
+      List<Lease> leases = leases();
+      int ip = address(net, request.ip(), leases);
+      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
+      Map<String, Object> perNet = new LinkedHashMap<>();
+      perNet.put("interface_name", "eth0");
+      perNet.put("static_ips", List.of(Subnet.text(ip)));
+      if (net.dns()) {
+        List<String> aliases = new ArrayList<>(List.of(name));
+        for (String a : request.aliases()) {
+          if (!aliases.contains(a)) {
+            aliases.add(a);
+          }
+        }
+        if (!aliases.contains(hostname)) {
+          aliases.add(hostname);
+        }
+        perNet.put("aliases", aliases);
+      }
+      Map<String, Object> options = new LinkedHashMap<>();
+      options.put("container_id", id);
+      options.put("container_name", name);
+      options.put("networks", Map.of(net.name(), perNet));
+      options.put("network_info", Map.of(net.name(), net.toMap()));
+      options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      Path netns = paths.netns(id);
+      Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
+          options, null);
+      LeaseFiles.write(paths, lease);
+      Pending p = new Pending(lock, lease, net);
+      try {
+        NetNs.create(netns);
+        Netavark netavark = new Netavark(paths);
+        p.expected = new Attached(netns, net, Subnet.text(ip), net.subnet().prefix(),
+            net.internal() ? "" : Subnet.text(net.gateway()), "",
+            net.dns() && netavark.dns() ? List.of(Subnet.text(net.gateway())) : List.of(), ports);
+        p.call = netavark.start("setup", netns, options);
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+      started = true;
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (!started) {
+        release(lock);
+      }
+    }
+  }
+
+  /** An attach whose netavark runs: {@link #finish} or {@link #abort} it, once. */
+  public final class Pending {
+    private final FileLock lock;
+    private final Lease lease;
+    private final NetworkDef net;
+    private Attached expected;
+    private Netavark.Call call;
+
+    private Pending(FileLock lock, Lease lease, NetworkDef net) {
+      this.lock = lock;
+      this.lease = lease;
+      this.net = net;
+    }
+
+    /** The container as it will be attached: its namespace, address, gateway and name servers. */
+    public Attached expected() {
+      return expected;
+    }
+
+    /** Waits for netavark; the container as attached (with its mac). */
+    public Attached finish() {
+      try {
+        Map<String, Object> answer = call.await();
+        Lease done = lease.withStatus(answer);
+        LeaseFiles.write(paths, done);
+        return done.attached(net);
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+        throw new IllegalStateException(e);
+      } finally {
+        release(lock);
+      }
+    }
+
+    /** Undoes the attach (the container could not be made): waits for netavark, then tears it all down. */
+    public void abort() {
+      try {
+        if (call != null) {
+          call.await();
+        }
+      } catch (RuntimeException ignored) {
+        // torn down below all the same
+      } finally {
+        try {
+          detachLocked(lease);
+        } finally {
+          release(lock);
+        }
+      }
+    }
+
+    private void fail(Exception e) {
+      try {
+        detachLocked(lease);
+      } finally {
+        release(lock);
+      }
+      if (e instanceof Errors.UserError u) {
+        throw u;
+      }
+      throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+    }
+  }
+
+  private static void release(FileLock lock) {
+    try {
+      lock.close();
+    } catch (IOException ignored) {
+      // closing the channel releases it
+    }
+  }
+
+  private static int address(NetworkDef net, String wanted, List<Lease> leases) {
+    Set<Integer> used = new HashSet<>();
+    for (Lease l : leases) {
+      Integer a = l.address(net.name());
+      if (a != null) {
+        used.add(a);
+      }
+    }
+    used.add(net.gateway());
+    if (wanted != null) {
+      int a;
+      try {
+        a = Subnet.address(wanted);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.UserError("invalid --ip: " + e.getMessage(), Errors.RUN_FAILED);
+      }
+      if (!net.subnet().contains(a) || a < net.subnet().firstHost() || a > net.subnet().lastHost()) {
+        throw new Errors.UserError("--ip " + wanted + " is not in network " + net.name() + "'s subnet "
+            + net.subnet(), Errors.RUN_FAILED);
+      }
+      if (used.contains(a)) {
+        throw new Errors.UserError("address " + wanted + " is already in use on network " + net.name(),
+            Errors.RUN_FAILED);
+      }
+      return a;
+    }
+    for (int a = net.subnet().firstHost(); a <= net.subnet().lastHost(); a++) {
+      if (!used.contains(a)) {
+        return a;
+      }
+    }
+    throw new Errors.UserError("network " + net.name() + " has no free address left in " + net.subnet(),
+        Errors.RUN_FAILED);
+  }
+
+  /**
+   * Detaches container {@code id} when it has a lease: teardown, namespace, lease. Nothing is done when the lease
+   * was made in another network namespace than this command's (its bridge and rules are there, not here): a
+   * command run there removes it. Returns whether the lease is gone.
+   */
+  public boolean detach(String id) {
+    if (!Files.exists(paths.lease(id))) {
+      return true;
+    }
+    try (FileLock lock = lock()) {
+      Optional<Lease> l = LeaseFiles.read(paths, id);
+      return l.isEmpty() || detachLocked(l.get());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts detaching container {@code id}: the lock is taken and netavark's teardown started, so that the caller
+   * removes the container's root meanwhile; null when it holds nothing here (no lease, or one of another network
+   * namespace). {@link Detaching#finish} completes it.
+   */
+  public Detaching beginDetach(String id) {
+    if (!Files.exists(paths.lease(id))) {
+      return null;
+    }
+    FileLock lock;
+    try {
+      lock = lock();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Optional<Lease> l = LeaseFiles.read(paths, id);
+      if (l.isEmpty() || !l.get().hostNetns().equals(hostNetns())) {
+        release(lock);
+        return null;
+      }
+      Netavark.Call call = null;
+      if (NetNs.exists(l.get().netns())) {
+        call = new Netavark(paths).start("teardown", l.get().netns(), l.get().options());
+      }
+      return new Detaching(lock, l.get(), call);
+    } catch (RuntimeException e) {
+      release(lock);
+      throw e;
+    }
+  }
+
+  /** A teardown under way. */
+  public final class Detaching {
+    private final FileLock lock;
+    private final Lease lease;
+    private final Netavark.Call call;
+
+    private Detaching(FileLock lock, Lease lease, Netavark.Call call) {
+      this.lock = lock;
+      this.lease = lease;
+      this.call = call;
+    }
+
+    /** Waits for netavark, removes the namespace and the lease, releases the lock. */
+    public void finish() {
+      try {
+        if (call != null) {
+          call.await();
+        }
+      } catch (RuntimeException ignored) {
+        // an interface or rule already gone: what is left of it goes below
+      } finally {
+        try {
+          NetNs.remove(lease.netns());
+          Files.deleteIfExists(paths.lease(lease.id()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          release(lock);
+        }
+      }
+    }
+  }
+
+  /**
+   * Detaches every container whose lease {@code stale} finds gone: removed, exited, or whose attaching process
+   * died before it started (dcont or the monitor killed). Cheap when no container is on a network.
+   */
+  public void sweep(Predicate<Lease> stale) {
+    if (!Files.isDirectory(paths.leases())) {
+      return;
+    }
+    try (FileLock lock = lock()) {
+      sweepLocked(stale);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void sweepLocked(Predicate<Lease> stale) {
+    for (Lease l : leases()) {
+      if (stale.test(l)) {
+        detachLocked(l);
+      }
+    }
+  }
+
+  private boolean detachLocked(Lease l) {
+    if (!l.hostNetns().equals(hostNetns())) {
+      return false;
+    }
+    try {
+      if (NetNs.exists(l.netns())) {
+        new Netavark(paths).teardown(l.netns(), l.options());
+      }
+    } catch (RuntimeException ignored) {
+      // an interface or rule already gone (a failed setup, a reboot): what is left of it goes below
+    }
+    NetNs.remove(l.netns());
+    try {
+      Files.deleteIfExists(paths.lease(l.id()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return true;
+  }
+
+  /** The lease of container {@code id}, if it is on a network now. */
+  public Optional<Lease> lease(String id) {
+    return LeaseFiles.read(paths, id);
+  }
+
+  /** The ids of containers attached to network {@code name}. */
+  public List<String> users(String name) {
+    List<String> out = new ArrayList<>();
+    for (Lease l : leases()) {
+      if (l.address(name) != null) {
+        out.add(l.id());
+      }
+    }
+    return out;
+  }
+
+  /** Every lease, in no order; one that cannot be read (a write cut short) counts as none. */
+  public List<Lease> leases() {
+    return LeaseFiles.all(paths);
+  }
+
+  /** The store's network lock (see {@link LeaseFiles#lock}). */
+  public FileLock lock() throws IOException {
+    return LeaseFiles.lock(paths);
+  }
+
+  static String hostNetns() {
+    return LeaseFiles.hostNetns();
+  }
+
+  static long startOf(ProcessHandle h) {
+    return LeaseFiles.startOf(h);
+  }
+}

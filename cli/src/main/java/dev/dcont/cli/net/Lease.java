@@ -1,0 +1,120 @@
+package dev.dcont.cli.net;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A container's hold on its network: the options given to netavark (its networks, static address, aliases and
+ * port mappings, which teardown needs again), netavark's answer once set up ({@code status}), the namespace,
+ * the network namespace netavark acted in and the process (pid and start time) that attached it.
+ */
+public record Lease(String id, Path netns, String hostNetns, long pid, long pidStart, Map<String, Object> options,
+    Map<String, Object> status) {
+
+  Lease withStatus(Map<String, Object> s) {
+    return new Lease(id, netns, hostNetns, pid, pidStart, options, s);
+  }
+
+  /** Whether the process that attached the container still runs (it may still be starting it). */
+  public boolean attacherAlive() {
+    return ProcessHandle.of(pid).map(h -> ContainerNetworks.startOf(h) == pidStart).orElse(false);
+  }
+
+  /** The container's address on network {@code name}, or null when it is not on it. */
+  Integer address(String name) {
+    Object nets = options.get("networks");
+    if (nets instanceof Map<?, ?> m && m.get(name) instanceof Map<?, ?> per
+        && per.get("static_ips") instanceof List<?> ips && !ips.isEmpty()) {
+      return Subnet.address(String.valueOf(ips.get(0)));
+    }
+    return null;
+  }
+
+  public String network() {
+    Object nets = options.get("networks");
+    return nets instanceof Map<?, ?> m && !m.isEmpty() ? String.valueOf(m.keySet().iterator().next()) : "";
+  }
+
+  public List<String> aliases() {
+    Object nets = options.get("networks");
+    if (nets instanceof Map<?, ?> m && m.get(network()) instanceof Map<?, ?> per
+        && per.get("aliases") instanceof List<?> a) {
+      return a.stream().map(String::valueOf).toList();
+    }
+    return List.of();
+  }
+
+  public List<PortMapping> ports() {
+    List<PortMapping> out = new ArrayList<>();
+    if (options.get("port_mappings") instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof Map<?, ?> m) {
+          out.add(PortMapping.fromMap(m));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The attached container as netavark answered: address, prefix, gateway, mac and name servers. */
+  ContainerNetworks.Attached attached(NetworkDef net) {
+    String ip = "";
+    int prefix = net.subnet().prefix();
+    String gateway = "";
+    String mac = "";
+    List<String> dns = new ArrayList<>();
+    if (status != null && status.get(net.name()) instanceof Map<?, ?> block) {
+      if (block.get("interfaces") instanceof Map<?, ?> ifs && ifs.get("eth0") instanceof Map<?, ?> eth) {
+        mac = String.valueOf(eth.get("mac_address"));
+        if (eth.get("subnets") instanceof List<?> subnets && !subnets.isEmpty()
+            && subnets.get(0) instanceof Map<?, ?> s) {
+          String ipnet = String.valueOf(s.get("ipnet"));
+          int slash = ipnet.indexOf('/');
+          ip = slash < 0 ? ipnet : ipnet.substring(0, slash);
+          prefix = slash < 0 ? prefix : Integer.parseInt(ipnet.substring(slash + 1));
+          gateway = s.get("gateway") == null ? "" : String.valueOf(s.get("gateway"));
+        }
+      }
+      if (block.get("dns_server_ips") instanceof List<?> servers) {
+        servers.forEach(x -> dns.add(String.valueOf(x)));
+      }
+    }
+    return new ContainerNetworks.Attached(netns, net, ip, prefix, gateway, mac, dns, ports());
+  }
+
+  /** The attached container for inspect and /etc/hosts, from the lease alone. */
+  public ContainerNetworks.Attached attached() {
+    Object info = options.get("network_info");
+    if (info instanceof Map<?, ?> m && m.get(network()) instanceof Map<?, ?> def) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> d = (Map<String, Object>) def;
+      return attached(NetworkDef.fromMap(d, "lease " + id));
+    }
+    throw new IllegalArgumentException("lease " + id + ": no network_info");
+  }
+
+  Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id);
+    m.put("netns", netns.toString());
+    m.put("host_netns", hostNetns);
+    m.put("pid", pid);
+    m.put("pid_start", pidStart);
+    m.put("options", options);
+    if (status != null) {
+      m.put("status", status);
+    }
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Lease fromMap(Map<String, Object> m) {
+    return new Lease(String.valueOf(m.get("id")), Path.of(String.valueOf(m.get("netns"))),
+        String.valueOf(m.get("host_netns")), ((Number) m.get("pid")).longValue(),
+        ((Number) m.get("pid_start")).longValue(), (Map<String, Object>) m.get("options"),
+        (Map<String, Object>) m.get("status"));
+  }
+}

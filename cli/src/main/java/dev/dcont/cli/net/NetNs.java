@@ -1,0 +1,57 @@
+package dev.dcont.cli.net;
+
+import dev.dcont.layers.sys.NativeSyscalls;
+import dev.dcont.store.OwnerOnly;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A container's network namespace kept by a bind mount of its nsfs file, as podman keeps it (under the store's
+ * own directory, not /run/netns, whose names another tool's may collide with): util-linux's {@code unshare
+ * --net=FILE} makes it, so that no thread of this JVM ever changes namespace.
+ */
+final class NetNs {
+  private NetNs() { }
+
+  static void create(Path file) {
+    try {
+      OwnerOnly.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(file);
+      Process p = new ProcessBuilder("unshare", "--net=" + file, "true")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+      int code = p.waitFor();
+      if (code != 0) {
+        throw new IOException("unshare --net=" + file + " failed (exit " + code + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted making a network namespace");
+    }
+  }
+
+  static boolean exists(Path file) {
+    return Files.exists(file);
+  }
+
+  /** Unmounts (the namespace ends with its last process) and deletes the file; either may be gone already. */
+  static void remove(Path file) {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try {
+      NativeSyscalls.get().unmount(file, true);
+    } catch (IOException notMounted) {
+      // a file whose mount is gone (a reboot, a failed unshare): only the file is left
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.dcont.cli.net;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.run.Names;
+import dev.dcont.store.OwnerOnly;
+import dev.dcont.store.model.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The network definitions of a store, one podman-format JSON file each. {@code bridge}, the default network of
+ * {@code run} as in Docker, is written at its first use (and can be edited there to change its subnet); networks
+ * made by {@code network create} have names through aardvark-dns, as Docker's user networks have.
+ */
+public final class Networks {
+  public static final String DEFAULT = "bridge";
+  /** Modes of --network that are not networks (the container shares the host's or has only loopback). */
+  public static final Set<String> RESERVED = Set.of("bridge", "host", "none", "default");
+
+  private final NetPaths paths;
+
+  public Networks(NetPaths paths) {
+    this.paths = paths;
+  }
+
+  /** The network {@code name}; the default network is made when it is first asked for. */
+  public NetworkDef get(String name) {
+    Optional<NetworkDef> d = find(name);
+    if (d.isPresent()) {
+      return d.get();
+    }
+    if (name.equals(DEFAULT)) {
+      Subnet s = freeSubnet(172, 17, 16);
+      NetworkDef made = write(new NetworkDef(DEFAULT, Names.newId(), "dcont0", s, s.firstHost(), false, false,
+          now()));
+      // two commands making it at once: the one written first is the network
+      return find(DEFAULT).orElse(made);
+    }
+    throw new Errors.UserError("network " + name + " not found (see 'dcont network ls')", Errors.RUN_FAILED);
+  }
+
+  public Optional<NetworkDef> find(String name) {
+    if (!Names.isValidName(name)) {
+      return Optional.empty();
+    }
+    Path f = paths.definition(name);
+    try {
+      return Optional.of(NetworkDef.fromMap(Json.readObject(Files.readAllBytes(f), f.toString()), f.toString()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A network by name, or by its ID or a unique prefix of it, as {@code docker network inspect} takes them. */
+  public Optional<NetworkDef> resolve(String nameOrId) {
+    Optional<NetworkDef> byName = find(nameOrId);
+    if (byName.isPresent() || nameOrId.equals(DEFAULT)) {
+      return byName.isPresent() ? byName : Optional.of(get(DEFAULT));
+    }
+    List<NetworkDef> hits = list().stream().filter(d -> d.id().startsWith(nameOrId)).toList();
+    return hits.size() == 1 && nameOrId.length() >= 3 ? Optional.of(hits.get(0)) : Optional.empty();
+  }
+
+  /** Every network, the default one included (made now if it was not yet), by name. */
+  public List<NetworkDef> list() {
+    get(DEFAULT);
+    List<NetworkDef> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(paths.definitions(), "*.json")) {
+      for (Path f : ds) {
+        String n = f.getFileName().toString();
+        find(n.substring(0, n.length() - 5)).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.sort(Comparator.comparing(NetworkDef::name));
+    return out;
+  }
+
+  /** {@code network create}: a bridge of its own, a free /24 (or {@code subnet}), names through aardvark-dns. */
+  public NetworkDef create(String name, String subnet, String gateway, boolean internal) {
+    if (!Names.isValidName(name)) {
+      throw new Errors.UserError("invalid network name \"" + name + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+    }
+    if (RESERVED.contains(name)) {
+      throw new Errors.UserError("network name " + name + " is reserved (bridge, host and none are dcont's own)");
+    }
+    if (find(name).isPresent()) {
+      throw new Errors.UserError("network with name " + name + " already exists");
+    }
+    List<NetworkDef> all = list();
+    Subnet s;
+    if (subnet != null) {
+      try {
+        s = Subnet.parse(subnet);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.UserError(e.getMessage());
+      }
+      for (NetworkDef d : all) {
+        if (d.subnet().overlaps(s)) {
+          throw new Errors.UserError("subnet " + s + " overlaps network " + d.name() + "'s " + d.subnet()
+              + " (choose another --subnet)");
+        }
+      }
+    } else {
+      s = freeSubnet(10, 90, 24);
+    }
+    int gw = s.firstHost();
+    if (gateway != null) {
+      try {
+        gw = Subnet.address(gateway);
+      } catch (IllegalArgumentException e) {
+        throw new Errors.UserError(e.getMessage());
+      }
+      if (!s.contains(gw) || gw == s.base() || gw > s.lastHost()) {
+        throw new Errors.UserError("gateway " + gateway + " is not a host address of subnet " + s);
+      }
+    }
+    String iface = null;
+    for (int i = 1; iface == null; i++) {
+      String candidate = "dcont" + i;
+      if (all.stream().noneMatch(d -> d.iface().equals(candidate))) {
+        iface = candidate;
+      }
+    }
+    NetworkDef d = new NetworkDef(name, Names.newId(), iface, s, gw, true, internal, now());
+    write(d);
+    return find(name).orElse(d);
+  }
+
+  public void remove(NetworkDef d) {
+    if (d.name().equals(DEFAULT)) {
+      throw new Errors.UserError("bridge is a pre-defined network and cannot be removed");
+    }
+    try {
+      Files.deleteIfExists(paths.definition(d.name()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes a new network's file whole, never over another's (a link, which fails when the name is taken). */
+  private NetworkDef write(NetworkDef def) {
+    try {
+      OwnerOnly.createDirectories(paths.definitions());
+      Path tmp = Files.createTempFile(paths.definitions(), "." + def.name(), ".tmp");
+      try {
+        Files.write(tmp, Json.write(def.toMap()));
+        Files.createLink(paths.definition(def.name()), tmp);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // made by another command meanwhile
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return def;
+  }
+
+  /**
+   * The first of {@code a.b.0.0/prefix}, {@code a.(b+1)…} (for a /16) or {@code a.b.1.0…} (for a /24) that overlaps
+   * neither another network of the store nor a route of this network namespace (the host's own networks), as
+   * podman picks a subnet for a new network.
+   */
+  private Subnet freeSubnet(int a, int b, int prefix) {
+    List<Subnet> taken = new ArrayList<>(Routes.ipv4());
+    if (Files.isDirectory(paths.definitions())) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(paths.definitions(), "*.json")) {
+        for (Path f : ds) {
+          String n = f.getFileName().toString();
+          find(n.substring(0, n.length() - 5)).ifPresent(d -> taken.add(d.subnet()));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (int i = 0; i < 256; i++) {
+      Subnet s = prefix == 16 ? new Subnet((a << 24) | ((b + i) << 16), 16)
+          : new Subnet((a << 24) | (b << 16) | (i << 8), 24);
+      if (prefix == 16 && b + i > 31) {
+        break;
+      }
+      if (taken.stream().noneMatch(s::overlaps)) {
+        return s;
+      }
+    }
+    throw new Errors.UserError("no free subnet left for a new network (give one with --subnet)");
+  }
+
+  private static String now() {
+    return java.time.Instant.now().toString();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.dcont.cli.run;
+
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Lease;
+import dev.dcont.cli.net.PortMapping;
+import dev.dcont.runtime.ContainerException;
+import dev.dcont.runtime.spec.ContainerState;
+import dev.dcont.runtime.spec.Linux;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.store.db.ContainerRecord;
+import dev.dcont.store.model.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A container's network as {@code run} was asked for it: {@code none} and {@code host} are what the runtime makes
+ * (a namespace with loopback only, or none); any other is a network the container joins through a namespace the
+ * CLI prepares. The request is kept in the bundle ({@code network.json}) for inspect and port, also after the
+ * container ended and its lease went.
+ */
+public final class NetworkMode {
+  private NetworkMode() { }
+
+  /** The request for {@code --network network}, or null for none and host. */
+  public static ContainerNetworks.Request request(String network, List<String> aliases, String ip,
+      List<PortMapping> ports) {
+    if (network == null || network.equals("none") || network.equals("host")) {
+      return null;
+    }
+    return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ports);
+  }
+
+  /** The spec with its network namespace being {@code netns}, the one netavark set up. */
+  public static Spec join(Spec spec, Path netns) {
+    List<Linux.Namespace> ns = new ArrayList<>();
+    for (Linux.Namespace n : spec.linux().namespaces()) {
+      ns.add(n.type().equals("network") ? new Linux.Namespace("network", netns.toString()) : n);
+    }
+    return spec.withLinux(spec.linux().withNamespaces(ns));
+  }
+
+  /**
+   * Whether a lease's container is gone: removed, exited, or neither running nor still being started by the
+   * process that attached it (a dcont killed while it started the container, or a monitor killed).
+   */
+  static boolean stale(Containers containers, Lease l) {
+    Optional<ContainerRecord> r = containers.store().containers().byId(l.id());
+    if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
+      return true;
+    }
+    if (l.attacherAlive()) {
+      return false;
+    }
+    try {
+      String s = containers.runtime().state(l.id()).status();
+      return !(ContainerState.RUNNING.equals(s) || ContainerState.CREATED.equals(s)
+          || ContainerState.CREATING.equals(s));
+    } catch (ContainerException | IOException e) {
+      return true;
+    }
+  }
+
+  static void write(Path bundle, ContainerNetworks.Request r) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("network", r.network());
+    m.put("aliases", r.aliases());
+    if (r.ip() != null) {
+      m.put("ip", r.ip());
+    }
+    m.put("ports", r.ports().stream().map(PortMapping::toMap).toList());
+    Files.write(bundle.resolve("network.json"), Json.write(m));
+  }
+
+  /** The request kept in {@code bundle}, or null when the container has none (none, host, an older dcont). */
+  public static ContainerNetworks.Request read(Path bundle) {
+    Path f = bundle.resolve("network.json");
+    try {
+      Map<String, Object> m = Json.readObject(Files.readAllBytes(f), f.toString());
+      List<PortMapping> ports = new ArrayList<>();
+      if (m.get("ports") instanceof List<?> l) {
+        for (Object o : l) {
+          ports.add(PortMapping.fromMap((Map<?, ?>) o));
+        }
+      }
+      List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
+          : List.of();
+      return new ContainerNetworks.Request(String.valueOf(m.get("network")), aliases,
+          m.get("ip") == null ? null : String.valueOf(m.get("ip")), ports);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.Poll;
+import dev.dcont.testkit.Probe;
+import dev.dcont.testkit.TestImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Networks end to end through netavark and aardvark-dns. Every test makes a network namespace of its own and runs
+ * dcont (so netavark's bridge, veths and firewall rules), the containers and its clients in it: no packet and no
+ * rule reaches the host's network. The image is pulled before, from the loopback registry of the host namespace.
+ */
+class NetworkIntegrationTest {
+  static ContainerHost host;
+  static String image;
+
+  @TempDir
+  static Path root;
+  @TempDir
+  Path work;
+  NetNamespace ns;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    host = ContainerHost.start("net", "networks need namespaces, netavark and iptables");
+    image = host.pushAndPull(root, "t/web", TestImage.builder()
+        .layer(Busybox.rootfs().file("www/index.html", "hello from the container\n")
+            .file("bin/probe", Files.readAllBytes(Probe.path()), 0755).build(), Layer.Compression.GZIP)
+        .config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin"))
+        .config("ExposedPorts", Map.of("80/tcp", Map.of())).build());
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  @BeforeEach
+  void namespace() throws Exception {
+    ns = NetNamespace.create();
+  }
+
+  @AfterEach
+  void removeWhatAFailedTestLeft() throws Exception {
+    try {
+      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
+        dcont("rm", "-f", id);
+      }
+    } finally {
+      ns.close();
+    }
+  }
+
+  /** dcont in its own JVM in the test's namespace; a run gets the class's cgroup parent and no other default. */
+  Cli.Result dcont(String... args) throws IOException, InterruptedException {
+    return start(args).finish();
+  }
+
+  /** A dcont started, its output (standard error with it) going to a file. */
+  record Started(Process process, Path log, String what) {
+    Cli.Result finish() throws IOException, InterruptedException {
+      if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("dcont " + what + " did not finish in 120 s");
+      }
+      String out = Files.readString(log);
+      return new Cli.Result(process.exitValue(), out, out);
+    }
+  }
+
+  Started start(String... args) throws IOException {
+    List<String> a = new ArrayList<>(List.of(args));
+    if (!a.isEmpty() && a.get(0).equals("run")) {
+      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
+    }
+    Path log = Files.createTempFile(work, "dcont", ".log");
+    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new Started(p, log, String.join(" ", args));
+  }
+
+  private static String last(Cli.Result r) {
+    List<String> l = r.out().lines().toList();
+    return l.isEmpty() ? "" : l.get(l.size() - 1);
+  }
+
+  /** busybox wget in the test's namespace; the page or the error (its -T crashes Debian's static busybox). */
+  Cli.Result fetch(String url) throws Exception {
+    return ns.exec("timeout", "5", Busybox.BINARY.toString(), "wget", "-q", "-O", "-", url);
+  }
+
+  String fetchEventually(String url) throws Exception {
+    String[] page = {""};
+    Poll.until("a page from " + url, Duration.ofSeconds(20), () -> {
+      Cli.Result r = fetch(url);
+      page[0] = r.out();
+      return r.code() == 0;
+    });
+    return page[0];
+  }
+
+  private JsonDoc inspect(String container) throws Exception {
+    Cli.Result r = dcont("inspect", container);
+    assertEquals(0, r.code(), r.toString());
+    return JsonDoc.parse(r.out()).get(0);
+  }
+
+  /** Nothing of a network left: no veth, no lease, no namespace, no firewall rule naming {@code needles}. */
+  private void assertNothingLeft(String... needles) throws Exception {
+    String links = ns.exec("ip", "-o", "link").out();
+    assertFalse(links.contains("veth"), "no veth left: " + links);
+    String rules = ns.exec("iptables-save").out();
+    for (String n : needles) {
+      assertFalse(rules.contains(n), "no rule with " + n + " left:\n" + rules);
+    }
+    for (String dir : new String[] {"leases", "netns"}) {
+      Path d = root.resolve("network").resolve(dir);
+      if (Files.isDirectory(d)) {
+        try (Stream<Path> s = Files.list(d)) {
+          assertEquals(List.of(), s.filter(f -> !f.getFileName().toString().startsWith(".")).toList(),
+              "nothing left in network/" + dir);
+        }
+      }
+    }
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(root.resolve("network").toString()),
+        "no namespace mounted under the store");
+  }
+
+  @Test
+  void publishedPortAnswersOnLoopbackAndTheBridgeAddressAndIsGoneAfterRm() throws Exception {
+    Cli.Result started = dcont("run", "-d", "--name", "web", "-p", "8080:80", image,
+        "busybox", "httpd", "-f", "-p", "80", "-h", "/www");
+    assertEquals(0, started.code(), started.toString());
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8080/"));
+    JsonDoc settings = inspect("web").get("NetworkSettings");
+    String ip = settings.get("IPAddress").asText();
+    String gateway = settings.get("Gateway").asText();
+    assertTrue(ip.startsWith("172.17."), "an address on the default bridge: " + ip);
+    assertEquals("8080", settings.get("Ports").get("80/tcp").get(0).get("HostPort").asText());
+    assertEquals("hello from the container\n", fetchEventually("http://" + gateway + ":8080/"),
+        "the host's other addresses answer too");
+    assertTrue(dcont("ps").out().contains("0.0.0.0:8080->80/tcp"), "ps shows the port");
+
+    Cli.Result hosts = dcont("run", "--rm", "--hostname", "box", image, "sh", "-c",
+        "cat /etc/hosts; ip route 2>/dev/null || busybox ip route");
+    assertEquals(0, hosts.code(), hosts.toString());
+    assertTrue(hosts.out().matches("(?s).*172\\.17\\.\\d+\\.\\d+\\tbox\\n.*"), "its own address in /etc/hosts: " + hosts);
+    assertTrue(hosts.out().contains("default via " + gateway), "a default route through the bridge: " + hosts);
+
+    Cli.Result taken = dcont("run", "--rm", "-p", "8080:80", image, "true");
+    assertEquals(125, taken.code(), taken.toString());
+    assertEquals(1, taken.out().lines().count(), taken.toString());
+    assertTrue(taken.out().startsWith("dcont: host port 0.0.0.0:8080/tcp is already"), taken.toString());
+
+    assertEquals(0, dcont("rm", "-f", "web").code());
+    assertNothingLeft(ip, "8080");
+  }
+
+  @Test
+  void aPortTakenOnTheHostIsOneLineAndExit125() throws Exception {
+    Process listener = new ProcessBuilder(ns.wrap(List.of(Busybox.BINARY.toString(), "nc", "-l", "-p", "8181")))
+        .redirectErrorStream(true).start();
+    try {
+      Poll.until("nc to listen", Duration.ofSeconds(10),
+          () -> ns.exec("ss", "-ltnH").out().contains(":8181 "));
+      Cli.Result r = dcont("run", "--rm", "-p", "8181:80", image, "true");
+      assertEquals(125, r.code(), r.toString());
+      assertEquals("dcont: host port 0.0.0.0:8181/tcp is already in use on the host (choose another -p)\n", r.out());
+      assertNothingLeft("8181");
+    } finally {
+      listener.destroyForcibly();
+    }
+  }
+
+  @Test
+  void randomHostPortsPublishAllAndUdp() throws Exception {
+    Cli.Result started = dcont("run", "-d", "--name", "svc", "-P", "-p", "5000/udp", image, "sh", "-c",
+        "probe udp_echo 5000 & busybox httpd -f -p 80 -h /www");
+    assertEquals(0, started.code(), started.toString());
+    Cli.Result port = dcont("port", "svc");
+    assertEquals(0, port.code(), port.toString());
+    String tcp = null;
+    String udp = null;
+    for (String line : port.out().lines().toList()) {
+      if (line.startsWith("80/tcp -> 0.0.0.0:")) {
+        tcp = line.substring(line.lastIndexOf(':') + 1);
+      } else if (line.startsWith("5000/udp -> 0.0.0.0:")) {
+        udp = line.substring(line.lastIndexOf(':') + 1);
+      }
+    }
+    assertTrue(tcp != null && udp != null, "both ports published on free host ports: " + port);
+    assertEquals("0.0.0.0:" + tcp + "\n", dcont("port", "svc", "80").out());
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:" + tcp + "/"));
+    String u = udp;
+    Poll.until("the container listening on UDP", Duration.ofSeconds(20),
+        () -> dcont("logs", "svc").out().contains("udp_echo: listening"));
+    // bash's /dev/udp sends one datagram and reads the echo back through the same mapping
+    Cli.Result echoed = ns.exec("timeout", "5", "bash", "-c",
+        "exec 3<>/dev/udp/127.0.0.1/" + u + "; echo over-udp >&3; head -c 9 <&3");
+    assertEquals("over-udp\n", echoed.out(), echoed.toString());
+    assertTrue(dcont("logs", "svc").out().contains("udp_echo: got over-udp"));
+    assertEquals(0, dcont("rm", "-f", "svc").code());
+    assertNothingLeft(":" + tcp, "dport " + tcp, "dport " + udp);
+  }
+
+  @Test
+  void containersOnAUserNetworkFindEachOtherByNameAndAliasAndGetDistinctAddresses() throws Exception {
+    Cli.Result created = dcont("network", "create", "--subnet", "10.123.0.0/24", "appnet");
+    assertEquals(0, created.code(), created.toString());
+    List<Started> starting = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      starting.add(start("run", "-d", "--network", "appnet", "--name", "c" + i, image, "sleep", "300"));
+    }
+    for (Started s : starting) {
+      Cli.Result r = s.finish();
+      assertEquals(0, r.code(), r.toString());
+    }
+    Set<String> addresses = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      String ip = inspect("c" + i).get("NetworkSettings").get("Networks").get("appnet").get("IPAddress").asText();
+      assertTrue(ip.startsWith("10.123.0."), ip);
+      addresses.add(ip);
+    }
+    assertEquals(10, addresses.size(), "ten containers, ten addresses: " + addresses);
+
+    Cli.Result web = dcont("run", "-d", "--network", "appnet", "--name", "web", "--network-alias", "www",
+        "--ip", "10.123.0.200", image, "busybox", "httpd", "-f", "-p", "80", "-h", "/www");
+    assertEquals(0, web.code(), web.toString());
+    Cli.Result client = dcont("run", "--rm", "--network", "appnet", image, "sh", "-c",
+        "for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -q -O - http://www/ && break; sleep 0.3; done;"
+            + " busybox wget -q -O - http://web/; busybox ping -c 1 -W 2 c3 | head -1");
+    assertEquals(0, client.code(), client.toString());
+    assertTrue(client.out().startsWith("hello from the container\nhello from the container\n"), client.toString());
+    assertTrue(client.out().contains("PING c3 (10.123.0."), client.toString());
+    JsonDoc net = JsonDoc.parse(dcont("network", "inspect", "appnet").out()).get(0);
+    assertEquals("10.123.0.0/24", net.get("IPAM").get("Config").get(0).get("Subnet").asText());
+
+    Cli.Result busy = dcont("network", "rm", "appnet");
+    assertEquals(1, busy.code(), busy.toString());
+    for (int i = 0; i < 10; i++) {
+      dcont("rm", "-f", "c" + i);
+    }
+    assertEquals(0, dcont("rm", "-f", "web").code());
+    assertEquals(0, dcont("network", "rm", "appnet").code());
+    assertFalse(dcont("network", "ls").out().contains("appnet"));
+    assertNothingLeft("10.123.0.");
+    assertFalse(ns.exec("ip", "-o", "link").out().contains("dcont1"), "the network's bridge is gone");
+  }
+
+  @Test
+  void whatAKilledDcontOrMonitorHeldIsReleasedByTheNextCommand() throws Exception {
+    // a foreground run: dcont and the container's monitor are killed while it runs
+    Started fg = start("run", "--rm", "--name", "fg", "-p", "8282:80", image,
+        "busybox", "httpd", "-f", "-p", "80", "-h", "/www");
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8282/"));
+    String fgId = inspect("fg").get("Id").asText();
+    String fgIp = inspect("fg").get("NetworkSettings").get("IPAddress").asText();
+    int fgMonitor = monitor(fgId);
+    fg.process().destroyForcibly().waitFor();
+    kill9(fgMonitor);
+
+    // a detached one: its monitor is killed
+    String bg = last(dcont("run", "-d", "--name", "bg", "-p", "8283:80", image,
+        "busybox", "httpd", "-f", "-p", "80", "-h", "/www"));
+    String bgIp = inspect("bg").get("NetworkSettings").get("IPAddress").asText();
+    kill9(monitor(bg));
+
+    // the next command (here ps) finds both ended and releases their addresses, ports, veths and namespaces
+    Cli.Result ps = dcont("ps", "-a");
+    assertEquals(0, ps.code(), ps.toString());
+    assertNothingLeft(fgIp, bgIp, "8282", "8283");
+    assertFalse(fetch("http://127.0.0.1:8283/").code() == 0, "nothing answers on the port any more");
+    for (String c : new String[] {"fg", "bg"}) {
+      dcont("rm", "-f", c);
+    }
+  }
+
+  private int monitor(String id) throws Exception {
+    Path pid = root.resolve("runtime").resolve(id).resolve("monitor.pid");
+    Poll.until("the monitor's pid file", Duration.ofSeconds(10), () -> Files.exists(pid));
+    return Integer.parseInt(Files.readString(pid).strip());
+  }
+
+  private static void kill9(int pid) throws Exception {
+    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+    Poll.until("process " + pid + " to be gone", Duration.ofSeconds(20),
+        () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+  }
+}
