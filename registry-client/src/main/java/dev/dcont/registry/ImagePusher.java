@@ -4,6 +4,7 @@ import dev.dcont.registry.RegistryException.Kind;
 import dev.dcont.registry.auth.DockerCredentials;
 import dev.dcont.registry.endpoint.BlobUploadEndpoint;
 import dev.dcont.registry.endpoint.ManifestPushEndpoint;
+import dev.dcont.registry.http.Endpoints;
 import dev.dcont.registry.http.RegistryEndpoint;
 import dev.dcont.registry.http.RegistryTransport;
 import dev.dcont.store.Store;
@@ -169,19 +170,10 @@ public final class ImagePusher {
    */
   private Chosen choose(Reference ref, Digest configDigest) {
     List<RegistryEndpoint> endpoints = transport.endpoints(ref.domain()).stream().filter(e -> !e.mirror()).toList();
-    RegistryException last = null;
-    for (RegistryEndpoint ep : endpoints) {
-      try {
-        return new Chosen(ep, blobs.exists(ep, ref.path(), configDigest));
-      } catch (RegistryException e) {
-        if (e.kind() != Kind.UNREACHABLE && e.kind() != Kind.TLS) {
-          throw e;
-        }
-        last = e;
-      }
-    }
-    throw last != null ? last : new RegistryException(Kind.CONFIG, "no endpoint for registry " + ref.domain());
+    Endpoints.Answer<Boolean> a = Endpoints.first(endpoints, ep -> blobs.exists(ep, ref.path(), configDigest));
+    return new Chosen(a.endpoint(), a.value());
   }
+
 
   /**
    * Pushes the layers, at most {@code maxConcurrentUploads} at once, and meanwhile, on a thread of their own, the
