@@ -27,11 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -247,46 +243,18 @@ public final class ImagePuller {
     for (Descriptor l : todo) {
       events.event(new PullEvent.LayerWaiting(l.digest()));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.maxConcurrentDownloads(), todo.size()), r -> {
-      Thread t = new Thread(r, "dcont-pull-" + ref.path());
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Descriptor l : todo) {
-        ImageRecord.Layer layer = firstUse.get(l.digest());
-        ChainId parent = layer.position() == 0 ? null : layers.get(layer.position() - 1).chainId();
-        Supplier<LayerTap.Sink> sink = () -> tap.open(layer, parent);
-        futures.add(pool.submit(() -> {
-          downloadLayer(ref, l, order, content, events, downloaded, sink);
-          return null;
-        }));
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          Throwable c = e.getCause();
-          if (c instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new RegistryException(Kind.SERVER_ERROR, "layer download failed: " + c, c);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryException(Kind.UNREACHABLE, "interrupted", e);
-    } finally {
-      pool.shutdownNow();
-      try {
-        // let the cancelled downloads close their ingest writers (and locks) before returning
-        pool.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (Descriptor l : todo) {
+      ImageRecord.Layer layer = firstUse.get(l.digest());
+      ChainId parent = layer.position() == 0 ? null : layers.get(layer.position() - 1).chainId();
+      Supplier<LayerTap.Sink> sink = () -> tap.open(layer, parent);
+      tasks.add(() -> {
+        downloadLayer(ref, l, order, content, events, downloaded, sink);
+        return null;
+      });
     }
+    Transfers.runAll("dcont-pull-" + ref.path(), Math.min(options.maxConcurrentDownloads(), todo.size()), tasks,
+        "layer download");
   }
 
   private void downloadLayer(Reference ref, Descriptor l, List<RegistryEndpoint> order, ContentStore content,

@@ -24,11 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 
 /**
  * {@code dcont push}: puts a stored image into a registry under a tag. For each blob (config and layers, at most
@@ -191,53 +187,25 @@ public final class ImagePusher {
         events.event(new PushEvent.LayerWaiting(d));
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(slots + (configs.isEmpty() ? 0 : 1), r -> {
-      Thread t = new Thread(r, "dcont-push-" + ref.path());
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      if (!configs.isEmpty()) {
-        futures.add(pool.submit(() -> {
-          for (Map.Entry<Digest, Long> c : configs.entrySet()) {
-            if (c.getKey().equals(missing) || !blobs.exists(ep, ref.path(), c.getKey())) {
-              pushBlob(ep, ref, c.getKey(), c.getValue(), files.get(c.getKey()), null, PushListener.NONE);
-            }
+    List<Callable<Void>> tasks = new ArrayList<>();
+    if (!configs.isEmpty()) {
+      tasks.add(() -> {
+        for (Map.Entry<Digest, Long> c : configs.entrySet()) {
+          if (c.getKey().equals(missing) || !blobs.exists(ep, ref.path(), c.getKey())) {
+            pushBlob(ep, ref, c.getKey(), c.getValue(), files.get(c.getKey()), null, PushListener.NONE);
           }
-          return null;
-        }));
-      }
-      for (Map.Entry<Digest, Long> l : layers.entrySet()) {
-        Path file = files.get(l.getKey());
-        futures.add(pool.submit(() -> {
-          pushBlob(ep, ref, l.getKey(), l.getValue(), file, l.getKey(), events);
-          return null;
-        }));
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          Throwable c = e.getCause();
-          if (c instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new RegistryException(Kind.SERVER_ERROR, "blob upload failed: " + c, c);
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryException(Kind.UNREACHABLE, "interrupted", e);
-    } finally {
-      pool.shutdownNow();
-      try {
-        pool.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+        return null;
+      });
     }
+    for (Map.Entry<Digest, Long> l : layers.entrySet()) {
+      Path file = files.get(l.getKey());
+      tasks.add(() -> {
+        pushBlob(ep, ref, l.getKey(), l.getValue(), file, l.getKey(), events);
+        return null;
+      });
+    }
+    Transfers.runAll("dcont-push-" + ref.path(), slots + (configs.isEmpty() ? 0 : 1), tasks, "blob upload");
   }
 
   /**

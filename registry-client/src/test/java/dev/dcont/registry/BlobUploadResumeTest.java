@@ -36,7 +36,9 @@ class BlobUploadResumeTest {
         .sleeper(sleeper).backoffBase(Duration.ofMillis(100))
         .readTimeout(Duration.ofSeconds(5)).build();
     try (ResumableUploadServer server = new ResumableUploadServer(60_000)) {
-      RegistryEndpoint ep = new RegistryTransport(options, host -> Optional.empty()).endpoints(server.host()).get(0);
+      // the server speaks plain HTTP only: its endpoint, not the HTTPS one tried first on loopback
+      RegistryEndpoint ep = new RegistryTransport(options, host -> Optional.empty()).endpoints(server.host()).stream()
+          .filter(e -> e.base().scheme().equals("http")).findFirst().orElseThrow();
       new BlobUploadEndpoint(options, 100_000).upload(ep, "r", digest, blob.length, file, null,
           BlobUploadEndpoint.Progress.NONE);
       String up = "/v2/r/blobs/uploads/";
