@@ -295,6 +295,8 @@ class RunIntegrationTest {
 
     // sleep keeps the container running while its monitor is killed
     String victim = lastLine(dcont("run", "-d", busybox, "sleep", "300").out());
+    long sleeper = JsonDoc.parse(Cli.run(root, "inspect", victim).out()).get(0).get("State").get("Pid").asLong();
+    assertTrue(sleeper > 0, "inspect gives the running container's pid");
     int monitor = Integer.parseInt(Files.readString(root.resolve("runtime").resolve(victim).resolve("monitor.pid"))
         .strip());
     new ProcessBuilder("kill", "-9", Integer.toString(monitor)).start().waitFor();
@@ -304,8 +306,10 @@ class RunIntegrationTest {
     assertEquals("exited", row.get("State").asText(), "a container whose monitor died shows as exited");
     assertEquals(0, Cli.run(root, "rm", victim).code());
     assertNothingLeft();
-    assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 300")),
-        "its process is gone too");
+    // its own process, not any "sleep 300" on the machine (other containers may run such); SIGKILL'd by rm, it is
+    // gone (or a zombie, whose command line is empty) once the kernel has torn it down
+    Poll.until("its process " + sleeper + " to be gone too", Duration.ofSeconds(10), () -> ProcessHandle.of(sleeper)
+        .map(p -> !p.isAlive() || !p.info().commandLine().orElse("").contains("sleep")).orElse(true));
   }
 
   /** Waits until the container has exited (as ps -a says). */
