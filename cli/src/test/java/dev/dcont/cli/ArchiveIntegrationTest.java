@@ -8,6 +8,7 @@ import dev.dcont.layers.tar.TarEntry;
 import dev.dcont.layers.tar.TarReader;
 import dev.dcont.store.model.Digest;
 import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.HostCommand;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
@@ -81,7 +82,7 @@ class ArchiveIntegrationTest {
     return r;
   }
 
-  private HostTool.Result skopeo(String... args) throws Exception {
+  private HostCommand.Result skopeo(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(HostTool.require("skopeo").toString()));
     cmd.addAll(List.of(args));
     return HostTool.run(dir, cmd).ok();
@@ -162,7 +163,7 @@ class ArchiveIntegrationTest {
     try {
       List<String> load = new ArrayList<>(base);
       load.addAll(List.of("load", "-i", tar.toString()));
-      HostTool.Result loaded = HostTool.run(dir, load).ok();
+      HostCommand.Result loaded = HostTool.run(dir, load).ok();
       assertTrue(loaded.out().contains("Loaded image: " + ref), loaded.toString());
       List<String> inspect = new ArrayList<>(base);
       inspect.addAll(List.of("image", "inspect", "--format", "{{.Id}}", ref));
@@ -180,7 +181,7 @@ class ArchiveIntegrationTest {
     String command = String.join(" ", Cli.command(store, "save", ref).command().stream().map(a -> "'" + a + "'")
         .toList());
     // script(1) gives the command a terminal as its standard output
-    HostTool.Result r = HostTool.run(dir, List.of("script", "-qefc", command, "/dev/null"));
+    HostCommand.Result r = HostTool.run(dir, List.of("script", "-qefc", command, "/dev/null"));
     assertEquals(1, r.code(), r.toString());
     assertTrue(r.out().contains("dcont: cowardly refusing to save to a terminal. Use the -o flag or redirect"),
         r.toString());

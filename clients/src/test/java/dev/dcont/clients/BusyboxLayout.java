@@ -1,6 +1,7 @@
 package dev.dcont.clients;
 
 import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.HostCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,10 @@ final class BusyboxLayout {
     Path layer = Files.write(work.resolve("layer.tar"), Busybox.rootfs().build());
     String image = dir + ":" + TAG;
     Duration t = Duration.ofSeconds(60);
-    Host.run(work, t, List.of(umoci, "init", "--layout", dir.toString())).ok();
-    Host.run(work, t, List.of(umoci, "new", "--image", image)).ok();
-    Host.run(work, t, List.of(umoci, "raw", "add-layer", "--image", image, layer.toString())).ok();
-    Host.run(work, t, List.of(umoci, "config", "--image", image, "--config.cmd", "sh",
+    HostCommand.run(work, t, List.of(umoci, "init", "--layout", dir.toString())).ok();
+    HostCommand.run(work, t, List.of(umoci, "new", "--image", image)).ok();
+    HostCommand.run(work, t, List.of(umoci, "raw", "add-layer", "--image", image, layer.toString())).ok();
+    HostCommand.run(work, t, List.of(umoci, "config", "--image", image, "--config.cmd", "sh",
         "--config.env", "PATH=/bin", "--config.workingdir", "/")).ok();
     Files.delete(layer);
     Files.delete(work);

@@ -2,6 +2,7 @@ package dev.dcont.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.dcont.testkit.HostCommand;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestCgroupParent;
@@ -74,7 +75,7 @@ class ContainerdClientTest {
     }
     Path layout = BusyboxLayout.create(dir.resolve("layout"));
     Path archive = dir.resolve("busybox.tar");
-    Host.run(dir, TIMEOUT, List.of(skopeo.toString(), "copy", "-q",
+    HostCommand.run(dir, TIMEOUT, List.of(skopeo.toString(), "copy", "-q",
         "oci:" + layout + ":" + BusyboxLayout.TAG, "oci-archive:" + archive + ":" + IMAGE)).ok();
     ctr("images", "import", "--snapshotter", "overlayfs", archive.toString()).ok();
   }
@@ -108,7 +109,7 @@ class ContainerdClientTest {
   void runRmPrintsWhatTheContainerPrinted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
     String id = "run-rm-" + runtime.name();
-    Host.Result r = ctr(run(w, id, "--rm", IMAGE, id, "echo", "hi"));
+    HostCommand.Result r = ctr(run(w, id, "--rm", IMAGE, id, "echo", "hi"));
     w.report("ctr", "run --rm", r.out());
     assertEquals(0, r.code(), r.toString() + calls(w));
     assertEquals("hi\n", r.out(), r.toString());
@@ -122,7 +123,7 @@ class ContainerdClientTest {
     String id = "run-d-" + runtime.name();
     try {
       ctr(run(w, id, "-d", IMAGE, id, "sleep", "100")).ok();
-      Host.Result exec = ctr("tasks", "exec", "--exec-id", "e1", "--fifo-dir", fifos(), id, "echo", "in");
+      HostCommand.Result exec = ctr("tasks", "exec", "--exec-id", "e1", "--fifo-dir", fifos(), id, "echo", "in");
       w.report("ctr", "tasks exec", exec.out());
       assertEquals(0, exec.code(), exec.toString() + calls(w));
       assertEquals("in\n", exec.out());
@@ -187,9 +188,9 @@ class ContainerdClientTest {
     return a.toArray(String[]::new);
   }
 
-  private static Host.Result ctr(String... args) throws IOException, InterruptedException {
+  private static HostCommand.Result ctr(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(ctr.toString(), "--address", socket.toString()));
     cmd.addAll(List.of(args));
-    return Host.run(dir, TIMEOUT, cmd);
+    return HostCommand.run(dir, TIMEOUT, cmd);
   }
 }

@@ -1,5 +1,6 @@
 package dev.dcont.clients;
 
+import dev.dcont.testkit.HostCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.opentest4j.TestAbortedException;
 
 /** The machine the clients run on: its programs, its mounts and its limits, and running a program with a deadline. */
@@ -48,43 +48,6 @@ final class Host {
     throw new TestAbortedException("skipped: " + what);
   }
 
-  /** What a program printed and returned. */
-  record Result(List<String> command, int code, String out, String err) {
-    Result ok() {
-      if (code != 0) {
-        throw new AssertionError("failed: " + this);
-      }
-      return this;
-    }
-
-    @Override
-    public String toString() {
-      return String.join(" ", command) + "\nexit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
-
-  /**
-   * Runs {@code command} with no input, its output in files under {@code dir}; fails when it outlives
-   * {@code timeout}.
-   */
-  static Result run(Path dir, Duration timeout, List<String> command) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    try {
-      Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly().waitFor();
-        throw new AssertionError("did not finish in " + timeout.toSeconds() + " s: " + String.join(" ", command)
-            + "\n--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err));
-      }
-      return new Result(List.copyOf(command), p.exitValue(), Files.readString(out), Files.readString(err));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-    }
-  }
-
   /** The mount points at or under {@code dir} in this process's mount namespace, deepest last. */
   static List<String> mountsUnder(Path dir) throws IOException {
     String prefix = dir.toRealPath().toString();
@@ -105,7 +68,7 @@ final class Host {
   static List<String> unmountAllUnder(Path dir) throws IOException, InterruptedException {
     List<String> left = mountsUnder(dir);
     for (int i = left.size() - 1; i >= 0; i--) {
-      run(dir.getParent(), Duration.ofSeconds(10), List.of("umount", "-l", left.get(i)));
+      HostCommand.run(dir.getParent(), Duration.ofSeconds(10), List.of("umount", "-l", left.get(i)));
     }
     return left;
   }

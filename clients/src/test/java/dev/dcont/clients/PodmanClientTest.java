@@ -3,6 +3,7 @@ package dev.dcont.clients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dcont.testkit.HostCommand;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
@@ -75,7 +76,7 @@ class PodmanClientTest {
   @MethodSource("dev.dcont.clients.Runtime#all")
   void runRmPrintsWhatTheContainerPrinted(Runtime runtime) throws Exception {
     Runtime.Wrapped w = runtime.wrap(dir, "run-rm");
-    Host.Result r = podman(w, run("--rm", IMAGE, "echo", "hi"));
+    HostCommand.Result r = podman(w, run("--rm", IMAGE, "echo", "hi"));
     w.report("podman", "run --rm", r.out());
     assertEquals(0, r.code(), r.toString() + calls(w));
     assertEquals("hi\n", r.out(), r.toString());
@@ -88,11 +89,11 @@ class PodmanClientTest {
     Runtime.Wrapped w = runtime.wrap(dir, "run-d");
     String id = podman(w, run("-d", IMAGE, "sleep", "100")).ok().out().strip();
     try {
-      Host.Result exec = podman(w, "exec", id, "echo", "in");
+      HostCommand.Result exec = podman(w, "exec", id, "echo", "in");
       w.report("podman", "exec", exec.out());
       assertEquals(0, exec.code(), exec.toString() + calls(w));
       assertEquals("in\n", exec.out());
-      Host.Result stop = podman(w, "stop", "-t", "1", id);
+      HostCommand.Result stop = podman(w, "stop", "-t", "1", id);
       assertEquals(0, stop.code(), stop.toString() + calls(w));
       assertEquals("exited", podman(w, "inspect", "-f", "{{.State.Status}}", id).ok().out().strip());
       podman(w, "rm", id).ok();
@@ -174,7 +175,7 @@ class PodmanClientTest {
     return cmd;
   }
 
-  private static Host.Result podman(Runtime.Wrapped w, String... args) throws IOException, InterruptedException {
-    return Host.run(dir, TIMEOUT, podmanCommand(w, args));
+  private static HostCommand.Result podman(Runtime.Wrapped w, String... args) throws IOException, InterruptedException {
+    return HostCommand.run(dir, TIMEOUT, podmanCommand(w, args));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.HostCommand;
 import dev.dcont.testkit.Root;
 import dev.dcont.testkit.TestCgroupParent;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class RuncOptionsClientTest {
     bundle = dir.resolve("bundle");
     Path rootfs = Files.createDirectories(bundle.resolve("rootfs"));
     Path tar = Files.write(dir.resolve("busybox.tar"), Busybox.rootfs().build());
-    Host.run(dir, TIMEOUT, List.of("tar", "-xf", tar.toString(), "-C", rootfs.toString())).ok();
+    HostCommand.run(dir, TIMEOUT, List.of("tar", "-xf", tar.toString(), "-C", rootfs.toString())).ok();
   }
 
   @AfterAll
@@ -81,11 +82,11 @@ class RuncOptionsClientTest {
   }
 
   /** {@code RUNTIME --root ROOT ARGS} from a shell that first sets up {@code redirections}. */
-  private static Host.Result shell(Runtime runtime, String redirections, String... args) throws Exception {
+  private static HostCommand.Result shell(Runtime runtime, String redirections, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(runtime.binary().toString(), "--root",
         dir.resolve("root-" + runtime.name()).toString()));
     cmd.addAll(List.of(args));
-    return Host.run(dir, TIMEOUT, List.of("/bin/sh", "-c", "exec " + Host.shellQuote(cmd) + " " + redirections));
+    return HostCommand.run(dir, TIMEOUT, List.of("/bin/sh", "-c", "exec " + Host.shellQuote(cmd) + " " + redirections));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -94,7 +95,7 @@ class RuncOptionsClientTest {
     Path three = Files.writeString(dir.resolve("three"), "three\n");
     Path four = Files.writeString(dir.resolve("four"), "four\n");
     String id = writeConfig("cat /proc/self/fd/3 /proc/self/fd/4; test -e /proc/self/fd/5 || echo no-5");
-    Host.Result r = shell(runtime, "3<" + three + " 4<" + four + " 5<" + three, "run", "--preserve-fds", "2",
+    HostCommand.Result r = shell(runtime, "3<" + three + " 4<" + four + " 5<" + three, "run", "--preserve-fds", "2",
         "--bundle", bundle.toString(), id);
     System.out.println("[" + runtime + "] run --preserve-fds 2: " + r.out());
     assertEquals(0, r.code(), r.toString());
@@ -104,7 +105,7 @@ class RuncOptionsClientTest {
     if (runtime.name().equals(Runtime.DCONT_RUNTIME)) {
       // one the caller did not give is refused: in the JVM that number is one of its own files by now
       String other = writeConfig("true");
-      Host.Result refused = shell(runtime, "3<" + three, "run", "--preserve-fds", "2", "--bundle",
+      HostCommand.Result refused = shell(runtime, "3<" + three, "run", "--preserve-fds", "2", "--bundle",
           bundle.toString(), other);
       assertEquals(1, refused.code(), refused.toString());
       assertTrue(refused.err().contains("descriptor 4 was not open when dcont-runtime started"), refused.toString());
@@ -126,13 +127,13 @@ class RuncOptionsClientTest {
     String id = writeConfig("sleep 1000");
     shell(runtime, "</dev/null >/dev/null 2>&1", "create", "--bundle", bundle.toString(), id);
     try {
-      Host.Result json = shell(runtime, "", "list", "--format", "json");
+      HostCommand.Result json = shell(runtime, "", "list", "--format", "json");
       System.out.println("[" + runtime + "] list --format json: " + json.out());
       assertEquals(0, json.code(), json.toString());
       assertEquals(List.of("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner"),
           keys(json.out()), json.out());
       assertEquals(1, json.out().lines().count(), json.out());
-      Host.Result table = shell(runtime, "", "list");
+      HostCommand.Result table = shell(runtime, "", "list");
       assertEquals(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"),
           List.of(table.out().lines().findFirst().orElse("").trim().split("\\s+")), table.out());
     } finally {

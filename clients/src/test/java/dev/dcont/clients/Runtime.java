@@ -2,6 +2,7 @@ package dev.dcont.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.dcont.testkit.HostCommand;
 import dev.dcont.testkit.TestCgroupParent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,11 +77,11 @@ record Runtime(String name, Path binary) {
      * returned for the test to report. {@code dir} takes the commands' output.
      */
     List<String> removeListed(Path dir, String... global) throws IOException, InterruptedException {
-      List<String> listed = Host.run(dir, TIMEOUT, command(global, "list", "-q")).ok().out().lines().toList();
+      List<String> listed = HostCommand.run(dir, TIMEOUT, command(global, "list", "-q")).ok().out().lines().toList();
       List<String> ids = created();
       ids.retainAll(listed);
       for (String id : ids) {
-        Host.run(dir, TIMEOUT, command(global, "delete", "--force", id));
+        HostCommand.run(dir, TIMEOUT, command(global, "delete", "--force", id));
       }
       return ids;
     }
