@@ -181,6 +181,27 @@ class NetworkIntegrationTest {
   }
 
   @Test
+  void programsInADirectoryOfTheCallersPathThatOthersMayWriteAreNeverRun() throws Exception {
+    Path open = Files.createDirectories(work.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path ran = work.resolve("ran");
+    for (String name : List.of("unshare", "true", "netavark", "aardvark-dns", "iptables", "nft", "modprobe")) {
+      Path fake = open.resolve(name);
+      Files.writeString(fake, "#!/bin/sh\necho " + name + " >> " + ran + "\nexit 1\n");
+      Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    ProcessBuilder pb = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, "run", "--rm", "--cgroup-parent",
+        host.cgroups.name(), "-p", "8282:80", image, "true"))).redirectErrorStream(true);
+    pb.environment().put("PATH", open + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "dcont run did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertFalse(Files.exists(ran), "root ran a program from the open directory: "
+        + (Files.exists(ran) ? Files.readString(ran) : ""));
+  }
+
+  @Test
   void aPortTakenOnTheHostIsOneLineAndExit125() throws Exception {
     Process listener = new ProcessBuilder(ns.wrap(List.of(Busybox.BINARY.toString(), "nc", "-l", "-p", "8181")))
         .redirectErrorStream(true).start();

@@ -145,7 +145,8 @@ final class RuntimeListing {
         if (!args.isEmpty() && args.get(0).equals("--")) {
             args.remove(0);
         }
-        List<String> cmd = new ArrayList<>(List.of("ps"));
+        List<String> cmd = new ArrayList<>(List.of(HostPrograms.find("ps", List.of()).orThrow("ps", "install procps")
+                .toString()));
         cmd.addAll(args.isEmpty() ? List.of("-ef") : args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

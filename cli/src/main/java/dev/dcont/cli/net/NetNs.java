@@ -1,11 +1,13 @@
 package dev.dcont.cli.net;
 
 import dev.dcont.layers.sys.NativeSyscalls;
+import dev.dcont.runtime.HostPrograms;
 import dev.dcont.store.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A container's network namespace kept by a bind mount of its nsfs file, as podman keeps it (under the store's
@@ -20,7 +22,10 @@ final class NetNs {
       OwnerOnly.createDirectories(file.getParent());
       Files.deleteIfExists(file);
       Files.createFile(file);
-      Process p = new ProcessBuilder("unshare", "--net=" + file, "true")
+      String unshare = HostPrograms.find("unshare", List.of()).orThrow("unshare", "install util-linux").toString();
+      // unshare runs its program through PATH: it is given the trusted one's
+      String trueProgram = HostPrograms.find("true", List.of()).orThrow("true", "install coreutils").toString();
+      Process p = new ProcessBuilder(unshare, "--net=" + file, trueProgram)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
       int code = p.waitFor();
       if (code != 0) {

@@ -1,6 +1,7 @@
 package dev.dcont.cli.net;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.runtime.HostPrograms;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,28 +27,16 @@ final class Netavark {
 
   Netavark(NetPaths paths) {
     this.paths = paths;
-    this.netavark = find("netavark");
-    this.aardvark = find("aardvark-dns");
-    if (netavark == null) {
-      throw new Errors.UserError("the bridge network needs netavark, which is not installed (install the package"
-          + " netavark, or run with --network none or host)", Errors.RUN_FAILED);
+    HostPrograms.Found net = HostPrograms.find("netavark", DIRS);
+    HostPrograms.Found dns = HostPrograms.find("aardvark-dns", DIRS);
+    if (net.path() == null) {
+      throw new Errors.UserError("the bridge network needs netavark, which " + (net.refused().isEmpty()
+          ? "is not installed (install the package netavark, or run with --network none or host)"
+          : "is not used: " + String.join("; ", net.refused())
+              + " (only a netavark that only root can change is run)"), Errors.RUN_FAILED);
     }
-  }
-
-  private static String find(String name) {
-    for (String d : DIRS) {
-      Path p = Path.of(d, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    String path = System.getenv("PATH");
-    for (String d : (path == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
-        return Path.of(d, name).toString();
-      }
-    }
-    return null;
+    this.netavark = net.path().toString();
+    this.aardvark = dns.path() == null ? null : dns.path().toString();
   }
 
   /** Sets up the namespace {@code netns} as {@code options} asks; netavark's answer. */
@@ -74,8 +63,10 @@ final class Netavark {
         cmd.addAll(List.of("--aardvark-binary", aardvark));
       }
       cmd.addAll(List.of(verb, netns.toString()));
-      c.process = new ProcessBuilder(cmd).redirectInput(c.in.toFile()).redirectOutput(c.out.toFile())
-          .redirectError(c.err.toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(c.in.toFile()).redirectOutput(c.out.toFile())
+          .redirectError(c.err.toFile());
+      pb.environment().put("PATH", HostPrograms.CHILD_PATH);
+      c.process = pb.start();
       return c;
     } catch (IOException e) {
       c.clean();
