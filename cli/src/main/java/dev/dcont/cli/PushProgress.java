@@ -2,10 +2,6 @@ package dev.dcont.cli;
 
 import dev.dcont.registry.PushEvent;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A push's {@link PushEvent}s as Docker prints them: {@code The push refers to repository [REPO]}, per layer
@@ -16,17 +12,14 @@ import java.util.Map;
 public final class PushProgress {
   private static final String PUSHING = "Pushing";
   private final PrintWriter out;
-  private final boolean tty;
   private final boolean quiet;
-  private final List<String> order = new ArrayList<>();
-  private final Map<String, String> statuses = new HashMap<>();
-  private final Map<String, Long> drawn = new HashMap<>();
+  private final LayerLines lines;
   private String repository;
 
   public PushProgress(PrintWriter out, boolean tty, boolean quiet) {
     this.out = out;
-    this.tty = tty;
     this.quiet = quiet;
+    this.lines = new LayerLines(out, tty, PUSHING, false);
   }
 
   /** Prints {@code event} in Docker's words. */
@@ -40,14 +33,13 @@ public final class PushProgress {
         repository = e.repository();
         line("The push refers to repository [" + e.repository() + "]");
       }
-      order.clear();
-      statuses.clear();
+      lines.clear();
     } else if (event instanceof PushEvent.Pushed e) {
       line(e.tag() + ": digest: " + e.digest() + " size: " + e.size());
     } else if (event instanceof PushEvent.LayerPushing e) {
-      update(e.layer().shortHex(), PUSHING, e.complete(), e.total());
+      lines.update(e.layer().shortHex(), PUSHING, e.complete(), e.total());
     } else if (event instanceof PushEvent.LayerEvent e) {
-      update(e.layer().shortHex(), layerStatus(e), 0, 0);
+      lines.update(e.layer().shortHex(), layerStatus(e), 0, 0);
     } else {
       throw new IllegalArgumentException("no wording for " + event);
     }
@@ -73,40 +65,6 @@ public final class PushProgress {
 
   private void line(String text) {
     out.println(text);
-    out.flush();
-  }
-
-  private void update(String id, String status, long current, long total) {
-    String before = statuses.put(id, status);
-    boolean isNew = before == null;
-    if (isNew) {
-      order.add(id);
-    }
-    boolean changed = !status.equals(before);
-    if (!tty) {
-      if (changed && !status.equals(PUSHING)) {
-        line(id + ": " + status);
-      }
-      return;
-    }
-    long now = System.nanoTime();
-    if (!changed && now - drawn.getOrDefault(id, 0L) < 100_000_000L && current != total) {
-      return;
-    }
-    drawn.put(id, now);
-    String text = id + ": " + status;
-    if (status.equals(PUSHING) && total > 0) {
-      int width = 50;
-      int filled = (int) Math.min(width, current * width / total);
-      text += " [" + "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + " ".repeat(width - filled)
-          + "] " + Format.size(current) + "/" + Format.size(total);
-    }
-    if (isNew) {
-      out.print(text + "\n");
-    } else {
-      int up = order.size() - order.indexOf(id);
-      out.print("\033[" + up + "A\r\033[2K" + text + "\033[" + up + "B\r");
-    }
     out.flush();
   }
 }

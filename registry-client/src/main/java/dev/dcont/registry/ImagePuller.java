@@ -306,15 +306,9 @@ public final class ImagePuller {
   }
 
   private static void put(ContentStore content, Digest d, byte[] bytes, AtomicBoolean downloaded) {
-    if (content.exists(d)) {
-      return;
+    if (content.putIfAbsent(d, bytes)) {
+      downloaded.set(true);
     }
-    try {
-      content.put(d, bytes);
-    } catch (IOException e) {
-      throw StoreException.io("blob " + d, e);
-    }
-    downloaded.set(true);
   }
 
   private static PullListener serialised(PullListener l) {

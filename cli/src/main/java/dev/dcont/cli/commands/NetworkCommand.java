@@ -43,6 +43,12 @@ public final class NetworkCommand implements Callable<Integer> {
     return c;
   }
 
+  /** The network an argument names (a name, an ID or a unique prefix of one), or a user error naming it. */
+  static NetworkDef resolve(ContainerNetworks cn, String nameOrId) {
+    return cn.networks().resolve(nameOrId)
+        .orElseThrow(() -> new Errors.UserError("network " + nameOrId + " not found (see 'dcont network ls')"));
+  }
+
   @Command(name = "create", description = "Create a network (a bridge of its own; containers on it find each"
       + " other by name).")
   static final class Create implements Callable<Integer> {
@@ -137,8 +143,7 @@ public final class NetworkCommand implements Callable<Integer> {
         ContainerNetworks cn = swept(store).networks();
         List<Object> out = new ArrayList<>();
         for (String n : names) {
-          NetworkDef d = cn.networks().resolve(n)
-              .orElseThrow(() -> new Errors.UserError("network " + n + " not found (see 'dcont network ls')"));
+          NetworkDef d = resolve(cn, n);
           out.add(NetworkView.network(d, cn.leases()));
         }
         spec.commandLine().getOut().println(Json.pretty(out));
@@ -163,8 +168,7 @@ public final class NetworkCommand implements Callable<Integer> {
         int code = 0;
         for (String n : names) {
           try (FileLock lock = cn.lock()) {
-            NetworkDef d = cn.networks().resolve(n)
-                .orElseThrow(() -> new Errors.UserError("network " + n + " not found (see 'dcont network ls')"));
+            NetworkDef d = resolve(cn, n);
             List<String> users = cn.users(d.name());
             if (!users.isEmpty()) {
               throw new Errors.UserError("network " + d.name() + " is in use by container "

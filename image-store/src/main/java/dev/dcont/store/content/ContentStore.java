@@ -123,6 +123,22 @@ public final class ContentStore implements BlobReader, Ingester {
     }
   }
 
+  /**
+   * Stores small content held in memory unless a blob with its digest is there already, and says whether this call
+   * added it: a caller whose work then fails removes only what it added, never a blob that was there before.
+   */
+  public boolean putIfAbsent(Digest digest, byte[] content) {
+    if (exists(digest)) {
+      return false;
+    }
+    try {
+      put(digest, content);
+    } catch (IOException e) {
+      throw StoreException.io("blob " + digest, e);
+    }
+    return true;
+  }
+
   /** A blob written by {@link #ingest}: its digest, and whether this write added it (false: it was there). */
   public record Ingested(Digest digest, long size, boolean added) { }
 

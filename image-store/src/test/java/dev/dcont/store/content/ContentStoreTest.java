@@ -235,6 +235,15 @@ class ContentStoreTest {
   }
 
   @Test
+  void putIfAbsentSaysWhetherItAddedTheBlob() throws Exception {
+    ContentStore cs = store();
+    assertTrue(cs.putIfAbsent(D, DATA));
+    assertFalse(cs.putIfAbsent(D, DATA));
+    assertArrayEquals(DATA, cs.readAll(D));
+    assertThrows(DigestMismatchException.class, () -> cs.putIfAbsent(Digest.sha256("x"), DATA));
+  }
+
+  @Test
   void garbageCollectionKeepsReferencedBlobsAndDropsAbandonedPartials() throws Exception {
     ContentStore cs = store();
     cs.put(D, DATA);

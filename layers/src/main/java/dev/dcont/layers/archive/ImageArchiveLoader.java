@@ -4,7 +4,6 @@ import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.SnapshotStore;
 import dev.dcont.layers.Snapshotter;
 import dev.dcont.store.Store;
-import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLocks;
 import dev.dcont.store.content.ContentStore;
 import dev.dcont.store.db.ImageRecord;
@@ -191,14 +190,8 @@ public final class ImageArchiveLoader {
   }
 
   private void put(Digest d, byte[] bytes, Set<Digest> added) {
-    if (content.exists(d)) {
-      return;
+    if (content.putIfAbsent(d, bytes)) {
+      added.add(d);
     }
-    try {
-      content.put(d, bytes);
-    } catch (IOException e) {
-      throw StoreException.io("blob " + d, e);
-    }
-    added.add(d);
   }
 }

@@ -371,15 +371,9 @@ final class TarSource implements ArchiveSource {
   }
 
   private void putDocument(Digest d, byte[] doc) {
-    if (content.exists(d)) {
-      return;
+    if (content.putIfAbsent(d, doc)) {
+      added.add(d);
     }
-    try {
-      content.put(d, doc);
-    } catch (IOException e) {
-      throw StoreException.io("blob " + d, e);
-    }
-    added.add(d);
   }
 
   @Override
