@@ -228,6 +228,35 @@ class NetworkIntegrationTest {
   }
 
   @Test
+  void portRangesArePublishedWithTheirHostRangeOrOnFreeHostPorts() throws Exception {
+    Cli.Result mismatched = dcont("run", "--rm", "-p", "8380-8382:80-81", image, "true");
+    assertEquals(125, mismatched.code(), mismatched.toString());
+    assertEquals("dcont: invalid ranges specified for container and host Ports: 80-81 and 8380-8382\n",
+        mismatched.out());
+
+    Cli.Result started = dcont("run", "-d", "--name", "ranges", "-p", "127.0.0.1:8380-8381:80-81", "-p", "80-81",
+        image, "sh", "-c", "busybox httpd -p 81 -h /www; busybox httpd -f -p 80 -h /www");
+    assertEquals(0, started.code(), started.toString());
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8380/"));
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8381/"));
+    assertTrue(dcont("ps").out().contains("127.0.0.1:8380-8381->80-81/tcp"), "ps shows the range");
+    List<String> free = new ArrayList<>();
+    for (String line : dcont("port", "ranges").out().lines().toList()) {
+      if (line.matches("8[01]/tcp -> 0\\.0\\.0\\.0:\\d+")) {
+        free.add(line.substring(line.lastIndexOf(':') + 1));
+      }
+    }
+    assertEquals(2, free.size(), "80 and 81 each on a free host port: " + free);
+    assertFalse(free.get(0).equals(free.get(1)), free.toString());
+    for (String p : free) {
+      assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:" + p + "/"));
+    }
+    assertEquals("127.0.0.1:8381\n", dcont("port", "ranges", "81").out().lines().findFirst().orElse("") + "\n");
+    assertEquals(0, dcont("rm", "-f", "ranges").code());
+    assertNothingLeft("8380", "8381");
+  }
+
+  @Test
   void containersOnAUserNetworkFindEachOtherByNameAndAliasAndGetDistinctAddresses() throws Exception {
     Cli.Result created = dcont("network", "create", "--subnet", "10.123.0.0/24", "appnet");
     assertEquals(0, created.code(), created.toString());

@@ -103,7 +103,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
             + " address on dcont's bridge, outbound NAT), a network of 'dcont network create', none (loopback"
             + " only) or host."));
     publish = repeated(spec, String.class, "[IP:][HOSTPORT:]CONTAINERPORT[/PROTO]",
-        "Publish a container's port on the host (a free host port when none is given).", "-p", "--publish");
+        "Publish a container's port on the host (a free host port when none is given); a port may be a range"
+            + " START-END, e.g. 8080-8081:80-81.", "-p", "--publish");
     publishAll = flag(spec, "Publish every port the image exposes, each on a free host port.", "-P",
         "--publish-all");
     networkAliases = repeated(spec, String.class, "<alias>", "Another name of the container on its network.",
@@ -151,7 +152,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     }
     List<PortMapping> ports = new java.util.ArrayList<>();
     for (String p : Options.<String>values(publish)) {
-      ports.add(PortMapping.parse(p));
+      ports.addAll(PortMapping.parse(p));
     }
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);

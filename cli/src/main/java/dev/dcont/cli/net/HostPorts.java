@@ -46,7 +46,8 @@ final class HostPorts {
   }
 
   private static String where(PortMapping p) {
-    return (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort() + "/" + p.protocol();
+    return (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()
+        + (p.range() == 1 ? "" : "-" + (p.hostPort() + p.range() - 1)) + "/" + p.protocol();
   }
 
   private static PortMapping free(PortMapping p, List<PortMapping> taken) {
@@ -68,6 +69,16 @@ final class HostPorts {
 
   /** Null when the port can be bound now, else why not. */
   private static String bindable(PortMapping p) {
+    for (PortMapping one : p.ports()) {
+      String refused = bindableOne(one);
+      if (refused != null) {
+        return refused;
+      }
+    }
+    return null;
+  }
+
+  private static String bindableOne(PortMapping p) {
     try {
       if (p.protocol().equals("udp")) {
         bindUdp(p.hostIp(), p.hostPort());

@@ -76,7 +76,7 @@ public final class NetworkView {
   /** {@code "80/tcp": [{"HostIp": …, "HostPort": …}]}; the ports as asked when {@code bound} is false. */
   public static Map<String, Object> ports(List<PortMapping> ports, boolean bound) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (PortMapping p : ports) {
+    for (PortMapping p : ports.stream().flatMap(r -> r.ports().stream()).toList()) {
       @SuppressWarnings("unchecked")
       List<Object> l = (List<Object>) out.computeIfAbsent(p.containerPort() + "/" + p.protocol(),
           k -> new ArrayList<>());
