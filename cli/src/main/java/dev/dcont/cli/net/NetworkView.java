@@ -82,7 +82,8 @@ public final class NetworkView {
           k -> new ArrayList<>());
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("HostIp", bound && p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp());
-      b.put("HostPort", p.hostPort() == 0 ? "" : String.valueOf(p.hostPort()));
+      b.put("HostPort", p.hostPort() == 0 ? "" : p.hostPortEnd() != 0 ? p.hostPort() + "-" + p.hostPortEnd()
+          : String.valueOf(p.hostPort()));
       l.add(b);
     }
     return out;

@@ -10,18 +10,25 @@ import java.util.Map;
  * Published ports: {@code hostIp} ("" for every address of the host), {@code hostPort} (0 until a free one is
  * picked for {@code -p CONTAINERPORT} and {@code -P}), the container's port, tcp or udp, and {@code range}: how many
  * consecutive ports from {@code hostPort} go to as many from {@code containerPort} (netavark's {@code range}, one
- * firewall rule for the whole range rather than one per port).
+ * firewall rule for the whole range rather than one per port). {@code hostPortEnd}, when not 0, asks for one
+ * free host port from {@code hostPort} to it ({@code -p 8080-8090:80}, Docker's dynamic range); the port picked
+ * replaces it before netavark sees the mapping.
  */
-public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol, int range) {
+public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol, int range,
+    int hostPortEnd) {
 
   public PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
-    this(hostIp, hostPort, containerPort, protocol, 1);
+    this(hostIp, hostPort, containerPort, protocol, 1, 0);
+  }
+
+  public PortMapping(String hostIp, int hostPort, int containerPort, String protocol, int range) {
+    this(hostIp, hostPort, containerPort, protocol, range, 0);
   }
 
   /**
    * {@code -p [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]}, as Docker reads it. A range with host ports
    * is one mapping of that range; a range without is one mapping per port, each to a free host port of its own
-   * (as Docker allocates them).
+   * (as Docker allocates them); a host range for one container port asks for a free host port in that range.
    */
   public static List<PortMapping> parse(String spec) {
     String s = spec;
@@ -72,8 +79,8 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     }
     int[] h = range(spec, host, true);
     if (h[1] - h[0] != c[1] - c[0]) {
-      if (c[0] == c[1]) {
-        throw bad(spec, "a host port range for one container port (give one host port)");
+      if (c[0] == c[1] && h[0] > 0) {
+        return List.of(new PortMapping(ip, h[0], c[0], proto, 1, h[1]));
       }
       throw new Errors.UserError("invalid ranges specified for container and host Ports: " + container + " and "
           + host, Errors.RUN_FAILED);
@@ -140,8 +147,9 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     return out;
   }
 
+  /** The mapping on host port {@code port} (no longer a range to pick from). */
   public PortMapping withHostPort(int port) {
-    return new PortMapping(hostIp, port, containerPort, protocol, range);
+    return new PortMapping(hostIp, port, containerPort, protocol, range, 0);
   }
 
   /** One mapping per port of the range, as {@code docker port} and inspect list them. */
@@ -156,7 +164,7 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     return out;
   }
 
-  /** What netavark reads in {@code port_mappings}. */
+  /** What netavark reads in {@code port_mappings} (a mapping with its host port picked has no host_port_end). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("host_ip", hostIp);
@@ -164,13 +172,17 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     m.put("host_port", hostPort);
     m.put("range", range);
     m.put("protocol", protocol);
+    if (hostPortEnd != 0) {
+      m.put("host_port_end", hostPortEnd);
+    }
     return m;
   }
 
   public static PortMapping fromMap(Map<?, ?> m) {
     return new PortMapping(String.valueOf(m.get("host_ip") == null ? "" : m.get("host_ip")),
         ((Number) m.get("host_port")).intValue(), ((Number) m.get("container_port")).intValue(),
-        String.valueOf(m.get("protocol")), m.get("range") instanceof Number n ? Math.max(1, n.intValue()) : 1);
+        String.valueOf(m.get("protocol")), m.get("range") instanceof Number n ? Math.max(1, n.intValue()) : 1,
+        m.get("host_port_end") instanceof Number e ? e.intValue() : 0);
   }
 
   /** As {@code docker ps} shows it: {@code 0.0.0.0:8080->80/tcp}, {@code 0.0.0.0:8080-8081->80-81/tcp}. */

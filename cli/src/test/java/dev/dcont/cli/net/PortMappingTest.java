@@ -40,8 +40,6 @@ class PortMappingTest {
     Errors.UserError e = assertThrows(Errors.UserError.class, () -> PortMapping.parse("8080-8082:80-81"));
     assertEquals("invalid ranges specified for container and host Ports: 80-81 and 8080-8082", e.getMessage());
     assertEquals(Errors.RUN_FAILED, e.code());
-    e = assertThrows(Errors.UserError.class, () -> PortMapping.parse("8080-8081:80"));
-    assertTrue(e.getMessage().contains("a host port range for one container port"), e.getMessage());
     e = assertThrows(Errors.UserError.class, () -> PortMapping.parse("81-80"));
     assertTrue(e.getMessage().startsWith("invalid containerPort: 81-80"), e.getMessage());
     e = assertThrows(Errors.UserError.class, () -> PortMapping.parse("8081-8080:80-81"));
@@ -75,6 +73,17 @@ class PortMappingTest {
     assertFalse(r.clashes(PortMapping.parse("8090:80").get(0)));
     assertFalse(r.clashes(PortMapping.parse("8080:80/udp").get(0)));
     assertFalse(r.clashes(PortMapping.parse("127.0.0.1:8079:80").get(0)));
+  }
+
+  @Test
+  void aHostRangeForOneContainerPortAsksForAFreePortInIt() {
+    PortMapping p = PortMapping.parse("127.0.0.1:8080-8090:80").get(0);
+    assertEquals(new PortMapping("127.0.0.1", 8080, 80, "tcp", 1, 8090), p);
+    assertEquals(p, PortMapping.fromMap(p.toMap()));
+    assertEquals(new PortMapping("127.0.0.1", 8085, 80, "tcp"), p.withHostPort(8085));
+    assertFalse(p.withHostPort(8085).toMap().containsKey("host_port_end"), "netavark gets the port picked");
+    assertEquals("8080-8090", ((Map<?, ?>) ((List<?>) NetworkView.ports(List.of(p), false).get("80/tcp")).get(0))
+        .get("HostPort"));
   }
 
   @Test
