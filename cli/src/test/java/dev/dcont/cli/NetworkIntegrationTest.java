@@ -241,6 +241,8 @@ class NetworkIntegrationTest {
     assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8380/"));
     assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8381/"));
     assertTrue(dcont("ps").out().contains("127.0.0.1:8380-8381->80-81/tcp"), "ps shows the range");
+    String rules = ns.exec("iptables-save").out();
+    assertTrue(rules.contains("--dport 8380:8381"), "one netavark rule for the whole range:\n" + rules);
     List<String> free = new ArrayList<>();
     for (String line : dcont("port", "ranges").out().lines().toList()) {
       if (line.matches("8[01]/tcp -> 0\\.0\\.0\\.0:\\d+") && !line.endsWith(":8382")) {
