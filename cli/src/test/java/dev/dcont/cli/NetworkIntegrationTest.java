@@ -249,6 +249,99 @@ class NetworkIntegrationTest {
   }
 
   @Test
+  void portRangesArePublishedWithTheirHostRangeOrOnFreeHostPorts() throws Exception {
+    Cli.Result mismatched = dcont("run", "--rm", "-p", "8380-8382:80-81", image, "true");
+    assertEquals(125, mismatched.code(), mismatched.toString());
+    assertEquals("dcont: invalid ranges specified for container and host Ports: 80-81 and 8380-8382\n",
+        mismatched.out());
+
+    // the last: a free host port of 8380-8399 for 81, where 8380 and 8381 are the first -p's
+    Cli.Result started = dcont("run", "-d", "--name", "ranges", "-p", "127.0.0.1:8380-8381:80-81", "-p", "80-81",
+        "-p", "8380-8399:81", image, "sh", "-c", "busybox httpd -p 81 -h /www; busybox httpd -f -p 80 -h /www");
+    assertEquals(0, started.code(), started.toString());
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8380/"));
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8381/"));
+    assertTrue(dcont("ps").out().contains("127.0.0.1:8380-8381->80-81/tcp"), "ps shows the range");
+    String rules = ns.exec("iptables-save").out();
+    assertTrue(rules.contains("--dport 8380:8381"), "one netavark rule for the whole range:\n" + rules);
+    List<String> free = new ArrayList<>();
+    for (String line : dcont("port", "ranges").out().lines().toList()) {
+      if (line.matches("8[01]/tcp -> 0\\.0\\.0\\.0:\\d+") && !line.endsWith(":8382")) {
+        free.add(line.substring(line.lastIndexOf(':') + 1));
+      }
+    }
+    assertEquals(2, free.size(), "80 and 81 each on a free host port: " + free);
+    assertFalse(free.get(0).equals(free.get(1)), free.toString());
+    for (String p : free) {
+      assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:" + p + "/"));
+    }
+    String port81 = dcont("port", "ranges", "81").out();
+    assertTrue(port81.startsWith("127.0.0.1:8381\n") && port81.contains("0.0.0.0:8382\n"), port81);
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8382/"));
+    assertEquals(0, dcont("rm", "-f", "ranges").code());
+    assertNothingLeft("8380", "8381", "8382");
+  }
+
+  @Test
+  void dnsFlagsAndAddHostAreInTheContainersEtcFiles() throws Exception {
+    Cli.Result r = dcont("run", "--rm", "--dns", "192.0.2.53", "--dns", "2001:db8::53", "--dns-search", "a.test",
+        "--dns-search", "b.test", "--dns-option", "ndots:3", "--add-host", "db.test:10.1.2.3",
+        "--add-host", "gw:host-gateway", image, "sh", "-c",
+        "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; busybox ip route");
+    assertEquals(0, r.code(), r.toString());
+    String[] parts = r.out().split("---\n");
+    List<String> resolv = parts[0].lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+    assertEquals(List.of("nameserver 192.0.2.53", "nameserver 2001:db8::53", "search a.test b.test",
+        "options ndots:3"), resolv, r.toString());
+    String gateway = parts[2].lines().filter(l -> l.startsWith("default via ")).findFirst().orElseThrow()
+        .split(" ")[2];
+    assertTrue(parts[1].contains("10.1.2.3\tdb.test\n"), r.toString());
+    assertTrue(parts[1].contains(gateway + "\tgw\n"), "host-gateway is the bridge's address: " + r);
+
+    Cli.Result none = dcont("run", "--rm", "--network", "none", "--add-host", "gw:host-gateway", image, "true");
+    assertEquals(125, none.code(), none.toString());
+    assertEquals(1, none.out().lines().count(), none.toString());
+    Cli.Result bad = dcont("run", "--rm", "--dns", "not-an-ip", image, "true");
+    assertEquals(125, bad.code(), bad.toString());
+    assertEquals("dcont: invalid argument \"not-an-ip\" for \"--dns\" flag: not-an-ip is not an ip address\n",
+        bad.out());
+  }
+
+  @Test
+  void onANetworkWithNamesDnsGoesToAardvarkAndPruneRemovesOnlyUnusedNetworks() throws Exception {
+    assertEquals(0, dcont("network", "create", "--subnet", "10.124.0.0/24", "used").code());
+    assertEquals(0, dcont("network", "create", "--subnet", "10.125.0.0/24", "spare1").code());
+    assertEquals(0, dcont("network", "create", "spare2").code());
+    Cli.Result started = dcont("run", "-d", "--name", "named", "--network", "used", "--dns", "192.0.2.53",
+        "--add-host", "gw:host-gateway", image, "sh", "-c", "cat /etc/resolv.conf /etc/hosts; sleep 300");
+    assertEquals(0, started.code(), started.toString());
+    Poll.until("the container's etc files in its log", Duration.ofSeconds(20),
+        () -> dcont("logs", "named").out().contains("\tgw"));
+    String log = dcont("logs", "named").out();
+    assertTrue(log.contains("nameserver 10.124.0.1\n"), "aardvark-dns on the gateway serves the names: " + log);
+    assertFalse(log.contains("192.0.2.53"), "the --dns server is aardvark-dns's upstream, not the container's: "
+        + log);
+    assertTrue(log.contains("10.124.0.1\tgw\n"), log);
+    Path aardvark = root.resolve("network").resolve("run").resolve("aardvark-dns").resolve("used");
+    assertTrue(Files.readString(aardvark).contains("192.0.2.53"),
+        "aardvark-dns forwards the container's queries to --dns: " + Files.readString(aardvark));
+
+    Cli.Result pruned = dcont("network", "prune", "-f");
+    assertEquals(0, pruned.code(), pruned.toString());
+    assertEquals(List.of("Deleted Networks:", "spare1", "spare2"), pruned.out().lines().toList());
+    String left = dcont("network", "ls").out();
+    assertTrue(left.contains("used") && left.contains("bridge") && !left.contains("spare"), left);
+    assertEquals("", dcont("network", "prune", "-f").out(), "nothing more to prune");
+
+    // a stopped container still uses its network, as in Docker
+    assertEquals(0, dcont("stop", "-t", "1", "named").code());
+    assertEquals("", dcont("network", "prune").out());
+    assertEquals(0, dcont("rm", "named").code());
+    assertEquals(List.of("Deleted Networks:", "used"), dcont("network", "prune").out().lines().toList());
+    assertNothingLeft("10.124.0.");
+  }
+
+  @Test
   void containersOnAUserNetworkFindEachOtherByNameAndAliasAndGetDistinctAddresses() throws Exception {
     Cli.Result created = dcont("network", "create", "--subnet", "10.123.0.0/24", "appnet");
     assertEquals(0, created.code(), created.toString());

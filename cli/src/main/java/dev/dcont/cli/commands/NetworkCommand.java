@@ -23,9 +23,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code dcont network create|ls|inspect|rm}: the store's networks, as {@code docker network}. */
+/** {@code dcont network create|ls|inspect|rm|prune}: the store's networks, as {@code docker network}. */
 @Command(name = "network", description = "Manage networks.", subcommands = {
-    NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class})
+    NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class,
+    NetworkPrune.class})
 public final class NetworkCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -33,7 +34,7 @@ public final class NetworkCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "'dcont network' needs a command: create, ls, inspect or rm");
+        "'dcont network' needs a command: create, ls, inspect, rm or prune");
   }
 
   /** The store's containers, with the networks of those that are gone released first. */

@@ -34,10 +34,11 @@ public final class PortCommand implements Callable<Integer> {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(container);
       Containers.Status st = containers.status(r);
-      List<PortMapping> ports = st.running()
-          ? containers.networks().lease(r.id()).map(Lease::ports).orElse(List.of()) : List.of();
+      List<PortMapping> ports = (st.running()
+          ? containers.networks().lease(r.id()).map(Lease::ports).orElse(List.<PortMapping>of()) : List.<PortMapping>of())
+          .stream().flatMap(p -> p.ports().stream()).toList();
       if (port != null) {
-        PortMapping want = PortMapping.parse(port);
+        PortMapping want = PortMapping.single(port);
         List<PortMapping> hits = ports.stream().filter(p -> p.containerPort() == want.containerPort()
             && p.protocol().equals(want.protocol())).toList();
         if (hits.isEmpty()) {

@@ -14,6 +14,7 @@ import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.PortMapping;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.EtcOptions;
 import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.ProcessConfig;
 import dev.dcont.cli.run.RunFlags;
@@ -69,6 +70,10 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private final OptionSpec publishAll;
   private final OptionSpec networkAliases;
   private final OptionSpec ip;
+  private final OptionSpec dns;
+  private final OptionSpec dnsSearch;
+  private final OptionSpec dnsOptions;
+  private final OptionSpec addHosts;
   private final OptionSpec platform;
   private final OptionSpec pull;
   private final OptionSpec capAdd;
@@ -103,12 +108,21 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
             + " address on dcont's bridge, outbound NAT), a network of 'dcont network create', none (loopback"
             + " only) or host."));
     publish = repeated(spec, String.class, "[IP:][HOSTPORT:]CONTAINERPORT[/PROTO]",
-        "Publish a container's port on the host (a free host port when none is given).", "-p", "--publish");
+        "Publish a container's port on the host (a free host port when none is given); a port may be a range"
+            + " START-END, e.g. 8080-8081:80-81.", "-p", "--publish");
     publishAll = flag(spec, "Publish every port the image exposes, each on a free host port.", "-P",
         "--publish-all");
     networkAliases = repeated(spec, String.class, "<alias>", "Another name of the container on its network.",
         "--network-alias");
     ip = single(spec, String.class, "<ip>", "The container's IPv4 address on its network.", "--ip");
+    dns = repeated(spec, String.class, "IP", "A name server for /etc/resolv.conf (in place of the host's).",
+        "--dns");
+    dnsSearch = repeated(spec, String.class, "DOMAIN", "A search domain for /etc/resolv.conf ('.' for none).",
+        "--dns-search");
+    dnsOptions = repeated(spec, String.class, "OPT", "An option for /etc/resolv.conf (e.g. ndots:2).",
+        "--dns-option", "--dns-opt");
+    addHosts = repeated(spec, String.class, "NAME:IP", "A line for /etc/hosts (IP host-gateway: the bridge's"
+        + " address).", "--add-host");
     platform = single(spec, String.class, "<platform>", "Platform to pull if the image is missing.", "--platform");
     pull = add(spec, OptionSpec.builder("--pull").type(String.class).paramLabel("missing|always|never")
         .defaultValue("missing").description("Pull the image: missing (default), always or never."));
@@ -151,10 +165,15 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     }
     List<PortMapping> ports = new java.util.ArrayList<>();
     for (String p : Options.<String>values(publish)) {
-      ports.add(PortMapping.parse(p));
+      ports.addAll(PortMapping.parse(p));
     }
     if (!List.of("missing", "always", "never").contains(pull)) {
       throw new Errors.UserError("invalid --pull '" + pull + "' (missing, always or never)", Errors.RUN_FAILED);
+    }
+    EtcOptions etc = EtcOptions.parse(values(dns), values(dnsSearch), values(dnsOptions), values(addHosts));
+    if (etc.wantsHostGateway() && (network.equals("none") || network.equals("host"))) {
+      throw new Errors.UserError("--add-host NAME:host-gateway needs a bridge network (its address is the"
+          + " bridge's); give an address with --network " + network, Errors.RUN_FAILED);
     }
     SecurityOpts security = SecurityOpts.parse(values(securityOpts));
     RunFlags flags = new RunFlags(process.interactive(), process.tty(), detach, rm, name.getValue(), hostname.getValue(),
@@ -179,9 +198,12 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       }
       ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
           ip.getValue(), ports);
+      if (net != null && !etc.dns().isEmpty()) {
+        net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ports(), etc.dns());
+      }
       Containers.Created c;
       try {
-        c = containers.create(img, image, config.config(), pf, flags, net);
+        c = containers.create(img, image, config.config(), pf, flags, net, etc);
       } catch (LayerRefusedException e) {
         // an image whose layers are refused can never run: it goes, as after a refused pull
         ImageRemoval.removeRefused(store, img, Map.of(), e);

@@ -38,8 +38,16 @@ public final class ContainerNetworks {
     return networks;
   }
 
-  /** What {@code run} asked for: the network, its aliases and address, the published ports. */
-  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports) { }
+  /**
+   * What {@code run} asked for: the network, its aliases and address, the published ports, and the name servers of
+   * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names).
+   */
+  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
+      List<String> dnsServers) {
+    public Request(String network, List<String> aliases, String ip, List<PortMapping> ports) {
+      this(network, aliases, ip, ports, List.of());
+    }
+  }
 
   /** A container on its network: the namespace to join, its address and what it needs in /etc. */
   public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String mac,
@@ -94,6 +102,9 @@ public final class ContainerNetworks {
       options.put("networks", Map.of(net.name(), perNet));
       options.put("network_info", Map.of(net.name(), net.toMap()));
       options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      if (net.dns() && !request.dnsServers().isEmpty()) {
+        options.put("dns_servers", request.dnsServers());
+      }
       Path netns = paths.netns(id);
       Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
           options, null);

@@ -24,8 +24,8 @@ final class HostPorts {
     }
     List<PortMapping> out = new ArrayList<>();
     for (PortMapping p : requested) {
-      PortMapping q = p.hostPort() == 0 ? free(p, taken) : p;
-      if (p.hostPort() != 0) {
+      PortMapping q = p.hostPort() == 0 ? free(p, taken) : p.hostPortEnd() != 0 ? inRange(p, taken) : p;
+      if (p.hostPort() != 0 && p.hostPortEnd() == 0) {
         for (PortMapping t : taken) {
           if (t.clashes(q)) {
             throw new Errors.UserError("host port " + where(q) + " is already published by another container"
@@ -46,7 +46,8 @@ final class HostPorts {
   }
 
   private static String where(PortMapping p) {
-    return (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort() + "/" + p.protocol();
+    return (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()
+        + (p.range() == 1 ? "" : "-" + (p.hostPort() + p.range() - 1)) + "/" + p.protocol();
   }
 
   private static PortMapping free(PortMapping p, List<PortMapping> taken) {
@@ -66,8 +67,31 @@ final class HostPorts {
     throw new Errors.UserError("no free host port for " + p.containerPort() + "/" + p.protocol(), Errors.RUN_FAILED);
   }
 
+  /** {@code -p START-END:PORT}: the first port of the host range that is neither published nor bound. */
+  private static PortMapping inRange(PortMapping p, List<PortMapping> taken) {
+    for (int port = p.hostPort(); port <= p.hostPortEnd(); port++) {
+      PortMapping q = p.withHostPort(port);
+      if (taken.stream().noneMatch(q::clashes) && bindable(q) == null) {
+        return q;
+      }
+    }
+    throw new Errors.UserError("no free host port in " + (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":"
+        + p.hostPort() + "-" + p.hostPortEnd() + "/" + p.protocol() + " for " + p.containerPort()
+        + " (choose another -p)", Errors.RUN_FAILED);
+  }
+
   /** Null when the port can be bound now, else why not. */
   private static String bindable(PortMapping p) {
+    for (PortMapping one : p.ports()) {
+      String refused = bindableOne(one);
+      if (refused != null) {
+        return refused;
+      }
+    }
+    return null;
+  }
+
+  private static String bindableOne(PortMapping p) {
     try {
       if (p.protocol().equals("udp")) {
         bindUdp(p.hostIp(), p.hostPort());

@@ -76,13 +76,14 @@ public final class NetworkView {
   /** {@code "80/tcp": [{"HostIp": …, "HostPort": …}]}; the ports as asked when {@code bound} is false. */
   public static Map<String, Object> ports(List<PortMapping> ports, boolean bound) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (PortMapping p : ports) {
+    for (PortMapping p : ports.stream().flatMap(r -> r.ports().stream()).toList()) {
       @SuppressWarnings("unchecked")
       List<Object> l = (List<Object>) out.computeIfAbsent(p.containerPort() + "/" + p.protocol(),
           k -> new ArrayList<>());
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("HostIp", bound && p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp());
-      b.put("HostPort", p.hostPort() == 0 ? "" : String.valueOf(p.hostPort()));
+      b.put("HostPort", p.hostPort() == 0 ? "" : p.hostPortEnd() != 0 ? p.hostPort() + "-" + p.hostPortEnd()
+          : String.valueOf(p.hostPort()));
       l.add(b);
     }
     return out;

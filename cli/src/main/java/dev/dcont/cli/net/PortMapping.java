@@ -7,13 +7,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One published port: {@code hostIp} ("" for every address of the host), {@code hostPort} (0 until a free one
- * is picked for {@code -p CONTAINERPORT} and {@code -P}), the container's port and tcp or udp.
+ * Published ports: {@code hostIp} ("" for every address of the host), {@code hostPort} (0 until a free one is
+ * picked for {@code -p CONTAINERPORT} and {@code -P}), the container's port, tcp or udp, and {@code range}: how many
+ * consecutive ports from {@code hostPort} go to as many from {@code containerPort} (netavark's {@code range}, one
+ * firewall rule for the whole range rather than one per port). {@code hostPortEnd}, when not 0, asks for one
+ * free host port from {@code hostPort} to it ({@code -p 8080-8090:80}, Docker's dynamic range); the port picked
+ * replaces it before netavark sees the mapping.
  */
-public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
+public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol, int range,
+    int hostPortEnd) {
 
-  /** {@code -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]}, as Docker reads it. */
-  public static PortMapping parse(String spec) {
+  public PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
+    this(hostIp, hostPort, containerPort, protocol, 1, 0);
+  }
+
+  public PortMapping(String hostIp, int hostPort, int containerPort, String protocol, int range) {
+    this(hostIp, hostPort, containerPort, protocol, range, 0);
+  }
+
+  /**
+   * {@code -p [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]}, as Docker reads it. A range with host ports
+   * is one mapping of that range; a range without is one mapping per port, each to a free host port of its own
+   * (as Docker allocates them); a host range for one container port asks for a free host port in that range.
+   */
+  public static List<PortMapping> parse(String spec) {
     String s = spec;
     String proto = "tcp";
     int slash = s.lastIndexOf('/');
@@ -52,18 +69,57 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         }
       }
     }
-    int cport = port(spec, container, false);
-    int hport = host.isEmpty() ? 0 : port(spec, host, true);
-    return new PortMapping(ip, hport, cport, proto);
+    int[] c = range(spec, container, false);
+    if (host.isEmpty()) {
+      List<PortMapping> out = new ArrayList<>();
+      for (int p = c[0]; p <= c[1]; p++) {
+        out.add(new PortMapping(ip, 0, p, proto));
+      }
+      return out;
+    }
+    int[] h = range(spec, host, true);
+    if (h[1] - h[0] != c[1] - c[0]) {
+      if (c[0] == c[1] && h[0] > 0) {
+        return List.of(new PortMapping(ip, h[0], c[0], proto, 1, h[1]));
+      }
+      throw new Errors.UserError("invalid ranges specified for container and host Ports: " + container + " and "
+          + host, Errors.RUN_FAILED);
+    }
+    if (h[0] == 0 && c[0] != c[1]) {
+      throw bad(spec, "host port 0 with a range (leave the host port out to get free ones)");
+    }
+    return List.of(new PortMapping(ip, h[0], c[0], proto, c[1] - c[0] + 1));
+  }
+
+  /** One port ({@code docker port}'s argument, an image's {@code ExposedPorts} key): a range is refused. */
+  public static PortMapping single(String spec) {
+    List<PortMapping> l = parse(spec);
+    if (l.size() != 1 || l.get(0).range != 1) {
+      throw bad(spec, "a range where one port is expected");
+    }
+    return l.get(0);
+  }
+
+  /** {@code PORT} or {@code START-END}: {start, end}. */
+  private static int[] range(String spec, String text, boolean host) {
+    int dash = text.indexOf('-');
+    if (dash < 0) {
+      int p = port(spec, text, host);
+      return new int[] {p, p};
+    }
+    int start = port(spec, text.substring(0, dash), host);
+    int end = port(spec, text.substring(dash + 1), host);
+    if (end < start) {
+      throw new Errors.UserError("invalid " + (host ? "hostPort" : "containerPort") + ": " + text
+          + " (the range's end is below its start)", Errors.RUN_FAILED);
+    }
+    return new int[] {start, end};
   }
 
   private static int port(String spec, String text, boolean host) {
-    if (text.contains("-")) {
-      throw bad(spec, "a port range (publish each port with its own -p)");
-    }
     try {
       int p = Integer.parseInt(text);
-      if (p >= (host ? 0 : 1) && p <= 65535) {
+      if (p >= (host ? 0 : 1) && p <= 65535 && !text.startsWith("+")) {
         return p;
       }
     } catch (NumberFormatException e) {
@@ -74,7 +130,7 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
 
   private static Errors.UserError bad(String spec, String what) {
     return new Errors.UserError("invalid -p " + spec + ": " + what + "; the form is"
-        + " [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]", Errors.RUN_FAILED);
+        + " [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]", Errors.RUN_FAILED);
   }
 
   /** {@code -P}: the image's {@code ExposedPorts} ({@code "80/tcp": {}}), each to a free host port. */
@@ -84,41 +140,64 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
       return out;
     }
     for (String k : exposedPorts.keySet()) {
-      PortMapping p = parse(k);
-      out.add(new PortMapping("", 0, p.containerPort, p.protocol));
+      for (PortMapping p : parse(k)) {
+        out.add(new PortMapping("", 0, p.containerPort, p.protocol));
+      }
     }
     return out;
   }
 
+  /** The mapping on host port {@code port} (no longer a range to pick from). */
   public PortMapping withHostPort(int port) {
-    return new PortMapping(hostIp, port, containerPort, protocol);
+    return new PortMapping(hostIp, port, containerPort, protocol, range, 0);
   }
 
-  /** What netavark reads in {@code port_mappings}. */
+  /** One mapping per port of the range, as {@code docker port} and inspect list them. */
+  public List<PortMapping> ports() {
+    if (range == 1) {
+      return List.of(this);
+    }
+    List<PortMapping> out = new ArrayList<>();
+    for (int i = 0; i < range; i++) {
+      out.add(new PortMapping(hostIp, hostPort == 0 ? 0 : hostPort + i, containerPort + i, protocol));
+    }
+    return out;
+  }
+
+  /** What netavark reads in {@code port_mappings} (a mapping with its host port picked has no host_port_end). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("host_ip", hostIp);
     m.put("container_port", containerPort);
     m.put("host_port", hostPort);
-    m.put("range", 1);
+    m.put("range", range);
     m.put("protocol", protocol);
+    if (hostPortEnd != 0) {
+      m.put("host_port_end", hostPortEnd);
+    }
     return m;
   }
 
   public static PortMapping fromMap(Map<?, ?> m) {
     return new PortMapping(String.valueOf(m.get("host_ip") == null ? "" : m.get("host_ip")),
         ((Number) m.get("host_port")).intValue(), ((Number) m.get("container_port")).intValue(),
-        String.valueOf(m.get("protocol")));
+        String.valueOf(m.get("protocol")), m.get("range") instanceof Number n ? Math.max(1, n.intValue()) : 1,
+        m.get("host_port_end") instanceof Number e ? e.intValue() : 0);
   }
 
-  /** As {@code docker ps} and {@code docker port} show it: {@code 0.0.0.0:8080->80/tcp}. */
+  /** As {@code docker ps} shows it: {@code 0.0.0.0:8080->80/tcp}, {@code 0.0.0.0:8080-8081->80-81/tcp}. */
   public String text() {
-    return (hostIp.isEmpty() ? "0.0.0.0" : hostIp) + ":" + hostPort + "->" + containerPort + "/" + protocol;
+    String ip = hostIp.isEmpty() ? "0.0.0.0" : hostIp;
+    if (range == 1) {
+      return ip + ":" + hostPort + "->" + containerPort + "/" + protocol;
+    }
+    return ip + ":" + hostPort + "-" + (hostPort + range - 1) + "->" + containerPort + "-"
+        + (containerPort + range - 1) + "/" + protocol;
   }
 
-  /** Whether the two would take the same host port. */
+  /** Whether the two would take a same host port. */
   public boolean clashes(PortMapping o) {
-    return hostPort == o.hostPort && protocol.equals(o.protocol)
+    return hostPort < o.hostPort + o.range && o.hostPort < hostPort + range && protocol.equals(o.protocol)
         && (hostIp.isEmpty() || o.hostIp.isEmpty() || hostIp.equals(o.hostIp));
   }
 }

@@ -69,6 +69,12 @@ public final class Containers {
    */
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network) {
+    return create(image, imageName, config, processFlags, flags, network, EtcOptions.NONE);
+  }
+
+  /** As above, with the etc files' lines that {@code etc} asks for. */
+  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
+      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions) {
     String id = Names.newId();
     String name = flags.name();
     if (name != null) {
@@ -104,7 +110,7 @@ public final class Containers {
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
       SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
-          pending == null ? null : pending.expected());
+          pending == null ? null : pending.expected(), etcOptions);
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);

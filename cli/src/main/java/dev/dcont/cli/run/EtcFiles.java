@@ -1,6 +1,7 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Subnet;
 import dev.dcont.store.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +32,22 @@ public final class EtcFiles {
    */
   public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork,
       ContainerNetworks.Attached net) throws IOException {
+    return write(dir, hostname, hostNetwork, net, EtcOptions.NONE);
+  }
+
+  /**
+   * As above, with what {@code --dns}, {@code --dns-search}, {@code --dns-option} and {@code --add-host} ask for
+   * (see {@link EtcOptions}). The files are written in the container's own directory of the store and bind-mounted:
+   * no path inside the container's root is written.
+   */
+  public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork,
+      ContainerNetworks.Attached net, EtcOptions options) throws IOException {
+    String extraHosts = options.hostsLines(net == null ? null : Subnet.text(net.network().gateway()));
     OwnerOnly.createDirectories(dir);
     Path h = dir.resolve("hostname");
     write(h, hostname + "\n");
     Path hosts = dir.resolve("hosts");
-    write(hosts, hostNetwork ? hostHosts() : """
+    String hostsText = hostNetwork ? hostHosts() : """
         127.0.0.1\tlocalhost
         ::1\tlocalhost ip6-localhost ip6-loopback
         fe00::0\tip6-localnet
@@ -43,9 +55,12 @@ public final class EtcFiles {
         ff02::1\tip6-allnodes
         ff02::2\tip6-allrouters
         %s\t%s
-        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostname));
+        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostname);
+    write(hosts, extraHosts.isEmpty() || hostsText.endsWith("\n") ? hostsText + extraHosts
+        : hostsText + "\n" + extraHosts);
     Path resolv = dir.resolve("resolv.conf");
-    write(resolv, net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()));
+    write(resolv, options.resolvConf(net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()),
+        net != null && !net.dnsServers().isEmpty()));
     return new SpecFactory.EtcFiles(h, hosts, resolv);
   }
 
