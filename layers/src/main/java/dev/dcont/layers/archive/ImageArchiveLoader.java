@@ -44,10 +44,17 @@ public final class ImageArchiveLoader {
 
   private final Store store;
   private final ContentStore content;
+  private final ImageUnpacker.Listener listener;
 
   public ImageArchiveLoader(Store store) {
+    this(store, ImageUnpacker.Listener.NONE);
+  }
+
+  /** {@code listener} hears of each layer's unpack, whether from the archive as it is read or from its blob. */
+  public ImageArchiveLoader(Store store, ImageUnpacker.Listener listener) {
     this.store = store;
     this.content = store.content();
+    this.listener = listener;
   }
 
   /**
@@ -70,7 +77,7 @@ public final class ImageArchiveLoader {
     try {
       // the unpacker closes (its feeds ended) before the lock is released
       try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
-          ImageUnpacker unpacker = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+          ImageUnpacker unpacker = new ImageUnpacker(store, listener)) {
         ArchiveSource src = null;
         try {
           src = open.apply(new StreamingTap(unpacker, feeds, added));
