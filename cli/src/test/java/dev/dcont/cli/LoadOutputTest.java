@@ -1,6 +1,7 @@
 package dev.dcont.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.store.model.Digest;
 import dev.dcont.testkit.Root;
@@ -40,6 +41,10 @@ class LoadOutputTest {
             "0123abcd/layer.tar", tag)).build());
   }
 
+  private static Digest imageId(byte[] layer) {
+    return Digest.sha256(HostileArchiveTest.config(Digest.sha256(layer)));
+  }
+
   private static Cli.Result ok(Cli.Result r) {
     assertEquals(0, r.code(), r.toString());
     return r;
@@ -64,5 +69,26 @@ class LoadOutputTest {
             + Digest.sha256(layerB).hex(), layerB})));
     assertEquals(Digest.sha256(layerB).shortHex() + ": Loading layer\nLoaded image: hostile/streamed:0\n",
         ok(Cli.run(dir.resolve("store"), "load", "-i", streamed.toString())).out());
+  }
+
+  @Test
+  void aNameTakenFromAnotherImageIsReportedAndTheOldImageStaysWithoutAName() throws IOException {
+    Path store = dir.resolve("store");
+    ok(Cli.run(store, "load", "-q", "-i", archive("a.tar", layerA, "load/moved:1").toString()));
+    Cli.Result again = ok(Cli.run(store, "load", "-q", "-i", archive("b.tar", layerB, "load/moved:1").toString()));
+    assertEquals("The image load/moved:1 already exists, renaming the old one with ID " + imageId(layerA)
+        + " to empty string\nLoaded image: load/moved:1\n", again.out());
+
+    List<String> images = ok(Cli.run(store, "images", "--no-trunc")).out().lines().skip(1).toList();
+    assertEquals(2, images.size(), images.toString());
+    assertTrue(images.stream().anyMatch(l -> l.startsWith("load/moved ") && l.contains(imageId(layerB).toString())),
+        images.toString());
+    assertTrue(images.stream().anyMatch(l -> l.startsWith("<none> ") && l.contains(imageId(layerA).toString())),
+        images.toString());
+
+    // tag moves a name silently, as Docker's; an image with the same ID keeping its name is not a renaming
+    assertEquals("", ok(Cli.run(store, "tag", imageId(layerA).hex(), "load/moved:1")).out());
+    assertEquals("Loaded image: load/moved:1\n",
+        ok(Cli.run(store, "load", "-q", "-i", dir.resolve("a.tar").toString())).out());
   }
 }

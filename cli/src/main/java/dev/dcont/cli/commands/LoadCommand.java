@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
  * {@code dcont load [-i FILE] [-q]}: the images of a docker-archive, an oci-archive (a file or standard input,
  * plain or gzip) or an OCI layout directory, checked, stored and unpacked (see {@link ImageArchiveLoader}), with
  * Docker's lines: each layer's {@code Loading layer} (see {@link LoadProgress}; not with {@code -q}), then
+ * {@code The image NAME:TAG already exists, renaming the old one…} for a name taken from another image, and
  * {@code Loaded image: NAME:TAG}, or {@code Loaded image ID: sha256:…} for an image without one.
  */
 @Command(name = "load", description = "Load images from a tar archive or an OCI layout directory.")
@@ -61,6 +62,9 @@ public final class LoadCommand implements Callable<Integer> {
         }
       }
       for (ImageArchiveLoader.Loaded l : loaded) {
+        // Docker's words, printed with -q too
+        l.renamed().forEach((name, oldId) -> out.println("The image " + name.familiarName()
+            + " already exists, renaming the old one with ID " + oldId + " to empty string"));
         if (l.names().isEmpty()) {
           out.println("Loaded image ID: " + l.image().id());
         }

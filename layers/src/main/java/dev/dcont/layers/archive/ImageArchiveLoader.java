@@ -19,8 +19,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -39,8 +41,11 @@ public final class ImageArchiveLoader {
   public static final String IMAGE_NAME = "io.containerd.image.name";
   public static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-  /** A loaded image and the names it was given (none: it is known by its ID). */
-  public record Loaded(ImageRecord image, List<Reference> names) { }
+  /**
+   * A loaded image, the names it was given (none: it is known by its ID) and the names among them that named
+   * another image before, each with that image's ID.
+   */
+  public record Loaded(ImageRecord image, List<Reference> names, Map<Reference, Digest> renamed) { }
 
   private final Store store;
   private final ContentStore content;
@@ -112,10 +117,16 @@ public final class ImageArchiveLoader {
     if (names.isEmpty()) {
       store.images().saveUntagged(image);
     }
+    Map<Reference, Digest> renamed = new LinkedHashMap<>();
     for (Reference name : names) {
-      store.images().save(image, name, null, null);
+      store.images().save(image, name, null, null).forEach((taken, before) -> {
+        // the old image keeps its record (listed as <none> when nothing else names it), as Docker's load leaves it;
+        // one with the same ID is the same image to the user, and is not reported
+        store.images().find(before).map(ImageRecord::id).filter(id -> !id.equals(image.id()))
+            .ifPresent(id -> renamed.put(taken, id));
+      });
     }
-    return new Loaded(image, names);
+    return new Loaded(image, names, renamed);
   }
 
   /**
