@@ -37,6 +37,9 @@ public final class DirFd implements AutoCloseable {
   private static final int ENOTSUP = 95;
   private static final int ERANGE = 34;
   private static final Charset NAMES = Charset.forName(Native.getDefaultStringEncoding());
+  /** One native buffer per thread for listings and reads: a walk lists and reads thousands of entries. */
+  private static final ThreadLocal<ByteBuffer> BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder()));
 
   static {
     // the class named: otherwise JNA finds its caller by walking the stack, whose first use is slow
@@ -99,7 +102,7 @@ public final class DirFd implements AutoCloseable {
     int dup = openSelf();
     try {
       List<String> out = new ArrayList<>();
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder());
+      ByteBuffer buf = BUFFER.get();
       while (true) {
         long n = getdents64(dup, buf, buf.capacity());
         if (n <= 0) {
@@ -211,7 +214,6 @@ public final class DirFd implements AutoCloseable {
   public static final class FileFd extends InputStream {
     private final int fd;
     private final String name;
-    private ByteBuffer buf;
     private boolean closed;
 
     private FileFd(int fd, String name) {
@@ -244,9 +246,7 @@ public final class DirFd implements AutoCloseable {
       if (len == 0) {
         return 0;
       }
-      if (buf == null) {
-        buf = ByteBuffer.allocateDirect(1 << 16);
-      }
+      ByteBuffer buf = BUFFER.get();
       long n;
       try {
         n = DirFd.read(fd, buf, Math.min(len, buf.capacity()));
