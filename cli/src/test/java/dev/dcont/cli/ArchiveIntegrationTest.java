@@ -125,8 +125,8 @@ class ArchiveIntegrationTest {
 
     Path store = dir.resolve("store-skopeo");
     assertEquals("Loaded image: t/from-skopeo:1\n",
-        ok(Cli.run(store, "load", "-i", dockerArchive.toString())).out());
-    assertEquals("Loaded image: t/from-skopeo:2\n", ok(Cli.run(store, "load", "-i", ociArchive.toString())).out());
+        ok(Cli.run(store, "load", "-q", "-i", dockerArchive.toString())).out());
+    assertEquals("Loaded image: t/from-skopeo:2\n", ok(Cli.run(store, "load", "-q", "-i", ociArchive.toString())).out());
     // an OCI layout whose only name is a tag names no repository: the image is known by its ID, as Docker loads it
     // (in a store of its own: the three manifests skopeo wrote have one config, so one ID)
     Path byId = dir.resolve("store-oci-dir");
@@ -138,7 +138,7 @@ class ArchiveIntegrationTest {
       out.write(Files.readAllBytes(dockerArchive));
     }
     Path other = dir.resolve("store-gzip");
-    assertEquals("Loaded image: t/from-skopeo:1\n", ok(Cli.run(other, gz.toByteArray(), "load")).out());
+    assertEquals("Loaded image: t/from-skopeo:1\n", ok(Cli.run(other, gz.toByteArray(), "load", "-q")).out());
 
     for (String image : List.of("t/from-skopeo:1", "t/from-skopeo:2")) {
       Cli.Result run = Cli.run(store, host.inParent("run", "--rm", image, "sh", "-c", "exit 7"));
@@ -195,7 +195,7 @@ class ArchiveIntegrationTest {
     Path b = dir.resolve("store-round-b");
     String name = ref.substring(0, ref.length() - 2);
     assertEquals("Loaded image: " + ref + "\nLoaded image: " + ref2 + "\n",
-        ok(Cli.run(b, "load", "-i", tar.toString())).out());
+        ok(Cli.run(b, "load", "-q", "-i", tar.toString())).out());
     for (String r : List.of(ref, ref2)) {
       JsonDoc img = JsonDoc.parse(ok(Cli.run(b, "inspect", r)).out()).get(0);
       assertEquals(busybox.configDigest().toString(), img.get("Id").asText());
@@ -212,7 +212,7 @@ class ArchiveIntegrationTest {
     for (Path input : List.of(docker25, unpacked)) {
       Path d = Files.createTempDirectory(dir, "store-round-d");
       assertEquals("Loaded image: " + ref + "\nLoaded image: " + ref2 + "\n",
-          ok(Cli.run(d, "load", "-i", input.toString())).out(), input.toString());
+          ok(Cli.run(d, "load", "-q", "-i", input.toString())).out(), input.toString());
       assertEquals(busybox.configDigest().toString(), ok(Cli.run(d, "images", "-q", "--no-trunc")).out().strip());
     }
 
@@ -220,7 +220,7 @@ class ArchiveIntegrationTest {
     Path byId = dir.resolve("by-id.tar");
     ok(Cli.run(a, "save", "-o", byId.toString(), busybox.configDigest().hex().substring(0, 12)));
     Path c = dir.resolve("store-round-c");
-    assertEquals("Loaded image ID: " + busybox.configDigest() + "\n", ok(Cli.run(c, "load", "-i", byId.toString())).out());
+    assertEquals("Loaded image ID: " + busybox.configDigest() + "\n", ok(Cli.run(c, "load", "-q", "-i", byId.toString())).out());
     assertFalse(ok(Cli.run(c, "images")).out().contains(name), "no tag was saved");
     // the archive names every blob by its digest and the stored bytes match it
     String listing = ok(Cli.run(c, "images", "-q", "--no-trunc")).out().strip();

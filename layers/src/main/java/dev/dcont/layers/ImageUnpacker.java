@@ -3,10 +3,13 @@ package dev.dcont.layers;
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.layers.sys.Syscalls;
 import dev.dcont.store.Store;
+import dev.dcont.store.StoreException;
 import dev.dcont.store.StoreLocks;
 import dev.dcont.store.db.ImageRecord;
 import dev.dcont.store.model.ChainId;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +53,12 @@ public final class ImageUnpacker implements AutoCloseable {
      * made by this unpack.
      */
     default void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) { }
+
+    /**
+     * {@code read} of the {@code layer.size()} bytes of {@code layer}'s blob have gone into its unpack (from the
+     * stored blob, or written to its feed, then on the writer's thread).
+     */
+    default void read(ImageRecord.Layer layer, long read) { }
   }
 
   private final Store store;
@@ -182,7 +191,12 @@ public final class ImageUnpacker implements AutoCloseable {
         ChainId parent = i == 0 ? null : layers.get(i - 1).chainId();
         futures.add(pool.submit(() -> {
           listener.unpacking(l);
-          Snapshot s = u.unpack(l.digest(), l.mediaType(), l.diffId(), l.chainId(), parent);
+          Snapshot s;
+          try (InputStream blob = new Counting(store.content().open(l.digest()), l)) {
+            s = u.unpack(blob, l.digest(), l.mediaType(), l.diffId(), l.chainId(), parent);
+          } catch (IOException e) {
+            throw StoreException.io("layer " + l.digest(), e);
+          }
           listener.unpacked(l, s, false);
           return s;
         }));
@@ -232,6 +246,36 @@ public final class ImageUnpacker implements AutoCloseable {
     }
   }
 
+  /** A stored blob's bytes as they go into its layer's unpack, told to the listener. */
+  private final class Counting extends FilterInputStream {
+    private final ImageRecord.Layer layer;
+    private long read;
+
+    Counting(InputStream in, ImageRecord.Layer layer) {
+      super(in);
+      this.layer = layer;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        listener.read(layer, ++read);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        read += n;
+        listener.read(layer, read);
+      }
+      return n;
+    }
+  }
+
   /**
    * One layer being unpacked from its download. The snapshot is recorded only when the diff ID matched and the
    * download then called {@link #verified()} (blob size and digest checked; its commit follows); an
@@ -243,6 +287,7 @@ public final class ImageUnpacker implements AutoCloseable {
     private final DownloadPipe pipe = new DownloadPipe();
     private final Thread thread;
     private boolean ended;
+    private long written;
     private volatile Snapshot snapshot;
     private volatile Throwable failure;
 
@@ -266,6 +311,8 @@ public final class ImageUnpacker implements AutoCloseable {
     /** The blob's next bytes (download thread). */
     public void write(byte[] b, int off, int len) throws IOException {
       pipe.write(b, off, len);
+      written += len;
+      listener.read(layer, written);
     }
 
     /** The blob is verified (its commit follows): the unpacker may record the snapshot once the diff ID matched. */

@@ -6,7 +6,6 @@ import dev.dcont.cli.run.Containers;
 import dev.dcont.layers.MountSpec;
 import dev.dcont.layers.RootfsManager;
 import dev.dcont.layers.archive.RootExport;
-import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
 import java.io.IOException;
@@ -54,7 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         layers.addAll(spec.lowerDirs());
       }
-      ArchiveOutput.write(output, out -> new RootExport(NativeSyscalls.get()).write(layers, out));
+      ArchiveOutput.write(output, out -> new RootExport().write(layers, out));
       return 0;
     }
   }

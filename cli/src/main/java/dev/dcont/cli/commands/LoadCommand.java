@@ -2,6 +2,9 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.LoadProgress;
+import dev.dcont.cli.PullProgress;
+import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.archive.ImageArchiveLoader;
 import dev.dcont.store.Store;
 import dev.dcont.store.model.Reference;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dcont load [-i FILE] [-q]}: the images of a docker-archive, an oci-archive (a file or standard input,
  * plain or gzip) or an OCI layout directory, checked, stored and unpacked (see {@link ImageArchiveLoader}), with
- * Docker's lines: {@code Loaded image: NAME:TAG}, or {@code Loaded image ID: sha256:…} for an image without one.
+ * Docker's lines: each layer's {@code Loading layer} (see {@link LoadProgress}; not with {@code -q}), then
+ * {@code The image NAME:TAG already exists, renaming the old one…} for a name taken from another image, and
+ * {@code Loaded image: NAME:TAG}, or {@code Loaded image ID: sha256:…} for an image without one.
  */
 @Command(name = "load", description = "Load images from a tar archive or an OCI layout directory.")
 public final class LoadCommand implements Callable<Integer> {
@@ -32,13 +37,15 @@ public final class LoadCommand implements Callable<Integer> {
       description = "Read from FILE (a tar, plain or gzip, or an OCI layout directory) instead of standard input.")
   Path input;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print no progress (only the loaded images).")
+  @Option(names = {"-q", "--quiet"}, description = "Print no layer progress (only the loaded images).")
   boolean quiet;
 
   @Override
   public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
     try (Store store = GlobalOptions.openStore()) {
-      ImageArchiveLoader loader = new ImageArchiveLoader(store);
+      ImageArchiveLoader loader = new ImageArchiveLoader(store,
+          quiet ? ImageUnpacker.Listener.NONE : new LoadProgress(out, PullProgress.isTerminal()));
       List<ImageArchiveLoader.Loaded> loaded;
       if (input == null) {
         if (ArchiveOutput.isTerminal(0)) {
@@ -54,8 +61,10 @@ public final class LoadCommand implements Callable<Integer> {
           throw new Errors.UserError("open " + input + ": no such file");
         }
       }
-      PrintWriter out = spec.commandLine().getOut();
       for (ImageArchiveLoader.Loaded l : loaded) {
+        // Docker's words, printed with -q too
+        l.renamed().forEach((name, oldId) -> out.println("The image " + name.familiarName()
+            + " already exists, renaming the old one with ID " + oldId + " to empty string"));
         if (l.names().isEmpty()) {
           out.println("Loaded image ID: " + l.image().id());
         }

@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -38,15 +40,25 @@ public final class ImageArchiveLoader {
   public static final String IMAGE_NAME = "io.containerd.image.name";
   public static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-  /** A loaded image and the names it was given (none: it is known by its ID). */
-  public record Loaded(ImageRecord image, List<Reference> names) { }
+  /**
+   * A loaded image, the names it was given (none: it is known by its ID) and the names among them that named
+   * another image before, each with that image's ID.
+   */
+  public record Loaded(ImageRecord image, List<Reference> names, Map<Reference, Digest> renamed) { }
 
   private final Store store;
   private final ContentStore content;
+  private final ImageUnpacker.Listener listener;
 
   public ImageArchiveLoader(Store store) {
+    this(store, ImageUnpacker.Listener.NONE);
+  }
+
+  /** {@code listener} hears of each layer's unpack, whether from the archive as it is read or from its blob. */
+  public ImageArchiveLoader(Store store, ImageUnpacker.Listener listener) {
     this.store = store;
     this.content = store.content();
+    this.listener = listener;
   }
 
   /**
@@ -69,7 +81,7 @@ public final class ImageArchiveLoader {
     try {
       // the unpacker closes (its feeds ended) before the lock is released
       try (StoreLocks.Held lock = StoreLocks.shared(store.layout());
-          ImageUnpacker unpacker = new ImageUnpacker(store, ImageUnpacker.Listener.NONE)) {
+          ImageUnpacker unpacker = new ImageUnpacker(store, listener)) {
         ArchiveSource src = null;
         try {
           src = open.apply(new StreamingTap(unpacker, feeds, added));
@@ -104,10 +116,16 @@ public final class ImageArchiveLoader {
     if (names.isEmpty()) {
       store.images().saveUntagged(image);
     }
+    Map<Reference, Digest> renamed = new LinkedHashMap<>();
     for (Reference name : names) {
-      store.images().save(image, name, null, null);
+      store.images().save(image, name, null, null).forEach((taken, before) -> {
+        // the old image keeps its record (listed as <none> when nothing else names it), as Docker's load leaves it;
+        // one with the same ID is the same image to the user, and is not reported
+        store.images().find(before).map(ImageRecord::id).filter(id -> !id.equals(image.id()))
+            .ifPresent(id -> renamed.put(taken, id));
+      });
     }
-    return new Loaded(image, names);
+    return new Loaded(image, names, renamed);
   }
 
   /**
