@@ -4,10 +4,8 @@ import dev.dcont.layers.ImageUnpacker;
 import dev.dcont.layers.Snapshot;
 import dev.dcont.store.db.ImageRecord;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A load's layers as Docker prints them: {@code ID: Loading layer}, ID being the layer's diff ID shortened. On a
@@ -18,60 +16,38 @@ import java.util.Map;
 public final class LoadProgress implements ImageUnpacker.Listener {
   private static final String LOADING = "Loading layer";
   private final PrintWriter out;
-  private final boolean tty;
-  private final List<String> order = new ArrayList<>();
-  private final Map<String, Long> drawn = new HashMap<>();
+  private final LayerLines terminal;
+  private final Set<String> seen = new HashSet<>();
 
   public LoadProgress(PrintWriter out, boolean tty) {
     this.out = out;
-    this.tty = tty;
+    this.terminal = tty ? new LayerLines(out, true, LOADING, false) : null;
   }
 
   @Override
   public void unpacking(ImageRecord.Layer layer) {
-    update(layer, 0, false);
+    update(layer, 0);
   }
 
   @Override
   public void read(ImageRecord.Layer layer, long read) {
-    update(layer, read, false);
+    update(layer, read);
   }
 
   @Override
   public void unpacked(ImageRecord.Layer layer, Snapshot snapshot, boolean existed) {
     if (!existed) {
-      update(layer, layer.size(), true);
+      update(layer, layer.size());
     }
   }
 
-  private synchronized void update(ImageRecord.Layer layer, long read, boolean done) {
+  private synchronized void update(ImageRecord.Layer layer, long read) {
     String id = layer.diffId().shortHex();
-    boolean isNew = !drawn.containsKey(id);
-    if (!tty) {
-      if (isNew) {
-        drawn.put(id, 0L);
-        out.println(id + ": " + LOADING);
-        out.flush();
-      }
-      return;
+    if (terminal != null) {
+      terminal.update(id, LOADING, Math.min(read, layer.size()), layer.size());
+    } else if (seen.add(id)) {
+      out.println(id + ": " + LOADING);
+      out.flush();
     }
-    long now = System.nanoTime();
-    if (!isNew && !done && now - drawn.get(id) < 100_000_000L) {
-      return;
-    }
-    drawn.put(id, now);
-    long total = layer.size();
-    int width = 50;
-    int filled = total <= 0 ? width : (int) Math.min(width, read * width / total);
-    String text = id + ": " + LOADING + " [" + "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "")
-        + " ".repeat(width - filled) + "] " + Format.size(Math.min(read, total)) + "/" + Format.size(total);
-    if (isNew) {
-      order.add(id);
-      out.print(text + "\n");
-    } else {
-      int up = order.size() - order.indexOf(id);
-      out.print("\033[" + up + "A\r\033[2K" + text + "\033[" + up + "B\r");
-    }
-    out.flush();
   }
 }
