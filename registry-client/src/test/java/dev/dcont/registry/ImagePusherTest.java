@@ -122,12 +122,20 @@ class ImagePusherTest {
       assertEquals(new PushEvent.PushingTo(proxy.host() + "/dst/app"), events.get(0));
       assertEquals(new PushEvent.Pushed("2", image.manifestDigest(), image.manifest().length),
           events.get(events.size() - 1));
-      // the big layer (about 600 kB of random bytes) went in 256 KiB chunks with their Content-Range
-      List<String> ranges = proxy.requests().stream().filter(r -> r.method().equals("PATCH") && r.bodyBytes() > 2000)
-          .map(CuttingProxy.Request::contentRange).toList();
+      // the big layer (about 600 kB of random bytes) went in 256 KiB chunks with their Content-Range, the last one
+      // in the PUT that closes the upload
+      List<CuttingProxy.Request> chunks = proxy.requests().stream().filter(r -> r.bodyBytes() > 2000
+          && (r.method().equals("PATCH") || r.method().equals("PUT") && r.path().contains("/blobs/"))).toList();
+      List<String> ranges = chunks.stream().map(CuttingProxy.Request::contentRange).toList();
       assertEquals("0-262143", ranges.get(0), ranges.toString());
       assertEquals("262144-524287", ranges.get(1), ranges.toString());
       assertEquals(3, ranges.size(), ranges.toString());
+      assertEquals(List.of("PATCH", "PATCH", "PUT"), chunks.stream().map(CuttingProxy.Request::method).toList());
+      // the config and the small layer, each within a chunk: a POST and the PUT that carries the blob, no PATCH
+      assertEquals(2, proxy.requests().stream().filter(r -> r.method().equals("PATCH")).count(),
+          proxy.requests().toString());
+      assertEquals(4, proxy.requests().stream().filter(r -> r.method().equals("PUT")).count(),
+          "three blobs and the manifest, and nothing else: " + proxy.requests());
       pullsBackTheSameImage(target.host() + "/dst/app:2");
       assertTrue(store.images().repositoriesWithBlob(image.layers().get(0).digest(), proxy.host())
           .contains("dst/app"), "the pushed repository is recorded for later mounts");
@@ -189,7 +197,7 @@ class ImagePusherTest {
   @Test
   void aConnectionCutInTheMiddleOfAChunkIsResumedAndThePushCompletes() throws Exception {
     try (Store store = storeWithImage("s"); CuttingProxy proxy = new CuttingProxy(target.host())) {
-      proxy.cutRequestBody("PATCH", 300_000);
+      proxy.cutRequestBody("PUT", 300_000);
       Reference ref = Reference.parse(proxy.host() + "/cut/app:1");
       Digest pushed = pusher(store, ImagePusher.DEFAULT_CHUNK_SIZE).push(ref, stored(store), null).digest();
       assertEquals(image.manifestDigest(), pushed);

@@ -91,7 +91,7 @@ class PushAuthTest extends WireMockSupport {
     registry.verify(1, getRequestedFor(urlPathEqualTo("/token")));
     registry.verify(1, getRequestedFor(urlPathEqualTo("/token"))
         .withQueryParam("scope", havingExactly("repository:app:pull,push")));
-    registry.verify(3, patchRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/u1"))
+    registry.verify(3, putRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/u1"))
         .withHeader("Authorization", equalTo(BEARER)));
     registry.verify(1, putRequestedFor(urlPathEqualTo("/v2/app/manifests/v1")).withHeader("Authorization",
         equalTo(BEARER)));
@@ -136,6 +136,6 @@ class PushAuthTest extends WireMockSupport {
     }
     registry.verify(3, anyRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/")).withQueryParam("from",
         equalTo("src")));
-    registry.verify(3, patchRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/u1")));
+    registry.verify(3, putRequestedFor(urlPathEqualTo("/v2/app/blobs/uploads/u1")));
   }
 }

@@ -101,6 +101,13 @@ final class ResumableUploadServer implements AutoCloseable {
       received.write(in.readNBytes((int) length));
       answer(out, "202 Accepted", "Location: " + upload + "\r\nRange: 0-" + (received.size() - 1) + "\r\n");
     } else if (method.equals("PUT")) {
+      // the closing request may carry the last chunk, which must start where the upload stands
+      if (length > 0 && (range == null || Long.parseLong(range.split("-")[0]) != received.size())) {
+        in.skipNBytes(length);
+        answer(out, "416 Range Not Satisfiable", state);
+        return;
+      }
+      received.write(in.readNBytes((int) length));
       String digest = java.net.URLDecoder.decode(target.substring(target.indexOf("digest=") + 7),
           StandardCharsets.UTF_8);
       if (Digest.sha256(received.toByteArray()).toString().equals(digest)) {
