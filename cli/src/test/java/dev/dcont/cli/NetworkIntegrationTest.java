@@ -403,6 +403,7 @@ class NetworkIntegrationTest {
     assertTrue(reach.out().contains("PING target (10.124.0."), reach.toString());
     Cli.Result back = dcont("exec", "target", "sh", "-c", "busybox ping -c 1 -W 2 mv | head -1");
     assertTrue(back.out().contains("PING mv (" + ip + ")"), back.toString());
+    assertTrue(dcont("exec", "mover", "cat", "/etc/hosts").out().contains(ip + "\t"), "hosts has the new address");
 
     Cli.Result again = dcont("network", "connect", "neta", "mover");
     assertEquals(1, again.code(), again.toString());
@@ -414,6 +415,7 @@ class NetworkIntegrationTest {
     assertEquals(0, disconnect.code(), disconnect.toString());
     assertFalse(inspect("mover").get("NetworkSettings").get("Networks").has("neta"));
     assertFalse(dcont("exec", "mover", "sh", "-c", ping).code() == 0, "off target's network again");
+    assertFalse(dcont("exec", "mover", "cat", "/etc/hosts").out().contains(ip + "\t"), "and hosts no more");
     Cli.Result notOn = dcont("network", "disconnect", "neta", "mover");
     assertEquals(1, notOn.code(), notOn.toString());
     assertTrue(notOn.err().contains("is not connected to network neta"), notOn.toString());

@@ -41,7 +41,8 @@ final class NetworkConnectCommands {
         ContainerNetworks cn = c.networks();
         NetworkDef net = NetworkCommand.resolve(cn, network);
         ContainerRecord r = running(c, container);
-        new NetworkConnect(cn, store.layout().root()).connect(r.id(), r.name(), net, aliases, ip);
+        String address = new NetworkConnect(cn, store.layout().root()).connect(r.id(), r.name(), net, aliases, ip);
+        HostsLines.add(store.layout().container(r.id()).resolve("etc"), address);
         return 0;
       }
     }
@@ -65,7 +66,8 @@ final class NetworkConnectCommands {
         ContainerNetworks cn = c.networks();
         NetworkDef net = NetworkCommand.resolve(cn, network);
         ContainerRecord r = running(c, container);
-        new NetworkConnect(cn, store.layout().root()).disconnect(r.id(), r.name(), net.name());
+        String address = new NetworkConnect(cn, store.layout().root()).disconnect(r.id(), r.name(), net.name());
+        HostsLines.remove(store.layout().container(r.id()).resolve("etc"), address);
         return 0;
       }
     }

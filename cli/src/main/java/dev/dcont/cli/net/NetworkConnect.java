@@ -62,8 +62,8 @@ public final class NetworkConnect {
     }
   }
 
-  /** Detaches container {@code id} from {@code network}; the network it was started on stays as it is. */
-  public void disconnect(String id, String name, String network) {
+  /** Detaches container {@code id} from {@code network}, returning its address there; the network it was started on stays as it is. */
+  public String disconnect(String id, String name, String network) {
     try (FileLock lock = cn.lock()) {
       Lease lease = leaseOf(id, name);
       Map<String, Object> nets = map(lease.options().get("networks"));
@@ -88,6 +88,7 @@ public final class NetworkConnect {
       status.remove(network);
       LeaseFiles.write(paths, new Lease(id, lease.netns(), lease.hostNetns(), lease.pid(), lease.pidStart(),
           options, status));
+      return Subnet.text(lease.address(network));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
