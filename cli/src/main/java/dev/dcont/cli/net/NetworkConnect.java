@@ -94,11 +94,6 @@ public final class NetworkConnect {
     }
   }
 
-  /** The networks container {@code id} is on, the one it was started on first. */
-  public List<String> networksOf(String id) {
-    return cn.lease(id).map(l -> List.copyOf(map(l.options().get("networks")).keySet())).orElse(List.of());
-  }
-
   private Lease leaseOf(String id, String name) {
     Optional<Lease> l = cn.lease(id);
     if (l.isEmpty() || l.get().status() == null) {
