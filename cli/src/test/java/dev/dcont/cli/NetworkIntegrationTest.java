@@ -386,6 +386,48 @@ class NetworkIntegrationTest {
   }
 
   @Test
+  void networkConnectAndDisconnectARunningContainer() throws Exception {
+    assertEquals(0, dcont("network", "create", "--subnet", "10.124.0.0/24", "neta").code());
+    assertEquals(0, dcont("network", "create", "--subnet", "10.125.0.0/24", "netb").code());
+    assertEquals(0, dcont("run", "-d", "--network", "neta", "--name", "target", image, "sleep", "300").code());
+    assertEquals(0, dcont("run", "-d", "--network", "netb", "--name", "mover", image, "sleep", "300").code());
+    String ping = "busybox ping -c 1 -W 2 target";
+    assertFalse(dcont("exec", "mover", "sh", "-c", ping).code() == 0, "not on target's network yet");
+
+    Cli.Result connect = dcont("network", "connect", "--alias", "mv", "neta", "mover");
+    assertEquals(0, connect.code(), connect.toString());
+    String ip = inspect("mover").get("NetworkSettings").get("Networks").get("neta").get("IPAddress").asText();
+    assertTrue(ip.startsWith("10.124.0."), ip);
+    Cli.Result reach = dcont("exec", "mover", "sh", "-c", ping + " | head -1");
+    assertEquals(0, reach.code(), reach.toString());
+    assertTrue(reach.out().contains("PING target (10.124.0."), reach.toString());
+    Cli.Result back = dcont("exec", "target", "sh", "-c", "busybox ping -c 1 -W 2 mv | head -1");
+    assertTrue(back.out().contains("PING mv (" + ip + ")"), back.toString());
+    assertTrue(dcont("exec", "mover", "cat", "/etc/hosts").out().contains(ip + "\t"), "hosts has the new address");
+
+    Cli.Result again = dcont("network", "connect", "neta", "mover");
+    assertEquals(1, again.code(), again.toString());
+    assertTrue(again.err().contains("already exists in network neta"), again.toString());
+    assertEquals(1, dcont("network", "connect", "nosuch", "mover").code());
+    assertEquals(1, dcont("network", "connect", "neta", "nosuch").code());
+
+    Cli.Result disconnect = dcont("network", "disconnect", "neta", "mover");
+    assertEquals(0, disconnect.code(), disconnect.toString());
+    assertFalse(inspect("mover").get("NetworkSettings").get("Networks").has("neta"));
+    assertFalse(dcont("exec", "mover", "sh", "-c", ping).code() == 0, "off target's network again");
+    assertFalse(dcont("exec", "mover", "cat", "/etc/hosts").out().contains(ip + "\t"), "and hosts no more");
+    Cli.Result notOn = dcont("network", "disconnect", "neta", "mover");
+    assertEquals(1, notOn.code(), notOn.toString());
+    assertTrue(notOn.err().contains("is not connected to network neta"), notOn.toString());
+
+    assertEquals(0, dcont("network", "connect", "neta", "mover").code());
+    assertEquals(0, dcont("rm", "-f", "mover").code());
+    assertEquals(0, dcont("rm", "-f", "target").code());
+    assertEquals(0, dcont("network", "rm", "neta", "netb").code());
+    assertNothingLeft("10.124.0.", "10.125.0.");
+  }
+
+  @Test
   void whatAKilledDcontOrMonitorHeldIsReleasedByTheNextCommand() throws Exception {
     // a foreground run: dcont and the container's monitor are killed while it runs
     Started fg = start("run", "--rm", "--name", "fg", "-p", "8282:80", image,

@@ -26,6 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code dcont network create|ls|inspect|rm|prune}: the store's networks, as {@code docker network}. */
 @Command(name = "network", description = "Manage networks.", subcommands = {
     NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class,
+    NetworkConnectCommands.Connect.class, NetworkConnectCommands.Disconnect.class,
     NetworkPrune.class})
 public final class NetworkCommand implements Callable<Integer> {
   @Spec

@@ -203,7 +203,7 @@ public final class ContainerNetworks {
     }
   }
 
-  private static int address(NetworkDef net, String wanted, List<Lease> leases) {
+  static int address(NetworkDef net, String wanted, List<Lease> leases) {
     Set<Integer> used = new HashSet<>();
     for (Lease l : leases) {
       Integer a = l.address(net.name());

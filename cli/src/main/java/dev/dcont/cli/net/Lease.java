@@ -67,7 +67,7 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
     String mac = "";
     List<String> dns = new ArrayList<>();
     if (status != null && status.get(net.name()) instanceof Map<?, ?> block) {
-      if (block.get("interfaces") instanceof Map<?, ?> ifs && ifs.get("eth0") instanceof Map<?, ?> eth) {
+      if (block.get("interfaces") instanceof Map<?, ?> ifs && ifs.get(iface(net.name())) instanceof Map<?, ?> eth) {
         mac = String.valueOf(eth.get("mac_address"));
         if (eth.get("subnets") instanceof List<?> subnets && !subnets.isEmpty()
             && subnets.get(0) instanceof Map<?, ?> s) {
@@ -85,10 +85,30 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
     return new ContainerNetworks.Attached(netns, net, ip, prefix, gateway, mac, dns, ports());
   }
 
+  /** The container's interface on network {@code name}: eth0 on the one it started on, ethN on those connected. */
+  private String iface(String name) {
+    if (options.get("networks") instanceof Map<?, ?> m && m.get(name) instanceof Map<?, ?> per
+        && per.get("interface_name") != null) {
+      return String.valueOf(per.get("interface_name"));
+    }
+    return "eth0";
+  }
+
+  /** Every network the container is on, the one it started on first. */
+  public List<String> networks() {
+    return options.get("networks") instanceof Map<?, ?> m ? m.keySet().stream().map(String::valueOf).toList()
+        : List.of();
+  }
+
   /** The attached container for inspect and /etc/hosts, from the lease alone. */
   public ContainerNetworks.Attached attached() {
+    return attached(network());
+  }
+
+  /** The container as attached to network {@code name} (one of {@link #networks}), from the lease alone. */
+  public ContainerNetworks.Attached attached(String name) {
     Object info = options.get("network_info");
-    if (info instanceof Map<?, ?> m && m.get(network()) instanceof Map<?, ?> def) {
+    if (info instanceof Map<?, ?> m && m.get(name) instanceof Map<?, ?> def) {
       @SuppressWarnings("unchecked")
       Map<String, Object> d = (Map<String, Object>) def;
       return attached(NetworkDef.fromMap(d, "lease " + id));

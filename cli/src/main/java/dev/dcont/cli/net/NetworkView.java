@@ -27,10 +27,10 @@ public final class NetworkView {
     m.put("NetworkInterface", d.iface());
     Map<String, Object> containers = new LinkedHashMap<>();
     for (Lease l : leases) {
-      if (!l.network().equals(d.name())) {
+      if (!l.networks().contains(d.name())) {
         continue;
       }
-      ContainerNetworks.Attached a = l.attached();
+      ContainerNetworks.Attached a = l.attached(d.name());
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("Name", String.valueOf(l.options().get("container_name")));
       c.put("MacAddress", a.mac());
@@ -66,6 +66,18 @@ public final class NetworkView {
       n.put("Gateway", a == null ? "" : a.gateway());
       n.put("MacAddress", a == null ? "" : a.mac());
       nets.put(request.network(), n);
+      for (String other : lease == null ? List.<String>of() : lease.networks()) {
+        if (!other.equals(request.network())) {
+          ContainerNetworks.Attached o = lease.attached(other);
+          Map<String, Object> on = new LinkedHashMap<>();
+          on.put("NetworkID", o.network().id());
+          on.put("IPAddress", o.ip());
+          on.put("IPPrefixLen", o.prefix());
+          on.put("Gateway", o.gateway());
+          on.put("MacAddress", o.mac());
+          nets.put(other, on);
+        }
+      }
     } else {
       nets.put(mode, Map.of());
     }

@@ -1,0 +1,19 @@
+package dev.dcont.cli.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NetworkConnectTest {
+  @Test
+  void aConnectedNetworkGetsTheNextFreeInterface() {
+    Map<String, Object> nets = new LinkedHashMap<>();
+    nets.put("a", Map.of("interface_name", "eth0"));
+    assertEquals(1, NetworkConnect.nextInterface(nets));
+    nets.put("c", Map.of("interface_name", "eth2"));
+    assertEquals(3, NetworkConnect.nextInterface(nets));
+    assertEquals(0, NetworkConnect.nextInterface(Map.of()));
+  }
+}
