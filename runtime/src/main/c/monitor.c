@@ -355,14 +355,14 @@ int run_monitor(void) {
         int np = 0;
         pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
         int ri = np;
-        np += stdio_poll_set(pfd + ri, exited);
+        long long rest;
+        np += stdio_poll_set(pfd + ri, exited, &rest);
         int mi = -1, si = -1, oi = -1, ei = -1;
         if (master >= 0) { mi = np; pfd[np++] = (struct pollfd){master, POLLIN, 0}; }
         if (master >= 0 && stdin_open) { si = np; pfd[np++] = (struct pollfd){0, POLLIN, 0}; }
         if (out_r >= 0) { oi = np; pfd[np++] = (struct pollfd){out_r, POLLIN, 0}; }
         if (err_r >= 0) { ei = np; pfd[np++] = (struct pollfd){err_r, POLLIN, 0}; }
         /* a resting stream (stdio.c) is polled again when its rest ends; after the end, 50 ms without output */
-        long long rest = stdio_rest_ns();
         struct timespec ts = {0, rest >= 0 ? rest : 50000000L};
         int r = ppoll(pfd, np, rest >= 0 || exited ? &ts : NULL, NULL);
         if (r < 0 && errno != EINTR) break;

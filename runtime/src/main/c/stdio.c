@@ -244,25 +244,27 @@ static void transfer(struct stream *s) {
     }
 }
 
-long long stdio_rest_ns(void) {
-    long long now = now_ns(), wait = -1;
-    for (int i = 0; i < 3; i++) {
-        struct stream *s = &streams[i];
-        if (s->src < 0 || s->rest_until <= now) continue;
-        if (wait < 0 || s->rest_until - now < wait) wait = s->rest_until - now;
-    }
-    return wait;
-}
-
-int stdio_poll_set(struct pollfd *pfd, int exited) {
+/*
+ * The poll set of the streams that are not resting, and in *rest_ns how long the poll may wait before a resting
+ * one is due (-1: none rests). Both are judged at one instant: a rest that ended between building the set and
+ * computing the wait would otherwise leave its stream out of a poll without a timeout, and a full caller's pipe
+ * and an empty container's pipe would then wait on each other for ever.
+ */
+int stdio_poll_set(struct pollfd *pfd, int exited, long long *rest_ns) {
     /* once the container has ended nobody reads its stdin; the caller's input is left unread */
     if (exited && streams[IN].src >= 0) stream_end(&streams[IN]);
     long long now = now_ns();
     int n = 0;
+    *rest_ns = -1;
     for (int i = 0; i < 3; i++) {
         struct stream *s = &streams[i];
         s->pi = -1;
-        if (s->src < 0 || s->rest_until > now) continue;
+        if (s->src < 0) continue;
+        if (s->rest_until > now) {
+            long long left = s->rest_until - now;
+            if (*rest_ns < 0 || left < *rest_ns) *rest_ns = left;
+            continue;
+        }
         s->pi = n;
         s->polled_dst = s->len > s->off || s->dst_full;
         pfd[n++] = s->polled_dst ? (struct pollfd){s->dst, POLLOUT, 0} : (struct pollfd){s->src, POLLIN, 0};
