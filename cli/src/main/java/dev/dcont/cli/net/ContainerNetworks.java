@@ -101,7 +101,10 @@ public final class ContainerNetworks {
       options.put("container_name", name);
       options.put("networks", Map.of(net.name(), perNet));
       options.put("network_info", Map.of(net.name(), net.toMap()));
-      options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      if (!ports.isEmpty()) {
+        // as podman: netavark makes a port-forwarding chain for any list it is given, an empty one too
+        options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      }
       if (net.dns() && !request.dnsServers().isEmpty()) {
         options.put("dns_servers", request.dnsServers());
       }

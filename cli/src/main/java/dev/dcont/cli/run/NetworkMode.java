@@ -51,12 +51,13 @@ public final class NetworkMode {
    * process that attached it (a dcont killed while it started the container, or a monitor killed).
    */
   static boolean stale(Containers containers, Lease l) {
+    // first: a run sets up its container's network before the container's row exists (see EarlyNetwork)
+    if (l.attacherAlive()) {
+      return false;
+    }
     Optional<ContainerRecord> r = containers.store().containers().byId(l.id());
     if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
       return true;
-    }
-    if (l.attacherAlive()) {
-      return false;
     }
     try {
       String s = containers.runtime().state(l.id()).status();
