@@ -71,6 +71,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private final OptionSpec publishAll;
   private final OptionSpec networkAliases;
   private final OptionSpec ip;
+  private final OptionSpec ip6;
   private final OptionSpec dns;
   private final OptionSpec dnsSearch;
   private final OptionSpec dnsOptions;
@@ -116,6 +117,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     networkAliases = repeated(spec, String.class, "<alias>", "Another name of the container on its network.",
         "--network-alias");
     ip = single(spec, String.class, "<ip>", "The container's IPv4 address on its network.", "--ip");
+    ip6 = single(spec, String.class, "<ip6>", "The container's IPv6 address on its network (one with IPv6).",
+        "--ip6");
     dns = repeated(spec, String.class, "IP", "A name server for /etc/resolv.conf (in place of the host's).",
         "--dns");
     dnsSearch = repeated(spec, String.class, "DOMAIN", "A search domain for /etc/resolv.conf ('.' for none).",
@@ -185,9 +188,10 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         isSet(privileged), security, CgroupParent.parse(cgroupParent.getValue()));
     SpecFactory.prepareSeccomp(flags);
     ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
-        ip.getValue(), ports);
+        ip.getValue(), ip6.getValue(), ports);
     if (net != null && !etc.dns().isEmpty()) {
-      net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ports(), etc.dns());
+      net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ip6(), net.ports(),
+          etc.dns());
     }
     Containers.Identity who = Containers.Identity.of(flags);
     Store[] opened = new Store[1];
@@ -234,11 +238,13 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         if (isSet(publishAll) && config.config() != null) {
           ports.addAll(PortMapping.exposed(config.config().exposedPorts()));
           if (net != null) {
-            net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), ports, net.dnsServers());
+            net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ip6(), ports,
+                net.dnsServers());
           }
         }
-        if ((network.equals("none") || network.equals("host")) && (!ports.isEmpty() || ip.getValue() != null)) {
-          err.println("WARNING: published ports and --ip are discarded with --network " + network);
+        if ((network.equals("none") || network.equals("host"))
+            && (!ports.isEmpty() || ip.getValue() != null || ip6.getValue() != null)) {
+          err.println("WARNING: published ports, --ip and --ip6 are discarded with --network " + network);
         }
         EarlyNetwork handed = early;
         early = null;

@@ -60,7 +60,7 @@ public final class Containers {
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags) {
     return create(image, imageName, config, processFlags, flags, NetworkMode.request(flags.network(), List.of(),
-        null, List.of()));
+        null, null, List.of()));
   }
 
   /**

@@ -29,12 +29,13 @@ public final class NetworkMode {
   private NetworkMode() { }
 
   /** The request for {@code --network network}, or null for none and host. */
-  public static ContainerNetworks.Request request(String network, List<String> aliases, String ip,
+  public static ContainerNetworks.Request request(String network, List<String> aliases, String ip, String ip6,
       List<PortMapping> ports) {
     if (network == null || network.equals("none") || network.equals("host")) {
       return null;
     }
-    return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ports);
+    return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ip6,
+        ports);
   }
 
   /** The spec with its network namespace being {@code netns}, the one netavark set up. */
@@ -75,6 +76,9 @@ public final class NetworkMode {
     if (r.ip() != null) {
       m.put("ip", r.ip());
     }
+    if (r.ip6() != null) {
+      m.put("ip6", r.ip6());
+    }
     m.put("ports", r.ports().stream().map(PortMapping::toMap).toList());
     Files.write(bundle.resolve("network.json"), Json.write(m));
   }
@@ -93,7 +97,8 @@ public final class NetworkMode {
       List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
           : List.of();
       return new ContainerNetworks.Request(String.valueOf(m.get("network")), aliases,
-          m.get("ip") == null ? null : String.valueOf(m.get("ip")), ports);
+          m.get("ip") == null ? null : String.valueOf(m.get("ip")),
+          m.get("ip6") == null ? null : String.valueOf(m.get("ip6")), ports);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | RuntimeException e) {
