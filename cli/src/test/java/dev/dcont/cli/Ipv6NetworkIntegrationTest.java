@@ -179,6 +179,21 @@ class Ipv6NetworkIntegrationTest {
     assertTrue(etc.out().contains(webIp6 + "\t" + hostname + "\n"), "its IPv6 address in /etc/hosts: " + etc);
     assertTrue(etc.out().contains("default via " + gateway6), "a default IPv6 route: " + etc);
 
+    // a container of an IPv4 network connected with --ip6: reached by its alias over IPv6, in its /etc/hosts
+    ok("network", "create", "--subnet", "10.127.0.0/24", "plain");
+    ok("run", "-d", "--network", "plain", "--name", "outsider", image, "sleep", "300");
+    ok("network", "connect", "--alias", "out", "--ip6", prefix + ":77", "v6net", "outsider");
+    JsonDoc joined = inspect("outsider").get("NetworkSettings").get("Networks").get("v6net");
+    assertEquals(prefix + ":77", joined.get("GlobalIPv6Address").asText(), joined.toString());
+    Cli.Result toOut = ok("exec", "peer", "sh", "-c", "busybox ping -6 -c 1 -W 2 out | head -1");
+    assertTrue(toOut.out().startsWith("PING out (" + prefix + ":77)"), toOut.toString());
+    assertTrue(ok("exec", "outsider", "cat", "/etc/hosts").out().contains(prefix + ":77\t"), "hosts has it");
+    ok("network", "disconnect", "v6net", "outsider");
+    assertFalse(ok("exec", "outsider", "cat", "/etc/hosts").out().contains(prefix + ":77"), "and no more");
+    ok("network", "connect", "--ip6", prefix + ":77", "v6net", "outsider");
+    ok("rm", "-f", "outsider");
+    ok("network", "rm", "plain");
+
     // released at rm: the lowest address is handed out again
     ok("rm", "-f", "web");
     ok("run", "-d", "--network", "v6net", "--name", "again", image, "sleep", "300");

@@ -88,7 +88,7 @@ final class Ipam {
       }
       return a;
     }
-    // the used addresses are few: at most as many candidates as there are leases, plus one, are tried
+    // the addresses in use are few: at most one candidate more than there are of them is tried
     for (BigInteger a = s.firstHost(); a.compareTo(s.lastHost()) <= 0; a = a.add(BigInteger.ONE)) {
       if (!used.contains(a)) {
         return a;

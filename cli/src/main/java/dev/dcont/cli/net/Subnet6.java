@@ -32,7 +32,7 @@ public record Subnet6(BigInteger base, int prefix) {
     return new Subnet6(address(cidr.substring(0, slash)), prefix);
   }
 
-  /** Whether {@code text} is written as an IPv6 address or subnet would be (it has a colon), not whether it is valid. */
+  /** Whether {@code text} is written as an IPv6 address or subnet is (it has a colon); not whether it is valid. */
   public static boolean looksV6(String text) {
     return text.indexOf(':') >= 0;
   }
