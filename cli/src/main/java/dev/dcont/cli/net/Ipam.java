@@ -106,10 +106,15 @@ final class Ipam {
    * Refuses a port published on an IPv6 host address when {@code net} has no IPv6 (netavark could not forward it to
    * the container), and one on ::1: netavark forwards with DNAT, and the kernel routes no packet from the IPv6
    * loopback address out of the host (IPv6 has no route_localnet, which netavark sets for 127.0.0.1), so the port
-   * would take the address and never answer there. One line, exit 125.
+   * would take the address and never answer there; and one on :: (netavark matches it as the one address ::, not
+   * as every IPv6 address of the host, so it would never answer either). One line, exit 125.
    */
   static void checkPorts(NetworkDef net, List<PortMapping> ports) {
     for (PortMapping p : ports) {
+      if (p.hostIp().equals("::")) {
+        throw new Errors.UserError("-p on [::]: netavark cannot publish on every IPv6 address alone; leave the"
+            + " address out to publish on every address of the host, IPv4 and IPv6", Errors.RUN_FAILED);
+      }
       if (p.hostIp().equals("::1")) {
         throw new Errors.UserError("-p on ::1: netavark cannot forward the IPv6 loopback address to a container"
             + " (the kernel does not route it); publish on another address of the host or on all of them",

@@ -3,6 +3,7 @@ package dev.dcont.cli.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.cli.Errors;
 import java.math.BigInteger;
@@ -75,6 +76,8 @@ class IpamTest {
     Errors.UserError loopback = assertThrows(Errors.UserError.class,
         () -> Ipam.checkPorts(DUAL, PortMapping.parse("[::1]:8080:80")));
     assertEquals(Errors.RUN_FAILED, loopback.code());
+    assertTrue(assertThrows(Errors.UserError.class, () -> Ipam.checkPorts(DUAL, PortMapping.parse("[::]:8080:80")))
+        .getMessage().startsWith("-p on [::]: "));
   }
 
   @Test
