@@ -163,6 +163,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       throw new Errors.UserError("invalid --network '" + network + "' (bridge, none, host or a network's name)",
           Errors.RUN_FAILED);
     }
+    checkEndpointOptions(network);
     List<PortMapping> ports = new java.util.ArrayList<>();
     for (String p : Options.<String>values(publish)) {
       ports.addAll(PortMapping.parse(p));
@@ -193,8 +194,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       if (isSet(publishAll) && config.config() != null) {
         ports.addAll(PortMapping.exposed(config.config().exposedPorts()));
       }
-      if ((network.equals("none") || network.equals("host")) && (!ports.isEmpty() || ip.getValue() != null)) {
-        err.println("WARNING: published ports and --ip are discarded with --network " + network);
+      if ((network.equals("none") || network.equals("host")) && !ports.isEmpty()) {
+        err.println("WARNING: published ports are discarded with --network " + network);
       }
       ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
           ip.getValue(), ports);
@@ -234,6 +235,25 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         }
       }
       return code;
+    }
+  }
+
+  /**
+   * {@code --ip} and {@code --network-alias} name the container on a network of {@code network create}: Docker
+   * refuses them on its predefined networks (the default bridge has no names to alias, and its addresses are the
+   * daemon's to hand out), in these words.
+   */
+  private void checkEndpointOptions(String network) {
+    if (!dev.dcont.cli.net.Networks.RESERVED.contains(network)) {
+      return;
+    }
+    if (ip.getValue() != null) {
+      throw new Errors.UserError("user specified IP address is supported on user defined networks only (make one"
+          + " with 'dcont network create' and run with --network NAME)", Errors.RUN_FAILED);
+    }
+    if (!Options.<String>values(networkAliases).isEmpty()) {
+      throw new Errors.UserError("network-scoped alias is supported only for containers in user defined networks"
+          + " (make one with 'dcont network create' and run with --network NAME)", Errors.RUN_FAILED);
     }
   }
 
