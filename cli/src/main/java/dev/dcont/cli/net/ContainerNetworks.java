@@ -91,8 +91,11 @@ public final class ContainerNetworks {
             aliases.add(a);
           }
         }
-        if (!aliases.contains(hostname)) {
-          aliases.add(hostname);
+        // Docker's names of a container on a user network also include its short ID, whatever its hostname
+        for (String n : List.of(id.substring(0, Math.min(12, id.length())), hostname)) {
+          if (!aliases.contains(n)) {
+            aliases.add(n);
+          }
         }
         perNet.put("aliases", aliases);
       }
