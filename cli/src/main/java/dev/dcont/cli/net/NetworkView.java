@@ -48,6 +48,12 @@ public final class NetworkView {
    * ({@code lease} not null), the published ports as bound now.
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease) {
+    return settings(mode, request, lease, List.of());
+  }
+
+  /** As above; a port the image exposes and none publishes is in {@code Ports} with no binding, as Docker's. */
+  public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease,
+      List<PortMapping> exposed) {
     ContainerNetworks.Attached a = lease == null ? null : lease.attached();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("IPAddress", a == null ? "" : a.ip());
@@ -55,7 +61,14 @@ public final class NetworkView {
     m.put("Gateway", a == null ? "" : a.gateway());
     m.put("MacAddress", a == null ? "" : a.mac());
     m.put("SandboxKey", a == null ? "" : a.netns().toString());
-    m.put("Ports", ports(a == null ? request == null ? List.of() : request.ports() : a.ports(), a != null));
+    Map<String, Object> ports = ports(a == null ? request == null ? List.of() : request.ports() : a.ports(),
+        a != null);
+    if (a != null) {
+      for (PortMapping e : exposed) {
+        ports.putIfAbsent(e.containerPort() + "/" + e.protocol(), null);
+      }
+    }
+    m.put("Ports", ports);
     Map<String, Object> nets = new LinkedHashMap<>();
     if (request != null) {
       Map<String, Object> n = new LinkedHashMap<>();
@@ -101,11 +114,11 @@ public final class NetworkView {
     return out;
   }
 
-  /** {@code docker ps}'s PORTS: {@code 0.0.0.0:8080->80/tcp, …}. */
-  public static String psPorts(Lease lease) {
+  /** {@code docker ps}'s PORTS ({@link PsPorts}): the ports published now and those the image exposes. */
+  public static String psPorts(Lease lease, List<PortMapping> exposed) {
     if (lease == null) {
       return "";
     }
-    return String.join(", ", lease.ports().stream().map(PortMapping::text).toList());
+    return PsPorts.text(lease.ports(), exposed);
   }
 }

@@ -115,7 +115,7 @@ public final class Containers {
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
       if (pending != null) {
-        NetworkMode.write(bundle, network);
+        NetworkMode.write(bundle, network, config == null ? null : config.exposedPorts());
         spec = NetworkMode.join(spec, pending.expected().netns());
         ContainerNetworks.Pending p = pending;
         pending = null;
