@@ -69,6 +69,9 @@ public final class NetworkCommand implements Callable<Integer> {
     @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "bridge (the only driver).")
     String driver = "bridge";
 
+    @Option(names = "--label", paramLabel = "KEY[=VALUE]", description = "A label of the network (repeatable).")
+    List<String> labels;
+
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
@@ -77,11 +80,12 @@ public final class NetworkCommand implements Callable<Integer> {
       if (!driver.equals("bridge")) {
         throw new Errors.UserError("network driver " + driver + " is not supported (dcont makes bridge networks)");
       }
+      java.util.Map<String, String> labelMap = NetworkFilters.labels(labels);
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = new Containers(store).networks();
         NetworkDef d;
         try (FileLock lock = cn.lock()) {
-          d = cn.networks().create(name, subnet, gateway, internal);
+          d = cn.networks().create(name, subnet, gateway, internal, labelMap);
         }
         spec.commandLine().getOut().println(d.id());
         spec.commandLine().getOut().flush();
@@ -98,22 +102,35 @@ public final class NetworkCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only show network IDs.")
     boolean quiet;
 
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only the networks that match:"
+        + " name, id, label (KEY or KEY=VALUE), driver, scope, type (custom or builtin), dangling (true or false);"
+        + " repeatable.")
+    List<String> filters;
+
     @Mixin
     FormatOption format;
 
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
+      NetworkFilters filter = NetworkFilters.parse(filters,
+          java.util.Set.of("name", "id", "label", "driver", "scope", "type", "dangling"));
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = swept(store).networks();
-        List<NetworkDef> all;
+        List<NetworkDef> all = new ArrayList<>();
+        java.util.Map<String, java.util.Map<String, String>> labels = new java.util.HashMap<>();
         try (FileLock lock = cn.lock()) {
-          all = cn.networks().list();
+          for (NetworkDef d : cn.networks().list()) {
+            labels.put(d.name(), cn.networks().labels(d));
+            if (filter.matches(d, labels.get(d.name()), !cn.users(d.name()).isEmpty())) {
+              all.add(d);
+            }
+          }
         }
         if (format.json()) {
           List<Object> l = new ArrayList<>();
           for (NetworkDef d : all) {
-            l.add(NetworkView.network(d, List.of()));
+            l.add(NetworkView.network(d, List.of(), labels.get(d.name())));
           }
           out.println(Json.pretty(l));
         } else if (quiet) {
@@ -146,7 +163,7 @@ public final class NetworkCommand implements Callable<Integer> {
         List<Object> out = new ArrayList<>();
         for (String n : names) {
           NetworkDef d = resolve(cn, n);
-          out.add(NetworkView.network(d, cn.leases()));
+          out.add(NetworkView.network(d, cn.leases(), cn.networks().labels(d)));
         }
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();

@@ -11,6 +11,11 @@ public final class NetworkView {
 
   /** {@code docker network inspect}'s form of a network and the containers on it now. */
   public static Map<String, Object> network(NetworkDef d, List<Lease> leases) {
+    return network(d, leases, Map.of());
+  }
+
+  /** As above, with the network's labels. */
+  public static Map<String, Object> network(NetworkDef d, List<Lease> leases, Map<String, String> labels) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Name", d.name());
     m.put("Id", d.id());
@@ -39,7 +44,7 @@ public final class NetworkView {
     }
     m.put("Containers", containers);
     m.put("Options", Map.of());
-    m.put("Labels", Map.of());
+    m.put("Labels", labels);
     return m;
   }
 
