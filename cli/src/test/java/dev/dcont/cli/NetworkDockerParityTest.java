@@ -85,4 +85,15 @@ class NetworkDockerParityTest {
         Cli.run(root, "network", "prune", "--filter", "label=keep").out().lines().toList());
     assertEquals(List.of("bridge", "new"), names());
   }
+
+  @Test
+  void inspectOfSeveralShowsThoseFoundAndNamesEachMissingOne() {
+    assertEquals(0, Cli.run(root, "network", "create", "--subnet", "10.143.0.0/24", "front").code());
+    assertEquals(0, Cli.run(root, "network", "create", "--subnet", "10.143.1.0/24", "back").code());
+    Cli.Result some = Cli.run(root, "network", "inspect", "front", "nope", "back");
+    assertEquals(1, some.code(), some.toString());
+    assertEquals(List.of("front", "back"), JsonDoc.parse(some.out()).value() instanceof List<?> l
+        ? l.stream().map(n -> ((java.util.Map<?, ?>) n).get("Name").toString()).toList() : List.of());
+    assertEquals("dcont: network nope not found (see 'dcont network ls')\n", some.err());
+  }
 }

@@ -161,13 +161,23 @@ public final class NetworkCommand implements Callable<Integer> {
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = swept(store).networks();
         List<Object> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (String n : names) {
-          NetworkDef d = resolve(cn, n);
-          out.add(NetworkView.network(d, cn.leases(), cn.networks().labels(d)));
+          var d = cn.networks().resolve(n);
+          if (d.isEmpty()) {
+            missing.add(n);
+          } else {
+            out.add(NetworkView.network(d.get(), cn.leases(), cn.networks().labels(d.get())));
+          }
         }
+        // as docker network inspect: the networks found (maybe none, []), then a line for each name that is none
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
-        return 0;
+        for (String n : missing) {
+          spec.commandLine().getErr().println("dcont: network " + n + " not found (see 'dcont network ls')");
+        }
+        spec.commandLine().getErr().flush();
+        return missing.isEmpty() ? 0 : Errors.OPERATIONAL;
       }
     }
   }
