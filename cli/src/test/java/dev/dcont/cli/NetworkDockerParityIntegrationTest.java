@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,5 +118,14 @@ class NetworkDockerParityIntegrationTest {
     assertTrue(ports.has("53/udp"), ports.toString());
     assertNull(ports.get("53/udp").value(), ports.toString());
     assertEquals("8080", ports.get("80/tcp").get(0).get("HostPort").asText());
+
+    assertEquals(0, dcont("kill", "web").code());
+    Poll.until("web to stop", Duration.ofSeconds(20),
+        () -> !inspect("web").get("State").get("Running").asBoolean());
+    JsonDoc stopped = inspect("web").get("NetworkSettings");
+    assertEquals(0, stopped.get("Ports").size(), stopped.toString());
+    String bridgeId = JsonDoc.parse(dcont("network", "inspect", "bridge").out()).get(0).get("Id").asText();
+    assertEquals(bridgeId, stopped.get("Networks").get("bridge").get("NetworkID").asText(), stopped.toString());
+    assertEquals("", stopped.get("Networks").get("bridge").get("IPAddress").asText(), stopped.toString());
   }
 }

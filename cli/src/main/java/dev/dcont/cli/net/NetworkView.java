@@ -53,12 +53,16 @@ public final class NetworkView {
    * ({@code lease} not null), the published ports as bound now.
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease) {
-    return settings(mode, request, lease, List.of());
+    return settings(mode, request, lease, List.of(), "");
   }
 
-  /** As above; a port the image exposes and none publishes is in {@code Ports} with no binding, as Docker's. */
+  /**
+   * As above, as Docker's: a port the image exposes and none publishes is in {@code Ports} with no binding; a
+   * container not on its network now (stopped) has no {@code Ports} and keeps only the ID of its network
+   * ({@code networkId}).
+   */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease,
-      List<PortMapping> exposed) {
+      List<PortMapping> exposed, String networkId) {
     ContainerNetworks.Attached a = lease == null ? null : lease.attached();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("IPAddress", a == null ? "" : a.ip());
@@ -66,8 +70,7 @@ public final class NetworkView {
     m.put("Gateway", a == null ? "" : a.gateway());
     m.put("MacAddress", a == null ? "" : a.mac());
     m.put("SandboxKey", a == null ? "" : a.netns().toString());
-    Map<String, Object> ports = ports(a == null ? request == null ? List.of() : request.ports() : a.ports(),
-        a != null);
+    Map<String, Object> ports = ports(a == null ? List.of() : a.ports(), true);
     if (a != null) {
       for (PortMapping e : exposed) {
         ports.putIfAbsent(e.containerPort() + "/" + e.protocol(), null);
@@ -77,7 +80,7 @@ public final class NetworkView {
     Map<String, Object> nets = new LinkedHashMap<>();
     if (request != null) {
       Map<String, Object> n = new LinkedHashMap<>();
-      n.put("NetworkID", a == null ? "" : a.network().id());
+      n.put("NetworkID", a == null ? networkId : a.network().id());
       n.put("Aliases", lease == null ? request.aliases() : lease.aliases());
       n.put("IPAddress", a == null ? "" : a.ip());
       n.put("IPPrefixLen", a == null ? 0 : a.prefix());
