@@ -63,6 +63,9 @@ class NetworkDockerParityTest {
     assertEquals(List.of("back", "front"), names("name=front", "name=ba"));
     assertEquals(List.of("bridge"), names("type=builtin"));
     assertEquals(List.of("back", "front"), names("type=custom", "dangling=true"));
+    String frontId = front.get("Id").asText();
+    assertEquals(frontId + "\n", Cli.run(root, "network", "ls", "-q", "--no-trunc", "--filter", "name=front").out());
+    assertEquals(frontId.substring(0, 12) + "\n", Cli.run(root, "network", "ls", "-q", "-f", "name=front").out());
     Cli.Result bad = Cli.run(root, "network", "ls", "--filter", "colour=red");
     assertEquals(1, bad.code(), bad.toString());
     assertEquals(1, bad.err().lines().count(), bad.err());

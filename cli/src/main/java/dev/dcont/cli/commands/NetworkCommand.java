@@ -102,6 +102,9 @@ public final class NetworkCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only show network IDs.")
     boolean quiet;
 
+    @Option(names = "--no-trunc", description = "Show whole network IDs.")
+    boolean noTrunc;
+
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only the networks that match:"
         + " name, id, label (KEY or KEY=VALUE), driver, scope, type (custom or builtin), dangling (true or false);"
         + " repeatable.")
@@ -134,11 +137,11 @@ public final class NetworkCommand implements Callable<Integer> {
           }
           out.println(Json.pretty(l));
         } else if (quiet) {
-          all.forEach(d -> out.println(d.id().substring(0, 12)));
+          all.forEach(d -> out.println(noTrunc ? d.id() : d.id().substring(0, 12)));
         } else {
           Format.Table t = new Format.Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET");
           for (NetworkDef d : all) {
-            t.row(d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
+            t.row(noTrunc ? d.id() : d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
           }
           out.print(t);
         }
