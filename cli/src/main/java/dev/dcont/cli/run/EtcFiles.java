@@ -55,13 +55,19 @@ public final class EtcFiles {
         ff02::1\tip6-allnodes
         ff02::2\tip6-allrouters
         %s\t%s
-        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostname);
+        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostsNames(hostname));
     write(hosts, extraHosts.isEmpty() || hostsText.endsWith("\n") ? hostsText + extraHosts
         : hostsText + "\n" + extraHosts);
     Path resolv = dir.resolve("resolv.conf");
     write(resolv, options.resolvConf(net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()),
         net != null && !net.dnsServers().isEmpty()));
     return new SpecFactory.EtcFiles(h, hosts, resolv);
+  }
+
+  /** The names of the container's own line: a hostname with a domain also by its first label, as Docker writes it. */
+  static String hostsNames(String hostname) {
+    int dot = hostname.indexOf('.');
+    return dot > 0 ? hostname + " " + hostname.substring(0, dot) : hostname;
   }
 
   private static void write(Path file, String text) throws IOException {
