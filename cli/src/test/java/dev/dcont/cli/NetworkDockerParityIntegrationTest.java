@@ -128,4 +128,17 @@ class NetworkDockerParityIntegrationTest {
     assertEquals(bridgeId, stopped.get("Networks").get("bridge").get("NetworkID").asText(), stopped.toString());
     assertEquals("", stopped.get("Networks").get("bridge").get("IPAddress").asText(), stopped.toString());
   }
+
+  @Test
+  void portsPublishedOnAnInternalNetworkAreDiscardedWithAWarningAndTakeNoHostPort() throws Exception {
+    assertEquals(0, dcont("network", "create", "--internal", "--subnet", "10.132.0.0/24", "inside").code());
+    Cli.Result in = dcont("run", "-d", "--network", "inside", "--name", "in", "-p", "7373:80", image, "sleep", "300");
+    assertEquals(0, in.code(), in.toString());
+    assertTrue(in.out().startsWith("WARNING: published ports are discarded on internal network inside"),
+        in.toString());
+    assertEquals("", dcont("port", "in").out());
+    Cli.Result out = dcont("run", "-d", "--name", "out", "-p", "7373:80", image, "sleep", "300");
+    assertEquals(0, out.code(), out.toString());
+    assertEquals("80/tcp -> 0.0.0.0:7373\n", dcont("port", "out").out());
+  }
 }

@@ -199,6 +199,11 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       }
       ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
           ip.getValue(), ports);
+      if (net != null && !ports.isEmpty() && containers.networks().networks().find(net.network())
+          .map(dev.dcont.cli.net.NetworkDef::internal).orElse(false)) {
+        err.println("WARNING: published ports are discarded on internal network " + net.network()
+            + " (its containers are not reached through the host's ports)");
+      }
       if (net != null && !etc.dns().isEmpty()) {
         net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ports(), etc.dns());
       }

@@ -80,7 +80,8 @@ public final class ContainerNetworks {
       NetworkDef net = networks.get(request.network());
       List<Lease> leases = leases();
       int ip = address(net, request.ip(), leases);
-      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
+      // netavark forwards no port to an internal network: none is taken on the host, none is shown as published
+      List<PortMapping> ports = net.internal() ? List.of() : HostPorts.assign(request.ports(), leases);
       Map<String, Object> perNet = new LinkedHashMap<>();
       perNet.put("interface_name", "eth0");
       perNet.put("static_ips", List.of(Subnet.text(ip)));
