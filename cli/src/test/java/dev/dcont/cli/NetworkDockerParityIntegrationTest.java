@@ -141,4 +141,14 @@ class NetworkDockerParityIntegrationTest {
     assertEquals(0, out.code(), out.toString());
     assertEquals("80/tcp -> 0.0.0.0:7373\n", dcont("port", "out").out());
   }
+
+  @Test
+  void aDetachedContainerThatEndsReleasesItsNetworkWithoutAnotherCommand() throws Exception {
+    Cli.Result r = dcont("run", "-d", "-p", "7474:80", image, "true");
+    assertEquals(0, r.code(), r.toString());
+    Path lease = root.resolve("network").resolve("leases").resolve(r.out().strip() + ".json");
+    // no dcont command runs meanwhile: the container's monitor releases it
+    Poll.until("the ended container's lease and port rules to go", Duration.ofSeconds(30),
+        () -> !Files.exists(lease) && !ns.exec("iptables-save").out().contains("7474"));
+  }
 }

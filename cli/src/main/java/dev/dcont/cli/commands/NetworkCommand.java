@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "network", description = "Manage networks.", subcommands = {
     NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class,
     NetworkConnectCommands.Connect.class, NetworkConnectCommands.Disconnect.class,
-    NetworkPrune.class})
+    NetworkPrune.class, NetworkCleanup.class})
 public final class NetworkCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -153,7 +153,8 @@ public final class Containers {
 
   /**
    * Starts a created container detached; its output goes to its log. A container created with
-   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended.
+   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended; one on a network
+   * has it released by {@code dcont network cleanup}, which its monitor starts then.
    */
   public void startDetached(Created c) throws IOException, ContainerException {
     String id = c.record().id();
@@ -161,7 +162,8 @@ public final class Containers {
     OwnerOnly.createDirectories(log.getParent());
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
-      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id) : List.of());
+      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id)
+          : networks().lease(id).isPresent() ? selfCommand("network", "cleanup", id) : List.of());
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
       throw e;
