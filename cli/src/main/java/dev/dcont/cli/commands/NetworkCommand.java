@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "network", description = "Manage networks.", subcommands = {
     NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class,
     NetworkConnectCommands.Connect.class, NetworkConnectCommands.Disconnect.class,
-    NetworkPrune.class})
+    NetworkPrune.class, NetworkCleanup.class})
 public final class NetworkCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -74,6 +74,9 @@ public final class NetworkCommand implements Callable<Integer> {
     @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "bridge (the only driver).")
     String driver = "bridge";
 
+    @Option(names = "--label", paramLabel = "KEY[=VALUE]", description = "A label of the network (repeatable).")
+    List<String> labels;
+
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
@@ -82,11 +85,12 @@ public final class NetworkCommand implements Callable<Integer> {
       if (!driver.equals("bridge")) {
         throw new Errors.UserError("network driver " + driver + " is not supported (dcont makes bridge networks)");
       }
+      java.util.Map<String, String> labelMap = NetworkFilters.labels(labels);
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = new Containers(store).networks();
         NetworkDef d;
         try (FileLock lock = cn.lock()) {
-          d = cn.networks().create(name, subnets, gateways, ipv6, internal);
+          d = cn.networks().create(name, subnets, gateways, ipv6, internal, labelMap);
         }
         spec.commandLine().getOut().println(d.id());
         spec.commandLine().getOut().flush();
@@ -103,30 +107,46 @@ public final class NetworkCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only show network IDs.")
     boolean quiet;
 
+    @Option(names = "--no-trunc", description = "Show whole network IDs.")
+    boolean noTrunc;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only the networks that match:"
+        + " name, id, label (KEY or KEY=VALUE), driver, scope, type (custom or builtin), dangling (true or false);"
+        + " repeatable.")
+    List<String> filters;
+
     @Mixin
     FormatOption format;
 
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
+      NetworkFilters filter = NetworkFilters.parse(filters,
+          java.util.Set.of("name", "id", "label", "driver", "scope", "type", "dangling"));
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = swept(store).networks();
-        List<NetworkDef> all;
+        List<NetworkDef> all = new ArrayList<>();
+        java.util.Map<String, java.util.Map<String, String>> labels = new java.util.HashMap<>();
         try (FileLock lock = cn.lock()) {
-          all = cn.networks().list();
+          for (NetworkDef d : cn.networks().list()) {
+            labels.put(d.name(), cn.networks().labels(d));
+            if (filter.matches(d, labels.get(d.name()), !cn.users(d.name()).isEmpty())) {
+              all.add(d);
+            }
+          }
         }
         if (format.json()) {
           List<Object> l = new ArrayList<>();
           for (NetworkDef d : all) {
-            l.add(NetworkView.network(d, List.of()));
+            l.add(NetworkView.network(d, List.of(), labels.get(d.name())));
           }
           out.println(Json.pretty(l));
         } else if (quiet) {
-          all.forEach(d -> out.println(d.id().substring(0, 12)));
+          all.forEach(d -> out.println(noTrunc ? d.id() : d.id().substring(0, 12)));
         } else {
           Format.Table t = new Format.Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET");
           for (NetworkDef d : all) {
-            t.row(d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
+            t.row(noTrunc ? d.id() : d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
           }
           out.print(t);
         }
@@ -149,13 +169,23 @@ public final class NetworkCommand implements Callable<Integer> {
       try (Store store = GlobalOptions.openStore()) {
         ContainerNetworks cn = swept(store).networks();
         List<Object> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (String n : names) {
-          NetworkDef d = resolve(cn, n);
-          out.add(NetworkView.network(d, cn.leases()));
+          var d = cn.networks().resolve(n);
+          if (d.isEmpty()) {
+            missing.add(n);
+          } else {
+            out.add(NetworkView.network(d.get(), cn.leases(), cn.networks().labels(d.get())));
+          }
         }
+        // as docker network inspect: the networks found (maybe none, []), then a line for each name that is none
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
-        return 0;
+        for (String n : missing) {
+          spec.commandLine().getErr().println("dcont: network " + n + " not found (see 'dcont network ls')");
+        }
+        spec.commandLine().getErr().flush();
+        return missing.isEmpty() ? 0 : Errors.OPERATIONAL;
       }
     }
   }

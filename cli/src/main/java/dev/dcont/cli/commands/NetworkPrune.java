@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileLock;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,9 +36,14 @@ final class NetworkPrune implements Callable<Integer> {
       + " compatibility).")
   boolean force;
 
+  @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Only the networks that match: until (a time"
+      + " or a duration such as 24h: created before it), label (KEY or KEY=VALUE), label! (without it); repeatable.")
+  List<String> filters;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    NetworkFilters filter = NetworkFilters.parse(filters, Set.of("until", "label"));
     try (Store store = GlobalOptions.openStore()) {
       ContainerNetworks cn = NetworkCommand.swept(store).networks();
       boolean header = false;
@@ -53,7 +59,8 @@ final class NetworkPrune implements Callable<Integer> {
           }
         }
         for (NetworkDef d : cn.networks().list()) {
-          if (d.name().equals(Networks.DEFAULT) || used.contains(d.name())) {
+          if (d.name().equals(Networks.DEFAULT) || used.contains(d.name())
+              || !filter.matches(d, cn.networks().labels(d), false)) {
             continue;
           }
           cn.networks().remove(d);

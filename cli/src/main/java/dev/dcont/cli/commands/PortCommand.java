@@ -45,13 +45,50 @@ public final class PortCommand implements Callable<Integer> {
           throw new Errors.UserError("no public port '" + want.containerPort() + "/" + want.protocol()
               + "' published for " + r.name());
         }
-        hits.forEach(p -> out.println(p.hostText() + ":" + p.hostPort()));
+        print(out, hits.stream().map(p -> p.hostText() + ":" + p.hostPort()).toList());
       } else {
-        ports.forEach(p -> out.println(p.containerPort() + "/" + p.protocol() + " -> "
-            + p.hostText() + ":" + p.hostPort()));
+        print(out, ports.stream().map(p -> p.containerPort() + "/" + p.protocol() + " -> "
+            + p.hostText() + ":" + p.hostPort()).toList());
       }
       out.flush();
       return 0;
     }
+  }
+
+  /** The lines in the Docker CLI's order: natural, numbers by their value ({@code 80/tcp} before {@code 443/tcp}). */
+  private static void print(PrintWriter out, List<String> lines) {
+    lines.stream().sorted(PortCommand::natural).forEach(out::println);
+  }
+
+  static int natural(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char x = a.charAt(i);
+      char y = b.charAt(j);
+      if (Character.isDigit(x) && Character.isDigit(y)) {
+        int ei = i;
+        int ej = j;
+        while (ei < a.length() && Character.isDigit(a.charAt(ei))) {
+          ei++;
+        }
+        while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
+          ej++;
+        }
+        int c = Long.compare(Long.parseLong(a.substring(i, ei)), Long.parseLong(b.substring(j, ej)));
+        if (c != 0) {
+          return c;
+        }
+        i = ei;
+        j = ej;
+      } else {
+        if (x != y) {
+          return Character.compare(x, y);
+        }
+        i++;
+        j++;
+      }
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 }

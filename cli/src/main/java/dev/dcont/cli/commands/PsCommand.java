@@ -5,6 +5,7 @@ import dev.dcont.cli.FormatOption;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.net.NetworkView;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.model.Json;
@@ -99,7 +100,12 @@ public final class PsCommand implements Callable<Integer> {
 
   /** The published ports of a running container, as docker ps shows them. */
   private static String ports(Containers containers, Containers.Status s) {
-    return s.running() ? NetworkView.psPorts(containers.networks().lease(s.record().id()).orElse(null)) : "";
+    if (!s.running()) {
+      return "";
+    }
+    var lease = containers.networks().lease(s.record().id()).orElse(null);
+    return lease == null ? "" : NetworkView.psPorts(lease,
+        NetworkMode.exposed(containers.store().layout().container(s.record().id())));
   }
 
   static String statusText(Containers.Status s, Instant now) {

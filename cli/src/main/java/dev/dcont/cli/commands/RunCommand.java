@@ -167,6 +167,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       throw new Errors.UserError("invalid --network '" + network + "' (bridge, none, host or a network's name)",
           Errors.RUN_FAILED);
     }
+    checkEndpointOptions(network);
     List<PortMapping> ports = new java.util.ArrayList<>();
     for (String p : Options.<String>values(publish)) {
       ports.addAll(PortMapping.parse(p));
@@ -242,9 +243,13 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
                 net.dnsServers());
           }
         }
-        if ((network.equals("none") || network.equals("host"))
-            && (!ports.isEmpty() || ip.getValue() != null || ip6.getValue() != null)) {
-          err.println("WARNING: published ports, --ip and --ip6 are discarded with --network " + network);
+        if ((network.equals("none") || network.equals("host")) && !ports.isEmpty()) {
+          err.println("WARNING: published ports are discarded with --network " + network);
+        }
+        if (net != null && !ports.isEmpty() && containers.networks().networks().find(net.network())
+            .map(dev.dcont.cli.net.NetworkDef::internal).orElse(false)) {
+          err.println("WARNING: published ports are discarded on internal network " + net.network()
+              + " (its containers are not reached through the host's ports)");
         }
         EarlyNetwork handed = early;
         early = null;
@@ -285,6 +290,25 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         }
       }
       return code;
+    }
+  }
+
+  /**
+   * {@code --ip} and {@code --network-alias} name the container on a network of {@code network create}: Docker
+   * refuses them on its predefined networks (the default bridge has no names to alias, and its addresses are the
+   * daemon's to hand out), in these words.
+   */
+  private void checkEndpointOptions(String network) {
+    if (!dev.dcont.cli.net.Networks.RESERVED.contains(network)) {
+      return;
+    }
+    if (ip.getValue() != null || ip6.getValue() != null) {
+      throw new Errors.UserError("user specified IP address is supported on user defined networks only (make one"
+          + " with 'dcont network create' and run with --network NAME)", Errors.RUN_FAILED);
+    }
+    if (!Options.<String>values(networkAliases).isEmpty()) {
+      throw new Errors.UserError("network-scoped alias is supported only for containers in user defined networks"
+          + " (make one with 'dcont network create' and run with --network NAME)", Errors.RUN_FAILED);
     }
   }
 

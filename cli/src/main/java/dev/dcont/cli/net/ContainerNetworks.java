@@ -83,8 +83,12 @@ public final class ContainerNetworks {
       List<Lease> leases = leases();
       int ip = Ipam.address(net, request.ip(), leases);
       BigInteger ip6 = Ipam.address6(net, request.ip6(), leases);
-      Ipam.checkPorts(net, request.ports());
-      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
+      // netavark forwards no port to an internal network: none is taken on the host, none is shown as published
+      List<PortMapping> ports = List.of();
+      if (!net.internal()) {
+        Ipam.checkPorts(net, request.ports());
+        ports = HostPorts.assign(request.ports(), leases);
+      }
       Map<String, Object> perNet = new LinkedHashMap<>();
       perNet.put("interface_name", "eth0");
       perNet.put("static_ips", Ipam.staticIps(ip, ip6));
@@ -95,8 +99,11 @@ public final class ContainerNetworks {
             aliases.add(a);
           }
         }
-        if (!aliases.contains(hostname)) {
-          aliases.add(hostname);
+        // Docker's names of a container on a user network also include its short ID, whatever its hostname
+        for (String n : List.of(id.substring(0, Math.min(12, id.length())), hostname)) {
+          if (!aliases.contains(n)) {
+            aliases.add(n);
+          }
         }
         perNet.put("aliases", aliases);
       }

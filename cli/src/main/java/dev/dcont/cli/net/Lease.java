@@ -24,6 +24,19 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
     return ProcessHandle.of(pid).map(h -> ContainerNetworks.startOf(h) == pidStart).orElse(false);
   }
 
+  /** Waits up to {@code max} for the process that attached the container to end (it may still be starting it). */
+  public void awaitAttacher(java.time.Duration max) {
+    ProcessHandle.of(pid).filter(h -> ContainerNetworks.startOf(h) == pidStart).ifPresent(h -> {
+      try {
+        h.onExit().get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // still there: the lease stays for a later command's sweep
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
   /** The container's IPv4 address on network {@code name}, or null when it is not on it. */
   Integer address(String name) {
     String a = staticIp(name, false);

@@ -11,6 +11,11 @@ public final class NetworkView {
 
   /** {@code docker network inspect}'s form of a network and the containers on it now. */
   public static Map<String, Object> network(NetworkDef d, List<Lease> leases) {
+    return network(d, leases, Map.of());
+  }
+
+  /** As above, with the network's labels. */
+  public static Map<String, Object> network(NetworkDef d, List<Lease> leases, Map<String, String> labels) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Name", d.name());
     m.put("Id", d.id());
@@ -48,7 +53,7 @@ public final class NetworkView {
     }
     m.put("Containers", containers);
     m.put("Options", Map.of());
-    m.put("Labels", Map.of());
+    m.put("Labels", labels);
     return m;
   }
 
@@ -57,6 +62,16 @@ public final class NetworkView {
    * ({@code lease} not null), the published ports as bound now.
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease) {
+    return settings(mode, request, lease, List.of(), "");
+  }
+
+  /**
+   * As above, as Docker's: a port the image exposes and none publishes is in {@code Ports} with no binding; a
+   * container not on its network now (stopped) has no {@code Ports} and keeps only the ID of its network
+   * ({@code networkId}).
+   */
+  public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease,
+      List<PortMapping> exposed, String networkId) {
     ContainerNetworks.Attached a = lease == null ? null : lease.attached();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("IPAddress", a == null ? "" : a.ip());
@@ -65,11 +80,17 @@ public final class NetworkView {
     ipv6(m, a);
     m.put("MacAddress", a == null ? "" : a.mac());
     m.put("SandboxKey", a == null ? "" : a.netns().toString());
-    m.put("Ports", ports(a == null ? request == null ? List.of() : request.ports() : a.ports(), a != null));
+    Map<String, Object> ports = ports(a == null ? List.of() : a.ports(), true);
+    if (a != null) {
+      for (PortMapping e : exposed) {
+        ports.putIfAbsent(e.containerPort() + "/" + e.protocol(), null);
+      }
+    }
+    m.put("Ports", ports);
     Map<String, Object> nets = new LinkedHashMap<>();
     if (request != null) {
       Map<String, Object> n = new LinkedHashMap<>();
-      n.put("NetworkID", a == null ? "" : a.network().id());
+      n.put("NetworkID", a == null ? networkId : a.network().id());
       n.put("Aliases", lease == null ? request.aliases() : lease.aliases());
       n.put("IPAddress", a == null ? "" : a.ip());
       n.put("IPPrefixLen", a == null ? 0 : a.prefix());
@@ -120,11 +141,11 @@ public final class NetworkView {
     return out;
   }
 
-  /** {@code docker ps}'s PORTS: {@code 0.0.0.0:8080->80/tcp, …}. */
-  public static String psPorts(Lease lease) {
+  /** {@code docker ps}'s PORTS ({@link PsPorts}): the ports published now and those the image exposes. */
+  public static String psPorts(Lease lease, List<PortMapping> exposed) {
     if (lease == null) {
       return "";
     }
-    return String.join(", ", lease.ports().stream().map(PortMapping::text).toList());
+    return PsPorts.text(lease.ports(), exposed);
   }
 }

@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The network definitions of a store, one podman-format JSON file each. {@code bridge}, the default network of
@@ -96,6 +98,12 @@ public final class Networks {
    */
   public NetworkDef create(String name, List<String> subnets, List<String> gateways, boolean ipv6,
       boolean internal) {
+    return create(name, subnets, gateways, ipv6, internal, Map.of());
+  }
+
+  /** As above, with the {@code labels} of {@code network create --label} (kept as podman keeps them). */
+  public NetworkDef create(String name, List<String> subnets, List<String> gateways, boolean ipv6,
+      boolean internal, Map<String, String> labels) {
     if (!Names.isValidName(name)) {
       throw new Errors.UserError("invalid network name \"" + name + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     }
@@ -165,8 +173,24 @@ public final class Networks {
       }
     }
     NetworkDef d = new NetworkDef(name, Names.newId(), iface, s, gw, s6, gw6, true, internal, now());
-    write(d);
+    write(d, labels);
     return find(name).orElse(d);
+  }
+
+  /** The labels network {@code d} was created with (podman's {@code labels} of its file). */
+  public Map<String, String> labels(NetworkDef d) {
+    Path f = paths.definition(d.name());
+    Map<String, String> out = new TreeMap<>();
+    try {
+      if (Json.readObject(Files.readAllBytes(f), f.toString()).get("labels") instanceof Map<?, ?> m) {
+        m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+      }
+    } catch (NoSuchFileException e) {
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 
   public void remove(NetworkDef d) {
@@ -182,11 +206,19 @@ public final class Networks {
 
   /** Writes a new network's file whole, never over another's (a link, which fails when the name is taken). */
   private NetworkDef write(NetworkDef def) {
+    return write(def, Map.of());
+  }
+
+  private NetworkDef write(NetworkDef def, Map<String, String> labels) {
     try {
       OwnerOnly.createDirectories(paths.definitions());
       Path tmp = Files.createTempFile(paths.definitions(), "." + def.name(), ".tmp");
       try {
-        Files.write(tmp, Json.write(def.toMap()));
+        Map<String, Object> m = def.toMap();
+        if (!labels.isEmpty()) {
+          m.put("labels", new TreeMap<>(labels));
+        }
+        Files.write(tmp, Json.write(m));
         Files.createLink(paths.definition(def.name()), tmp);
       } catch (java.nio.file.FileAlreadyExistsException taken) {
         // made by another command meanwhile

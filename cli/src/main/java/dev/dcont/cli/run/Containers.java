@@ -151,7 +151,7 @@ public final class Containers {
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
       if (pending != null) {
-        NetworkMode.write(bundle, network);
+        NetworkMode.write(bundle, network, config == null ? null : config.exposedPorts());
         spec = NetworkMode.join(spec, pending.expected().netns());
         ContainerNetworks.Pending p = pending;
         pending = null;
@@ -189,7 +189,8 @@ public final class Containers {
 
   /**
    * Starts a created container detached; its output goes to its log. A container created with
-   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended.
+   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended; one on a network
+   * has it released by {@code dcont network cleanup}, which its monitor starts then.
    */
   public void startDetached(Created c) throws IOException, ContainerException {
     String id = c.record().id();
@@ -197,7 +198,8 @@ public final class Containers {
     OwnerOnly.createDirectories(log.getParent());
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
-      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id) : List.of());
+      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id)
+          : networks().lease(id).isPresent() ? selfCommand("network", "cleanup", id) : List.of());
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
       throw e;

@@ -56,14 +56,20 @@ public final class EtcFiles {
         ff02::1\tip6-allnodes
         ff02::2\tip6-allrouters
         %s\t%s
-        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostname)
-        + (net == null || net.ip6().isEmpty() ? "" : net.ip6() + "\t" + hostname + "\n");
+        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostsNames(hostname))
+        + (net == null || net.ip6().isEmpty() ? "" : net.ip6() + "\t" + hostsNames(hostname) + "\n");
     write(hosts, extraHosts.isEmpty() || hostsText.endsWith("\n") ? hostsText + extraHosts
         : hostsText + "\n" + extraHosts);
     Path resolv = dir.resolve("resolv.conf");
     write(resolv, options.resolvConf(net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()),
         net != null && !net.dnsServers().isEmpty()));
     return new SpecFactory.EtcFiles(h, hosts, resolv);
+  }
+
+  /** The names of the container's own line: a hostname with a domain also by its first label, as Docker writes it. */
+  static String hostsNames(String hostname) {
+    int dot = hostname.indexOf('.');
+    return dot > 0 ? hostname + " " + hostname.substring(0, dot) : hostname;
   }
 
   private static void write(Path file, String text) throws IOException {
@@ -96,11 +102,9 @@ public final class EtcFiles {
     }
     List<String> out = new ArrayList<>();
     for (String l : lines) {
-      String t = l.strip();
-      if (t.startsWith("nameserver") && (t.contains(" 127.") || t.contains(" ::1"))) {
-        continue;
+      if (!loopbackServer(l)) {
+        out.add(l);
       }
-      out.add(l);
     }
     return String.join("\n", out) + "\n";
   }
@@ -112,19 +116,20 @@ public final class EtcFiles {
    * fallback (Google's public resolvers), as Docker does.
    */
   static String resolvConf(List<String> servers) {
-    List<String> host = hostResolv(Path.of("/etc/resolv.conf"));
-    if (host.stream().anyMatch(l -> l.strip().startsWith("nameserver") && l.contains(" 127.0.0.53"))) {
-      List<String> upstream = hostResolv(Path.of("/run/systemd/resolve/resolv.conf"));
-      if (!upstream.isEmpty()) {
-        host = upstream;
-      }
+    return resolvConf(servers, hostResolv(Path.of("/etc/resolv.conf")),
+        hostResolv(Path.of("/run/systemd/resolve/resolv.conf")));
+  }
+
+  /** As above from the host's resolv.conf ({@code host}) and systemd-resolved's ({@code resolved}). */
+  static String resolvConf(List<String> servers, List<String> host, List<String> resolved) {
+    if (host.stream().anyMatch(l -> "127.0.0.53".equals(nameserver(l))) && !resolved.isEmpty()) {
+      host = resolved;
     }
     List<String> out = new ArrayList<>();
     boolean any = false;
     for (String l : host) {
-      String t = l.strip();
-      if (t.startsWith("nameserver")) {
-        if (!servers.isEmpty() || t.contains(" 127.") || t.contains(" ::1")) {
+      if (nameserver(l) != null) {
+        if (!servers.isEmpty() || loopbackServer(l)) {
           continue;
         }
         any = true;
@@ -140,6 +145,26 @@ public final class EtcFiles {
       out.add("nameserver 8.8.4.4");
     }
     return String.join("\n", out) + "\n";
+  }
+
+  /** The address of a {@code nameserver} line (any blanks around it), else null. */
+  private static String nameserver(String line) {
+    String[] f = line.strip().split("\\s+");
+    return f.length >= 2 && f[0].equals("nameserver") ? f[1] : null;
+  }
+
+  /** Whether the line names a resolver on loopback, which a container in its own network namespace cannot reach. */
+  private static boolean loopbackServer(String line) {
+    String a = nameserver(line);
+    if (a == null) {
+      return false;
+    }
+    try {
+      // an IPv6 literal (with ':') is parsed, never looked up
+      return a.contains(":") ? java.net.InetAddress.getByName(a).isLoopbackAddress() : a.startsWith("127.");
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static List<String> hostResolv(Path p) {

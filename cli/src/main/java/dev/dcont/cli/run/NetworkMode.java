@@ -69,7 +69,11 @@ public final class NetworkMode {
     }
   }
 
-  static void write(Path bundle, ContainerNetworks.Request r) throws IOException {
+  /**
+   * Keeps {@code r} in the bundle, with the ports the image exposes ({@code exposed}, its {@code ExposedPorts}, may be
+   * null), which {@code ps} and inspect show unpublished as Docker does.
+   */
+  static void write(Path bundle, ContainerNetworks.Request r, Map<String, Object> exposed) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("network", r.network());
     m.put("aliases", r.aliases());
@@ -80,7 +84,42 @@ public final class NetworkMode {
       m.put("ip6", r.ip6());
     }
     m.put("ports", r.ports().stream().map(PortMapping::toMap).toList());
+    List<String> keys = new ArrayList<>();
+    for (PortMapping p : exposedPorts(exposed)) {
+      keys.add(p.containerPort() + "/" + p.protocol());
+    }
+    m.put("exposed", keys);
     Files.write(bundle.resolve("network.json"), Json.write(m));
+  }
+
+  /** The image's exposed ports kept in {@code bundle} (none for a container of none or host). */
+  public static List<PortMapping> exposed(Path bundle) {
+    Path f = bundle.resolve("network.json");
+    try {
+      Map<String, Object> m = Json.readObject(Files.readAllBytes(f), f.toString());
+      Map<String, Object> keys = new LinkedHashMap<>();
+      if (m.get("exposed") instanceof List<?> l) {
+        l.forEach(k -> keys.put(String.valueOf(k), Map.of()));
+      }
+      return exposedPorts(keys);
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  /** An image's ExposedPorts as ports; a key that is no port is left out (it would not stop the container). */
+  private static List<PortMapping> exposedPorts(Map<String, Object> exposed) {
+    List<PortMapping> out = new ArrayList<>();
+    if (exposed != null) {
+      for (String k : exposed.keySet()) {
+        try {
+          out.addAll(PortMapping.exposed(Map.of(k, Map.of())));
+        } catch (RuntimeException e) {
+          // not a port: nothing to show
+        }
+      }
+    }
+    return out;
   }
 
   /** The request kept in {@code bundle}, or null when the container has none (none, host, an older dcont). */
