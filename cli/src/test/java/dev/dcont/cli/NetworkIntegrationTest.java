@@ -188,11 +188,19 @@ class NetworkIntegrationTest {
     String rules = ns.exec("iptables-save").out();
     assertTrue(rules.contains("NETAVARK-"), "the bridge's rules are there: " + rules);
     assertFalse(rules.contains("NETAVARK-DN-"), "no port-forwarding chain: " + rules);
+    // nor on a network connected later (its ports are the first network's)
+    assertEquals(0, dcont("network", "create", "--subnet", "10.131.0.0/24", "later").code());
+    Cli.Result connected = dcont("network", "connect", "later", "plain");
+    assertEquals(0, connected.code(), connected.toString());
+    rules = ns.exec("iptables-save").out();
+    assertTrue(rules.contains("10.131.0."), "the connected network's rules are there: " + rules);
+    assertFalse(rules.contains("NETAVARK-DN-"), "no port-forwarding chain on the network connected: " + rules);
     Cli.Result published = dcont("run", "-d", "--name", "published", "-p", "8082:80", image, "sleep", "300");
     assertEquals(0, published.code(), published.toString());
     assertTrue(ns.exec("iptables-save").out().contains("NETAVARK-DN-"), "a chain for the published port");
     assertEquals(0, dcont("rm", "-f", "plain", "published").code());
-    assertNothingLeft("8082");
+    assertEquals(0, dcont("network", "rm", "later").code());
+    assertNothingLeft("8082", "10.131.0.");
   }
 
   @Test

@@ -126,7 +126,7 @@ public final class NetworkConnect {
     o.put("container_name", lease.options().get("container_name"));
     o.put("networks", Map.of(network, perNet));
     o.put("network_info", Map.of(network, def));
-    o.put("port_mappings", List.of());
+    // no port_mappings at all: netavark makes a port-forwarding chain for any list, an empty one too
     if (lease.options().get("dns_servers") != null) {
       o.put("dns_servers", lease.options().get("dns_servers"));
     }

@@ -29,6 +29,14 @@ public final class Networks {
   /** Modes of --network that are not networks (the container shares the host's or has only loopback). */
   public static final Set<String> RESERVED = Set.of("bridge", "host", "none", "default");
 
+  /**
+   * IPv6 ranges no network may overlap (nor hold :: and ::1): their addresses would not reach its containers (a
+   * connection to an IPv4-mapped address goes out over IPv4 to the address it maps, one to ::1 stays in the
+   * container).
+   */
+  private static final String[][] RESERVED6 = {
+    {"::ffff:0:0/96", "IPv4-mapped addresses"}, {"ff00::/8", "multicast addresses"}};
+
   private final NetPaths paths;
 
   public Networks(NetPaths paths) {
@@ -145,6 +153,16 @@ public final class Networks {
     BigInteger gw6 = null;
     if (subnet6 != null) {
       Subnet6 given = parsed(() -> Subnet6.parse(subnet6));
+      String choose = " (choose another --subnet, e.g. a unique local one of fd00::/8)";
+      if (given.contains(BigInteger.ZERO)) {
+        throw new Errors.UserError("subnet " + given + " holds the unspecified and loopback addresses :: and ::1"
+            + choose);
+      }
+      for (String[] r : RESERVED6) {
+        if (given.overlaps(Subnet6.parse(r[0]))) {
+          throw new Errors.UserError("subnet " + given + " overlaps the " + r[1] + " " + r[0] + choose);
+        }
+      }
       for (NetworkDef d : all) {
         if (d.ipv6() && d.subnet6().overlaps(given)) {
           throw new Errors.UserError("subnet " + given + " overlaps network " + d.name() + "'s " + d.subnet6()

@@ -90,7 +90,14 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     String ip = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
     try {
       if (Subnet6.looksV6(ip)) {
-        return Subnet6.text(Subnet6.address(ip));
+        java.math.BigInteger a = Subnet6.address(ip);
+        // an IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address, as Docker reads it: an IPv6 rule for it
+        // would meet no packet
+        if (a.shiftRight(32).equals(java.math.BigInteger.valueOf(0xffff))) {
+          ip = Subnet.text(a.intValue());
+        } else {
+          return Subnet6.text(a);
+        }
       }
       Subnet.address(ip);
     } catch (IllegalArgumentException e) {

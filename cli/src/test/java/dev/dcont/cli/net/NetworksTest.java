@@ -64,4 +64,18 @@ class NetworksTest {
     assertEquals("subnet fd00:1::/80 overlaps network x's fd00:1::/64 (choose another --subnet)",
         refused(List.of("fd00:1::/80"), List.of(), true));
   }
+
+  @Test
+  void anIpv6SubnetOverReservedAddressesIsRefused() {
+    // their addresses do not reach the containers: IPv4-mapped ones go to the IPv4 address they map
+    assertEquals("subnet ::ffff:102:300/120 overlaps the IPv4-mapped addresses ::ffff:0:0/96 (choose another"
+        + " --subnet, e.g. a unique local one of fd00::/8)", refused(List.of("::ffff:1.2.3.0/120"), List.of(), true));
+    assertEquals("subnet ::/8 holds the unspecified and loopback addresses :: and ::1 (choose another --subnet,"
+        + " e.g. a unique local one of fd00::/8)", refused(List.of("::/8"), List.of(), true));
+    assertEquals("subnet ::/120 holds the unspecified and loopback addresses :: and ::1 (choose another --subnet,"
+        + " e.g. a unique local one of fd00::/8)", refused(List.of("::/120"), List.of(), true));
+    assertEquals("subnet ff02::/64 overlaps the multicast addresses ff00::/8 (choose another --subnet, e.g. a"
+        + " unique local one of fd00::/8)", refused(List.of("ff02::/64"), List.of(), true));
+    assertTrue(networks().create("ok", List.of("2001:db8::/64"), List.of(), true, false).ipv6());
+  }
 }

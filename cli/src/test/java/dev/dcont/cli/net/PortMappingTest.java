@@ -107,4 +107,15 @@ class PortMappingTest {
     assertEquals("invalid -p [fd00::x]:8080:80: invalid IPv6 address 'fd00::x'; the form is"
         + " [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]", e.getMessage());
   }
+
+  @Test
+  void anIpv4MappedHostAddressIsTheIpv4AddressItMaps() {
+    // netavark would make an IPv6 rule for it, which no IPv4 packet meets; Docker reads it as the IPv4 address
+    assertEquals(List.of(new PortMapping("127.0.0.1", 8080, 80, "tcp")),
+        PortMapping.parse("[::ffff:127.0.0.1]:8080:80"));
+    assertEquals(List.of(new PortMapping("10.1.2.3", 8080, 80, "tcp")),
+        PortMapping.parse("[::FFFF:a01:203]:8080:80"));
+    assertEquals(List.of(new PortMapping("", 8080, 80, "tcp")), PortMapping.parse("[::ffff:0.0.0.0]:8080:80"));
+    assertEquals(List.of(new PortMapping("::102:304", 8080, 80, "tcp")), PortMapping.parse("[::1.2.3.4]:8080:80"));
+  }
 }
