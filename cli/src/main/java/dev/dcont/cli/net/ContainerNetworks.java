@@ -7,12 +7,10 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -40,12 +38,23 @@ public final class ContainerNetworks {
 
   /**
    * What {@code run} asked for: the network, its aliases and address, the published ports, and the name servers of
-   * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names).
+   * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names); and the
+   * networks the container is attached to at its start ({@code endpoints}, eth0 first), which are the one of
+   * {@code run} until {@code network connect} and {@code disconnect} change them.
    */
   public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
-      List<String> dnsServers) {
+      List<String> dnsServers, List<Endpoint> endpoints) {
+    public Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
+        List<String> dnsServers) {
+      this(network, aliases, ip, ports, dnsServers, List.of(new Endpoint(network, aliases, ip)));
+    }
+
     public Request(String network, List<String> aliases, String ip, List<PortMapping> ports) {
       this(network, aliases, ip, ports, List.of());
+    }
+
+    public Request withEndpoints(List<Endpoint> e) {
+      return new Request(network, aliases, ip, ports, dnsServers, List.copyOf(e));
     }
   }
 
@@ -77,46 +86,41 @@ public final class ContainerNetworks {
     boolean started = false;
     try {
       sweepLocked(stale);
-      NetworkDef net = networks.get(request.network());
       List<Lease> leases = leases();
-      int ip = address(net, request.ip(), leases);
       List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
-      Map<String, Object> perNet = new LinkedHashMap<>();
-      perNet.put("interface_name", "eth0");
-      perNet.put("static_ips", List.of(Subnet.text(ip)));
-      if (net.dns()) {
-        List<String> aliases = new ArrayList<>(List.of(name));
-        for (String a : request.aliases()) {
-          if (!aliases.contains(a)) {
-            aliases.add(a);
-          }
-        }
-        if (!aliases.contains(hostname)) {
-          aliases.add(hostname);
-        }
-        perNet.put("aliases", aliases);
+      Map<String, Object> nets = new LinkedHashMap<>();
+      Map<String, Object> info = new LinkedHashMap<>();
+      List<NetworkDef> defs = new ArrayList<>();
+      List<String> addresses = new ArrayList<>();
+      for (Endpoint e : request.endpoints()) {
+        NetworkDef net = networks.get(e.network());
+        // each network has its own IPAM: the container's addresses on its other networks do not count here
+        int ip = Ipam.address(net, e.ip(), leases);
+        nets.put(net.name(), NetavarkOptions.perNetwork("eth" + nets.size(), ip, net, name, e.aliases(), hostname));
+        info.put(net.name(), net.toMap());
+        defs.add(net);
+        addresses.add(Subnet.text(ip));
       }
-      Map<String, Object> options = new LinkedHashMap<>();
-      options.put("container_id", id);
-      options.put("container_name", name);
-      options.put("networks", Map.of(net.name(), perNet));
-      options.put("network_info", Map.of(net.name(), net.toMap()));
-      options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
-      if (net.dns() && !request.dnsServers().isEmpty()) {
-        options.put("dns_servers", request.dnsServers());
-      }
+      boolean names = defs.stream().anyMatch(NetworkDef::dns);
+      Map<String, Object> options = NetavarkOptions.options(id, name, nets, info,
+          ports.stream().map(PortMapping::toMap).toList(), names ? request.dnsServers() : List.of());
       Path netns = paths.netns(id);
       Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
           options, null);
       LeaseFiles.write(paths, lease);
-      Pending p = new Pending(lock, lease, net);
+      NetworkDef first = defs.isEmpty() ? null : defs.get(0);
+      Pending p = new Pending(lock, lease, first, addresses);
       try {
         NetNs.create(netns);
-        Netavark netavark = new Netavark(paths);
-        p.expected = new Attached(netns, net, Subnet.text(ip), net.subnet().prefix(),
-            net.internal() ? "" : Subnet.text(net.gateway()), "",
-            net.dns() && netavark.dns() ? List.of(Subnet.text(net.gateway())) : List.of(), ports);
-        p.call = netavark.start("setup", netns, options);
+        if (first != null) {
+          Netavark netavark = new Netavark(paths);
+          // every network's aardvark-dns, as podman lists them in resolv.conf
+          List<String> servers = netavark.dns() ? defs.stream().filter(NetworkDef::dns)
+              .map(d -> Subnet.text(d.gateway())).toList() : List.of();
+          p.expected = new Attached(netns, first, addresses.get(0), first.subnet().prefix(),
+              first.internal() ? "" : Subnet.text(first.gateway()), "", servers, ports);
+          p.call = netavark.start("setup", netns, options);
+        }
       } catch (RuntimeException e) {
         p.fail(e);
       }
@@ -136,27 +140,42 @@ public final class ContainerNetworks {
     private final FileLock lock;
     private final Lease lease;
     private final NetworkDef net;
+    private final List<String> addresses;
     private Attached expected;
     private Netavark.Call call;
 
-    private Pending(FileLock lock, Lease lease, NetworkDef net) {
+    private Pending(FileLock lock, Lease lease, NetworkDef net, List<String> addresses) {
       this.lock = lock;
       this.lease = lease;
       this.net = net;
+      this.addresses = addresses;
     }
 
-    /** The container as it will be attached: its namespace, address, gateway and name servers. */
+    /**
+     * The container as it will be attached on its first network (eth0): its namespace, address, gateway and name
+     * servers; null when it is on no network (its namespace has loopback alone, until a network is connected).
+     */
     public Attached expected() {
       return expected;
     }
 
-    /** Waits for netavark; the container as attached (with its mac). */
+    /** The container's namespace. */
+    public Path netns() {
+      return lease.netns();
+    }
+
+    /** The container's address on each of its networks, eth0's first. */
+    public List<String> addresses() {
+      return addresses;
+    }
+
+    /** Waits for netavark; the container as attached on its first network (with its mac), or null on none. */
     public Attached finish() {
       try {
-        Map<String, Object> answer = call.await();
+        Map<String, Object> answer = call == null ? Map.of() : call.await();
         Lease done = lease.withStatus(answer);
         LeaseFiles.write(paths, done);
-        return done.attached(net);
+        return net == null ? null : done.attached(net);
       } catch (IOException | RuntimeException e) {
         fail(e);
         throw new IllegalStateException(e);
@@ -191,7 +210,8 @@ public final class ContainerNetworks {
       if (e instanceof Errors.UserError u) {
         throw u;
       }
-      throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+      throw new Errors.UserError((net == null ? "network: " : "network " + net.name() + ": ") + Errors.message(e),
+          Errors.RUN_FAILED);
     }
   }
 
@@ -201,41 +221,6 @@ public final class ContainerNetworks {
     } catch (IOException ignored) {
       // closing the channel releases it
     }
-  }
-
-  static int address(NetworkDef net, String wanted, List<Lease> leases) {
-    Set<Integer> used = new HashSet<>();
-    for (Lease l : leases) {
-      Integer a = l.address(net.name());
-      if (a != null) {
-        used.add(a);
-      }
-    }
-    used.add(net.gateway());
-    if (wanted != null) {
-      int a;
-      try {
-        a = Subnet.address(wanted);
-      } catch (IllegalArgumentException e) {
-        throw new Errors.UserError("invalid --ip: " + e.getMessage(), Errors.RUN_FAILED);
-      }
-      if (!net.subnet().contains(a) || a < net.subnet().firstHost() || a > net.subnet().lastHost()) {
-        throw new Errors.UserError("--ip " + wanted + " is not in network " + net.name() + "'s subnet "
-            + net.subnet(), Errors.RUN_FAILED);
-      }
-      if (used.contains(a)) {
-        throw new Errors.UserError("address " + wanted + " is already in use on network " + net.name(),
-            Errors.RUN_FAILED);
-      }
-      return a;
-    }
-    for (int a = net.subnet().firstHost(); a <= net.subnet().lastHost(); a++) {
-      if (!used.contains(a)) {
-        return a;
-      }
-    }
-    throw new Errors.UserError("network " + net.name() + " has no free address left in " + net.subnet(),
-        Errors.RUN_FAILED);
   }
 
   /**
@@ -277,7 +262,7 @@ public final class ContainerNetworks {
         return null;
       }
       Netavark.Call call = null;
-      if (NetNs.exists(l.get().netns())) {
+      if (NetNs.exists(l.get().netns()) && !l.get().networks().isEmpty()) {
         call = new Netavark(paths).start("teardown", l.get().netns(), l.get().options());
       }
       return new Detaching(lock, l.get(), call);
@@ -348,7 +333,7 @@ public final class ContainerNetworks {
       return false;
     }
     try {
-      if (NetNs.exists(l.netns())) {
+      if (NetNs.exists(l.netns()) && !l.networks().isEmpty()) {
         new Netavark(paths).teardown(l.netns(), l.options());
       }
     } catch (RuntimeException ignored) {

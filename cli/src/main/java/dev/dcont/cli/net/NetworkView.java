@@ -44,42 +44,49 @@ public final class NetworkView {
   }
 
   /**
-   * A container's {@code NetworkSettings}: its network with address, gateway and mac while it is attached
-   * ({@code lease} not null), the published ports as bound now.
+   * A container's {@code NetworkSettings}: each network it is attached to (while it runs, those of its lease, with
+   * address, gateway and mac; stopped, those its next start attaches, with their aliases), the first one's
+   * address at the top as Docker's, the published ports as bound now.
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease) {
-    ContainerNetworks.Attached a = lease == null ? null : lease.attached();
+    ContainerNetworks.Attached a = lease == null || lease.networks().isEmpty() ? null : lease.attached();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("IPAddress", a == null ? "" : a.ip());
     m.put("IPPrefixLen", a == null ? 0 : a.prefix());
     m.put("Gateway", a == null ? "" : a.gateway());
     m.put("MacAddress", a == null ? "" : a.mac());
-    m.put("SandboxKey", a == null ? "" : a.netns().toString());
-    m.put("Ports", ports(a == null ? request == null ? List.of() : request.ports() : a.ports(), a != null));
+    m.put("SandboxKey", lease == null ? "" : lease.netns().toString());
+    m.put("Ports", ports(lease == null ? request == null ? List.of() : request.ports() : lease.ports(),
+        lease != null));
     Map<String, Object> nets = new LinkedHashMap<>();
-    if (request != null) {
-      Map<String, Object> n = new LinkedHashMap<>();
-      n.put("NetworkID", a == null ? "" : a.network().id());
-      n.put("Aliases", lease == null ? request.aliases() : lease.aliases());
-      n.put("IPAddress", a == null ? "" : a.ip());
-      n.put("IPPrefixLen", a == null ? 0 : a.prefix());
-      n.put("Gateway", a == null ? "" : a.gateway());
-      n.put("MacAddress", a == null ? "" : a.mac());
-      nets.put(request.network(), n);
-      for (String other : lease == null ? List.<String>of() : lease.networks()) {
-        if (!other.equals(request.network())) {
-          ContainerNetworks.Attached o = lease.attached(other);
-          Map<String, Object> on = new LinkedHashMap<>();
-          on.put("NetworkID", o.network().id());
-          on.put("IPAddress", o.ip());
-          on.put("IPPrefixLen", o.prefix());
-          on.put("Gateway", o.gateway());
-          on.put("MacAddress", o.mac());
-          nets.put(other, on);
+    if (request == null) {
+      nets.put(mode, Map.of());
+    } else if (lease == null) {
+      for (Endpoint e : request.endpoints()) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("NetworkID", "");
+        n.put("Aliases", e.aliases());
+        n.put("IPAddress", "");
+        n.put("IPPrefixLen", 0);
+        n.put("Gateway", "");
+        n.put("MacAddress", "");
+        if (e.ip() != null) {
+          n.put("IPAMConfig", Map.of("IPv4Address", e.ip()));
         }
+        nets.put(e.network(), n);
       }
     } else {
-      nets.put(mode, Map.of());
+      for (String name : lease.networks()) {
+        ContainerNetworks.Attached o = lease.attached(name);
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("NetworkID", o.network().id());
+        n.put("Aliases", lease.aliases(name));
+        n.put("IPAddress", o.ip());
+        n.put("IPPrefixLen", o.prefix());
+        n.put("Gateway", o.gateway());
+        n.put("MacAddress", o.mac());
+        nets.put(name, n);
+      }
     }
     m.put("Networks", nets);
     return m;
