@@ -67,6 +67,8 @@ class NetworkConnectIntegrationTest {
       for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
         dcont("rm", "-f", id);
       }
+      // the store is the class's: the next test makes networks of the same names
+      dcont("network", "prune", "-f");
     } finally {
       ns.close();
     }
