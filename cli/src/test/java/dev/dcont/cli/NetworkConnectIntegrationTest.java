@@ -206,6 +206,9 @@ class NetworkConnectIntegrationTest {
     assertTrue(ifs.contains("eth0:") && ifs.contains("eth1:"), ifs);
     String hosts = dcont("exec", "web", "cat", "/etc/hosts").out();
     assertTrue(hosts.contains(ipb + "\t") && hosts.contains(ipa + "\t"), "both addresses in hosts: " + hosts);
+    String resolv = dcont("exec", "web", "cat", "/etc/resolv.conf").out();
+    assertTrue(resolv.contains("nameserver 10.132.0.1\nnameserver 10.131.0.1\n"),
+        "aardvark-dns of both networks, eth0's first: " + resolv);
 
     ok("rm", "-f", "web");
     ok("network", "rm", "neta", "netb");
@@ -246,8 +249,18 @@ class NetworkConnectIntegrationTest {
     ok("network", "connect", "neta", "web");
     assertEquals("hello from the container\n", fetchByName("neta", "web").out(), "connected again while it runs");
 
+    ok("stop", "-t", "1", "web");
+    ok("network", "rm", "neta");
+    Cli.Result gone = dcont("start", "web");
+    assertEquals(1, gone.code(), gone.toString());
+    assertEquals(1, gone.out().lines().count(), gone.toString());
+    assertTrue(gone.out().contains("network neta not found"), gone.toString());
+    ok("network", "disconnect", "neta", "web");
+    ok("start", "web");
+    assertEquals(List.of(), networksOf("web"));
+
     ok("rm", "-f", "web");
-    ok("network", "rm", "neta", "netb");
+    ok("network", "rm", "netb");
     assertNothingLeft("10.133.0.", "10.134.0.");
   }
 
@@ -266,6 +279,9 @@ class NetworkConnectIntegrationTest {
     String ifs = interfaces("web");
     assertTrue(!ifs.contains("eth0:") && ifs.contains("eth1:"), ifs);
     assertFalse(dcont("exec", "web", "cat", "/etc/hosts").out().contains(ipa + "\t"), "its neta line is gone");
+    String resolv = dcont("exec", "web", "cat", "/etc/resolv.conf").out();
+    assertTrue(resolv.contains("nameserver 10.136.0.1") && !resolv.contains("10.135.0.1"),
+        "netb's aardvark-dns alone: " + resolv);
     assertFalse(ns.exec("iptables-save").out().contains(ipa), "no rule for its neta address left");
     JsonDoc net = JsonDoc.parse(dcont("network", "inspect", "neta").out()).get(0);
     assertEquals(0, net.get("Containers").size(), "neta lists no container");

@@ -33,7 +33,10 @@ final class NetworkConnectCommands {
     @Parameters(index = "1", paramLabel = "CONTAINER")
     String container;
 
-    /** Attaches or detaches {@code r}; a running one's etc files (under {@code etc}) follow. */
+    /**
+     * Attaches or detaches {@code r}; a running one's etc files (under {@code etc}) follow. {@code net} is null when
+     * no network has the name given.
+     */
     abstract void apply(NetworkConnect nc, ContainerRecord r, boolean running, NetworkDef net, Path etc)
         throws IOException;
 
@@ -42,7 +45,7 @@ final class NetworkConnectCommands {
       try (Store store = GlobalOptions.openStore()) {
         Containers c = NetworkCommand.swept(store);
         ContainerNetworks cn = c.networks();
-        NetworkDef net = NetworkCommand.resolve(cn, network);
+        NetworkDef net = cn.networks().resolve(network).orElse(null);
         ContainerRecord r = c.get(container);
         boolean running = c.status(r).running();
         Path bundle = store.layout().container(r.id());
@@ -63,6 +66,9 @@ final class NetworkConnectCommands {
 
     @Override
     void apply(NetworkConnect nc, ContainerRecord r, boolean running, NetworkDef net, Path etc) throws IOException {
+      if (net == null) {
+        NetworkCommand.resolve(nc.networks(), network);
+      }
       Path h = etc.resolve("hostname");
       String hostname = Files.isRegularFile(h) ? Files.readString(h).strip() : null;
       NetworkConnect.Change done = nc.connect(r.id(), r.name(), hostname, running, net, aliases, ip);
@@ -81,7 +87,11 @@ final class NetworkConnectCommands {
 
     @Override
     void apply(NetworkConnect nc, ContainerRecord r, boolean running, NetworkDef net, Path etc) throws IOException {
-      NetworkConnect.Change done = nc.disconnect(r.id(), r.name(), running, net.name());
+      // a network removed while a stopped container named it is disconnected by the name given
+      if (net == null && running) {
+        NetworkCommand.resolve(nc.networks(), network);
+      }
+      NetworkConnect.Change done = nc.disconnect(r.id(), r.name(), running, net == null ? network : net.name());
       if (done != null) {
         EtcLines.removeHost(etc, done.address());
         EtcLines.removeNameservers(etc, done.dnsServers());

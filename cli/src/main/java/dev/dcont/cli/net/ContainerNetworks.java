@@ -16,9 +16,9 @@ import java.util.function.Predicate;
 /**
  * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
  * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
- * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address (IPAM:
- * the lowest free host address of the subnet, or {@code --ip}) and the free host ports, writes the container's
- * lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs {@code netavark setup}.
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address on each of
+ * the container's networks ({@link Ipam}) and the free host ports, writes the container's lease, makes its network
+ * namespace (a bind-mounted nsfs file under the store) and runs one {@code netavark setup} for all its networks.
  * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
  * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
  * given, its answer, the namespace, the network namespace netavark acted in and the process that attached.
@@ -51,10 +51,6 @@ public final class ContainerNetworks {
 
     public Request(String network, List<String> aliases, String ip, List<PortMapping> ports) {
       this(network, aliases, ip, ports, List.of());
-    }
-
-    public Request withEndpoints(List<Endpoint> e) {
-      return new Request(network, aliases, ip, ports, dnsServers, List.copyOf(e));
     }
   }
 

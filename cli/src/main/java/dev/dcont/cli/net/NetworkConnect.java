@@ -37,6 +37,11 @@ public final class NetworkConnect {
     this.config = networkJson;
   }
 
+  /** The store's networks and the containers on them. */
+  public ContainerNetworks networks() {
+    return cn;
+  }
+
   /**
    * What a change did to a running container: its address on the network and that network's name servers
    * (aardvark-dns), for its /etc/hosts and /etc/resolv.conf; null for a stopped container, whose etc files its
