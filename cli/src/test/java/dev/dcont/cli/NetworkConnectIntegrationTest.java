@@ -79,15 +79,16 @@ class NetworkConnectIntegrationTest {
     if (!a.isEmpty() && a.get(0).equals("run")) {
       a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
     }
-    Path log = Files.createTempFile(work, "dcont", ".log");
+    // standard error apart: a library's warning there must not break the JSON of inspect's standard output
+    Path out = Files.createTempFile(work, "dcont", ".out");
+    Path err = Files.createTempFile(work, "dcont", ".err");
     Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
     }
-    String out = Files.readString(log);
-    return new Cli.Result(p.exitValue(), out, out);
+    return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   void ok(String... args) throws Exception {
@@ -253,8 +254,8 @@ class NetworkConnectIntegrationTest {
     ok("network", "rm", "neta");
     Cli.Result gone = dcont("start", "web");
     assertEquals(1, gone.code(), gone.toString());
-    assertEquals(1, gone.out().lines().count(), gone.toString());
-    assertTrue(gone.out().contains("network neta not found"), gone.toString());
+    assertEquals(1, gone.err().lines().count(), gone.toString());
+    assertTrue(gone.err().contains("network neta not found"), gone.toString());
     ok("network", "disconnect", "neta", "web");
     ok("start", "web");
     assertEquals(List.of(), networksOf("web"));
