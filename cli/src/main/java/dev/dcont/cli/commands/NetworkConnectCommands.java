@@ -64,6 +64,9 @@ final class NetworkConnectCommands {
     @Option(names = "--ip", paramLabel = "IP", description = "The container's IPv4 address on the network.")
     String ip;
 
+    @Option(names = "--ip6", paramLabel = "IP", description = "The container's IPv6 address on the network.")
+    String ip6;
+
     @Override
     void apply(NetworkConnect nc, ContainerRecord r, boolean running, NetworkDef net, Path etc) throws IOException {
       if (net == null) {
@@ -71,9 +74,11 @@ final class NetworkConnectCommands {
       }
       Path h = etc.resolve("hostname");
       String hostname = Files.isRegularFile(h) ? Files.readString(h).strip() : null;
-      NetworkConnect.Change done = nc.connect(r.id(), r.name(), hostname, running, net, aliases, ip);
+      NetworkConnect.Change done = nc.connect(r.id(), r.name(), hostname, running, net, aliases, ip, ip6);
       if (done != null) {
-        EtcLines.addHost(etc, done.address());
+        for (String a : done.addresses()) {
+          EtcLines.addHost(etc, a);
+        }
         EtcLines.addNameservers(etc, done.dnsServers());
       }
     }
@@ -93,7 +98,9 @@ final class NetworkConnectCommands {
       }
       NetworkConnect.Change done = nc.disconnect(r.id(), r.name(), running, net == null ? network : net.name());
       if (done != null) {
-        EtcLines.removeHost(etc, done.address());
+        for (String a : done.addresses()) {
+          EtcLines.removeHost(etc, a);
+        }
         EtcLines.removeNameservers(etc, done.dnsServers());
       }
     }

@@ -45,10 +45,10 @@ public final class PortCommand implements Callable<Integer> {
           throw new Errors.UserError("no public port '" + want.containerPort() + "/" + want.protocol()
               + "' published for " + r.name());
         }
-        hits.forEach(p -> out.println((p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()));
+        hits.forEach(p -> out.println(p.hostText() + ":" + p.hostPort()));
       } else {
         ports.forEach(p -> out.println(p.containerPort() + "/" + p.protocol() + " -> "
-            + (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()));
+            + p.hostText() + ":" + p.hostPort()));
       }
       out.flush();
       return 0;

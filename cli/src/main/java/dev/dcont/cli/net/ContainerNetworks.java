@@ -3,6 +3,7 @@ package dev.dcont.cli.net;
 import dev.dcont.cli.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,10 @@ import java.util.function.Predicate;
 /**
  * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
  * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
- * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address on each of
- * the container's networks ({@link Ipam}) and the free host ports, writes the container's lease, makes its network
- * namespace (a bind-mounted nsfs file under the store) and runs one {@code netavark setup} for all its networks.
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the addresses on each
+ * of the container's networks ({@link Ipam}: IPv4, and IPv6 on a network with it) and the free host ports, writes
+ * the container's lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs one
+ * {@code netavark setup} for all its networks.
  * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
  * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
  * given, its answer, the namespace, the network namespace netavark acted in and the process that attached.
@@ -42,21 +44,24 @@ public final class ContainerNetworks {
    * networks the container is attached to at its start ({@code endpoints}, eth0 first), which are the one of
    * {@code run} until {@code network connect} and {@code disconnect} change them.
    */
-  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
+  public record Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports,
       List<String> dnsServers, List<Endpoint> endpoints) {
-    public Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
+    public Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports,
         List<String> dnsServers) {
-      this(network, aliases, ip, ports, dnsServers, List.of(new Endpoint(network, aliases, ip)));
+      this(network, aliases, ip, ip6, ports, dnsServers, List.of(new Endpoint(network, aliases, ip, ip6)));
     }
 
-    public Request(String network, List<String> aliases, String ip, List<PortMapping> ports) {
-      this(network, aliases, ip, ports, List.of());
+    public Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports) {
+      this(network, aliases, ip, ip6, ports, List.of());
     }
   }
 
-  /** A container on its network: the namespace to join, its address and what it needs in /etc. */
-  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String mac,
-      List<String> dnsServers, List<PortMapping> ports) { }
+  /**
+   * A container on its network: the namespace to join, its address and what it needs in /etc; its IPv6 address,
+   * prefix and gateway on a network with IPv6 ("", 0 and "" otherwise).
+   */
+  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String ip6,
+      int prefix6, String gateway6, String mac, List<String> dnsServers, List<PortMapping> ports) { }
 
   /**
    * Attaches container {@code id} as {@code request} asks; a failure is one line (exit 125) and leaves nothing.
@@ -83,20 +88,30 @@ public final class ContainerNetworks {
     try {
       sweepLocked(stale);
       List<Lease> leases = leases();
-      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
       Map<String, Object> nets = new LinkedHashMap<>();
       Map<String, Object> info = new LinkedHashMap<>();
       List<NetworkDef> defs = new ArrayList<>();
       List<String> addresses = new ArrayList<>();
+      int firstIp = 0;
+      BigInteger firstIp6 = null;
       for (Endpoint e : request.endpoints()) {
         NetworkDef net = networks.get(e.network());
         // each network has its own IPAM: the container's addresses on its other networks do not count here
         int ip = Ipam.address(net, e.ip(), leases);
-        nets.put(net.name(), NetavarkOptions.perNetwork("eth" + nets.size(), ip, net, name, e.aliases(), hostname));
+        BigInteger ip6 = Ipam.address6(net, e.ip6(), leases);
+        Ipam.checkPorts(net, request.ports());
+        List<String> staticIps = Ipam.staticIps(ip, ip6);
+        nets.put(net.name(), NetavarkOptions.perNetwork("eth" + nets.size(), staticIps, net, name, e.aliases(),
+            hostname));
         info.put(net.name(), net.toMap());
+        if (defs.isEmpty()) {
+          firstIp = ip;
+          firstIp6 = ip6;
+        }
         defs.add(net);
-        addresses.add(Subnet.text(ip));
+        addresses.addAll(staticIps);
       }
+      List<PortMapping> ports = HostPorts.assign(request.ports(), leases);
       boolean names = defs.stream().anyMatch(NetworkDef::dns);
       Map<String, Object> options = NetavarkOptions.options(id, name, nets, info,
           ports.stream().map(PortMapping::toMap).toList(), names ? request.dnsServers() : List.of());
@@ -113,8 +128,10 @@ public final class ContainerNetworks {
           // every network's aardvark-dns, as podman lists them in resolv.conf
           List<String> servers = netavark.dns() ? defs.stream().filter(NetworkDef::dns)
               .map(d -> Subnet.text(d.gateway())).toList() : List.of();
-          p.expected = new Attached(netns, first, addresses.get(0), first.subnet().prefix(),
-              first.internal() ? "" : Subnet.text(first.gateway()), "", servers, ports);
+          p.expected = new Attached(netns, first, Subnet.text(firstIp), first.subnet().prefix(),
+              first.internal() ? "" : Subnet.text(first.gateway()), firstIp6 == null ? "" : Subnet6.text(firstIp6),
+              firstIp6 == null ? 0 : first.subnet6().prefix(),
+              firstIp6 == null || first.internal() ? "" : Subnet6.text(first.gateway6()), "", servers, ports);
           p.call = netavark.start("setup", netns, options);
         }
       } catch (RuntimeException e) {

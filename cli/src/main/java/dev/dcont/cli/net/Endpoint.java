@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * One network a container is attached to, as its configuration keeps it across starts (Docker's
  * {@code NetworkSettings.Networks} with their {@code Aliases} and {@code IPAMConfig}, podman's per-container
- * network options): the network's name, the aliases asked for on it and the address asked for (null: any).
+ * network options): the network's name, the aliases asked for on it and the addresses asked for (null: any).
  */
-public record Endpoint(String network, List<String> aliases, String ip) {
+public record Endpoint(String network, List<String> aliases, String ip, String ip6) {
   public Endpoint {
     aliases = List.copyOf(aliases);
   }
@@ -22,6 +22,9 @@ public record Endpoint(String network, List<String> aliases, String ip) {
     if (ip != null) {
       m.put("ip", ip);
     }
+    if (ip6 != null) {
+      m.put("ip6", ip6);
+    }
     return m;
   }
 
@@ -29,7 +32,8 @@ public record Endpoint(String network, List<String> aliases, String ip) {
     List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
         : List.of();
     return new Endpoint(String.valueOf(m.get("network")), aliases,
-        m.get("ip") == null ? null : String.valueOf(m.get("ip")));
+        m.get("ip") == null ? null : String.valueOf(m.get("ip")),
+        m.get("ip6") == null ? null : String.valueOf(m.get("ip6")));
   }
 
   /** The endpoints of a list of maps (network.json's {@code endpoints}). */

@@ -14,11 +14,11 @@ import java.util.Map;
 final class NetavarkOptions {
   private NetavarkOptions() { }
 
-  static Map<String, Object> perNetwork(String iface, int address, NetworkDef net, String name,
+  static Map<String, Object> perNetwork(String iface, List<String> staticIps, NetworkDef net, String name,
       List<String> aliases, String hostname) {
     Map<String, Object> perNet = new LinkedHashMap<>();
     perNet.put("interface_name", iface);
-    perNet.put("static_ips", List.of(Subnet.text(address)));
+    perNet.put("static_ips", staticIps);
     if (net.dns()) {
       List<String> names = new ArrayList<>(List.of(name));
       aliases.stream().filter(a -> !names.contains(a)).forEach(names::add);
@@ -37,7 +37,10 @@ final class NetavarkOptions {
     options.put("container_name", name);
     options.put("networks", networks);
     options.put("network_info", info);
-    options.put("port_mappings", portMappings);
+    if (portMappings instanceof List<?> l && !l.isEmpty()) {
+      // as podman: netavark makes a port-forwarding chain for any list it is given, an empty one too
+      options.put("port_mappings", portMappings);
+    }
     if (dnsServers instanceof List<?> l && !l.isEmpty()) {
       options.put("dns_servers", dnsServers);
     }

@@ -43,15 +43,15 @@ public final class NetworkConnect {
   }
 
   /**
-   * What a change did to a running container: its address on the network and that network's name servers
-   * (aardvark-dns), for its /etc/hosts and /etc/resolv.conf; null for a stopped container, whose etc files its
-   * next start writes.
+   * What a change did to a running container: its addresses on the network (IPv4, and IPv6 on a network with it)
+   * and that network's name servers (aardvark-dns), for its /etc/hosts and /etc/resolv.conf; null for a stopped
+   * container, whose etc files its next start writes.
    */
-  public record Change(String address, List<String> dnsServers) { }
+  public record Change(List<String> addresses, List<String> dnsServers) { }
 
   /** Attaches container {@code id} (named {@code name}) to {@code net}, now when it runs, else at its next start. */
   public Change connect(String id, String name, String hostname, boolean running, NetworkDef net,
-      List<String> aliases, String ip) {
+      List<String> aliases, String ip, String ip6) {
     try (FileLock lock = cn.lock()) {
       Map<String, Object> conf = configOf(name);
       List<Endpoint> endpoints = new ArrayList<>(Endpoint.ofConfig(conf));
@@ -60,11 +60,15 @@ public final class NetworkConnect {
       }
       Change change = null;
       if (running) {
-        change = connectRunning(id, name, hostname, net, aliases, ip);
-      } else if (ip != null) {
-        Ipam.check(net, ip);
+        change = connectRunning(id, name, hostname, net, aliases, ip, ip6);
+      } else {
+        // refused now as they would be at the start: an address out of the subnet, an IPv6 one without IPv6
+        if (ip != null) {
+          Ipam.address(net, ip, List.of());
+        }
+        Ipam.address6(net, ip6, List.of());
       }
-      endpoints.add(new Endpoint(net.name(), aliases, ip));
+      endpoints.add(new Endpoint(net.name(), aliases, ip, ip6));
       write(conf, endpoints);
       return change;
     } catch (IOException e) {
@@ -91,14 +95,15 @@ public final class NetworkConnect {
   }
 
   private Change connectRunning(String id, String name, String hostname, NetworkDef net, List<String> aliases,
-      String ip) throws IOException {
+      String ip, String ip6) throws IOException {
     Lease lease = leaseOf(id, name);
     Map<String, Object> nets = map(lease.options().get("networks"));
     if (nets.containsKey(net.name())) {
       throw new Errors.UserError("endpoint with name " + name + " already exists in network " + net.name());
     }
-    int addr = Ipam.address(net, ip, cn.leases());
-    Map<String, Object> perNet = NetavarkOptions.perNetwork("eth" + nextInterface(nets), addr, net, name, aliases,
+    List<Lease> leases = cn.leases();
+    List<String> addrs = Ipam.staticIps(Ipam.address(net, ip, leases), Ipam.address6(net, ip6, leases));
+    Map<String, Object> perNet = NetavarkOptions.perNetwork("eth" + nextInterface(nets), addrs, net, name, aliases,
         hostname);
     Map<String, Object> answer = new Netavark(paths).setup(lease.netns(),
         single(lease, net.name(), perNet, net.toMap()));
@@ -113,7 +118,7 @@ public final class NetworkConnect {
     status.putAll(answer);
     LeaseFiles.write(paths, new Lease(id, lease.netns(), lease.hostNetns(), lease.pid(), lease.pidStart(),
         options, status));
-    return new Change(Subnet.text(addr), dnsServers(answer, net.name()));
+    return new Change(addrs, dnsServers(answer, net.name()));
   }
 
   /** Any of the container's networks, the one it was started on (eth0) too, as podman and Docker allow. */
@@ -138,7 +143,11 @@ public final class NetworkConnect {
     status.remove(network);
     LeaseFiles.write(paths, new Lease(id, lease.netns(), lease.hostNetns(), lease.pid(), lease.pidStart(),
         options, status));
-    return new Change(Subnet.text(lease.address(network)), servers);
+    List<String> addrs = new ArrayList<>(List.of(Subnet.text(lease.address(network))));
+    if (lease.address6(network) != null) {
+      addrs.add(Subnet6.text(lease.address6(network)));
+    }
+    return new Change(addrs, servers);
   }
 
   private Lease leaseOf(String id, String name) {

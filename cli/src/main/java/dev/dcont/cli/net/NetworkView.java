@@ -17,11 +17,19 @@ public final class NetworkView {
     m.put("Created", d.created());
     m.put("Scope", "local");
     m.put("Driver", "bridge");
-    m.put("EnableIPv6", false);
+    m.put("EnableIPv6", d.ipv6());
+    List<Object> pools = new ArrayList<>();
     Map<String, Object> pool = new LinkedHashMap<>();
     pool.put("Subnet", d.subnet().toString());
     pool.put("Gateway", Subnet.text(d.gateway()));
-    m.put("IPAM", Map.of("Driver", "default", "Config", List.of(pool)));
+    pools.add(pool);
+    if (d.ipv6()) {
+      Map<String, Object> pool6 = new LinkedHashMap<>();
+      pool6.put("Subnet", d.subnet6().toString());
+      pool6.put("Gateway", Subnet6.text(d.gateway6()));
+      pools.add(pool6);
+    }
+    m.put("IPAM", Map.of("Driver", "default", "Config", pools));
     m.put("Internal", d.internal());
     m.put("DNSEnabled", d.dns());
     m.put("NetworkInterface", d.iface());
@@ -35,6 +43,7 @@ public final class NetworkView {
       c.put("Name", String.valueOf(l.options().get("container_name")));
       c.put("MacAddress", a.mac());
       c.put("IPv4Address", a.ip().isEmpty() ? "" : a.ip() + "/" + a.prefix());
+      c.put("IPv6Address", a.ip6().isEmpty() ? "" : a.ip6() + "/" + a.prefix6());
       containers.put(l.id(), c);
     }
     m.put("Containers", containers);
@@ -54,6 +63,7 @@ public final class NetworkView {
     m.put("IPAddress", a == null ? "" : a.ip());
     m.put("IPPrefixLen", a == null ? 0 : a.prefix());
     m.put("Gateway", a == null ? "" : a.gateway());
+    ipv6(m, a);
     m.put("MacAddress", a == null ? "" : a.mac());
     m.put("SandboxKey", lease == null ? "" : lease.netns().toString());
     m.put("Ports", ports(lease == null ? request == null ? List.of() : request.ports() : lease.ports(),
@@ -69,9 +79,17 @@ public final class NetworkView {
         n.put("IPAddress", "");
         n.put("IPPrefixLen", 0);
         n.put("Gateway", "");
+        ipv6(n, null);
         n.put("MacAddress", "");
+        Map<String, Object> ipam = new LinkedHashMap<>();
         if (e.ip() != null) {
-          n.put("IPAMConfig", Map.of("IPv4Address", e.ip()));
+          ipam.put("IPv4Address", e.ip());
+        }
+        if (e.ip6() != null) {
+          ipam.put("IPv6Address", e.ip6());
+        }
+        if (!ipam.isEmpty()) {
+          n.put("IPAMConfig", ipam);
         }
         nets.put(e.network(), n);
       }
@@ -84,12 +102,20 @@ public final class NetworkView {
         n.put("IPAddress", o.ip());
         n.put("IPPrefixLen", o.prefix());
         n.put("Gateway", o.gateway());
+        ipv6(n, o);
         n.put("MacAddress", o.mac());
         nets.put(name, n);
       }
     }
     m.put("Networks", nets);
     return m;
+  }
+
+  /** Docker's IPv6 fields of a container on a network: empty on a network without IPv6 and while detached. */
+  private static void ipv6(Map<String, Object> m, ContainerNetworks.Attached a) {
+    m.put("GlobalIPv6Address", a == null ? "" : a.ip6());
+    m.put("GlobalIPv6PrefixLen", a == null ? 0 : a.prefix6());
+    m.put("IPv6Gateway", a == null ? "" : a.gateway6());
   }
 
   /** {@code "80/tcp": [{"HostIp": …, "HostPort": …}]}; the ports as asked when {@code bound} is false. */
