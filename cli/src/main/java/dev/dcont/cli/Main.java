@@ -22,6 +22,7 @@ import dev.dcont.cli.commands.PsCommand;
 import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
 import dev.dcont.cli.commands.RunCommand;
+import dev.dcont.cli.commands.StartCommand;
 import dev.dcont.cli.commands.StopCommand;
 import dev.dcont.cli.commands.SystemCommand;
 import dev.dcont.store.StoreLayout;
@@ -56,6 +57,7 @@ public final class Main implements Runnable {
       PsCommand.class,
       LogsCommand.class,
       ExecCommand.class,
+      StartCommand.class,
       StopCommand.class,
       KillCommand.class,
       RmCommand.class,

@@ -96,9 +96,8 @@ public final class InspectCommand implements Callable<Integer> {
     host.put("PortBindings", NetworkView.ports(net == null ? List.of() : net.ports(), false));
     m.put("HostConfig", host);
     var lease = st.running() && net != null ? containers.networks().lease(r.id()).orElse(null) : null;
-    String networkId = net == null ? "" : containers.networks().networks().find(net.network())
-        .map(dev.dcont.cli.net.NetworkDef::id).orElse("");
-    m.put("NetworkSettings", NetworkView.settings(mode, net, lease, NetworkMode.exposed(bundle), networkId));
+    m.put("NetworkSettings", NetworkView.settings(mode, net, lease, NetworkMode.exposed(bundle),
+        n -> containers.networks().networks().find(n).map(dev.dcont.cli.net.NetworkDef::id).orElse("")));
     return m;
   }
 

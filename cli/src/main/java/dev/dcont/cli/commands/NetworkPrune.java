@@ -50,12 +50,12 @@ final class NetworkPrune implements Callable<Integer> {
       try (FileLock lock = cn.lock()) {
         Set<String> used = new HashSet<>();
         for (Lease l : cn.leases()) {
-          used.add(l.network());
+          used.addAll(l.networks());
         }
         for (ContainerRecord c : store.containers().list()) {
           ContainerNetworks.Request r = NetworkMode.read(store.layout().container(c.id()));
           if (r != null) {
-            used.add(r.network());
+            r.endpoints().forEach(e -> used.add(e.network()));
           }
         }
         for (NetworkDef d : cn.networks().list()) {

@@ -17,9 +17,10 @@ import java.util.function.Predicate;
 /**
  * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
  * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
- * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the addresses
- * ({@link Ipam}: IPv4, and IPv6 on a network with it) and the free host ports, writes the container's
- * lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs {@code netavark setup}.
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the addresses on each
+ * of the container's networks ({@link Ipam}: IPv4, and IPv6 on a network with it) and the free host ports, writes
+ * the container's lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs one
+ * {@code netavark setup} for all its networks.
  * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
  * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
  * given, its answer, the namespace, the network namespace netavark acted in and the process that attached.
@@ -39,10 +40,17 @@ public final class ContainerNetworks {
 
   /**
    * What {@code run} asked for: the network, its aliases and address, the published ports, and the name servers of
-   * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names).
+   * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names); and the
+   * networks the container is attached to at its start ({@code endpoints}, eth0 first), which are the one of
+   * {@code run} until {@code network connect} and {@code disconnect} change them.
    */
   public record Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports,
-      List<String> dnsServers) {
+      List<String> dnsServers, List<Endpoint> endpoints) {
+    public Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports,
+        List<String> dnsServers) {
+      this(network, aliases, ip, ip6, ports, dnsServers, List.of(new Endpoint(network, aliases, ip, ip6)));
+    }
+
     public Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports) {
       this(network, aliases, ip, ip6, ports, List.of());
     }
@@ -79,60 +87,57 @@ public final class ContainerNetworks {
     boolean started = false;
     try {
       sweepLocked(stale);
-      NetworkDef net = networks.get(request.network());
       List<Lease> leases = leases();
-      int ip = Ipam.address(net, request.ip(), leases);
-      BigInteger ip6 = Ipam.address6(net, request.ip6(), leases);
+      Map<String, Object> nets = new LinkedHashMap<>();
+      Map<String, Object> info = new LinkedHashMap<>();
+      List<NetworkDef> defs = new ArrayList<>();
+      List<String> addresses = new ArrayList<>();
+      int firstIp = 0;
+      BigInteger firstIp6 = null;
+      for (Endpoint e : request.endpoints()) {
+        NetworkDef net = networks.get(e.network());
+        // each network has its own IPAM: the container's addresses on its other networks do not count here
+        int ip = Ipam.address(net, e.ip(), leases);
+        BigInteger ip6 = Ipam.address6(net, e.ip6(), leases);
+        if (!net.internal()) {
+          Ipam.checkPorts(net, request.ports());
+        }
+        List<String> staticIps = Ipam.staticIps(ip, ip6);
+        nets.put(net.name(), NetavarkOptions.perNetwork("eth" + nets.size(), staticIps, net, id, name,
+            e.aliases(), hostname));
+        info.put(net.name(), net.toMap());
+        if (defs.isEmpty()) {
+          firstIp = ip;
+          firstIp6 = ip6;
+        }
+        defs.add(net);
+        addresses.addAll(staticIps);
+      }
       // netavark forwards no port to an internal network: none is taken on the host, none is shown as published
-      List<PortMapping> ports = List.of();
-      if (!net.internal()) {
-        Ipam.checkPorts(net, request.ports());
-        ports = HostPorts.assign(request.ports(), leases);
-      }
-      Map<String, Object> perNet = new LinkedHashMap<>();
-      perNet.put("interface_name", "eth0");
-      perNet.put("static_ips", Ipam.staticIps(ip, ip6));
-      if (net.dns()) {
-        List<String> aliases = new ArrayList<>(List.of(name));
-        for (String a : request.aliases()) {
-          if (!aliases.contains(a)) {
-            aliases.add(a);
-          }
-        }
-        // Docker's names of a container on a user network also include its short ID, whatever its hostname
-        for (String n : List.of(id.substring(0, Math.min(12, id.length())), hostname)) {
-          if (!aliases.contains(n)) {
-            aliases.add(n);
-          }
-        }
-        perNet.put("aliases", aliases);
-      }
-      Map<String, Object> options = new LinkedHashMap<>();
-      options.put("container_id", id);
-      options.put("container_name", name);
-      options.put("networks", Map.of(net.name(), perNet));
-      options.put("network_info", Map.of(net.name(), net.toMap()));
-      if (!ports.isEmpty()) {
-        // as podman: netavark makes a port-forwarding chain for any list it is given, an empty one too
-        options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
-      }
-      if (net.dns() && !request.dnsServers().isEmpty()) {
-        options.put("dns_servers", request.dnsServers());
-      }
+      List<PortMapping> ports = defs.stream().allMatch(NetworkDef::internal) ? List.of()
+          : HostPorts.assign(request.ports(), leases);
+      boolean names = defs.stream().anyMatch(NetworkDef::dns);
+      Map<String, Object> options = NetavarkOptions.options(id, name, nets, info,
+          ports.stream().map(PortMapping::toMap).toList(), names ? request.dnsServers() : List.of());
       Path netns = paths.netns(id);
       Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
           options, null);
       LeaseFiles.write(paths, lease);
-      Pending p = new Pending(lock, lease, net);
+      NetworkDef first = defs.isEmpty() ? null : defs.get(0);
+      Pending p = new Pending(lock, lease, first, addresses);
       try {
         NetNs.create(netns);
-        Netavark netavark = new Netavark(paths);
-        p.expected = new Attached(netns, net, Subnet.text(ip), net.subnet().prefix(),
-            net.internal() ? "" : Subnet.text(net.gateway()), ip6 == null ? "" : Subnet6.text(ip6),
-            ip6 == null ? 0 : net.subnet6().prefix(), ip6 == null || net.internal() ? "" : Subnet6.text(net.gateway6()),
-            "",
-            net.dns() && netavark.dns() ? List.of(Subnet.text(net.gateway())) : List.of(), ports);
-        p.call = netavark.start("setup", netns, options);
+        if (first != null) {
+          Netavark netavark = new Netavark(paths);
+          // every network's aardvark-dns, as podman lists them in resolv.conf
+          List<String> servers = netavark.dns() ? defs.stream().filter(NetworkDef::dns)
+              .map(d -> Subnet.text(d.gateway())).toList() : List.of();
+          p.expected = new Attached(netns, first, Subnet.text(firstIp), first.subnet().prefix(),
+              first.internal() ? "" : Subnet.text(first.gateway()), firstIp6 == null ? "" : Subnet6.text(firstIp6),
+              firstIp6 == null ? 0 : first.subnet6().prefix(),
+              firstIp6 == null || first.internal() ? "" : Subnet6.text(first.gateway6()), "", servers, ports);
+          p.call = netavark.start("setup", netns, options);
+        }
       } catch (RuntimeException e) {
         p.fail(e);
       }
@@ -152,27 +157,42 @@ public final class ContainerNetworks {
     private final FileLock lock;
     private final Lease lease;
     private final NetworkDef net;
+    private final List<String> addresses;
     private Attached expected;
     private Netavark.Call call;
 
-    private Pending(FileLock lock, Lease lease, NetworkDef net) {
+    private Pending(FileLock lock, Lease lease, NetworkDef net, List<String> addresses) {
       this.lock = lock;
       this.lease = lease;
       this.net = net;
+      this.addresses = addresses;
     }
 
-    /** The container as it will be attached: its namespace, address, gateway and name servers. */
+    /**
+     * The container as it will be attached on its first network (eth0): its namespace, address, gateway and name
+     * servers; null when it is on no network (its namespace has loopback alone, until a network is connected).
+     */
     public Attached expected() {
       return expected;
     }
 
-    /** Waits for netavark; the container as attached (with its mac). */
+    /** The container's namespace. */
+    public Path netns() {
+      return lease.netns();
+    }
+
+    /** The container's address on each of its networks, eth0's first. */
+    public List<String> addresses() {
+      return addresses;
+    }
+
+    /** Waits for netavark; the container as attached on its first network (with its mac), or null on none. */
     public Attached finish() {
       try {
-        Map<String, Object> answer = call.await();
+        Map<String, Object> answer = call == null ? Map.of() : call.await();
         Lease done = lease.withStatus(answer);
         LeaseFiles.write(paths, done);
-        return done.attached(net);
+        return net == null ? null : done.attached(net);
       } catch (IOException | RuntimeException e) {
         fail(e);
         throw new IllegalStateException(e);
@@ -207,7 +227,8 @@ public final class ContainerNetworks {
       if (e instanceof Errors.UserError u) {
         throw u;
       }
-      throw new Errors.UserError("network " + net.name() + ": " + Errors.message(e), Errors.RUN_FAILED);
+      throw new Errors.UserError((net == null ? "network: " : "network " + net.name() + ": ") + Errors.message(e),
+          Errors.RUN_FAILED);
     }
   }
 
@@ -258,7 +279,7 @@ public final class ContainerNetworks {
         return null;
       }
       Netavark.Call call = null;
-      if (NetNs.exists(l.get().netns())) {
+      if (NetNs.exists(l.get().netns()) && !l.get().networks().isEmpty()) {
         call = new Netavark(paths).start("teardown", l.get().netns(), l.get().options());
       }
       return new Detaching(lock, l.get(), call);
@@ -329,7 +350,7 @@ public final class ContainerNetworks {
       return false;
     }
     try {
-      if (NetNs.exists(l.netns())) {
+      if (NetNs.exists(l.netns()) && !l.networks().isEmpty()) {
         new Netavark(paths).teardown(l.netns(), l.options());
       }
     } catch (RuntimeException ignored) {

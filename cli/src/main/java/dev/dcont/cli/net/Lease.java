@@ -68,8 +68,13 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
   }
 
   public List<String> aliases() {
+    return aliases(network());
+  }
+
+  /** The container's names on network {@code name} (none on a network without names). */
+  public List<String> aliases(String name) {
     Object nets = options.get("networks");
-    if (nets instanceof Map<?, ?> m && m.get(network()) instanceof Map<?, ?> per
+    if (nets instanceof Map<?, ?> m && m.get(name) instanceof Map<?, ?> per
         && per.get("aliases") instanceof List<?> a) {
       return a.stream().map(String::valueOf).toList();
     }

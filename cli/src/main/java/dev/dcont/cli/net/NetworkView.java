@@ -58,61 +58,74 @@ public final class NetworkView {
   }
 
   /**
-   * A container's {@code NetworkSettings}: its network with address, gateway and mac while it is attached
-   * ({@code lease} not null), the published ports as bound now.
+   * A container's {@code NetworkSettings}: each network it is attached to (while it runs, those of its lease, with
+   * address, gateway and mac; stopped, those its next start attaches, with their aliases), the first one's
+   * address at the top as Docker's, the published ports as bound now.
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease) {
-    return settings(mode, request, lease, List.of(), "");
+    return settings(mode, request, lease, List.of(), n -> "");
   }
 
   /**
    * As above, as Docker's: a port the image exposes and none publishes is in {@code Ports} with no binding; a
-   * container not on its network now (stopped) has no {@code Ports} and keeps only the ID of its network
-   * ({@code networkId}).
+   * container not on its networks now (stopped) has no {@code Ports} and keeps only the IDs of its networks
+   * ({@code networkIds}, by network name).
    */
   public static Map<String, Object> settings(String mode, ContainerNetworks.Request request, Lease lease,
-      List<PortMapping> exposed, String networkId) {
-    ContainerNetworks.Attached a = lease == null ? null : lease.attached();
+      List<PortMapping> exposed, java.util.function.Function<String, String> networkIds) {
+    ContainerNetworks.Attached a = lease == null || lease.networks().isEmpty() ? null : lease.attached();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("IPAddress", a == null ? "" : a.ip());
     m.put("IPPrefixLen", a == null ? 0 : a.prefix());
     m.put("Gateway", a == null ? "" : a.gateway());
     ipv6(m, a);
     m.put("MacAddress", a == null ? "" : a.mac());
-    m.put("SandboxKey", a == null ? "" : a.netns().toString());
-    Map<String, Object> ports = ports(a == null ? List.of() : a.ports(), true);
-    if (a != null) {
+    m.put("SandboxKey", lease == null ? "" : lease.netns().toString());
+    Map<String, Object> ports = ports(lease == null ? List.of() : lease.ports(), true);
+    if (lease != null) {
       for (PortMapping e : exposed) {
         ports.putIfAbsent(e.containerPort() + "/" + e.protocol(), null);
       }
     }
     m.put("Ports", ports);
     Map<String, Object> nets = new LinkedHashMap<>();
-    if (request != null) {
-      Map<String, Object> n = new LinkedHashMap<>();
-      n.put("NetworkID", a == null ? networkId : a.network().id());
-      n.put("Aliases", lease == null ? request.aliases() : lease.aliases());
-      n.put("IPAddress", a == null ? "" : a.ip());
-      n.put("IPPrefixLen", a == null ? 0 : a.prefix());
-      n.put("Gateway", a == null ? "" : a.gateway());
-      ipv6(n, a);
-      n.put("MacAddress", a == null ? "" : a.mac());
-      nets.put(request.network(), n);
-      for (String other : lease == null ? List.<String>of() : lease.networks()) {
-        if (!other.equals(request.network())) {
-          ContainerNetworks.Attached o = lease.attached(other);
-          Map<String, Object> on = new LinkedHashMap<>();
-          on.put("NetworkID", o.network().id());
-          on.put("IPAddress", o.ip());
-          on.put("IPPrefixLen", o.prefix());
-          on.put("Gateway", o.gateway());
-          ipv6(on, o);
-          on.put("MacAddress", o.mac());
-          nets.put(other, on);
+    if (request == null) {
+      nets.put(mode, Map.of());
+    } else if (lease == null) {
+      for (Endpoint e : request.endpoints()) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("NetworkID", networkIds.apply(e.network()));
+        n.put("Aliases", e.aliases());
+        n.put("IPAddress", "");
+        n.put("IPPrefixLen", 0);
+        n.put("Gateway", "");
+        ipv6(n, null);
+        n.put("MacAddress", "");
+        Map<String, Object> ipam = new LinkedHashMap<>();
+        if (e.ip() != null) {
+          ipam.put("IPv4Address", e.ip());
         }
+        if (e.ip6() != null) {
+          ipam.put("IPv6Address", e.ip6());
+        }
+        if (!ipam.isEmpty()) {
+          n.put("IPAMConfig", ipam);
+        }
+        nets.put(e.network(), n);
       }
     } else {
-      nets.put(mode, Map.of());
+      for (String name : lease.networks()) {
+        ContainerNetworks.Attached o = lease.attached(name);
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("NetworkID", o.network().id());
+        n.put("Aliases", lease.aliases(name));
+        n.put("IPAddress", o.ip());
+        n.put("IPPrefixLen", o.prefix());
+        n.put("Gateway", o.gateway());
+        ipv6(n, o);
+        n.put("MacAddress", o.mac());
+        nets.put(name, n);
+      }
     }
     m.put("Networks", nets);
     return m;

@@ -1,6 +1,7 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.cli.net.Endpoint;
 import dev.dcont.cli.net.Lease;
 import dev.dcont.cli.net.PortMapping;
 import dev.dcont.runtime.ContainerException;
@@ -22,8 +23,9 @@ import java.util.Optional;
 /**
  * A container's network as {@code run} was asked for it: {@code none} and {@code host} are what the runtime makes
  * (a namespace with loopback only, or none); any other is a network the container joins through a namespace the
- * CLI prepares. The request is kept in the bundle ({@code network.json}) for inspect and port, also after the
- * container ended and its lease went.
+ * CLI prepares. The request is kept in the bundle ({@code network.json}) for inspect, port and the container's next
+ * start, also after the container ended and its lease went, with the networks the container is attached to
+ * ({@code endpoints}), which {@code network connect} and {@code disconnect} change.
  */
 public final class NetworkMode {
   private NetworkMode() { }
@@ -52,12 +54,17 @@ public final class NetworkMode {
    * process that attached it (a dcont killed while it started the container, or a monitor killed).
    */
   static boolean stale(Containers containers, Lease l) {
-    // first: a run sets up its container's network before the container's row exists (see EarlyNetwork)
+    // first: a run sets up its container's network before the container's row exists (see EarlyNetwork), a start
+    // attaches a container whose row still says exited, and a foreground run whose container ended releases its
+    // network itself
     if (l.attacherAlive()) {
       return false;
     }
     Optional<ContainerRecord> r = containers.store().containers().byId(l.id());
-    if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
+    if (r.isEmpty()) {
+      return true;
+    }
+    if (r.get().state().equals(ContainerRecord.EXITED)) {
       return true;
     }
     try {
@@ -89,6 +96,8 @@ public final class NetworkMode {
       keys.add(p.containerPort() + "/" + p.protocol());
     }
     m.put("exposed", keys);
+    m.put("dns_servers", r.dnsServers());
+    m.put("endpoints", Endpoint.maps(r.endpoints()));
     Files.write(bundle.resolve("network.json"), Json.write(m));
   }
 
@@ -135,9 +144,11 @@ public final class NetworkMode {
       }
       List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
           : List.of();
+      List<String> dns = m.get("dns_servers") instanceof List<?> d ? d.stream().map(String::valueOf).toList()
+          : List.of();
       return new ContainerNetworks.Request(String.valueOf(m.get("network")), aliases,
           m.get("ip") == null ? null : String.valueOf(m.get("ip")),
-          m.get("ip6") == null ? null : String.valueOf(m.get("ip6")), ports);
+          m.get("ip6") == null ? null : String.valueOf(m.get("ip6")), ports, dns, Endpoint.ofConfig(m));
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | RuntimeException e) {

@@ -13,7 +13,9 @@ class NetworkConnectTest {
     nets.put("a", Map.of("interface_name", "eth0"));
     assertEquals(1, NetworkConnect.nextInterface(nets));
     nets.put("c", Map.of("interface_name", "eth2"));
-    assertEquals(3, NetworkConnect.nextInterface(nets));
+    assertEquals(1, NetworkConnect.nextInterface(nets), "the first free, as podman's");
+    nets.remove("a");
+    assertEquals(0, NetworkConnect.nextInterface(nets), "eth0 again once it is disconnected");
     assertEquals(0, NetworkConnect.nextInterface(Map.of()));
   }
 }

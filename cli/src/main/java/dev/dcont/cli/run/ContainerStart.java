@@ -1,0 +1,102 @@
+package dev.dcont.cli.run;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.net.ContainerNetworks;
+import dev.dcont.layers.RootfsManager;
+import dev.dcont.runtime.ContainerException;
+import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecJson;
+import dev.dcont.store.db.ContainerRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code dcont start}: a stopped container (exited, or created and never started) runs again, detached, in the
+ * bundle it has, as Docker's start does: the same root file system (its changes kept), spec and log. Its network
+ * namespace is made anew with every network its configuration names now (eth0, eth1, … in order: the network of
+ * {@code run} and those {@code network connect} added, less those disconnected), each address from that
+ * network's IPAM (or the {@code --ip} asked for), and its /etc/hosts and /etc/resolv.conf get the addresses and
+ * name servers of now. A container whose networks were all disconnected has a namespace with loopback alone, to
+ * which a network can be connected while it runs.
+ */
+public final class ContainerStart {
+  private final Containers containers;
+  private final RootfsManager rootfs;
+
+  public ContainerStart(Containers containers) {
+    this.containers = containers;
+    this.rootfs = new RootfsManager(containers.store());
+  }
+
+  /** Starts {@code r} unless it runs; a failure is one line and leaves it stopped, holding no network. */
+  public void start(ContainerRecord r) throws IOException, ContainerException {
+    if (containers.status(r).running()) {
+      return;
+    }
+    String id = r.id();
+    Path bundle = containers.store().layout().container(id);
+    try {
+      containers.runtime().delete(id, true);
+    } catch (ContainerException | IOException | RuntimeException ignored) {
+      // no runtime state left (a foreground run removes its own)
+    }
+    Spec spec = SpecJson.readSpec(bundle.resolve("config.json"));
+    ContainerNetworks.Request request = NetworkMode.read(bundle);
+    boolean ok = false;
+    ContainerNetworks.Pending pending = null;
+    try {
+      rootfs.unmount(id);
+      rootfs.mount(id);
+      if (request != null) {
+        pending = containers.networks().begin(id, r.name(), spec.hostname(), request,
+            l -> NetworkMode.stale(containers, l));
+        etc(bundle.resolve("etc"), spec.hostname(), request, pending);
+        spec = NetworkMode.join(spec, pending.netns());
+        ContainerNetworks.Pending p = pending;
+        pending = null;
+        p.finish();
+      }
+      SpecJson.write(bundle.resolve("config.json"), spec);
+      containers.startDetached(new Containers.Created(r, bundle, spec));
+      ok = true;
+    } catch (ContainerException e) {
+      throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
+    } finally {
+      if (!ok) {
+        if (pending != null) {
+          pending.abort();
+        }
+        try {
+          containers.unmount(id);
+        } catch (RuntimeException ignored) {
+          // still mounted: rm unmounts
+        }
+      }
+    }
+  }
+
+  /**
+   * The container's own lines of hosts (its address on each network) and its name servers: aardvark-dns of its
+   * networks with names, else those of {@code --dns}, else the host's, as {@code run} chose them.
+   */
+  private static void etc(Path etc, String hostname, ContainerNetworks.Request request,
+      ContainerNetworks.Pending pending) throws IOException {
+    EtcLines.ownHosts(etc, hostname, pending.addresses());
+    List<String> servers = pending.expected() == null ? List.of() : pending.expected().dnsServers();
+    if (servers.isEmpty()) {
+      servers = request.dnsServers();
+    }
+    if (servers.isEmpty()) {
+      servers = new ArrayList<>();
+      for (String line : EtcFiles.resolvConf(List.of()).split("\n")) {
+        String[] f = line.strip().split("\\s+");
+        if (f.length >= 2 && f[0].equals("nameserver")) {
+          servers.add(f[1]);
+        }
+      }
+    }
+    EtcLines.setNameservers(etc, servers);
+  }
+}

@@ -1,0 +1,331 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.Poll;
+import dev.dcont.testkit.TestImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code network connect|disconnect} of stopped containers, of the network a running container was started on,
+ * and of containers with published ports, through netavark and aardvark-dns, and {@code start} on the networks a
+ * container is attached to. As NetworkIntegrationTest, each test runs dcont, its containers and its clients in a
+ * network namespace of its own.
+ */
+class NetworkConnectIntegrationTest {
+  static ContainerHost host;
+  static String image;
+
+  @TempDir
+  static Path root;
+  @TempDir
+  Path work;
+  NetNamespace ns;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    host = ContainerHost.start("netconnect", "networks need namespaces, netavark and iptables");
+    image = host.pushAndPull(root, "t/webc", TestImage.builder()
+        .layer(Busybox.rootfs().file("www/index.html", "hello from the container\n").build(),
+            Layer.Compression.GZIP)
+        .config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin")).build());
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  @BeforeEach
+  void namespace() throws Exception {
+    ns = NetNamespace.create();
+  }
+
+  @AfterEach
+  void removeWhatAFailedTestLeft() throws Exception {
+    try {
+      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
+        dcont("rm", "-f", id);
+      }
+      // the store is the class's: the next test makes networks of the same names
+      dcont("network", "prune", "-f");
+    } finally {
+      ns.close();
+    }
+  }
+
+  Cli.Result dcont(String... args) throws IOException, InterruptedException {
+    List<String> a = new ArrayList<>(List.of(args));
+    if (!a.isEmpty() && a.get(0).equals("run")) {
+      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
+    }
+    // standard error apart: a library's warning there must not break the JSON of inspect's standard output
+    Path out = Files.createTempFile(work, "dcont", ".out");
+    Path err = Files.createTempFile(work, "dcont", ".err");
+    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  void ok(String... args) throws Exception {
+    Cli.Result r = dcont(args);
+    assertEquals(0, r.code(), String.join(" ", args) + ": " + r);
+  }
+
+  private JsonDoc inspect(String container) throws Exception {
+    Cli.Result r = dcont("inspect", container);
+    assertEquals(0, r.code(), r.toString());
+    return JsonDoc.parse(r.out()).get(0);
+  }
+
+  private List<String> networksOf(String container) throws Exception {
+    Object nets = inspect(container).get("NetworkSettings").get("Networks").value();
+    return ((java.util.Map<?, ?>) nets).keySet().stream().map(String::valueOf).toList();
+  }
+
+  private String ipOn(String container, String network) throws Exception {
+    return inspect(container).get("NetworkSettings").get("Networks").get(network).get("IPAddress").asText();
+  }
+
+  /** A client on {@code network} fetching {@code http://NAME/}, given a few tries while the server comes up. */
+  private Cli.Result fetchByName(String network, String name) throws Exception {
+    return dcont("run", "--rm", "--network", network, image, "sh", "-c",
+        "for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -q -O - http://" + name + "/ && exit 0; sleep 0.3; done;"
+            + " exit 1");
+  }
+
+  /** A client on {@code network} that fails to fetch from {@code name} (no such name there, or no answer). */
+  private void unreachable(String network, String name) throws Exception {
+    Cli.Result r = dcont("run", "--rm", "--network", network, image, "sh", "-c",
+        "busybox timeout 5 busybox wget -q -O - http://" + name + "/");
+    assertNotEquals(0, r.code(), name + " answers on " + network + ": " + r);
+  }
+
+  private Cli.Result fetch(String url) throws Exception {
+    return ns.exec("timeout", "5", Busybox.BINARY.toString(), "wget", "-q", "-O", "-", url);
+  }
+
+  private String fetchEventually(String url) throws Exception {
+    String[] page = {""};
+    Poll.until("a page from " + url, Duration.ofSeconds(20), () -> {
+      Cli.Result r = fetch(url);
+      page[0] = r.out();
+      return r.code() == 0;
+    });
+    return page[0];
+  }
+
+  private void web(String network, String... more) throws Exception {
+    List<String> a = new ArrayList<>(List.of("run", "-d", "--network", network, "--name", "web"));
+    a.addAll(List.of(more));
+    a.addAll(List.of(image, "busybox", "httpd", "-f", "-p", "80", "-h", "/www"));
+    ok(a.toArray(String[]::new));
+  }
+
+  /** The interfaces in the container's namespace, as the kernel lists them. */
+  private String interfaces(String container) throws Exception {
+    Cli.Result r = dcont("exec", container, "cat", "/proc/net/dev");
+    assertEquals(0, r.code(), r.toString());
+    return r.out();
+  }
+
+  /** Nothing of the networks left: no veth, no lease, no namespace, no firewall rule naming {@code needles}. */
+  private void assertNothingLeft(String... needles) throws Exception {
+    String links = ns.exec("ip", "-o", "link").out();
+    assertFalse(links.contains("veth"), "no veth left: " + links);
+    String rules = ns.exec("iptables-save").out();
+    for (String n : needles) {
+      assertFalse(rules.contains(n), "no rule with " + n + " left:\n" + rules);
+    }
+    for (String dir : new String[] {"leases", "netns"}) {
+      Path d = root.resolve("network").resolve(dir);
+      if (Files.isDirectory(d)) {
+        try (Stream<Path> s = Files.list(d)) {
+          assertEquals(List.of(), s.filter(f -> !f.getFileName().toString().startsWith(".")).toList(),
+              "nothing left in network/" + dir);
+        }
+      }
+    }
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(root.resolve("network").toString()),
+        "no namespace mounted under the store");
+  }
+
+  private void networks(String... subnetAndName) throws Exception {
+    for (int i = 0; i < subnetAndName.length; i += 2) {
+      ok("network", "create", "--subnet", subnetAndName[i], subnetAndName[i + 1]);
+    }
+  }
+
+  @Test
+  void aStoppedContainerConnectedToANetworkIsFoundThereByNameAndAliasOnceStarted() throws Exception {
+    networks("10.131.0.0/24", "neta", "10.132.0.0/24", "netb");
+    web("netb");
+    ok("stop", "-t", "1", "web");
+
+    ok("network", "connect", "--alias", "www", "neta", "web");
+    assertEquals(List.of("netb", "neta"), networksOf("web"), "a stopped container lists the network connected");
+    Cli.Result again = dcont("network", "connect", "neta", "web");
+    assertEquals(1, again.code(), again.toString());
+    assertTrue(again.err().contains("already exists in network neta"), again.toString());
+    unreachable("neta", "web");
+
+    ok("start", "web");
+    String ipa = ipOn("web", "neta");
+    String ipb = ipOn("web", "netb");
+    assertTrue(ipa.startsWith("10.131.0."), ipa);
+    assertTrue(ipb.startsWith("10.132.0."), ipb);
+    Cli.Result byAlias = fetchByName("neta", "www");
+    assertEquals("hello from the container\n", byAlias.out(), byAlias.toString());
+    Cli.Result byName = fetchByName("neta", "web");
+    assertEquals("hello from the container\n", byName.out(), byName.toString());
+    assertEquals("hello from the container\n", fetchByName("netb", "web").out(), "and still on its first network");
+    String ifs = interfaces("web");
+    assertTrue(ifs.contains("eth0:") && ifs.contains("eth1:"), ifs);
+    String hosts = dcont("exec", "web", "cat", "/etc/hosts").out();
+    assertTrue(hosts.contains(ipb + "\t") && hosts.contains(ipa + "\t"), "both addresses in hosts: " + hosts);
+    String resolv = dcont("exec", "web", "cat", "/etc/resolv.conf").out();
+    assertTrue(resolv.contains("nameserver 10.132.0.1\nnameserver 10.131.0.1\n"),
+        "aardvark-dns of both networks, eth0's first: " + resolv);
+
+    ok("rm", "-f", "web");
+    ok("network", "rm", "neta", "netb");
+    assertNothingLeft("10.131.0.", "10.132.0.");
+  }
+
+  @Test
+  void aNetworkDisconnectedFromAStoppedContainerIsNotAttachedAtItsStartAndTheLastMayGoToo() throws Exception {
+    networks("10.133.0.0/24", "neta", "10.134.0.0/24", "netb");
+    web("neta");
+    ok("network", "connect", "netb", "web");
+    ok("stop", "-t", "1", "web");
+
+    ok("network", "disconnect", "neta", "web");
+    assertEquals(List.of("netb"), networksOf("web"));
+    Cli.Result notOn = dcont("network", "disconnect", "neta", "web");
+    assertEquals(1, notOn.code(), notOn.toString());
+    assertTrue(notOn.err().contains("is not connected to network neta"), notOn.toString());
+
+    ok("start", "web");
+    assertEquals(List.of("netb"), networksOf("web"));
+    String ip = inspect("web").get("NetworkSettings").get("IPAddress").asText();
+    assertTrue(ip.startsWith("10.134.0."), "eth0 is on netb now: " + ip);
+    assertEquals("hello from the container\n", fetchByName("netb", "web").out());
+    unreachable("neta", "web");
+    String ifs = interfaces("web");
+    assertTrue(ifs.contains("eth0:") && !ifs.contains("eth1:"), ifs);
+    assertFalse(ns.exec("iptables-save").out().contains("10.133.0."), "no rule for neta");
+
+    // as Docker and podman: the last network goes too, and the container starts with loopback alone
+    ok("stop", "-t", "1", "web");
+    ok("network", "disconnect", "netb", "web");
+    assertEquals(List.of(), networksOf("web"));
+    ok("start", "web");
+    ifs = interfaces("web");
+    assertTrue(ifs.contains("lo:") && !ifs.contains("eth0:"), ifs);
+    unreachable("netb", "web");
+    ok("network", "connect", "neta", "web");
+    assertEquals("hello from the container\n", fetchByName("neta", "web").out(), "connected again while it runs");
+
+    ok("stop", "-t", "1", "web");
+    ok("network", "rm", "neta");
+    Cli.Result gone = dcont("start", "web");
+    assertEquals(1, gone.code(), gone.toString());
+    assertEquals(1, gone.err().lines().count(), gone.toString());
+    assertTrue(gone.err().contains("network neta not found"), gone.toString());
+    ok("network", "disconnect", "neta", "web");
+    ok("start", "web");
+    assertEquals(List.of(), networksOf("web"));
+
+    ok("rm", "-f", "web");
+    ok("network", "rm", "netb");
+    assertNothingLeft("10.133.0.", "10.134.0.");
+  }
+
+  @Test
+  void theNetworkARunningContainerWasStartedOnIsDisconnectedAndItKeepsItsOthers() throws Exception {
+    networks("10.135.0.0/24", "neta", "10.136.0.0/24", "netb");
+    web("neta");
+    ok("network", "connect", "netb", "web");
+    String ipa = ipOn("web", "neta");
+    assertEquals("hello from the container\n", fetchByName("neta", "web").out());
+
+    ok("network", "disconnect", "neta", "web");
+    assertEquals(List.of("netb"), networksOf("web"));
+    assertEquals("hello from the container\n", fetchByName("netb", "web").out(), "still reachable on netb");
+    unreachable("neta", "web");
+    String ifs = interfaces("web");
+    assertTrue(!ifs.contains("eth0:") && ifs.contains("eth1:"), ifs);
+    assertFalse(dcont("exec", "web", "cat", "/etc/hosts").out().contains(ipa + "\t"), "its neta line is gone");
+    String resolv = dcont("exec", "web", "cat", "/etc/resolv.conf").out();
+    assertTrue(resolv.contains("nameserver 10.136.0.1") && !resolv.contains("10.135.0.1"),
+        "netb's aardvark-dns alone: " + resolv);
+    assertFalse(ns.exec("iptables-save").out().contains(ipa), "no rule for its neta address left");
+    JsonDoc net = JsonDoc.parse(dcont("network", "inspect", "neta").out()).get(0);
+    assertEquals(0, net.get("Containers").size(), "neta lists no container");
+
+    ok("stop", "-t", "1", "web");
+    ok("start", "web");
+    assertEquals(List.of("netb"), networksOf("web"), "a start after uses the networks left alone");
+    assertEquals("hello from the container\n", fetchByName("netb", "web").out());
+    unreachable("neta", "web");
+
+    ok("rm", "-f", "web");
+    ok("network", "rm", "neta", "netb");
+    assertNothingLeft("10.135.0.", "10.136.0.");
+  }
+
+  @Test
+  void publishedPortsAreForwardedOnANetworkConnectedLaterAndGoWithTheirNetwork() throws Exception {
+    networks("10.137.0.0/24", "neta", "10.138.0.0/24", "netb");
+    web("neta", "-p", "18080:80");
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:18080/"));
+    String ipa = ipOn("web", "neta");
+
+    ok("network", "connect", "netb", "web");
+    String ipb = ipOn("web", "netb");
+    String nat = ns.exec("iptables", "-t", "nat", "-S").out();
+    assertTrue(nat.contains("--to-destination " + ipb + ":80"), "the port forwarded to netb's address too:\n" + nat);
+
+    ok("network", "disconnect", "neta", "web");
+    nat = ns.exec("iptables", "-t", "nat", "-S").out();
+    assertFalse(nat.contains(ipa), "no rule for neta's address left:\n" + nat);
+    assertTrue(nat.contains("--to-destination " + ipb + ":80"), nat);
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:18080/"),
+        "the port answers through netb");
+    assertTrue(dcont("port", "web").out().contains("18080"), "port lists it still");
+
+    ok("stop", "-t", "1", "web");
+    ok("start", "web");
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:18080/"),
+        "and after a start, on netb alone");
+
+    ok("rm", "-f", "web");
+    assertFalse(ns.exec("iptables", "-t", "nat", "-S").out().contains("18080"), "no port rule after rm");
+    ok("network", "rm", "neta", "netb");
+    assertNothingLeft("10.137.0.", "10.138.0.", "18080");
+  }
+}
