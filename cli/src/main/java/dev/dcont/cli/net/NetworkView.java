@@ -81,7 +81,10 @@ public final class NetworkView {
     if (request != null) {
       Map<String, Object> n = new LinkedHashMap<>();
       n.put("NetworkID", a == null ? networkId : a.network().id());
-      n.put("Aliases", lease == null ? request.aliases() : lease.aliases());
+      // as Docker's API since 1.45: Aliases are the --network-alias names, DNSNames every name the network's DNS
+      // answers for the container (its name, aliases, short ID and hostname)
+      n.put("Aliases", request.aliases().isEmpty() ? null : request.aliases());
+      n.put("DNSNames", lease == null || lease.aliases().isEmpty() ? null : lease.aliases());
       n.put("IPAddress", a == null ? "" : a.ip());
       n.put("IPPrefixLen", a == null ? 0 : a.prefix());
       n.put("Gateway", a == null ? "" : a.gateway());
