@@ -181,6 +181,31 @@ class NetworkIntegrationTest {
   }
 
   @Test
+  void aContainerWithoutPublishedPortsGetsNoPortForwardingChain() throws Exception {
+    // podman passes no port_mappings then: netavark makes a DNAT chain for any list, an empty one too
+    Cli.Result plain = dcont("run", "-d", "--name", "plain", image, "sleep", "300");
+    assertEquals(0, plain.code(), plain.toString());
+    String rules = ns.exec("iptables-save").out();
+    assertTrue(rules.contains("NETAVARK-"), "the bridge's rules are there: " + rules);
+    assertFalse(rules.contains("NETAVARK-DN-"), "no port-forwarding chain: " + rules);
+    Cli.Result published = dcont("run", "-d", "--name", "published", "-p", "8082:80", image, "sleep", "300");
+    assertEquals(0, published.code(), published.toString());
+    assertTrue(ns.exec("iptables-save").out().contains("NETAVARK-DN-"), "a chain for the published port");
+    assertEquals(0, dcont("rm", "-f", "plain", "published").code());
+    assertNothingLeft("8082");
+  }
+
+  @Test
+  void aRunWhoseImageMustBePulledLeavesNoNetworkWhenThePullFails() throws Exception {
+    // the network is begun before the store is read and given up again for the pull; here the pull fails
+    // (the registry is on the host's loopback, not the test's namespace's)
+    Cli.Result r = dcont("run", "--rm", "--platform", "linux/s390x", image, "true");
+    assertEquals(125, r.code(), r.toString());
+    assertEquals(0, dcont("ps", "-a", "-q").out().lines().count(), "no container left");
+    assertNothingLeft();
+  }
+
+  @Test
   void programsInADirectoryOfTheCallersPathThatOthersMayWriteAreNeverRun() throws Exception {
     Path open = Files.createDirectories(work.resolve("open"));
     Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));

@@ -57,11 +57,16 @@ public final class NetworkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--subnet", paramLabel = "CIDR", description = "IPv4 subnet (default: a free /24 of 10.90.0.0/16).")
-    String subnet;
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "A subnet, one IPv4 and one IPv6 at most"
+        + " (default: a free /24 of 10.90.0.0/16; an IPv6 one implies --ipv6).")
+    List<String> subnets = new ArrayList<>();
 
-    @Option(names = "--gateway", paramLabel = "IP", description = "The bridge's address (default: the first host).")
-    String gateway;
+    @Option(names = "--gateway", paramLabel = "IP", description = "The bridge's address in the subnet of its family"
+        + " (default: the subnet's first host).")
+    List<String> gateways = new ArrayList<>();
+
+    @Option(names = "--ipv6", description = "An IPv6 subnet too (default: a random unique local /64).")
+    boolean ipv6;
 
     @Option(names = "--internal", description = "No route out of the network (no NAT).")
     boolean internal;
@@ -85,7 +90,7 @@ public final class NetworkCommand implements Callable<Integer> {
         ContainerNetworks cn = new Containers(store).networks();
         NetworkDef d;
         try (FileLock lock = cn.lock()) {
-          d = cn.networks().create(name, subnet, gateway, internal, labelMap);
+          d = cn.networks().create(name, subnets, gateways, ipv6, internal, labelMap);
         }
         spec.commandLine().getOut().println(d.id());
         spec.commandLine().getOut().flush();

@@ -53,9 +53,14 @@ final class NetworkConnectCommands {
     @Option(names = "--ip", paramLabel = "IP", description = "The container's IPv4 address on the network.")
     String ip;
 
+    @Option(names = "--ip6", paramLabel = "IP", description = "The container's IPv6 address on the network.")
+    String ip6;
+
     @Override
     void apply(NetworkConnect nc, ContainerRecord r, NetworkDef net, Path etc) throws IOException {
-      HostsLines.add(etc, nc.connect(r.id(), r.name(), net, aliases, ip));
+      for (String a : nc.connect(r.id(), r.name(), net, aliases, ip, ip6)) {
+        HostsLines.add(etc, a);
+      }
     }
   }
 
@@ -66,7 +71,9 @@ final class NetworkConnectCommands {
 
     @Override
     void apply(NetworkConnect nc, ContainerRecord r, NetworkDef net, Path etc) throws IOException {
-      HostsLines.remove(etc, nc.disconnect(r.id(), r.name(), net.name()));
+      for (String a : nc.disconnect(r.id(), r.name(), net.name())) {
+        HostsLines.remove(etc, a);
+      }
     }
   }
 

@@ -45,11 +45,10 @@ public final class PortCommand implements Callable<Integer> {
           throw new Errors.UserError("no public port '" + want.containerPort() + "/" + want.protocol()
               + "' published for " + r.name());
         }
-        print(out, hits.stream().map(p -> (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort())
-            .toList());
+        print(out, hits.stream().map(p -> p.hostText() + ":" + p.hostPort()).toList());
       } else {
         print(out, ports.stream().map(p -> p.containerPort() + "/" + p.protocol() + " -> "
-            + (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()).toList());
+            + p.hostText() + ":" + p.hostPort()).toList());
       }
       out.flush();
       return 0;

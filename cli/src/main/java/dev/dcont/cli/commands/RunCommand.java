@@ -14,6 +14,7 @@ import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.PortMapping;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.EarlyNetwork;
 import dev.dcont.cli.run.EtcOptions;
 import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.ProcessConfig;
@@ -70,6 +71,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private final OptionSpec publishAll;
   private final OptionSpec networkAliases;
   private final OptionSpec ip;
+  private final OptionSpec ip6;
   private final OptionSpec dns;
   private final OptionSpec dnsSearch;
   private final OptionSpec dnsOptions;
@@ -115,6 +117,8 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     networkAliases = repeated(spec, String.class, "<alias>", "Another name of the container on its network.",
         "--network-alias");
     ip = single(spec, String.class, "<ip>", "The container's IPv4 address on its network.", "--ip");
+    ip6 = single(spec, String.class, "<ip6>", "The container's IPv6 address on its network (one with IPv6).",
+        "--ip6");
     dns = repeated(spec, String.class, "IP", "A name server for /etc/resolv.conf (in place of the host's).",
         "--dns");
     dnsSearch = repeated(spec, String.class, "DOMAIN", "A search domain for /etc/resolv.conf ('.' for none).",
@@ -184,36 +188,82 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         cpus.getValue(), pidsLimit.getValue(), network, values(capAdd), values(capDrop), isSet(init),
         isSet(privileged), security, CgroupParent.parse(cgroupParent.getValue()));
     SpecFactory.prepareSeccomp(flags);
-    try (Store store = GlobalOptions.openStore()) {
-      ImageRecord img = image(store, image, pull, err);
-      ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
-          "config " + img.configDigest());
-      Containers containers = new Containers(store);
-      ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint.getValue(), values(command), process.env(),
-          values(envFiles), process.workdir(), process.user(), process.tty(), null);
-      if (isSet(publishAll) && config.config() != null) {
-        ports.addAll(PortMapping.exposed(config.config().exposedPorts()));
+    ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
+        ip.getValue(), ip6.getValue(), ports);
+    if (net != null && !etc.dns().isEmpty()) {
+      net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ip6(), net.ports(),
+          etc.dns());
+    }
+    Containers.Identity who = Containers.Identity.of(flags);
+    Store[] opened = new Store[1];
+    EarlyNetwork early;
+    try {
+      early = EarlyNetwork.begin(GlobalOptions.root(), net, isSet(publishAll), who, () -> {
+        if (opened[0] == null) {
+          opened[0] = GlobalOptions.openStore();
+        }
+        return opened[0];
+      });
+    } catch (RuntimeException e) {
+      if (opened[0] != null) {
+        opened[0].close();
       }
-      if ((network.equals("none") || network.equals("host")) && !ports.isEmpty()) {
-        err.println("WARNING: published ports are discarded with --network " + network);
+      throw e;
+    }
+    Containers.Created c;
+    Containers containers;
+    Store store;
+    try {
+      store = opened[0] != null ? opened[0] : GlobalOptions.openStore();
+    } catch (RuntimeException e) {
+      if (early != null) {
+        early.abort();
       }
-      ContainerNetworks.Request net = NetworkMode.request(network, Options.<String>values(networkAliases),
-          ip.getValue(), ports);
-      if (net != null && !ports.isEmpty() && containers.networks().networks().find(net.network())
-          .map(dev.dcont.cli.net.NetworkDef::internal).orElse(false)) {
-        err.println("WARNING: published ports are discarded on internal network " + net.network()
-            + " (its containers are not reached through the host's ports)");
-      }
-      if (net != null && !etc.dns().isEmpty()) {
-        net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ports(), etc.dns());
-      }
-      Containers.Created c;
+      throw e;
+    }
+    try (store) {
       try {
-        c = containers.create(img, image, config.config(), pf, flags, net, etc);
-      } catch (LayerRefusedException e) {
-        // an image whose layers are refused can never run: it goes, as after a refused pull
-        ImageRemoval.removeRefused(store, img, Map.of(), e);
-        throw e;
+        Optional<ImageRecord> local = localImage(store, image, pull);
+        if (local.isEmpty() && early != null) {
+          // the store's network lock is not held through a pull: the network is begun again once it is done
+          EarlyNetwork e = early;
+          early = null;
+          e.abort();
+        }
+        ImageRecord img = local.isPresent() ? local.get() : pullImage(store, image, pull, err);
+        ImageConfig config = ImageConfig.parse(store.content().readAll(img.configDigest()),
+            "config " + img.configDigest());
+        containers = new Containers(store);
+        ProcessConfig.Flags pf = new ProcessConfig.Flags(entrypoint.getValue(), values(command), process.env(),
+            values(envFiles), process.workdir(), process.user(), process.tty(), null);
+        if (isSet(publishAll) && config.config() != null) {
+          ports.addAll(PortMapping.exposed(config.config().exposedPorts()));
+          if (net != null) {
+            net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ip6(), ports,
+                net.dnsServers());
+          }
+        }
+        if ((network.equals("none") || network.equals("host")) && !ports.isEmpty()) {
+          err.println("WARNING: published ports are discarded with --network " + network);
+        }
+        if (net != null && !ports.isEmpty() && containers.networks().networks().find(net.network())
+            .map(dev.dcont.cli.net.NetworkDef::internal).orElse(false)) {
+          err.println("WARNING: published ports are discarded on internal network " + net.network()
+              + " (its containers are not reached through the host's ports)");
+        }
+        EarlyNetwork handed = early;
+        early = null;
+        try {
+          c = containers.create(img, image, config.config(), pf, flags, net, etc, handed, who);
+        } catch (LayerRefusedException e) {
+          // an image whose layers are refused can never run: it goes, as after a refused pull
+          ImageRemoval.removeRefused(store, img, Map.of(), e);
+          throw e;
+        }
+      } finally {
+        if (early != null) {
+          early.abort();
+        }
       }
       String id = c.record().id();
       if (detach) {
@@ -244,7 +294,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   }
 
   /**
-   * {@code --ip} and {@code --network-alias} name the container on a network of {@code network create}: Docker
+   * {@code --ip}, {@code --ip6} and {@code --network-alias} name the container on a network of {@code network create}: Docker
    * refuses them on its predefined networks (the default bridge has no names to alias, and its addresses are the
    * daemon's to hand out), in these words.
    */
@@ -252,7 +302,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     if (!dev.dcont.cli.net.Networks.RESERVED.contains(network)) {
       return;
     }
-    if (ip.getValue() != null) {
+    if (ip.getValue() != null || ip6.getValue() != null) {
       throw new Errors.UserError("user specified IP address is supported on user defined networks only (make one"
           + " with 'dcont network create' and run with --network NAME)", Errors.RUN_FAILED);
     }
@@ -286,15 +336,18 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     }
   }
 
-  private ImageRecord image(Store store, String image, String pull, PrintWriter err) throws IOException {
+  /** The image as the store has it, unless {@code --pull always} or another platform than the one asked for. */
+  private Optional<ImageRecord> localImage(Store store, String image, String pull) {
     String platform = this.platform.getValue();
     Optional<ImageRecord> local = pull.equals("always") ? Optional.empty() : store.images().resolve(image);
     if (platform != null && local.isPresent() && !Platform.parse(platform).matches(local.get().platform())) {
       local = Optional.empty();
     }
-    if (local.isPresent()) {
-      return local.get();
-    }
+    return local;
+  }
+
+  private ImageRecord pullImage(Store store, String image, String pull, PrintWriter err) throws IOException {
+    String platform = this.platform.getValue();
     if (pull.equals("never")) {
       throw new Errors.UserError("No such image: " + image + " (and --pull never)", Errors.RUN_FAILED);
     }

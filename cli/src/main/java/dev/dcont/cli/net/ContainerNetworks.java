@@ -3,23 +3,22 @@ package dev.dcont.cli.net;
 import dev.dcont.cli.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * Containers on networks: what podman's libnetwork does around netavark. Attaching a container takes the store's
  * network lock (held across netavark, as podman holds its own: netavark's changes to one bridge and its firewall
- * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the address (IPAM:
- * the lowest free host address of the subnet, or {@code --ip}) and the free host ports, writes the container's
+ * rules are not made for concurrent callers), sweeps leases whose containers are gone, picks the addresses
+ * ({@link Ipam}: IPv4, and IPv6 on a network with it) and the free host ports, writes the container's
  * lease, makes its network namespace (a bind-mounted nsfs file under the store) and runs {@code netavark setup}.
  * Detaching runs {@code netavark teardown} with the same options, removes the namespace and deletes the lease,
  * which frees its addresses and ports. A lease is the file {@code network/leases/ID.json}: the options netavark was
@@ -42,16 +41,19 @@ public final class ContainerNetworks {
    * What {@code run} asked for: the network, its aliases and address, the published ports, and the name servers of
    * {@code --dns} (to which aardvark-dns forwards the container's queries on a network with names).
    */
-  public record Request(String network, List<String> aliases, String ip, List<PortMapping> ports,
+  public record Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports,
       List<String> dnsServers) {
-    public Request(String network, List<String> aliases, String ip, List<PortMapping> ports) {
-      this(network, aliases, ip, ports, List.of());
+    public Request(String network, List<String> aliases, String ip, String ip6, List<PortMapping> ports) {
+      this(network, aliases, ip, ip6, ports, List.of());
     }
   }
 
-  /** A container on its network: the namespace to join, its address and what it needs in /etc. */
-  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String mac,
-      List<String> dnsServers, List<PortMapping> ports) { }
+  /**
+   * A container on its network: the namespace to join, its address and what it needs in /etc; its IPv6 address,
+   * prefix and gateway on a network with IPv6 ("", 0 and "" otherwise).
+   */
+  public record Attached(Path netns, NetworkDef network, String ip, int prefix, String gateway, String ip6,
+      int prefix6, String gateway6, String mac, List<String> dnsServers, List<PortMapping> ports) { }
 
   /**
    * Attaches container {@code id} as {@code request} asks; a failure is one line (exit 125) and leaves nothing.
@@ -79,12 +81,14 @@ public final class ContainerNetworks {
       sweepLocked(stale);
       NetworkDef net = networks.get(request.network());
       List<Lease> leases = leases();
-      int ip = address(net, request.ip(), leases);
+      int ip = Ipam.address(net, request.ip(), leases);
+      BigInteger ip6 = Ipam.address6(net, request.ip6(), leases);
+      Ipam.checkPorts(net, request.ports());
       // netavark forwards no port to an internal network: none is taken on the host, none is shown as published
       List<PortMapping> ports = net.internal() ? List.of() : HostPorts.assign(request.ports(), leases);
       Map<String, Object> perNet = new LinkedHashMap<>();
       perNet.put("interface_name", "eth0");
-      perNet.put("static_ips", List.of(Subnet.text(ip)));
+      perNet.put("static_ips", Ipam.staticIps(ip, ip6));
       if (net.dns()) {
         List<String> aliases = new ArrayList<>(List.of(name));
         for (String a : request.aliases()) {
@@ -105,7 +109,10 @@ public final class ContainerNetworks {
       options.put("container_name", name);
       options.put("networks", Map.of(net.name(), perNet));
       options.put("network_info", Map.of(net.name(), net.toMap()));
-      options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      if (!ports.isEmpty()) {
+        // as podman: netavark makes a port-forwarding chain for any list it is given, an empty one too
+        options.put("port_mappings", ports.stream().map(PortMapping::toMap).toList());
+      }
       if (net.dns() && !request.dnsServers().isEmpty()) {
         options.put("dns_servers", request.dnsServers());
       }
@@ -118,7 +125,9 @@ public final class ContainerNetworks {
         NetNs.create(netns);
         Netavark netavark = new Netavark(paths);
         p.expected = new Attached(netns, net, Subnet.text(ip), net.subnet().prefix(),
-            net.internal() ? "" : Subnet.text(net.gateway()), "",
+            net.internal() ? "" : Subnet.text(net.gateway()), ip6 == null ? "" : Subnet6.text(ip6),
+            ip6 == null ? 0 : net.subnet6().prefix(), ip6 == null || net.internal() ? "" : Subnet6.text(net.gateway6()),
+            "",
             net.dns() && netavark.dns() ? List.of(Subnet.text(net.gateway())) : List.of(), ports);
         p.call = netavark.start("setup", netns, options);
       } catch (RuntimeException e) {
@@ -205,41 +214,6 @@ public final class ContainerNetworks {
     } catch (IOException ignored) {
       // closing the channel releases it
     }
-  }
-
-  static int address(NetworkDef net, String wanted, List<Lease> leases) {
-    Set<Integer> used = new HashSet<>();
-    for (Lease l : leases) {
-      Integer a = l.address(net.name());
-      if (a != null) {
-        used.add(a);
-      }
-    }
-    used.add(net.gateway());
-    if (wanted != null) {
-      int a;
-      try {
-        a = Subnet.address(wanted);
-      } catch (IllegalArgumentException e) {
-        throw new Errors.UserError("invalid --ip: " + e.getMessage(), Errors.RUN_FAILED);
-      }
-      if (!net.subnet().contains(a) || a < net.subnet().firstHost() || a > net.subnet().lastHost()) {
-        throw new Errors.UserError("--ip " + wanted + " is not in network " + net.name() + "'s subnet "
-            + net.subnet(), Errors.RUN_FAILED);
-      }
-      if (used.contains(a)) {
-        throw new Errors.UserError("address " + wanted + " is already in use on network " + net.name(),
-            Errors.RUN_FAILED);
-      }
-      return a;
-    }
-    for (int a = net.subnet().firstHost(); a <= net.subnet().lastHost(); a++) {
-      if (!used.contains(a)) {
-        return a;
-      }
-    }
-    throw new Errors.UserError("network " + net.name() + " has no free address left in " + net.subnet(),
-        Errors.RUN_FAILED);
   }
 
   /**

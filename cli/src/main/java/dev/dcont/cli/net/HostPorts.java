@@ -46,7 +46,7 @@ final class HostPorts {
   }
 
   private static String where(PortMapping p) {
-    return (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort()
+    return p.hostText() + ":" + p.hostPort()
         + (p.range() == 1 ? "" : "-" + (p.hostPort() + p.range() - 1)) + "/" + p.protocol();
   }
 
@@ -75,7 +75,7 @@ final class HostPorts {
         return q;
       }
     }
-    throw new Errors.UserError("no free host port in " + (p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp()) + ":"
+    throw new Errors.UserError("no free host port in " + p.hostText() + ":"
         + p.hostPort() + "-" + p.hostPortEnd() + "/" + p.protocol() + " for " + p.containerPort()
         + " (choose another -p)", Errors.RUN_FAILED);
   }

@@ -1,5 +1,6 @@
 package dev.dcont.cli.net;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,12 +37,27 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
     });
   }
 
-  /** The container's address on network {@code name}, or null when it is not on it. */
+  /** The container's IPv4 address on network {@code name}, or null when it is not on it. */
   Integer address(String name) {
+    String a = staticIp(name, false);
+    return a == null ? null : Subnet.address(a);
+  }
+
+  /** The container's IPv6 address on network {@code name}, or null when it has none there. */
+  BigInteger address6(String name) {
+    String a = staticIp(name, true);
+    return a == null ? null : Subnet6.address(a);
+  }
+
+  private String staticIp(String name, boolean v6) {
     Object nets = options.get("networks");
     if (nets instanceof Map<?, ?> m && m.get(name) instanceof Map<?, ?> per
-        && per.get("static_ips") instanceof List<?> ips && !ips.isEmpty()) {
-      return Subnet.address(String.valueOf(ips.get(0)));
+        && per.get("static_ips") instanceof List<?> ips) {
+      for (Object ip : ips) {
+        if (Subnet6.looksV6(String.valueOf(ip)) == v6) {
+          return String.valueOf(ip);
+        }
+      }
     }
     return null;
   }
@@ -72,30 +88,44 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
     return out;
   }
 
-  /** The attached container as netavark answered: address, prefix, gateway, mac and name servers. */
+  /** The attached container as netavark answered: addresses, prefixes, gateways, mac and name servers. */
   ContainerNetworks.Attached attached(NetworkDef net) {
     String ip = "";
     int prefix = net.subnet().prefix();
     String gateway = "";
+    String ip6 = "";
+    int prefix6 = 0;
+    String gateway6 = "";
     String mac = "";
     List<String> dns = new ArrayList<>();
     if (status != null && status.get(net.name()) instanceof Map<?, ?> block) {
       if (block.get("interfaces") instanceof Map<?, ?> ifs && ifs.get(iface(net.name())) instanceof Map<?, ?> eth) {
         mac = String.valueOf(eth.get("mac_address"));
-        if (eth.get("subnets") instanceof List<?> subnets && !subnets.isEmpty()
-            && subnets.get(0) instanceof Map<?, ?> s) {
+        List<?> subnets = eth.get("subnets") instanceof List<?> l ? l : List.of();
+        for (Object o : subnets) {
+          if (!(o instanceof Map<?, ?> s)) {
+            continue;
+          }
           String ipnet = String.valueOf(s.get("ipnet"));
           int slash = ipnet.indexOf('/');
-          ip = slash < 0 ? ipnet : ipnet.substring(0, slash);
-          prefix = slash < 0 ? prefix : Integer.parseInt(ipnet.substring(slash + 1));
-          gateway = s.get("gateway") == null ? "" : String.valueOf(s.get("gateway"));
+          String a = slash < 0 ? ipnet : ipnet.substring(0, slash);
+          String gw = s.get("gateway") == null ? "" : String.valueOf(s.get("gateway"));
+          if (Subnet6.looksV6(a)) {
+            ip6 = a;
+            prefix6 = slash < 0 ? 0 : Integer.parseInt(ipnet.substring(slash + 1));
+            gateway6 = gw;
+          } else {
+            ip = a;
+            prefix = slash < 0 ? prefix : Integer.parseInt(ipnet.substring(slash + 1));
+            gateway = gw;
+          }
         }
       }
       if (block.get("dns_server_ips") instanceof List<?> servers) {
         servers.forEach(x -> dns.add(String.valueOf(x)));
       }
     }
-    return new ContainerNetworks.Attached(netns, net, ip, prefix, gateway, mac, dns, ports());
+    return new ContainerNetworks.Attached(netns, net, ip, prefix, gateway, ip6, prefix6, gateway6, mac, dns, ports());
   }
 
   /** The container's interface on network {@code name}: eth0 on the one it started on, ethN on those connected. */

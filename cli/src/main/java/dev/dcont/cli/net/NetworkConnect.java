@@ -26,18 +26,22 @@ public final class NetworkConnect {
     this.paths = new NetPaths(storeRoot);
   }
 
-  /** Attaches container {@code id} (named {@code name}) to {@code net}; returns its address there. */
-  public String connect(String id, String name, NetworkDef net, List<String> aliases, String ip) {
+  /**
+   * Attaches container {@code id} (named {@code name}) to {@code net}, at {@code ip} and {@code ip6} when given;
+   * returns its addresses there (IPv4, and IPv6 on a network with it).
+   */
+  public List<String> connect(String id, String name, NetworkDef net, List<String> aliases, String ip, String ip6) {
     try (FileLock lock = cn.lock()) {
       Lease lease = leaseOf(id, name);
       Map<String, Object> nets = map(lease.options().get("networks"));
       if (nets.containsKey(net.name())) {
         throw new Errors.UserError("endpoint with name " + name + " already exists in network " + net.name());
       }
-      int addr = ContainerNetworks.address(net, ip, cn.leases());
+      List<Lease> leases = cn.leases();
+      List<String> addrs = Ipam.staticIps(Ipam.address(net, ip, leases), Ipam.address6(net, ip6, leases));
       Map<String, Object> perNet = new LinkedHashMap<>();
       perNet.put("interface_name", "eth" + nextInterface(nets));
-      perNet.put("static_ips", List.of(Subnet.text(addr)));
+      perNet.put("static_ips", addrs);
       if (net.dns()) {
         List<String> names = new ArrayList<>(List.of(name));
         aliases.stream().filter(a -> !names.contains(a)).forEach(names::add);
@@ -56,14 +60,17 @@ public final class NetworkConnect {
       status.putAll(answer);
       LeaseFiles.write(paths, new Lease(id, lease.netns(), lease.hostNetns(), lease.pid(), lease.pidStart(),
           options, status));
-      return Subnet.text(addr);
+      return addrs;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Detaches container {@code id} from {@code network}, returning its address there; the network it was started on stays as it is. */
-  public String disconnect(String id, String name, String network) {
+  /**
+   * Detaches container {@code id} from {@code network}, returning its addresses there; the network it was started
+   * on stays as it is.
+   */
+  public List<String> disconnect(String id, String name, String network) {
     try (FileLock lock = cn.lock()) {
       Lease lease = leaseOf(id, name);
       Map<String, Object> nets = map(lease.options().get("networks"));
@@ -88,7 +95,11 @@ public final class NetworkConnect {
       status.remove(network);
       LeaseFiles.write(paths, new Lease(id, lease.netns(), lease.hostNetns(), lease.pid(), lease.pidStart(),
           options, status));
-      return Subnet.text(lease.address(network));
+      List<String> addrs = new ArrayList<>(List.of(Subnet.text(lease.address(network))));
+      if (lease.address6(network) != null) {
+        addrs.add(Subnet6.text(lease.address6(network)));
+      }
+      return addrs;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

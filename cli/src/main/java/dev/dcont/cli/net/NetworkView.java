@@ -22,11 +22,19 @@ public final class NetworkView {
     m.put("Created", d.created());
     m.put("Scope", "local");
     m.put("Driver", "bridge");
-    m.put("EnableIPv6", false);
+    m.put("EnableIPv6", d.ipv6());
+    List<Object> pools = new ArrayList<>();
     Map<String, Object> pool = new LinkedHashMap<>();
     pool.put("Subnet", d.subnet().toString());
     pool.put("Gateway", Subnet.text(d.gateway()));
-    m.put("IPAM", Map.of("Driver", "default", "Config", List.of(pool)));
+    pools.add(pool);
+    if (d.ipv6()) {
+      Map<String, Object> pool6 = new LinkedHashMap<>();
+      pool6.put("Subnet", d.subnet6().toString());
+      pool6.put("Gateway", Subnet6.text(d.gateway6()));
+      pools.add(pool6);
+    }
+    m.put("IPAM", Map.of("Driver", "default", "Config", pools));
     m.put("Internal", d.internal());
     m.put("DNSEnabled", d.dns());
     m.put("NetworkInterface", d.iface());
@@ -40,6 +48,7 @@ public final class NetworkView {
       c.put("Name", String.valueOf(l.options().get("container_name")));
       c.put("MacAddress", a.mac());
       c.put("IPv4Address", a.ip().isEmpty() ? "" : a.ip() + "/" + a.prefix());
+      c.put("IPv6Address", a.ip6().isEmpty() ? "" : a.ip6() + "/" + a.prefix6());
       containers.put(l.id(), c);
     }
     m.put("Containers", containers);
@@ -68,6 +77,7 @@ public final class NetworkView {
     m.put("IPAddress", a == null ? "" : a.ip());
     m.put("IPPrefixLen", a == null ? 0 : a.prefix());
     m.put("Gateway", a == null ? "" : a.gateway());
+    ipv6(m, a);
     m.put("MacAddress", a == null ? "" : a.mac());
     m.put("SandboxKey", a == null ? "" : a.netns().toString());
     Map<String, Object> ports = ports(a == null ? List.of() : a.ports(), true);
@@ -88,6 +98,7 @@ public final class NetworkView {
       n.put("IPAddress", a == null ? "" : a.ip());
       n.put("IPPrefixLen", a == null ? 0 : a.prefix());
       n.put("Gateway", a == null ? "" : a.gateway());
+      ipv6(n, a);
       n.put("MacAddress", a == null ? "" : a.mac());
       nets.put(request.network(), n);
       for (String other : lease == null ? List.<String>of() : lease.networks()) {
@@ -98,6 +109,7 @@ public final class NetworkView {
           on.put("IPAddress", o.ip());
           on.put("IPPrefixLen", o.prefix());
           on.put("Gateway", o.gateway());
+          ipv6(on, o);
           on.put("MacAddress", o.mac());
           nets.put(other, on);
         }
@@ -107,6 +119,13 @@ public final class NetworkView {
     }
     m.put("Networks", nets);
     return m;
+  }
+
+  /** Docker's IPv6 fields of a container on a network: empty on a network without IPv6 and while detached. */
+  private static void ipv6(Map<String, Object> m, ContainerNetworks.Attached a) {
+    m.put("GlobalIPv6Address", a == null ? "" : a.ip6());
+    m.put("GlobalIPv6PrefixLen", a == null ? 0 : a.prefix6());
+    m.put("IPv6Gateway", a == null ? "" : a.gateway6());
   }
 
   /** {@code "80/tcp": [{"HostIp": …, "HostPort": …}]}; the ports as asked when {@code bound} is false. */

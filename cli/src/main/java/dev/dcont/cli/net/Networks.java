@@ -6,6 +6,7 @@ import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -90,13 +91,19 @@ public final class Networks {
     return out;
   }
 
-  /** {@code network create}: a bridge of its own, a free /24 (or {@code subnet}), names through aardvark-dns. */
-  public NetworkDef create(String name, String subnet, String gateway, boolean internal) {
-    return create(name, subnet, gateway, internal, Map.of());
+  /**
+   * {@code network create}: a bridge of its own, a free /24 (or the IPv4 one of {@code subnets}), names through
+   * aardvark-dns; with {@code ipv6}, or an IPv6 subnet among {@code subnets} (as podman takes it), an IPv6 subnet
+   * too: that one, or a random unique local /64. Each of {@code gateways} is the gateway of its family's subnet.
+   */
+  public NetworkDef create(String name, List<String> subnets, List<String> gateways, boolean ipv6,
+      boolean internal) {
+    return create(name, subnets, gateways, ipv6, internal, Map.of());
   }
 
   /** As above, with the {@code labels} of {@code network create --label} (kept as podman keeps them). */
-  public NetworkDef create(String name, String subnet, String gateway, boolean internal, Map<String, String> labels) {
+  public NetworkDef create(String name, List<String> subnets, List<String> gateways, boolean ipv6,
+      boolean internal, Map<String, String> labels) {
     if (!Names.isValidName(name)) {
       throw new Errors.UserError("invalid network name \"" + name + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     }
@@ -106,14 +113,18 @@ public final class Networks {
     if (find(name).isPresent()) {
       throw new Errors.UserError("network with name " + name + " already exists");
     }
+    String subnet4 = one(subnets, false, "--subnet");
+    String subnet6 = one(subnets, true, "--subnet");
+    String gateway4 = one(gateways, false, "--gateway");
+    String gateway6 = one(gateways, true, "--gateway");
+    if (gateway6 != null && subnet6 == null && !ipv6) {
+      throw new Errors.UserError("--gateway " + gateway6 + " is an IPv6 address on a network without IPv6"
+          + " (add --ipv6 and an IPv6 --subnet)");
+    }
     List<NetworkDef> all = list();
     Subnet s;
-    if (subnet != null) {
-      try {
-        s = Subnet.parse(subnet);
-      } catch (IllegalArgumentException e) {
-        throw new Errors.UserError(e.getMessage());
-      }
+    if (subnet4 != null) {
+      s = parsed(() -> Subnet.parse(subnet4));
       for (NetworkDef d : all) {
         if (d.subnet().overlaps(s)) {
           throw new Errors.UserError("subnet " + s + " overlaps network " + d.name() + "'s " + d.subnet()
@@ -124,14 +135,34 @@ public final class Networks {
       s = freeSubnet(10, 90, 24);
     }
     int gw = s.firstHost();
-    if (gateway != null) {
-      try {
-        gw = Subnet.address(gateway);
-      } catch (IllegalArgumentException e) {
-        throw new Errors.UserError(e.getMessage());
-      }
+    if (gateway4 != null) {
+      gw = parsed(() -> Subnet.address(gateway4));
       if (!s.contains(gw) || gw == s.base() || gw > s.lastHost()) {
-        throw new Errors.UserError("gateway " + gateway + " is not a host address of subnet " + s);
+        throw new Errors.UserError("gateway " + gateway4 + " is not a host address of subnet " + s);
+      }
+    }
+    Subnet6 s6 = null;
+    BigInteger gw6 = null;
+    if (subnet6 != null) {
+      Subnet6 given = parsed(() -> Subnet6.parse(subnet6));
+      for (NetworkDef d : all) {
+        if (d.ipv6() && d.subnet6().overlaps(given)) {
+          throw new Errors.UserError("subnet " + given + " overlaps network " + d.name() + "'s " + d.subnet6()
+              + " (choose another --subnet)");
+        }
+      }
+      s6 = given;
+    } else if (ipv6) {
+      s6 = freeSubnet6(all);
+    }
+    if (s6 != null) {
+      gw6 = s6.firstHost();
+      if (gateway6 != null) {
+        BigInteger g = parsed(() -> Subnet6.address(gateway6));
+        if (!s6.contains(g) || g.equals(s6.base()) || g.compareTo(s6.lastHost()) > 0) {
+          throw new Errors.UserError("gateway " + gateway6 + " is not a host address of subnet " + s6);
+        }
+        gw6 = g;
       }
     }
     String iface = null;
@@ -141,7 +172,7 @@ public final class Networks {
         iface = candidate;
       }
     }
-    NetworkDef d = new NetworkDef(name, Names.newId(), iface, s, gw, true, internal, now());
+    NetworkDef d = new NetworkDef(name, Names.newId(), iface, s, gw, s6, gw6, true, internal, now());
     write(d, labels);
     return find(name).orElse(d);
   }
@@ -198,6 +229,45 @@ public final class Networks {
       throw new UncheckedIOException(e);
     }
     return def;
+  }
+
+  /** The one value of {@code values} of the family asked for (IPv6 or not), or null; two are refused. */
+  private static String one(List<String> values, boolean v6, String flag) {
+    String found = null;
+    for (String v : values) {
+      if (Subnet6.looksV6(v) == v6) {
+        if (found != null) {
+          throw new Errors.UserError(flag + " " + found + " and " + flag + " " + v + ": one IPv4 and one IPv6 "
+              + flag + " at most");
+        }
+        found = v;
+      }
+    }
+    return found;
+  }
+
+  private static <T> T parsed(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new Errors.UserError(e.getMessage());
+    }
+  }
+
+  /**
+   * A random unique local /64 that overlaps neither another network of the store nor a route of this network
+   * namespace, as podman picks one (RFC 4193 asks for a random one, not the next in a sequence).
+   */
+  private static Subnet6 freeSubnet6(List<NetworkDef> all) {
+    List<Subnet6> taken = new ArrayList<>(Routes.ipv6());
+    all.stream().filter(NetworkDef::ipv6).forEach(d -> taken.add(d.subnet6()));
+    for (int i = 0; i < 100; i++) {
+      Subnet6 s = Subnet6.ula(java.util.HexFormat.of().parseHex(Names.newId()));
+      if (taken.stream().noneMatch(s::overlaps)) {
+        return s;
+      }
+    }
+    throw new Errors.UserError("no free IPv6 subnet found for a new network (give one with --subnet)");
   }
 
   /**

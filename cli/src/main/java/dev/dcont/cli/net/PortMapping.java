@@ -26,9 +26,10 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
   }
 
   /**
-   * {@code -p [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]}, as Docker reads it. A range with host ports
-   * is one mapping of that range; a range without is one mapping per port, each to a free host port of its own
-   * (as Docker allocates them); a host range for one container port asks for a free host port in that range.
+   * {@code -p [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]}, as Docker reads it (IP is IPv4, or IPv6 in
+   * brackets). A range with host ports is one mapping of that range; a range without is one mapping per port, each
+   * to a free host port of its own (as Docker allocates them); a host range for one container port asks for a free
+   * host port in that range.
    */
   public static List<PortMapping> parse(String spec) {
     String s = spec;
@@ -56,17 +57,7 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
       } else {
         ip = rest.substring(0, prev);
         host = rest.substring(prev + 1);
-        if (ip.startsWith("[") || ip.contains(":")) {
-          throw bad(spec, "an IPv6 host address (dcont's networks are IPv4)");
-        }
-        try {
-          Subnet.address(ip);
-        } catch (IllegalArgumentException e) {
-          throw bad(spec, e.getMessage());
-        }
-        if (ip.equals("0.0.0.0")) {
-          ip = "";
-        }
+        ip = hostAddress(spec, ip);
       }
     }
     int[] c = range(spec, container, false);
@@ -89,6 +80,23 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
       throw bad(spec, "host port 0 with a range (leave the host port out to get free ones)");
     }
     return List.of(new PortMapping(ip, h[0], c[0], proto, c[1] - c[0] + 1));
+  }
+
+  /**
+   * The host address of {@code -p}: IPv4, or IPv6 in brackets or bare (as Docker takes it), written back in its
+   * usual form; "" for 0.0.0.0, every address of the host.
+   */
+  private static String hostAddress(String spec, String text) {
+    String ip = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    try {
+      if (Subnet6.looksV6(ip)) {
+        return Subnet6.text(Subnet6.address(ip));
+      }
+      Subnet.address(ip);
+    } catch (IllegalArgumentException e) {
+      throw bad(spec, e.getMessage());
+    }
+    return ip.equals("0.0.0.0") ? "" : ip;
   }
 
   /** One port ({@code docker port}'s argument, an image's {@code ExposedPorts} key): a range is refused. */
@@ -185,9 +193,17 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         m.get("host_port_end") instanceof Number e ? e.intValue() : 0);
   }
 
-  /** As {@code docker ps} shows it: {@code 0.0.0.0:8080->80/tcp}, {@code 0.0.0.0:8080-8081->80-81/tcp}. */
+  /** The host address as {@code docker port} and {@code ps} show it: 0.0.0.0 for every one, IPv6 in brackets. */
+  public String hostText() {
+    return hostIp.isEmpty() ? "0.0.0.0" : Subnet6.looksV6(hostIp) ? "[" + hostIp + "]" : hostIp;
+  }
+
+  /**
+   * As {@code docker ps} shows it: {@code 0.0.0.0:8080->80/tcp}, {@code 0.0.0.0:8080-8081->80-81/tcp},
+   * {@code [::1]:8080->80/tcp}.
+   */
   public String text() {
-    String ip = hostIp.isEmpty() ? "0.0.0.0" : hostIp;
+    String ip = hostText();
     if (range == 1) {
       return ip + ":" + hostPort + "->" + containerPort + "/" + protocol;
     }

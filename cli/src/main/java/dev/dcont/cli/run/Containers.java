@@ -60,7 +60,7 @@ public final class Containers {
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags) {
     return create(image, imageName, config, processFlags, flags, NetworkMode.request(flags.network(), List.of(),
-        null, List.of()));
+        null, null, List.of()));
   }
 
   /**
@@ -75,32 +75,68 @@ public final class Containers {
   /** As above, with the etc files' lines that {@code etc} asks for. */
   public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions) {
-    String id = Names.newId();
-    String name = flags.name();
-    if (name != null) {
-      if (!Names.isValidName(name)) {
+    return create(image, imageName, config, processFlags, flags, network, etcOptions, null, Identity.of(flags));
+  }
+
+  /**
+   * A new container's id, name and hostname, chosen before the store is open (see {@link EarlyNetwork}); a
+   * name that {@code --name} gave is checked for its form here, a generated one against the store's names when
+   * the container is made.
+   */
+  public record Identity(String id, String name, boolean named, String hostname) {
+    public static Identity of(RunFlags flags) {
+      String id = Names.newId();
+      String name = flags.name();
+      if (name != null && !Names.isValidName(name)) {
         throw new Errors.UserError("invalid container name \"" + name
             + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", Errors.RUN_FAILED);
       }
-    } else {
-      name = Names.newName(store.containers()::nameTaken);
+      return new Identity(id, name != null ? name : Names.newName(n -> false), name != null,
+          flags.hostname() != null ? flags.hostname() : id.substring(0, 12));
     }
-    String hostname = flags.hostname() != null ? flags.hostname() : id.substring(0, 12);
-    ProcessConfig.Flags pf = new ProcessConfig.Flags(processFlags.entrypoint(), processFlags.command(),
-        processFlags.env(), processFlags.envFiles(), processFlags.workdir(), processFlags.user(), flags.tty(),
-        hostname);
-    ProcessConfig process = ProcessConfig.of(config, pf, System.getenv());
-    ContainerRecord record = new ContainerRecord(id, name, image.manifestDigest(), imageName, process.args(),
-        System.currentTimeMillis(), flags.autoRemove());
+  }
+
+  /**
+   * As above, for the container {@code who} names, on the network that {@code early} began, if any: this call
+   * finishes or aborts it.
+   */
+  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
+      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions,
+      EarlyNetwork early, Identity who) {
+    ContainerNetworks.Pending pending = early == null ? null : early.pending();
+    String id = who.id();
+    String name = who.name();
+    String hostname = who.hostname();
+    if (!who.named() && store.containers().nameTaken(name)) {
+      name = Names.newName(store.containers()::nameTaken);
+      if (pending != null) {
+        // netavark was given the name (a network with names serves it): begun again below with the new one
+        pending.abort();
+        pending = null;
+      }
+    }
+    ProcessConfig process;
+    ContainerRecord record;
     try {
+      ProcessConfig.Flags pf = new ProcessConfig.Flags(processFlags.entrypoint(), processFlags.command(),
+          processFlags.env(), processFlags.envFiles(), processFlags.workdir(), processFlags.user(), flags.tty(),
+          hostname);
+      process = ProcessConfig.of(config, pf, System.getenv());
+      record = new ContainerRecord(id, name, image.manifestDigest(), imageName, process.args(),
+          System.currentTimeMillis(), flags.autoRemove());
       store.containers().insert(record);
-    } catch (dev.dcont.store.StoreException e) {
-      throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
+    } catch (RuntimeException e) {
+      if (pending != null) {
+        pending.abort();
+      }
+      if (e instanceof dev.dcont.store.StoreException) {
+        throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
+      }
+      throw e;
     }
     boolean ok = false;
-    ContainerNetworks.Pending pending = null;
     try {
-      if (network != null) {
+      if (network != null && pending == null) {
         // netavark runs while the root is prepared
         pending = networks().begin(id, name, hostname, network, l -> NetworkMode.stale(this, l));
       }

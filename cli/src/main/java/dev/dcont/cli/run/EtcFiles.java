@@ -28,7 +28,8 @@ public final class EtcFiles {
 
   /**
    * As above for a container on a network ({@code net} not null): its own address for its hostname in
-   * /etc/hosts, and as name server aardvark-dns on a network with names, else the host's (as Docker's bridge).
+   * /etc/hosts (and its IPv6 address on a network with IPv6), and as name server aardvark-dns on a network with
+   * names, else the host's (as Docker's bridge).
    */
   public static SpecFactory.EtcFiles write(Path dir, String hostname, boolean hostNetwork,
       ContainerNetworks.Attached net) throws IOException {
@@ -60,7 +61,8 @@ public final class EtcFiles {
           ff00::0\tip6-mcastprefix
           ff02::1\tip6-allnodes
           ff02::2\tip6-allrouters
-          """ + extraHosts + (net == null ? "127.0.1.1" : net.ip()) + "\t" + hostsNames(hostname) + "\n");
+          """ + extraHosts + (net == null ? "127.0.1.1" : net.ip()) + "\t" + hostsNames(hostname) + "\n"
+          + (net == null || net.ip6().isEmpty() ? "" : net.ip6() + "\t" + hostsNames(hostname) + "\n"));
     }
     Path resolv = dir.resolve("resolv.conf");
     write(resolv, options.resolvConf(net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()),

@@ -29,12 +29,13 @@ public final class NetworkMode {
   private NetworkMode() { }
 
   /** The request for {@code --network network}, or null for none and host. */
-  public static ContainerNetworks.Request request(String network, List<String> aliases, String ip,
+  public static ContainerNetworks.Request request(String network, List<String> aliases, String ip, String ip6,
       List<PortMapping> ports) {
     if (network == null || network.equals("none") || network.equals("host")) {
       return null;
     }
-    return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ports);
+    return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ip6,
+        ports);
   }
 
   /** The spec with its network namespace being {@code netns}, the one netavark set up. */
@@ -51,12 +52,13 @@ public final class NetworkMode {
    * process that attached it (a dcont killed while it started the container, or a monitor killed).
    */
   static boolean stale(Containers containers, Lease l) {
+    // first: a run sets up its container's network before the container's row exists (see EarlyNetwork)
+    if (l.attacherAlive()) {
+      return false;
+    }
     Optional<ContainerRecord> r = containers.store().containers().byId(l.id());
     if (r.isEmpty() || r.get().state().equals(ContainerRecord.EXITED)) {
       return true;
-    }
-    if (l.attacherAlive()) {
-      return false;
     }
     try {
       String s = containers.runtime().state(l.id()).status();
@@ -77,6 +79,9 @@ public final class NetworkMode {
     m.put("aliases", r.aliases());
     if (r.ip() != null) {
       m.put("ip", r.ip());
+    }
+    if (r.ip6() != null) {
+      m.put("ip6", r.ip6());
     }
     m.put("ports", r.ports().stream().map(PortMapping::toMap).toList());
     List<String> keys = new ArrayList<>();
@@ -131,7 +136,8 @@ public final class NetworkMode {
       List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
           : List.of();
       return new ContainerNetworks.Request(String.valueOf(m.get("network")), aliases,
-          m.get("ip") == null ? null : String.valueOf(m.get("ip")), ports);
+          m.get("ip") == null ? null : String.valueOf(m.get("ip")),
+          m.get("ip6") == null ? null : String.valueOf(m.get("ip6")), ports);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | RuntimeException e) {

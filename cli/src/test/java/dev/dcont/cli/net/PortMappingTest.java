@@ -91,4 +91,20 @@ class PortMappingTest {
     assertEquals(new PortMapping("", 0, 80, "udp"), PortMapping.single("80/udp"));
     assertThrows(Errors.UserError.class, () -> PortMapping.single("80-81"));
   }
+
+  @Test
+  void anIpv6HostAddressIsTakenInBracketsOrBareAndShownInBrackets() {
+    assertEquals(List.of(new PortMapping("::1", 8080, 80, "tcp")), PortMapping.parse("[::1]:8080:80"));
+    assertEquals(List.of(new PortMapping("fd00::5", 8080, 80, "udp")),
+        PortMapping.parse("[FD00:0::5]:8080:80/udp"));
+    assertEquals(List.of(new PortMapping("fd00::5", 0, 80, "tcp")), PortMapping.parse("fd00::5::80"));
+    assertEquals(List.of(new PortMapping("fd00::5", 0, 80, "tcp")), PortMapping.parse("[fd00::5]::80"));
+    PortMapping p = PortMapping.parse("[fd00::5]:8080-8081:80-81").get(0);
+    assertEquals("[fd00::5]:8080-8081->80-81/tcp", p.text());
+    assertEquals("[fd00::5]", p.hostText());
+    assertEquals("0.0.0.0", PortMapping.parse("8080:80").get(0).hostText());
+    Errors.UserError e = assertThrows(Errors.UserError.class, () -> PortMapping.parse("[fd00::x]:8080:80"));
+    assertEquals("invalid -p [fd00::x]:8080:80: invalid IPv6 address 'fd00::x'; the form is"
+        + " [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]", e.getMessage());
+  }
 }
