@@ -6,12 +6,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Runs dcont in this JVM (fast) or as a separate process (for kill -9 and concurrency tests). */
 public final class Cli {
+  private static final List<Path> SQLITE_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Path d : SQLITE_DIRS) {
+        try (Stream<Path> s = Files.walk(d)) {
+          s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+          // a temporary directory
+        }
+      }
+    }));
+  }
   private Cli() { }
 
   /** What a run printed and returned. */
@@ -116,10 +132,22 @@ public final class Cli {
     return new ProcessBuilder(javaCommand(root, withoutNetwork(args)));
   }
 
-  /** The command line of dcont in a new JVM with this test's class path, {@code args} as they are. */
+  /**
+   * The command line of dcont in a new JVM with this test's class path, {@code args} as they are. Each gets a
+   * directory of its own for sqlite-jdbc's native library: without the launcher's copy extracted at build time,
+   * sqlite-jdbc writes one at every start and deletes the copies of others in its directory, and two commands
+   * started together race on that, one logging the failure to standard error, where tests read dcont's output.
+   */
   public static List<String> javaCommand(Path root, String... args) {
+    Path sqlite;
+    try {
+      sqlite = Files.createTempDirectory("dcont-test-sqlite");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    SQLITE_DIRS.add(sqlite);
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + sqlite,
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--root", root.toString()));
     cmd.addAll(List.of(args));
     return cmd;

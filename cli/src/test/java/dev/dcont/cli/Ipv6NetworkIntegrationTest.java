@@ -228,7 +228,7 @@ class Ipv6NetworkIntegrationTest {
     ok("run", "-d", "--network", "pub6", "--name", "web", "-p", "[fd99::1]:8080:80", "-p", "8081:80", image,
         "busybox", "httpd", "-f", "-p", "80", "-h", "/www");
     assertTrue(dcont("ps").out().contains("[fd99::1]:8080->80/tcp"), "ps shows the IPv6 address in brackets");
-    // in the Docker CLI's sorted order
+    // in the order the Docker CLI sorts them
     assertEquals("0.0.0.0:8081\n[fd99::1]:8080\n", ok("port", "web", "80").out());
     assertEquals("hello over v6\n", fetchEventually("http://[fd99::1]:8080/"));
     assertEquals("hello over v6\n", fetchEventually("http://[fd42:1:2:3::fe]:8081/"),

@@ -83,9 +83,12 @@ public final class ContainerNetworks {
       List<Lease> leases = leases();
       int ip = Ipam.address(net, request.ip(), leases);
       BigInteger ip6 = Ipam.address6(net, request.ip6(), leases);
-      Ipam.checkPorts(net, request.ports());
       // netavark forwards no port to an internal network: none is taken on the host, none is shown as published
-      List<PortMapping> ports = net.internal() ? List.of() : HostPorts.assign(request.ports(), leases);
+      List<PortMapping> ports = List.of();
+      if (!net.internal()) {
+        Ipam.checkPorts(net, request.ports());
+        ports = HostPorts.assign(request.ports(), leases);
+      }
       Map<String, Object> perNet = new LinkedHashMap<>();
       perNet.put("interface_name", "eth0");
       perNet.put("static_ips", Ipam.staticIps(ip, ip6));
