@@ -95,12 +95,16 @@ class NetworkDockerParityIntegrationTest {
   }
 
   @Test
-  void aContainerOnAUserNetworkIsFoundByItsShortIdWhateverItsHostname() throws Exception {
+  void aContainerOnAUserNetworkIsFoundByItsShortIdWhateverItsHostnameAndInspectListsItsNames() throws Exception {
     assertEquals(0, dcont("network", "create", "--subnet", "10.131.0.0/24", "ids").code());
-    Cli.Result a = dcont("run", "-d", "--network", "ids", "--name", "a", "--hostname", "other", image, "sleep", "300");
+    Cli.Result a = dcont("run", "-d", "--network", "ids", "--name", "a", "--hostname", "other", "--network-alias",
+        "al", image, "sleep", "300");
     assertEquals(0, a.code(), a.toString());
     String shortId = a.out().strip().substring(0, 12);
-    String ip = inspect("a").get("NetworkSettings").get("Networks").get("ids").get("IPAddress").asText();
+    JsonDoc onIds = inspect("a").get("NetworkSettings").get("Networks").get("ids");
+    String ip = onIds.get("IPAddress").asText();
+    assertEquals(List.of("al"), onIds.get("Aliases").value(), onIds.toString());
+    assertEquals(List.of("a", "al", shortId, "other"), onIds.get("DNSNames").value(), onIds.toString());
     Cli.Result client = dcont("run", "--rm", "--network", "ids", image, "busybox", "ping", "-c", "1", "-W", "2",
         shortId);
     assertEquals(0, client.code(), client.toString());

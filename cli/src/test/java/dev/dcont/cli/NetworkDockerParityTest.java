@@ -23,6 +23,9 @@ class NetworkDockerParityTest {
       assertEquals(125, ip.code(), ip.toString());
       assertEquals("dcont: user specified IP address is supported on user defined networks only (make one with"
           + " 'dcont network create' and run with --network NAME)\n", ip.err());
+      Cli.Result ip6 = Cli.run(root, "run", "--network", net, "--ip6", "fd00::5", "--pull", "never", "busybox");
+      assertEquals(125, ip6.code(), ip6.toString());
+      assertEquals(ip.err(), ip6.err());
       Cli.Result alias = Cli.run(root, "run", "--network", net, "--network-alias", "web", "--pull", "never",
           "busybox");
       assertEquals(125, alias.code(), alias.toString());

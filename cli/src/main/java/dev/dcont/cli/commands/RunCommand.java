@@ -294,9 +294,9 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   }
 
   /**
-   * {@code --ip} and {@code --network-alias} name the container on a network of {@code network create}: Docker
-   * refuses them on its predefined networks (the default bridge has no names to alias, and its addresses are the
-   * daemon's to hand out), in these words.
+   * {@code --ip}, {@code --ip6} and {@code --network-alias} name the container on a network of
+   * {@code network create}: Docker refuses them on its predefined networks (the default bridge has no names to
+   * alias, and its addresses are the daemon's to hand out), in these words.
    */
   private void checkEndpointOptions(String network) {
     if (!dev.dcont.cli.net.Networks.RESERVED.contains(network)) {

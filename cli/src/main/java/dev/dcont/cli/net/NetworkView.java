@@ -95,7 +95,10 @@ public final class NetworkView {
       for (Endpoint e : request.endpoints()) {
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("NetworkID", networkIds.apply(e.network()));
-        n.put("Aliases", e.aliases());
+        // as Docker's API since 1.45: Aliases are the --network-alias names, DNSNames every name the network's DNS
+        // answers for the container (its name, aliases, short ID and hostname), which a stopped one has none of
+        n.put("Aliases", e.aliases().isEmpty() ? null : e.aliases());
+        n.put("DNSNames", null);
         n.put("IPAddress", "");
         n.put("IPPrefixLen", 0);
         n.put("Gateway", "");
@@ -118,7 +121,10 @@ public final class NetworkView {
         ContainerNetworks.Attached o = lease.attached(name);
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("NetworkID", o.network().id());
-        n.put("Aliases", lease.aliases(name));
+        List<String> asked = request.endpoints().stream().filter(e -> e.network().equals(name))
+            .flatMap(e -> e.aliases().stream()).toList();
+        n.put("Aliases", asked.isEmpty() ? null : asked);
+        n.put("DNSNames", lease.aliases(name).isEmpty() ? null : lease.aliases(name));
         n.put("IPAddress", o.ip());
         n.put("IPPrefixLen", o.prefix());
         n.put("Gateway", o.gateway());

@@ -72,6 +72,7 @@ public final class PsPorts {
     String ip = slash < 0 ? "" : key.substring(0, slash);
     String proto = slash < 0 ? key : key.substring(slash + 1);
     String ports = g[0] == g[1] ? Integer.toString(g[0]) : g[0] + "-" + g[1];
-    return (ip.isEmpty() ? ports : ip + ":" + ports + "->" + ports) + "/" + proto;
+    String host = ip.contains(":") ? "[" + ip + "]" : ip;
+    return (ip.isEmpty() ? ports : host + ":" + ports + "->" + ports) + "/" + proto;
   }
 }

@@ -48,18 +48,22 @@ public final class EtcFiles {
     Path h = dir.resolve("hostname");
     write(h, hostname + "\n");
     Path hosts = dir.resolve("hosts");
-    String hostsText = hostNetwork ? hostHosts() : """
-        127.0.0.1\tlocalhost
-        ::1\tlocalhost ip6-localhost ip6-loopback
-        fe00::0\tip6-localnet
-        ff00::0\tip6-mcastprefix
-        ff02::1\tip6-allnodes
-        ff02::2\tip6-allrouters
-        %s\t%s
-        """.formatted(net == null ? "127.0.1.1" : net.ip(), hostsNames(hostname))
-        + (net == null || net.ip6().isEmpty() ? "" : net.ip6() + "\t" + hostsNames(hostname) + "\n");
-    write(hosts, extraHosts.isEmpty() || hostsText.endsWith("\n") ? hostsText + extraHosts
-        : hostsText + "\n" + extraHosts);
+    if (hostNetwork) {
+      String hostsText = hostHosts();
+      write(hosts, extraHosts.isEmpty() || hostsText.endsWith("\n") ? hostsText + extraHosts
+          : hostsText + "\n" + extraHosts);
+    } else {
+      // Docker's order: the --add-host lines, then the container's own
+      write(hosts, """
+          127.0.0.1\tlocalhost
+          ::1\tlocalhost ip6-localhost ip6-loopback
+          fe00::0\tip6-localnet
+          ff00::0\tip6-mcastprefix
+          ff02::1\tip6-allnodes
+          ff02::2\tip6-allrouters
+          """ + extraHosts + (net == null ? "127.0.1.1" : net.ip()) + "\t" + hostsNames(hostname) + "\n"
+          + (net == null || net.ip6().isEmpty() ? "" : net.ip6() + "\t" + hostsNames(hostname) + "\n"));
+    }
     Path resolv = dir.resolve("resolv.conf");
     write(resolv, options.resolvConf(net == null ? resolvConf(hostNetwork) : resolvConf(net.dnsServers()),
         net != null && !net.dnsServers().isEmpty()));

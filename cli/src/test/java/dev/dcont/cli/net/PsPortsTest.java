@@ -35,4 +35,10 @@ class PsPortsTest {
     assertEquals("0.0.0.0:80-81->80-81/tcp, 0.0.0.0:83->83/tcp, 0.0.0.0:90-91->90-91/tcp,"
         + " 127.0.0.1:8080-8081->80-81/tcp", PsPorts.text(bound, List.of()));
   }
+
+  @Test
+  void anIPv6HostAddressIsInBrackets() {
+    assertEquals("[fd99::1]:80->80/tcp, [fd99::1]:8080->81/tcp",
+        PsPorts.text(List.of(tcp("fd99::1", 8080, 81), tcp("fd99::1", 80, 80)), List.of()));
+  }
 }

@@ -36,4 +36,13 @@ class EtcFilesHostsTest {
     assertEquals("search lan\nnameserver 10.90.0.1\n", EtcFiles.resolvConf(List.of("10.90.0.1"),
         List.of("nameserver 127.0.0.1", "search lan"), List.of()));
   }
+
+  @Test
+  void addedHostsComeBeforeTheContainersOwnLineAsInDockers() throws Exception {
+    EtcFiles.write(dir, "web", false, null, EtcOptions.parse(List.of(), List.of(), List.of(),
+        List.of("db:10.1.2.3", "cache:10.1.2.4")));
+    List<String> lines = Files.readAllLines(dir.resolve("hosts"));
+    assertEquals(List.of("10.1.2.3\tdb", "10.1.2.4\tcache", "127.0.1.1\tweb"),
+        lines.subList(lines.size() - 3, lines.size()));
+  }
 }
