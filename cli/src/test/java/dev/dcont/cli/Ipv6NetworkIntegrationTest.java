@@ -6,38 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * IPv6 on networks, end to end through netavark and aardvark-dns, as NetworkIntegrationTest does it for IPv4: each
  * test has a network namespace of its own, in which dcont, the containers' bridges, veths and firewall rules and the
  * test's clients live; no packet reaches the host's network.
  */
-class Ipv6NetworkIntegrationTest {
-  static ContainerHost host;
-  static String image;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
-  NetNamespace ns;
-
+class Ipv6NetworkIntegrationTest extends NetworkTestBase {
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("net6", "networks need namespaces, netavark and ip6tables");
@@ -46,90 +26,12 @@ class Ipv6NetworkIntegrationTest {
         .config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin")).build());
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
   @BeforeEach
-  void namespace() throws Exception {
-    ns = NetNamespace.create();
+  void ipv6On() throws Exception {
     // a namespace may take IPv6 off from the host's settings (net.core.devconf_inherit_init_net); the test needs it
     for (String key : new String[] {"all", "default"}) {
       Cli.Result on = ns.exec("sysctl", "-q", "-w", "net.ipv6.conf." + key + ".disable_ipv6=0");
       assertEquals(0, on.code(), "IPv6 in the test's namespace: " + on);
-    }
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() throws Exception {
-    try {
-      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-        dcont("rm", "-f", id);
-      }
-    } finally {
-      ns.close();
-    }
-  }
-
-  /** dcont in its own JVM in the test's namespace; a run gets the class's cgroup parent. */
-  Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    List<String> a = new ArrayList<>(List.of(args));
-    if (!a.isEmpty() && a.get(0).equals("run")) {
-      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
-    }
-    Path log = Files.createTempFile(work, "dcont", ".log");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    String out = Files.readString(log);
-    return new Cli.Result(p.exitValue(), out, out);
-  }
-
-  private Cli.Result ok(String... args) throws Exception {
-    Cli.Result r = dcont(args);
-    assertEquals(0, r.code(), r.toString());
-    return r;
-  }
-
-  private JsonDoc inspect(String what, String... kind) throws Exception {
-    List<String> a = new ArrayList<>(List.of(kind));
-    a.add("inspect");
-    a.add(what);
-    return JsonDoc.parse(ok(a.toArray(String[]::new)).out()).get(0);
-  }
-
-  String fetchEventually(String url) throws Exception {
-    String[] page = {""};
-    Poll.until("a page from " + url, Duration.ofSeconds(20), () -> {
-      Cli.Result r = ns.exec("timeout", "5", Busybox.BINARY.toString(), "wget", "-q", "-O", "-", url);
-      page[0] = r.out();
-      return r.code() == 0;
-    });
-    return page[0];
-  }
-
-  /** Nothing of a network left: no veth, no lease, no namespace, no IPv4 or IPv6 rule naming {@code needles}. */
-  private void assertNothingLeft(String... needles) throws Exception {
-    String links = ns.exec("ip", "-o", "link").out();
-    assertFalse(links.contains("veth"), "no veth left: " + links);
-    String rules = ns.exec("iptables-save").out() + ns.exec("ip6tables-save").out();
-    for (String n : needles) {
-      assertFalse(rules.contains(n), "no rule with " + n + " left:\n" + rules);
-    }
-    for (String dir : new String[] {"leases", "netns"}) {
-      Path d = root.resolve("network").resolve(dir);
-      if (Files.isDirectory(d)) {
-        try (Stream<Path> s = Files.list(d)) {
-          assertEquals(List.of(), s.filter(f -> !f.getFileName().toString().startsWith(".")).toList(),
-              "nothing left in network/" + dir);
-        }
-      }
     }
   }
 

@@ -7,22 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
-import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code network connect|disconnect} of stopped containers, of the network a running container was started on,
@@ -30,16 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * container is attached to. As NetworkIntegrationTest, each test runs dcont, its containers and its clients in a
  * network namespace of its own.
  */
-class NetworkConnectIntegrationTest {
-  static ContainerHost host;
-  static String image;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
-  NetNamespace ns;
-
+class NetworkConnectIntegrationTest extends NetworkTestBase {
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("netconnect", "networks need namespaces, netavark and iptables");
@@ -47,59 +27,6 @@ class NetworkConnectIntegrationTest {
         .layer(Busybox.rootfs().file("www/index.html", "hello from the container\n").build(),
             Layer.Compression.GZIP)
         .config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin")).build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @BeforeEach
-  void namespace() throws Exception {
-    ns = NetNamespace.create();
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() throws Exception {
-    try {
-      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-        dcont("rm", "-f", id);
-      }
-      // the store is the class's: the next test makes networks of the same names
-      dcont("network", "prune", "-f");
-    } finally {
-      ns.close();
-    }
-  }
-
-  Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    List<String> a = new ArrayList<>(List.of(args));
-    if (!a.isEmpty() && a.get(0).equals("run")) {
-      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
-    }
-    // standard error apart: a library's warning there must not break the JSON of inspect's standard output
-    Path out = Files.createTempFile(work, "dcont", ".out");
-    Path err = Files.createTempFile(work, "dcont", ".err");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  void ok(String... args) throws Exception {
-    Cli.Result r = dcont(args);
-    assertEquals(0, r.code(), String.join(" ", args) + ": " + r);
-  }
-
-  private JsonDoc inspect(String container) throws Exception {
-    Cli.Result r = dcont("inspect", container);
-    assertEquals(0, r.code(), r.toString());
-    return JsonDoc.parse(r.out()).get(0);
   }
 
   private List<String> networksOf(String container) throws Exception {
@@ -125,20 +52,6 @@ class NetworkConnectIntegrationTest {
     assertNotEquals(0, r.code(), name + " answers on " + network + ": " + r);
   }
 
-  private Cli.Result fetch(String url) throws Exception {
-    return ns.exec("timeout", "5", Busybox.BINARY.toString(), "wget", "-q", "-O", "-", url);
-  }
-
-  private String fetchEventually(String url) throws Exception {
-    String[] page = {""};
-    Poll.until("a page from " + url, Duration.ofSeconds(20), () -> {
-      Cli.Result r = fetch(url);
-      page[0] = r.out();
-      return r.code() == 0;
-    });
-    return page[0];
-  }
-
   private void web(String network, String... more) throws Exception {
     List<String> a = new ArrayList<>(List.of("run", "-d", "--network", network, "--name", "web"));
     a.addAll(List.of(more));
@@ -151,27 +64,6 @@ class NetworkConnectIntegrationTest {
     Cli.Result r = dcont("exec", container, "cat", "/proc/net/dev");
     assertEquals(0, r.code(), r.toString());
     return r.out();
-  }
-
-  /** Nothing of the networks left: no veth, no lease, no namespace, no firewall rule naming {@code needles}. */
-  private void assertNothingLeft(String... needles) throws Exception {
-    String links = ns.exec("ip", "-o", "link").out();
-    assertFalse(links.contains("veth"), "no veth left: " + links);
-    String rules = ns.exec("iptables-save").out();
-    for (String n : needles) {
-      assertFalse(rules.contains(n), "no rule with " + n + " left:\n" + rules);
-    }
-    for (String dir : new String[] {"leases", "netns"}) {
-      Path d = root.resolve("network").resolve(dir);
-      if (Files.isDirectory(d)) {
-        try (Stream<Path> s = Files.list(d)) {
-          assertEquals(List.of(), s.filter(f -> !f.getFileName().toString().startsWith(".")).toList(),
-              "nothing left in network/" + dir);
-        }
-      }
-    }
-    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(root.resolve("network").toString()),
-        "no namespace mounted under the store");
   }
 
   private void networks(String... subnetAndName) throws Exception {

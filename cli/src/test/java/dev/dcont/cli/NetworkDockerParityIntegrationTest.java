@@ -8,36 +8,20 @@ import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a Docker user sees of networks, checked against Docker's own output: names on a user network, the ports
  * of {@code ps}, {@code port} and inspect, network labels and filters. As in {@link NetworkIntegrationTest}, every
  * test runs dcont, its containers and its clients in a network namespace of its own.
  */
-class NetworkDockerParityIntegrationTest {
-  static ContainerHost host;
-  static String image;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
-  NetNamespace ns;
-
+class NetworkDockerParityIntegrationTest extends NetworkTestBase {
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("netparity", "networks need namespaces, netavark and iptables");
@@ -45,53 +29,6 @@ class NetworkDockerParityIntegrationTest {
         .layer(Busybox.rootfs().file("www/index.html", "hello\n").build(), Layer.Compression.GZIP)
         .config("Cmd", List.of("sh")).config("Env", List.of("PATH=/bin"))
         .config("ExposedPorts", Map.of("80/tcp", Map.of(), "53/udp", Map.of())).build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @BeforeEach
-  void namespace() throws Exception {
-    ns = NetNamespace.create();
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() throws Exception {
-    try {
-      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-        dcont("rm", "-f", id);
-      }
-      dcont("network", "prune");
-    } finally {
-      ns.close();
-    }
-  }
-
-  /** dcont in its own JVM in the test's namespace; a run gets the class's cgroup parent. */
-  Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    List<String> a = new ArrayList<>(List.of(args));
-    if (!a.isEmpty() && a.get(0).equals("run")) {
-      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
-    }
-    Path log = Files.createTempFile(work, "dcont", ".log");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("dcont " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    String out = Files.readString(log);
-    return new Cli.Result(p.exitValue(), out, out);
-  }
-
-  private JsonDoc inspect(String container) throws Exception {
-    Cli.Result r = dcont("inspect", container);
-    assertEquals(0, r.code(), r.toString());
-    return JsonDoc.parse(r.out()).get(0);
   }
 
   @Test

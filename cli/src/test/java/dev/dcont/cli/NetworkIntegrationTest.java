@@ -9,7 +9,6 @@ import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.Probe;
 import dev.dcont.testkit.TestImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,29 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Networks end to end through netavark and aardvark-dns. Every test makes a network namespace of its own and runs
  * dcont (so netavark's bridge, veths and firewall rules), the containers and its clients in it: no packet and no
  * rule reaches the host's network. The image is pulled before, from the loopback registry of the host namespace.
  */
-class NetworkIntegrationTest {
-  static ContainerHost host;
-  static String image;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
-  NetNamespace ns;
-
+class NetworkIntegrationTest extends NetworkTestBase {
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("net", "networks need namespaces, netavark and iptables");
@@ -52,102 +37,9 @@ class NetworkIntegrationTest {
         .config("ExposedPorts", Map.of("80/tcp", Map.of())).build());
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @BeforeEach
-  void namespace() throws Exception {
-    ns = NetNamespace.create();
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() throws Exception {
-    try {
-      for (String id : dcont("ps", "-a", "-q", "--no-trunc").out().lines().toList()) {
-        dcont("rm", "-f", id);
-      }
-    } finally {
-      ns.close();
-    }
-  }
-
-  /** dcont in its own JVM in the test's namespace; a run gets the class's cgroup parent and no other default. */
-  Cli.Result dcont(String... args) throws IOException, InterruptedException {
-    return start(args).finish();
-  }
-
-  /** A dcont started, its output (standard error with it) going to a file. */
-  record Started(Process process, Path log, String what) {
-    Cli.Result finish() throws IOException, InterruptedException {
-      if (!process.waitFor(120, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("dcont " + what + " did not finish in 120 s");
-      }
-      String out = Files.readString(log);
-      return new Cli.Result(process.exitValue(), out, out);
-    }
-  }
-
-  Started start(String... args) throws IOException {
-    List<String> a = new ArrayList<>(List.of(args));
-    if (!a.isEmpty() && a.get(0).equals("run")) {
-      a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
-    }
-    Path log = Files.createTempFile(work, "dcont", ".log");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new Started(p, log, String.join(" ", args));
-  }
-
   private static String last(Cli.Result r) {
     List<String> l = r.out().lines().toList();
     return l.isEmpty() ? "" : l.get(l.size() - 1);
-  }
-
-  /** busybox wget in the test's namespace; the page or the error (its -T crashes Debian's static busybox). */
-  Cli.Result fetch(String url) throws Exception {
-    return ns.exec("timeout", "5", Busybox.BINARY.toString(), "wget", "-q", "-O", "-", url);
-  }
-
-  String fetchEventually(String url) throws Exception {
-    String[] page = {""};
-    Poll.until("a page from " + url, Duration.ofSeconds(20), () -> {
-      Cli.Result r = fetch(url);
-      page[0] = r.out();
-      return r.code() == 0;
-    });
-    return page[0];
-  }
-
-  private JsonDoc inspect(String container) throws Exception {
-    Cli.Result r = dcont("inspect", container);
-    assertEquals(0, r.code(), r.toString());
-    return JsonDoc.parse(r.out()).get(0);
-  }
-
-  /** Nothing of a network left: no veth, no lease, no namespace, no firewall rule naming {@code needles}. */
-  private void assertNothingLeft(String... needles) throws Exception {
-    String links = ns.exec("ip", "-o", "link").out();
-    assertFalse(links.contains("veth"), "no veth left: " + links);
-    String rules = ns.exec("iptables-save").out();
-    for (String n : needles) {
-      assertFalse(rules.contains(n), "no rule with " + n + " left:\n" + rules);
-    }
-    for (String dir : new String[] {"leases", "netns"}) {
-      Path d = root.resolve("network").resolve(dir);
-      if (Files.isDirectory(d)) {
-        try (Stream<Path> s = Files.list(d)) {
-          assertEquals(List.of(), s.filter(f -> !f.getFileName().toString().startsWith(".")).toList(),
-              "nothing left in network/" + dir);
-        }
-      }
-    }
-    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(root.resolve("network").toString()),
-        "no namespace mounted under the store");
   }
 
   @Test
