@@ -128,6 +128,20 @@ abstract class NetworkTestBase {
   }
 
   /**
+   * The first line of busybox's {@code ping [FLAGS] NAME} in {@code container}, once the name resolves: netavark
+   * signals aardvark-dns to read its names again and returns before it has.
+   */
+  String pingLine(String container, String name, String... flags) throws Exception {
+    String command = "busybox ping " + String.join(" ", flags) + " -c 1 -W 2 " + name + " | head -1";
+    String[] line = {""};
+    Poll.until(name + " resolving in " + container, Duration.ofSeconds(20), () -> {
+      line[0] = ok("exec", container, "sh", "-c", command).out();
+      return line[0].startsWith("PING " + name + " (");
+    });
+    return line[0];
+  }
+
+  /**
    * Nothing of a network left: no veth, no lease, no namespace file, no IPv4 or IPv6 firewall rule naming
    * {@code needles}.
    */
