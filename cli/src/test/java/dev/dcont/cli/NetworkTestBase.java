@@ -72,27 +72,37 @@ abstract class NetworkTestBase {
     return r;
   }
 
-  /** A dcont started, its output (standard error with it) going to a file. */
-  record Started(Process process, Path log, String what) {
+  /** A dcont started, its output going to a file, its standard error to the same one or ({@code err}) its own. */
+  record Started(Process process, Path out, Path err, String what) {
     Cli.Result finish() throws IOException, InterruptedException {
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("dcont " + what + " did not finish in 120 s");
       }
-      String out = Files.readString(log);
-      return new Cli.Result(process.exitValue(), out, out);
+      String o = Files.readString(out);
+      return new Cli.Result(process.exitValue(), o, err == null ? o : Files.readString(err));
     }
   }
 
   Started start(String... args) throws IOException {
+    return launch(true, args);
+  }
+
+  private Started launch(boolean errorsWithOutput, String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of(args));
     if (!a.isEmpty() && a.get(0).equals("run")) {
       a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
     }
-    Path log = Files.createTempFile(work, "dcont", ".log");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new Started(p, log, String.join(" ", args));
+    Path out = Files.createTempFile(work, "dcont", ".log");
+    Path err = errorsWithOutput ? null : Files.createTempFile(work, "dcont", ".err");
+    ProcessBuilder pb = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
+        .redirectOutput(out.toFile());
+    if (err == null) {
+      pb.redirectErrorStream(true);
+    } else {
+      pb.redirectError(err.toFile());
+    }
+    return new Started(pb.start(), out, err, String.join(" ", args));
   }
 
   /** {@code dcont [KIND...] inspect WHAT}'s first object, its standard output alone. */
@@ -100,16 +110,9 @@ abstract class NetworkTestBase {
     List<String> a = new ArrayList<>(List.of(kind));
     a.add("inspect");
     a.add(what);
-    Path out = Files.createTempFile(work, "inspect", ".json");
-    Path err = Files.createTempFile(work, "inspect", ".err");
-    Process p = new ProcessBuilder(ns.wrap(Cli.javaCommand(root, a.toArray(String[]::new))))
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("dcont " + String.join(" ", a) + " did not finish in 120 s");
-    }
-    assertEquals(0, p.exitValue(), String.join(" ", a) + ": " + Files.readString(err));
-    return JsonDoc.parse(Files.readString(out)).get(0);
+    Cli.Result r = launch(false, a.toArray(String[]::new)).finish();
+    assertEquals(0, r.code(), String.join(" ", a) + ": " + r.err());
+    return JsonDoc.parse(r.out()).get(0);
   }
 
   /** busybox wget in the test's namespace; the page or the error (its -T crashes Debian's static busybox). */
