@@ -21,6 +21,8 @@ import dev.dcont.cli.commands.LogsCommand;
 import dev.dcont.cli.commands.PsCommand;
 import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
+import dev.dcont.cli.commands.CreateCommand;
+import dev.dcont.cli.commands.RestartCommand;
 import dev.dcont.cli.commands.RunCommand;
 import dev.dcont.cli.commands.StartCommand;
 import dev.dcont.cli.commands.StopCommand;
@@ -44,6 +46,7 @@ public final class Main implements Runnable {
   /** Every subcommand, in the order help lists them. */
   static final List<Class<?>> COMMANDS = List.of(
       RunCommand.class,
+      CreateCommand.class,
       PullCommand.class,
       PushCommand.class,
       TagCommand.class,
@@ -59,6 +62,7 @@ public final class Main implements Runnable {
       ExecCommand.class,
       StartCommand.class,
       StopCommand.class,
+      RestartCommand.class,
       KillCommand.class,
       RmCommand.class,
       LoginCommand.class,
@@ -123,6 +127,8 @@ public final class Main implements Runnable {
       if (only == null || c == only) {
         if (c == RunCommand.class) {
           cl.addSubcommand(RunCommand.NAME, new CommandLine(RunCommand.newSpec()));
+        } else if (c == CreateCommand.class) {
+          cl.addSubcommand(CreateCommand.NAME, new CommandLine(RunCommand.newCreateSpec()));
         } else if (c == PullCommand.class) {
           cl.addSubcommand(PullCommand.NAME, new CommandLine(PullCommand.newSpec()));
         } else if (c == PushCommand.class) {
@@ -136,7 +142,7 @@ public final class Main implements Runnable {
         if (c != CommandLine.HelpCommand.class) {
           addHelpOption(sub);
         }
-        if (c == RunCommand.class || c == ExecCommand.class) {
+        if (c == RunCommand.class || c == CreateCommand.class || c == ExecCommand.class) {
           // as docker: options after the image (or container) belong to the container's command
           sub.setStopAtPositional(true);
         }
@@ -212,6 +218,9 @@ public final class Main implements Runnable {
   private static String nameOf(Class<?> command) {
     if (command == RunCommand.class) {
       return RunCommand.NAME;
+    }
+    if (command == CreateCommand.class) {
+      return CreateCommand.NAME;
     }
     if (command == PullCommand.class) {
       return PullCommand.NAME;

@@ -89,25 +89,25 @@ public final class Cli {
   }
 
   /**
-   * {@code args} with {@code --cgroup-parent} of {@code parent} right after a leading {@code run}, so that a test's
-   * containers are under a parent of its own and it asserts only on those.
+   * {@code args} with {@code --cgroup-parent} of {@code parent} right after a leading {@code run} or {@code create},
+   * so that a test's containers are under a parent of its own and it asserts only on those.
    */
   public static String[] inParent(TestCgroupParent parent, String... args) {
-    if (args.length == 0 || !args[0].equals("run")) {
+    if (!makesContainer(args)) {
       return args;
     }
-    List<String> all = new ArrayList<>(List.of("run", "--cgroup-parent", parent.name()));
+    List<String> all = new ArrayList<>(List.of(args[0], "--cgroup-parent", parent.name()));
     all.addAll(List.of(args).subList(1, args.length));
     return withoutNetwork(all.toArray(String[]::new));
   }
 
   /**
-   * {@code args} with {@code --network none} after a leading {@code run} that names no network: run's default is
-   * the bridge, whose interfaces and firewall rules a test makes only in a network namespace of its own
-   * ({@link NetNamespace}); tests that do not test networks keep off the host's network.
+   * {@code args} with {@code --network none} after a leading {@code run} or {@code create} that names no network:
+   * their default is the bridge, whose interfaces and firewall rules a test makes only in a network namespace of
+   * its own ({@link NetNamespace}); tests that do not test networks keep off the host's network.
    */
   public static String[] withoutNetwork(String... args) {
-    if (args.length == 0 || !args[0].equals("run")) {
+    if (!makesContainer(args)) {
       return args;
     }
     for (String a : args) {
@@ -115,9 +115,13 @@ public final class Cli {
         return args;
       }
     }
-    List<String> all = new ArrayList<>(List.of("run", "--network", "none"));
+    List<String> all = new ArrayList<>(List.of(args[0], "--network", "none"));
     all.addAll(List.of(args).subList(1, args.length));
     return all.toArray(String[]::new);
+  }
+
+  private static boolean makesContainer(String... args) {
+    return args.length > 0 && (args[0].equals("run") || args[0].equals("create"));
   }
 
   /** Removes every container of the store {@code root}: what a failed test left. */

@@ -109,6 +109,49 @@ class NetworkConnectIntegrationTest extends NetworkTestBase {
   }
 
   @Test
+  void aCreatedContainerJoinsItsNetworkWhenItStartsAndKeepsItsNamesAndPortsThroughARestart() throws Exception {
+    networks("10.144.0.0/24", "netc");
+    ok("create", "--network", "netc", "--network-alias", "site", "-p", "8094:80", "--name", "web", image,
+        "busybox", "httpd", "-f", "-p", "80", "-h", "/www");
+    assertFalse(ns.exec("ip", "-o", "link").out().contains("veth"), "no interface before it starts");
+    assertFalse(ns.exec("iptables-save").out().contains("8094"), "no port forwarded before it starts");
+    assertEquals(List.of("netc"), networksOf("web"));
+    unreachable("netc", "site");
+
+    assertEquals("web\n", ok("start", "web").out());
+    assertTrue(ipOn("web", "netc").startsWith("10.144.0."), ipOn("web", "netc"));
+    assertEquals("hello from the container\n", fetchByName("netc", "site").out(), "by its alias");
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8094/"), "its published port");
+    assertEquals("80/tcp -> 0.0.0.0:8094\n", ok("port", "web").out());
+
+    assertEquals("web\n", ok("restart", "-t", "1", "web").out());
+    assertEquals("hello from the container\n", fetchByName("netc", "web").out(), "by name after the restart");
+    assertEquals("hello from the container\n", fetchEventually("http://127.0.0.1:8094/"), "and its port");
+
+    // attached: a client created on the network runs in the foreground, finds the server, gives its exit code
+    ok("create", "--network", "netc", "--name", "client", image, "sh", "-c",
+        "busybox wget -q -O - http://site/ && exit 4");
+    Cli.Result attached = dcont("start", "-a", "client");
+    assertEquals(4, attached.code(), attached.toString());
+    assertTrue(attached.out().contains("hello from the container"), attached.toString());
+    assertEquals(List.of(inspect("web").get("Id").asText()), leases(),
+        "the client's network released when it ended");
+
+    ok("rm", "-f", "web", "client");
+    ok("network", "rm", "netc");
+    assertNothingLeft("10.144.0.", "8094");
+  }
+
+  /** The IDs of the containers that hold a lease on a network now. */
+  private List<String> leases() throws Exception {
+    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(root.resolve("network")
+        .resolve("leases"))) {
+      return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - ".json".length())).toList();
+    }
+  }
+
+  @Test
   void aNetworkDisconnectedFromAStoppedContainerIsNotAttachedAtItsStartAndTheLastMayGoToo() throws Exception {
     networks("10.133.0.0/24", "neta", "10.134.0.0/24", "netb");
     web("neta");

@@ -90,7 +90,7 @@ abstract class NetworkTestBase {
 
   private Started launch(boolean errorsWithOutput, String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of(args));
-    if (!a.isEmpty() && a.get(0).equals("run")) {
+    if (!a.isEmpty() && (a.get(0).equals("run") || a.get(0).equals("create"))) {
       a.addAll(1, List.of("--cgroup-parent", host.cgroups.name()));
     }
     Path out = Files.createTempFile(work, "dcont", ".log");

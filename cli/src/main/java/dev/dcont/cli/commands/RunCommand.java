@@ -13,6 +13,7 @@ import dev.dcont.cli.PullProgress;
 import dev.dcont.cli.run.CgroupParent;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.PortMapping;
+import dev.dcont.cli.run.ContainerCreate;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.EarlyNetwork;
 import dev.dcont.cli.run.EtcOptions;
@@ -41,7 +42,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * {@code dcont run IMAGE [COMMAND [ARG…]]}: create and start a container, as {@code docker run}.
+ * {@code dcont run IMAGE [COMMAND [ARG…]]}: create and start a container, as {@code docker run}; and
+ * {@code dcont create IMAGE [COMMAND [ARG…]]}, the same options less {@code -d}: the container made and not
+ * started, its ID printed, for {@code dcont start} (as {@code docker create}).
  *
  * <p>run's options are declared through picocli's programmatic API ({@link #newSpec}) rather than its
  * annotations: picocli still parses them, prints the help and the errors, but building the model from ~25
@@ -50,8 +53,10 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  */
 public final class RunCommand implements Callable<Integer>, Errors.RunFailureCode {
   public static final String NAME = "run";
+  public static final String CREATE = "create";
 
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+  private final boolean createOnly;
   private final ProcessOptions process;
   private final OptionSpec detach;
   private final OptionSpec rm;
@@ -87,11 +92,13 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private final PositionalParamSpec image;
   private final PositionalParamSpec command;
 
-  private RunCommand() {
-    spec.name(NAME);
-    spec.usageMessage().description("Run a command in a new container.").sortOptions(false);
+  private RunCommand(boolean createOnly) {
+    this.createOnly = createOnly;
+    spec.name(createOnly ? CREATE : NAME);
+    spec.usageMessage().description(createOnly ? "Create a new container, not started: 'dcont start' starts it."
+        : "Run a command in a new container.").sortOptions(false);
     process = new ProcessOptions(spec);
-    detach = flag(spec, "Run in the background and print the container ID.", "-d", "--detach");
+    detach = createOnly ? null : flag(spec, "Run in the background and print the container ID.", "-d", "--detach");
     rm = flag(spec, "Remove the container when it exits.", "--rm");
     name = single(spec, String.class, "<name>", "Name of the container.", "--name");
     hostname = single(spec, String.class, "<hostname>", "Hostname of the container.", "-h", "--hostname");
@@ -149,7 +156,12 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
 
   /** A new run command for picocli: its model, with this command as the one it executes. */
   public static CommandSpec newSpec() {
-    return new RunCommand().spec;
+    return new RunCommand(false).spec;
+  }
+
+  /** A new create command for picocli: run's model without {@code -d}, which makes and does not start. */
+  public static CommandSpec newCreateSpec() {
+    return new RunCommand(true).spec;
   }
 
   @Override
@@ -158,7 +170,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     PrintWriter err = spec.commandLine().getErr();
     String network = this.network.getValue();
     String pull = this.pull.getValue();
-    boolean detach = isSet(this.detach);
+    boolean detach = this.detach != null && isSet(this.detach);
     boolean rm = isSet(this.rm);
     String memory = this.memory.getValue();
     String memorySwap = this.memorySwap.getValue();
@@ -194,11 +206,12 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
       net = new ContainerNetworks.Request(net.network(), net.aliases(), net.ip(), net.ip6(), net.ports(),
           etc.dns());
     }
-    Containers.Identity who = Containers.Identity.of(flags);
+    ContainerCreate.Identity who = ContainerCreate.Identity.of(flags);
     Store[] opened = new Store[1];
     EarlyNetwork early;
     try {
-      early = EarlyNetwork.begin(GlobalOptions.root(), net, isSet(publishAll), who, () -> {
+      // a created container's network is set up when it starts
+      early = createOnly ? null : EarlyNetwork.begin(GlobalOptions.root(), net, isSet(publishAll), who, () -> {
         if (opened[0] == null) {
           opened[0] = GlobalOptions.openStore();
         }
@@ -254,7 +267,9 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         EarlyNetwork handed = early;
         early = null;
         try {
-          c = containers.create(img, image, config.config(), pf, flags, net, etc, handed, who);
+          ContainerCreate create = new ContainerCreate(containers);
+          c = createOnly ? create.created(img, image, config.config(), pf, flags, net, etc, who)
+              : create.forRun(img, image, config.config(), pf, flags, net, etc, handed, who);
         } catch (LayerRefusedException e) {
           // an image whose layers are refused can never run: it goes, as after a refused pull
           ImageRemoval.removeRefused(store, img, Map.of(), e);
@@ -266,6 +281,11 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         }
       }
       String id = c.record().id();
+      if (createOnly) {
+        out.println(id);
+        out.flush();
+        return 0;
+      }
       if (detach) {
         try {
           containers.startDetached(c);

@@ -1,25 +1,56 @@
 package dev.dcont.cli.commands;
 
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.run.ContainerStart;
+import dev.dcont.cli.run.Containers;
+import dev.dcont.store.Store;
+import dev.dcont.store.db.ContainerRecord;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code dcont start CONTAINER…}: runs stopped containers again, detached, on the networks they are attached to. */
-@Command(name = "start", description = "Start stopped containers (detached), on every network they are attached to.")
+/**
+ * {@code dcont start [-a] [-i] CONTAINER…}: runs stopped containers again on the networks they are attached to,
+ * detached (each name printed), or one attached: in the foreground with its exit code, as {@code docker start -a}.
+ */
+@Command(name = "start", description = "Start stopped containers, on every network they are attached to:"
+    + " detached, or one in the foreground with -a or -i.")
 public final class StartCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Option(names = {"-a", "--attach"}, description = "Run in the foreground: its output here, its exit code dcont's.")
+  boolean attach;
+
+  @Option(names = {"-i", "--interactive"}, description = "As -a, with this standard input relayed to it.")
+  boolean interactive;
 
   @Parameters(arity = "1..*", paramLabel = "CONTAINER")
   List<String> names;
 
   @Override
   public Integer call() throws Exception {
-    return ForEachContainer.run(spec, names,
-        (store, containers, c) -> new ContainerStart(containers).start(c));
+    if (!attach && !interactive) {
+      return ForEachContainer.run(spec, names,
+          (store, containers, c) -> new ContainerStart(containers).start(c));
+    }
+    if (names.size() > 1) {
+      throw new Errors.UserError("you cannot start and attach multiple containers at once (start them"
+          + " without -a, or one at a time)");
+    }
+    try (Store store = GlobalOptions.openStore()) {
+      Containers containers = new Containers(store);
+      ContainerRecord r = containers.get(names.get(0));
+      if (containers.status(r).running()) {
+        throw new Errors.UserError("container " + r.name() + " is running: 'dcont logs -f " + names.get(0)
+            + "' follows its output");
+      }
+      return new ContainerStart(containers).startAttached(r, interactive);
+    }
   }
 }

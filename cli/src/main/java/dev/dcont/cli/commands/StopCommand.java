@@ -31,10 +31,11 @@ public final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return ForEachContainer.run(spec, names,
-        (store, containers, c) -> containers.stop(c, stopSignal(store, c), Math.max(0, seconds)));
+        (store, containers, c) -> containers.stop(c, stopSignal(store, c, signal), Math.max(0, seconds)));
   }
 
-  private int stopSignal(Store store, ContainerRecord r) throws java.io.IOException {
+  /** {@code signal} if given, else the container's image's StopSignal, else SIGTERM. */
+  static int stopSignal(Store store, ContainerRecord r, String signal) throws java.io.IOException {
     String s = signal;
     if (s == null) {
       var img = store.images().find(r.imageManifest());

@@ -19,7 +19,9 @@ import java.util.List;
  * {@code run} and those {@code network connect} added, less those disconnected), each address from that
  * network's IPAM (or the {@code --ip} asked for), and its /etc/hosts and /etc/resolv.conf get the addresses and
  * name servers of now. A container whose networks were all disconnected has a namespace with loopback alone, to
- * which a network can be connected while it runs.
+ * which a network can be connected while it runs. Attached ({@code start -a}), it runs in the foreground as
+ * {@code run} without {@code -d} does: its output relayed, its exit code returned, its network released when it ends
+ * and, created with {@code --rm}, the container removed.
  */
 public final class ContainerStart {
   private final Containers containers;
@@ -35,6 +37,45 @@ public final class ContainerStart {
     if (containers.status(r).running()) {
       return;
     }
+    Containers.Created c = prepare(r);
+    boolean ok = false;
+    try {
+      containers.startDetached(c);
+      ok = true;
+    } catch (ContainerException e) {
+      throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
+    } finally {
+      if (!ok) {
+        stopped(r.id());
+      }
+    }
+  }
+
+  /**
+   * Runs the stopped container {@code r} in the foreground, its standard input relayed when {@code interactive};
+   * returns its exit code. Released as {@code run} releases a foreground container when it ends.
+   */
+  public int startAttached(ContainerRecord r, boolean interactive) throws IOException {
+    Containers.Created c = prepare(r);
+    try {
+      return containers.runForeground(c, interactive);
+    } catch (ContainerException e) {
+      throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
+    } finally {
+      if (r.autoRemove()) {
+        try {
+          containers.remove(containers.store().containers().byId(r.id()).orElseThrow(), true);
+        } catch (ContainerException | RuntimeException ignored) {
+          // best effort after the container's end, as run --rm; 'dcont rm' takes what is left
+        }
+      } else {
+        stopped(r.id());
+      }
+    }
+  }
+
+  /** The container's root mounted, its networks set up and its spec written, ready for the runtime. */
+  private Containers.Created prepare(ContainerRecord r) throws IOException {
     String id = r.id();
     Path bundle = containers.store().layout().container(id);
     try {
@@ -59,21 +100,24 @@ public final class ContainerStart {
         p.finish();
       }
       SpecJson.write(bundle.resolve("config.json"), spec);
-      containers.startDetached(new Containers.Created(r, bundle, spec));
       ok = true;
-    } catch (ContainerException e) {
-      throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
+      return new Containers.Created(r, bundle, spec);
     } finally {
       if (!ok) {
         if (pending != null) {
           pending.abort();
         }
-        try {
-          containers.unmount(id);
-        } catch (RuntimeException ignored) {
-          // still mounted: rm unmounts
-        }
+        stopped(id);
       }
+    }
+  }
+
+  /** Releases the network and the mount of a container that is not running. */
+  private void stopped(String id) {
+    try {
+      containers.unmount(id);
+    } catch (RuntimeException ignored) {
+      // still mounted: rm unmounts
     }
   }
 

@@ -10,14 +10,10 @@ import dev.dcont.runtime.Stdio;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
-import dev.dcont.runtime.spec.SpecJson;
 import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
-import dev.dcont.store.db.ImageRecord;
-import dev.dcont.store.model.ImageConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -51,126 +47,6 @@ public final class Containers {
 
   /** A container ready to start: its row, bundle and spec. */
   public record Created(ContainerRecord record, Path bundle, Spec spec) { }
-
-  /**
-   * Creates a container: the row (one transaction; a taken name fails here), the overlay root,
-   * the image's user and working directory resolved inside it, the etc files and the bundle.
-   * On failure everything made so far is removed again.
-   */
-  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
-      ProcessConfig.Flags processFlags, RunFlags flags) {
-    return create(image, imageName, config, processFlags, flags, NetworkMode.request(flags.network(), List.of(),
-        null, null, List.of()));
-  }
-
-  /**
-   * As above, on the network {@code network} asks for (null: none or the host's, as {@code flags.network()} says):
-   * the container's own network namespace, set up by netavark before the etc files are written.
-   */
-  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
-      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network) {
-    return create(image, imageName, config, processFlags, flags, network, EtcOptions.NONE);
-  }
-
-  /** As above, with the etc files' lines that {@code etc} asks for. */
-  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
-      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions) {
-    return create(image, imageName, config, processFlags, flags, network, etcOptions, null, Identity.of(flags));
-  }
-
-  /**
-   * A new container's id, name and hostname, chosen before the store is open (see {@link EarlyNetwork}); a
-   * name that {@code --name} gave is checked for its form here, a generated one against the store's names when
-   * the container is made.
-   */
-  public record Identity(String id, String name, boolean named, String hostname) {
-    public static Identity of(RunFlags flags) {
-      String id = Names.newId();
-      String name = flags.name();
-      if (name != null && !Names.isValidName(name)) {
-        throw new Errors.UserError("invalid container name \"" + name
-            + "\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", Errors.RUN_FAILED);
-      }
-      return new Identity(id, name != null ? name : Names.newName(n -> false), name != null,
-          flags.hostname() != null ? flags.hostname() : id.substring(0, 12));
-    }
-  }
-
-  /**
-   * As above, for the container {@code who} names, on the network that {@code early} began, if any: this call
-   * finishes or aborts it.
-   */
-  public Created create(ImageRecord image, String imageName, ImageConfig.Config config,
-      ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions,
-      EarlyNetwork early, Identity who) {
-    ContainerNetworks.Pending pending = early == null ? null : early.pending();
-    String id = who.id();
-    String name = who.name();
-    String hostname = who.hostname();
-    if (!who.named() && store.containers().nameTaken(name)) {
-      name = Names.newName(store.containers()::nameTaken);
-      if (pending != null) {
-        // netavark was given the name (a network with names serves it): begun again below with the new one
-        pending.abort();
-        pending = null;
-      }
-    }
-    ProcessConfig process;
-    ContainerRecord record;
-    try {
-      ProcessConfig.Flags pf = new ProcessConfig.Flags(processFlags.entrypoint(), processFlags.command(),
-          processFlags.env(), processFlags.envFiles(), processFlags.workdir(), processFlags.user(), flags.tty(),
-          hostname);
-      process = ProcessConfig.of(config, pf, System.getenv());
-      record = new ContainerRecord(id, name, image.manifestDigest(), imageName, process.args(),
-          System.currentTimeMillis(), flags.autoRemove());
-      store.containers().insert(record);
-    } catch (RuntimeException e) {
-      if (pending != null) {
-        pending.abort();
-      }
-      if (e instanceof dev.dcont.store.StoreException) {
-        throw new Errors.UserError(e.getMessage(), Errors.RUN_FAILED);
-      }
-      throw e;
-    }
-    boolean ok = false;
-    try {
-      if (network != null && pending == null) {
-        // netavark runs while the root is prepared
-        pending = networks().begin(id, name, hostname, network, l -> NetworkMode.stale(this, l));
-      }
-      rootfs.prepare(id, image);
-      Path root = rootfs.mount(id);
-      UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
-      WorkDirs.ensure(root, process.cwd(), user);
-      Path bundle = store.layout().container(id);
-      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
-          pending == null ? null : pending.expected(), etcOptions);
-      Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
-          CgroupParent.containerPath(flags.cgroupParent(), id),
-          flags.init() ? InitBinary.copyInto(bundle) : null);
-      if (pending != null) {
-        NetworkMode.write(bundle, network, config == null ? null : config.exposedPorts());
-        spec = NetworkMode.join(spec, pending.expected().netns());
-        ContainerNetworks.Pending p = pending;
-        pending = null;
-        p.finish();
-      }
-      SpecJson.write(bundle.resolve("config.json"), spec);
-      ok = true;
-      return new Created(record, bundle, spec);
-    } catch (IOException e) {
-      throw new Errors.UserError("container " + id.substring(0, 12) + ": " + e.getMessage(), Errors.RUN_FAILED);
-    } finally {
-      if (!ok) {
-        if (pending != null) {
-          pending.abort();
-        }
-        removeQuietly(id);
-      }
-    }
-  }
 
   /** Runs a created container in the foreground and returns its exit code. */
   public int runForeground(Created c, boolean interactive) throws IOException, ContainerException {

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * {@code -P}, which reads the image's configuration). The sweep of leases whose containers are gone reads the
  * store when it has to judge one whose attaching process is dead; it waits for the store then. A run whose
  * image must be pulled first gives the network up ({@link #abort}) rather than hold the store's network lock
- * through the pull; {@link Containers#create} then begins it as before.
+ * through the pull; {@link ContainerCreate#forRun} then begins it as before.
  */
 public final class EarlyNetwork {
   private final ContainerNetworks.Pending pending;
@@ -31,7 +31,7 @@ public final class EarlyNetwork {
    * wait for the store (no network asked for, {@code -P}, no store yet). {@code store} opens the store once.
    */
   public static EarlyNetwork begin(Path root, ContainerNetworks.Request request, boolean publishAll,
-      Containers.Identity identity, Supplier<Store> store) {
+      ContainerCreate.Identity identity, Supplier<Store> store) {
     if (request == null || publishAll || !Files.isRegularFile(new StoreLayout(root).database())) {
       return null;
     }
@@ -46,7 +46,7 @@ public final class EarlyNetwork {
     return new EarlyNetwork(p);
   }
 
-  /** The attach under way, for {@link Containers#create}, which finishes or aborts it from here on. */
+  /** The attach under way, for {@link ContainerCreate#forRun}, which finishes or aborts it from here on. */
   ContainerNetworks.Pending pending() {
     return pending;
   }

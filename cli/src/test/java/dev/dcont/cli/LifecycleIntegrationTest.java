@@ -1,0 +1,195 @@
+package dev.dcont.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dcont.testkit.Busybox;
+import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.Poll;
+import dev.dcont.testkit.TestImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code create}, {@code start -a/-i} and {@code restart}, end to end, as Docker's. */
+class LifecycleIntegrationTest {
+  static ContainerHost host;
+  static String busybox;
+
+  @TempDir
+  static Path root;
+  @TempDir
+  Path work;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    host = ContainerHost.start("lifecycle");
+    busybox = host.pushAndPull(root, "t/busybox", TestImage.builder()
+        .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  @AfterEach
+  void removeWhatAFailedTestLeft() {
+    Cli.removeContainers(root);
+  }
+
+  Cli.Result dcont(String... args) throws IOException, InterruptedException {
+    return Cli.runProcess(root, work, host.inParent(args));
+  }
+
+  Cli.Result ok(String... args) throws Exception {
+    Cli.Result r = dcont(args);
+    assertEquals(0, r.code(), String.join(" ", args) + ": " + r);
+    return r;
+  }
+
+  JsonDoc state(String container) throws Exception {
+    return JsonDoc.parse(ok("inspect", container).out()).get(0).get("State");
+  }
+
+  private boolean mounted(String id) throws IOException {
+    return Files.readString(Path.of("/proc/self/mountinfo")).contains(id);
+  }
+
+  private void assertNothingLeft() throws IOException {
+    assertEquals("", Cli.run(root, "ps", "-a", "-q").out(), "no container left");
+    Path containers = root.resolve("containers");
+    if (Files.isDirectory(containers)) {
+      try (Stream<Path> s = Files.list(containers)) {
+        assertEquals(List.of(), s.toList(), "no container directory left");
+      }
+    }
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(root.toString()), "no mount left");
+    assertEquals(List.of(), host.cgroups.children(), "no cgroup left under the class's parent");
+  }
+
+  @Test
+  void createMakesAContainerThatStartRunsAttachedWithItsExitCodeOrDetached() throws Exception {
+    Cli.Result created = ok("create", "--name", "made", busybox, "sh", "-c", "echo out-line; echo err-line >&2;"
+        + " exit 3");
+    String id = created.out().strip();
+    assertTrue(id.matches("[0-9a-f]{64}"), "the full ID and nothing else: " + created);
+    JsonDoc st = state("made");
+    assertEquals("created", st.get("Status").asText(), st.toString());
+    assertFalse(st.get("Running").asBoolean());
+    assertTrue(ok("ps", "-a").out().lines().anyMatch(l -> l.contains("made") && l.contains("Created")));
+    assertEquals("", ok("ps", "-q").out(), "not running");
+    assertFalse(mounted(id), "a created container's root is mounted only when it starts");
+    assertEquals(List.of(), host.cgroups.children(), "nor has it a cgroup");
+
+    Cli.Result attached = dcont("start", "-a", "made");
+    assertEquals(3, attached.code(), "the container's exit code: " + attached);
+    assertTrue(attached.out().contains("out-line\n") && attached.out().contains("err-line\n"), attached.toString());
+    assertFalse(attached.out().contains("made"), "no name printed when attached: " + attached);
+    st = state("made");
+    assertEquals("exited", st.get("Status").asText(), st.toString());
+    assertEquals(3, st.get("ExitCode").asInt());
+    assertFalse(mounted(id), "unmounted when it ended");
+
+    // again, detached: the name printed, the output in its log
+    assertEquals("made\n", ok("start", "made").out());
+    Poll.until("made exited", Duration.ofSeconds(20), () -> !state("made").get("Running").asBoolean()
+        && ok("logs", "made").out().contains("out-line"));
+    assertEquals(3, state("made").get("ExitCode").asInt());
+    ok("rm", "made");
+    assertNothingLeft();
+  }
+
+  @Test
+  void startInteractiveRelaysStandardInputUntilItsEnd() throws Exception {
+    ok("create", "-i", "--name", "cat", busybox, "sh", "-c", "cat; echo done");
+    Path log = work.resolve("start-i.log");
+    Process p = Cli.command(root, "start", "-i", "cat").redirectErrorStream(true).redirectOutput(log.toFile())
+        .start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write("typed in\n".getBytes(StandardCharsets.UTF_8));
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "start -i ends at the end of its input");
+    assertEquals(0, p.exitValue(), Files.readString(log));
+    assertEquals("typed in\ndone\n", Files.readString(log));
+    ok("rm", "cat");
+    assertNothingLeft();
+  }
+
+  @Test
+  void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
+    String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
+    Cli.Result r = dcont("start", "-a", id);
+    assertEquals(7, r.code(), r.toString());
+    assertNothingLeft();
+  }
+
+  @Test
+  void restartStopsAndStartsAgainAndStartsAStoppedOne() throws Exception {
+    ok("run", "-d", "--name", "svc", busybox, "sleep", "300");
+    int before = state("svc").get("Pid").asInt();
+    assertTrue(before > 0);
+    Cli.Result r = ok("restart", "-t", "1", "svc");
+    assertEquals("svc\n", r.out());
+    JsonDoc st = state("svc");
+    assertTrue(st.get("Running").asBoolean(), st.toString());
+    assertNotEquals(before, st.get("Pid").asInt(), "a new process: " + st);
+
+    ok("stop", "-t", "1", "svc");
+    assertFalse(state("svc").get("Running").asBoolean());
+    ok("restart", "svc");
+    assertTrue(state("svc").get("Running").asBoolean(), "a stopped container is started");
+
+    Cli.Result missing = dcont("restart", "svc", "nosuch");
+    assertEquals(1, missing.code(), missing.toString());
+    assertTrue(missing.out().contains("svc\n") && missing.out().contains("No such container: nosuch"),
+        "each done, one line for the one that failed: " + missing);
+    ok("rm", "-f", "svc");
+    assertNothingLeft();
+  }
+
+  @Test
+  void whatStartAndRestartCannotDoIsOneLineAndChangesNothing() throws Exception {
+    ok("create", "--name", "one", busybox, "true");
+    ok("create", "--name", "two", busybox, "true");
+    Cli.Result both = dcont("start", "-a", "one", "two");
+    assertEquals(1, both.code(), both.toString());
+    assertEquals(1, both.out().lines().count(), both.toString());
+    assertTrue(both.out().contains("cannot start and attach multiple containers"), both.toString());
+    assertEquals("created", state("one").get("Status").asText(), "not started");
+
+    ok("run", "-d", "--rm", "--name", "gone-when-stopped", busybox, "sleep", "300");
+    Cli.Result restart = dcont("restart", "gone-when-stopped");
+    assertEquals(1, restart.code(), restart.toString());
+    assertTrue(restart.out().contains("--rm"), restart.toString());
+    assertTrue(state("gone-when-stopped").get("Running").asBoolean(), "left running");
+
+    Cli.Result running = dcont("start", "-a", "gone-when-stopped");
+    assertEquals(1, running.code(), running.toString());
+    assertTrue(running.out().contains("is running"), running.toString());
+
+    Cli.Result badName = dcont("create", "--name", "bad/name", busybox, "true");
+    assertEquals(125, badName.code(), badName.toString());
+    assertEquals(1, badName.out().lines().count(), badName.toString());
+    Cli.Result noImage = dcont("create", "--pull", "never", "nosuch/image:1", "true");
+    assertEquals(125, noImage.code(), noImage.toString());
+    assertTrue(noImage.out().contains("No such image"), noImage.toString());
+    ok("rm", "-f", "one", "two", "gone-when-stopped");
+    assertNothingLeft();
+  }
+}
