@@ -1,6 +1,5 @@
 package dev.dcont.cli.net;
 
-import dev.dcont.cli.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -73,11 +72,20 @@ public final class ContainerNetworks {
 
   /**
    * Starts attaching container {@code id}: under the network lock, the sweep, the address and host ports, the lease
-   * and the namespace are made here and netavark is started; {@link Pending#finish} waits for it. What the
+   * and the namespace are made here and netavark is started; {@link Attaching#finish} waits for it. What the
    * container's etc files need (its address, gateway and name servers) is known before netavark answers, so that
    * the caller prepares the container's root meanwhile. A failure is one line (exit 125) and leaves nothing.
    */
-  public Pending begin(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+  public Attaching begin(String id, String name, String hostname, Request request, Predicate<Lease> stale) {
+    return begin(id, name, hostname, () -> request, stale);
+  }
+
+  /**
+   * As above, with the request read under the network lock ({@code start}: its networks are the ones the
+   * container's configuration names when the lock is held, which {@code network connect} changes under it).
+   */
+  public Attaching begin(String id, String name, String hostname, java.util.function.Supplier<Request> requestNow,
+      Predicate<Lease> stale) {
     FileLock lock;
     try {
       lock = lock();
@@ -86,6 +94,7 @@ public final class ContainerNetworks {
     }
     boolean started = false;
     try {
+      Request request = requestNow.get();
       sweepLocked(stale);
       List<Lease> leases = leases();
       Map<String, Object> nets = new LinkedHashMap<>();
@@ -120,11 +129,11 @@ public final class ContainerNetworks {
       Map<String, Object> options = NetavarkOptions.options(id, name, nets, info,
           ports.stream().map(PortMapping::toMap).toList(), names ? request.dnsServers() : List.of());
       Path netns = paths.netns(id);
-      Lease lease = new Lease(id, netns, hostNetns(), ProcessHandle.current().pid(), startOf(ProcessHandle.current()),
+      Lease lease = new Lease(id, netns, LeaseFiles.hostNetns(), ProcessHandle.current().pid(), LeaseFiles.startOf(ProcessHandle.current()),
           options, null);
       LeaseFiles.write(paths, lease);
       NetworkDef first = defs.isEmpty() ? null : defs.get(0);
-      Pending p = new Pending(lock, lease, first, addresses);
+      Attaching p = new Attaching(this, paths, lock, lease, first, addresses, request);
       try {
         NetNs.create(netns);
         if (first != null) {
@@ -152,87 +161,7 @@ public final class ContainerNetworks {
     }
   }
 
-  /** An attach whose netavark runs: {@link #finish} or {@link #abort} it, once. */
-  public final class Pending {
-    private final FileLock lock;
-    private final Lease lease;
-    private final NetworkDef net;
-    private final List<String> addresses;
-    private Attached expected;
-    private Netavark.Call call;
-
-    private Pending(FileLock lock, Lease lease, NetworkDef net, List<String> addresses) {
-      this.lock = lock;
-      this.lease = lease;
-      this.net = net;
-      this.addresses = addresses;
-    }
-
-    /**
-     * The container as it will be attached on its first network (eth0): its namespace, address, gateway and name
-     * servers; null when it is on no network (its namespace has loopback alone, until a network is connected).
-     */
-    public Attached expected() {
-      return expected;
-    }
-
-    /** The container's namespace. */
-    public Path netns() {
-      return lease.netns();
-    }
-
-    /** The container's address on each of its networks, eth0's first. */
-    public List<String> addresses() {
-      return addresses;
-    }
-
-    /** Waits for netavark; the container as attached on its first network (with its mac), or null on none. */
-    public Attached finish() {
-      try {
-        Map<String, Object> answer = call == null ? Map.of() : call.await();
-        Lease done = lease.withStatus(answer);
-        LeaseFiles.write(paths, done);
-        return net == null ? null : done.attached(net);
-      } catch (IOException | RuntimeException e) {
-        fail(e);
-        throw new IllegalStateException(e);
-      } finally {
-        release(lock);
-      }
-    }
-
-    /** Undoes the attach (the container could not be made): waits for netavark, then tears it all down. */
-    public void abort() {
-      try {
-        if (call != null) {
-          call.await();
-        }
-      } catch (RuntimeException ignored) {
-        // torn down below all the same
-      } finally {
-        try {
-          detachLocked(lease);
-        } finally {
-          release(lock);
-        }
-      }
-    }
-
-    private void fail(Exception e) {
-      try {
-        detachLocked(lease);
-      } finally {
-        release(lock);
-      }
-      if (e instanceof Errors.UserError u) {
-        throw u;
-      }
-      throw new Errors.UserError((net == null ? "network: " : "network " + net.name() + ": ") + Errors.message(e),
-          Errors.RUN_FAILED);
-    }
-  }
-
-  private static void release(FileLock lock) {
+  static void release(FileLock lock) {
     try {
       lock.close();
     } catch (IOException ignored) {
@@ -274,7 +203,7 @@ public final class ContainerNetworks {
     }
     try {
       Optional<Lease> l = LeaseFiles.read(paths, id);
-      if (l.isEmpty() || !l.get().hostNetns().equals(hostNetns())) {
+      if (l.isEmpty() || !l.get().hostNetns().equals(LeaseFiles.hostNetns())) {
         release(lock);
         return null;
       }
@@ -345,8 +274,8 @@ public final class ContainerNetworks {
     }
   }
 
-  private boolean detachLocked(Lease l) {
-    if (!l.hostNetns().equals(hostNetns())) {
+  boolean detachLocked(Lease l) {
+    if (!l.hostNetns().equals(LeaseFiles.hostNetns())) {
       return false;
     }
     try {
@@ -389,13 +318,5 @@ public final class ContainerNetworks {
   /** The store's network lock (see {@link LeaseFiles#lock}). */
   public FileLock lock() throws IOException {
     return LeaseFiles.lock(paths);
-  }
-
-  static String hostNetns() {
-    return LeaseFiles.hostNetns();
-  }
-
-  static long startOf(ProcessHandle h) {
-    return LeaseFiles.startOf(h);
   }
 }

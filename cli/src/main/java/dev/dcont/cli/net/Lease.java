@@ -21,12 +21,12 @@ public record Lease(String id, Path netns, String hostNetns, long pid, long pidS
 
   /** Whether the process that attached the container still runs (it may still be starting it). */
   public boolean attacherAlive() {
-    return ProcessHandle.of(pid).map(h -> ContainerNetworks.startOf(h) == pidStart).orElse(false);
+    return ProcessHandle.of(pid).map(h -> LeaseFiles.startOf(h) == pidStart).orElse(false);
   }
 
   /** Waits up to {@code max} for the process that attached the container to end (it may still be starting it). */
   public void awaitAttacher(java.time.Duration max) {
-    ProcessHandle.of(pid).filter(h -> ContainerNetworks.startOf(h) == pidStart).ifPresent(h -> {
+    ProcessHandle.of(pid).filter(h -> LeaseFiles.startOf(h) == pidStart).ifPresent(h -> {
       try {
         h.onExit().get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {

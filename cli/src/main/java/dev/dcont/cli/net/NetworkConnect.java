@@ -53,6 +53,7 @@ public final class NetworkConnect {
   public Change connect(String id, String name, String hostname, boolean running, NetworkDef net,
       List<String> aliases, String ip, String ip6) {
     try (FileLock lock = cn.lock()) {
+      running = running || starting(id);
       Map<String, Object> conf = configOf(name);
       List<Endpoint> endpoints = new ArrayList<>(Endpoint.ofConfig(conf));
       if (Endpoint.on(endpoints, net.name())) {
@@ -79,6 +80,7 @@ public final class NetworkConnect {
   /** Detaches container {@code id} from {@code network}, now when it runs, and for its next starts. */
   public Change disconnect(String id, String name, boolean running, String network) {
     try (FileLock lock = cn.lock()) {
+      running = running || starting(id);
       Map<String, Object> conf = configOf(name);
       List<Endpoint> endpoints = Endpoint.ofConfig(conf);
       Change change = null;
@@ -92,6 +94,14 @@ public final class NetworkConnect {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Whether another process attached container {@code id} since the caller judged it stopped: a {@code start} under
+   * way, which set up its networks under the lock held now, so the change is made to its namespace too.
+   */
+  boolean starting(String id) {
+    return cn.lease(id).filter(l -> l.pid() != ProcessHandle.current().pid() && l.attacherAlive()).isPresent();
   }
 
   private Change connectRunning(String id, String name, String hostname, NetworkDef net, List<String> aliases,
@@ -156,7 +166,7 @@ public final class NetworkConnect {
       throw new Errors.UserError("container " + name + " is not running on a bridge network (host and none"
           + " containers cannot be connected)");
     }
-    if (!l.get().hostNetns().equals(ContainerNetworks.hostNetns())) {
+    if (!l.get().hostNetns().equals(LeaseFiles.hostNetns())) {
       throw new Errors.UserError("container " + name + "'s network was made in another network namespace;"
           + " run this command there");
     }

@@ -1,6 +1,7 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.cli.net.Attaching;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.layers.RootfsManager;
 import dev.dcont.runtime.spec.Spec;
@@ -80,7 +81,7 @@ public final class ContainerCreate {
 
   private Containers.Created create(ImageRecord image, String imageName, ImageConfig.Config config,
       ProcessConfig.Flags processFlags, RunFlags flags, ContainerNetworks.Request network, EtcOptions etcOptions,
-      ContainerNetworks.Pending pending, Identity who, boolean attach) {
+      Attaching pending, Identity who, boolean attach) {
     String id = who.id();
     String name = who.name();
     String hostname = who.hostname();
@@ -132,7 +133,7 @@ public final class ContainerCreate {
       }
       if (pending != null) {
         spec = NetworkMode.join(spec, pending.expected().netns());
-        ContainerNetworks.Pending p = pending;
+        Attaching p = pending;
         pending = null;
         p.finish();
       }

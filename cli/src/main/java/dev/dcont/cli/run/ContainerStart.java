@@ -1,6 +1,7 @@
 package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
+import dev.dcont.cli.net.Attaching;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.layers.RootfsManager;
 import dev.dcont.runtime.ContainerException;
@@ -86,16 +87,16 @@ public final class ContainerStart {
     Spec spec = SpecJson.readSpec(bundle.resolve("config.json"));
     ContainerNetworks.Request request = NetworkMode.read(bundle);
     boolean ok = false;
-    ContainerNetworks.Pending pending = null;
+    Attaching pending = null;
     try {
       rootfs.unmount(id);
       rootfs.mount(id);
       if (request != null) {
-        pending = containers.networks().begin(id, r.name(), spec.hostname(), request,
+        pending = containers.networks().begin(id, r.name(), spec.hostname(), () -> NetworkMode.read(bundle),
             l -> NetworkMode.stale(containers, l));
-        etc(bundle.resolve("etc"), spec.hostname(), request, pending);
+        etc(bundle.resolve("etc"), spec.hostname(), pending.request(), pending);
         spec = NetworkMode.join(spec, pending.netns());
-        ContainerNetworks.Pending p = pending;
+        Attaching p = pending;
         pending = null;
         p.finish();
       }
@@ -126,7 +127,7 @@ public final class ContainerStart {
    * networks with names, else those of {@code --dns}, else the host's, as {@code run} chose them.
    */
   private static void etc(Path etc, String hostname, ContainerNetworks.Request request,
-      ContainerNetworks.Pending pending) throws IOException {
+      Attaching pending) throws IOException {
     EtcLines.ownHosts(etc, hostname, pending.addresses());
     List<String> servers = pending.expected() == null ? List.of() : pending.expected().dnsServers();
     if (servers.isEmpty()) {

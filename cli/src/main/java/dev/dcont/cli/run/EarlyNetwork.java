@@ -1,5 +1,6 @@
 package dev.dcont.cli.run;
 
+import dev.dcont.cli.net.Attaching;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.store.Store;
 import dev.dcont.store.StoreLayout;
@@ -20,9 +21,9 @@ import java.util.function.Supplier;
  * through the pull; {@link ContainerCreate#forRun} then begins it as before.
  */
 public final class EarlyNetwork {
-  private final ContainerNetworks.Pending pending;
+  private final Attaching pending;
 
-  private EarlyNetwork(ContainerNetworks.Pending pending) {
+  private EarlyNetwork(Attaching pending) {
     this.pending = pending;
   }
 
@@ -36,7 +37,7 @@ public final class EarlyNetwork {
       return null;
     }
     Containers[] containers = new Containers[1];
-    ContainerNetworks.Pending p = new ContainerNetworks(root).begin(identity.id(), identity.name(),
+    Attaching p = new ContainerNetworks(root).begin(identity.id(), identity.name(),
         identity.hostname(), request, l -> {
           if (containers[0] == null) {
             containers[0] = new Containers(store.get());
@@ -47,7 +48,7 @@ public final class EarlyNetwork {
   }
 
   /** The attach under way, for {@link ContainerCreate#forRun}, which finishes or aborts it from here on. */
-  ContainerNetworks.Pending pending() {
+  Attaching pending() {
     return pending;
   }
 
