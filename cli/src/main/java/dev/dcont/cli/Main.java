@@ -21,6 +21,7 @@ import dev.dcont.cli.commands.LogsCommand;
 import dev.dcont.cli.commands.PsCommand;
 import dev.dcont.cli.commands.RmCommand;
 import dev.dcont.cli.commands.RmiCommand;
+import dev.dcont.cli.commands.AttachCommand;
 import dev.dcont.cli.commands.CreateCommand;
 import dev.dcont.cli.commands.RestartCommand;
 import dev.dcont.cli.commands.RunCommand;
@@ -59,6 +60,7 @@ public final class Main implements Runnable {
       SystemCommand.class,
       PsCommand.class,
       LogsCommand.class,
+      AttachCommand.class,
       ExecCommand.class,
       StartCommand.class,
       StopCommand.class,

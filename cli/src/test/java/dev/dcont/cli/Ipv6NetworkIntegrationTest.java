@@ -48,6 +48,8 @@ class Ipv6NetworkIntegrationTest extends NetworkTestBase {
     String prefix = subnet6.substring(0, subnet6.length() - "::/64".length()) + ":";
     String gateway6 = config.get(1).get("Gateway").asText();
     assertEquals(prefix + ":1", gateway6);
+    assertTrue(ok("network", "ls").out().lines().anyMatch(l -> l.contains(" v6net ")
+        && l.endsWith(" 10.126.0.0/24," + subnet6)), "both subnets listed: " + ok("network", "ls"));
 
     ok("run", "-d", "--network", "v6net", "--name", "web", "--network-alias", "www", image,
         "busybox", "httpd", "-f", "-p", "80", "-h", "/www");

@@ -132,6 +132,32 @@ class LifecycleIntegrationTest {
   }
 
   @Test
+  void attachAndStartAttachedShowARunningContainersOutputFromThenOnAndEndWithItsExitCode() throws Exception {
+    for (String verb : List.of("attach", "start")) {
+      String name = "talker-" + verb;
+      ok("run", "-d", "--name", name, busybox, "sh", "-c", "echo early; i=0; while [ ! -e /go ]; do"
+          + " echo tick$i; i=$((i+1)); sleep 0.2; done; echo late; echo late-err >&2; exit 9");
+      Poll.until("early in the log", Duration.ofSeconds(20), () -> ok("logs", name).out().contains("early"));
+      Path log = work.resolve(verb + ".log");
+      List<String> args = verb.equals("attach") ? List.of("attach", name) : List.of("start", "-a", name);
+      Process p = Cli.command(root, args.toArray(String[]::new)).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      Poll.until(verb + " following", Duration.ofSeconds(20), () -> Files.readString(log).contains("tick"));
+      ok("exec", name, "touch", "/go");
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), verb + " ends with the container");
+      String out = Files.readString(log);
+      assertEquals(9, p.exitValue(), out);
+      assertTrue(out.contains("late\n") && out.contains("late-err\n"), out);
+      assertFalse(out.contains("early"), "what was written before it attached is the log's: " + out);
+    }
+    Cli.Result stopped = dcont("attach", "talker-attach");
+    assertEquals(1, stopped.code(), stopped.toString());
+    assertTrue(stopped.out().contains("start it first"), stopped.toString());
+    ok("rm", "talker-attach", "talker-start");
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);
@@ -179,9 +205,9 @@ class LifecycleIntegrationTest {
     assertTrue(restart.out().contains("--rm"), restart.toString());
     assertTrue(state("gone-when-stopped").get("Running").asBoolean(), "left running");
 
-    Cli.Result running = dcont("start", "-a", "gone-when-stopped");
+    Cli.Result running = dcont("start", "-i", "gone-when-stopped");
     assertEquals(1, running.code(), running.toString());
-    assertTrue(running.out().contains("is running"), running.toString());
+    assertTrue(running.out().contains("standard input cannot be attached"), running.toString());
 
     Cli.Result badName = dcont("create", "--name", "bad/name", busybox, "true");
     assertEquals(125, badName.code(), badName.toString());

@@ -117,6 +117,13 @@ class NetworkConnectIntegrationTest extends NetworkTestBase {
     assertFalse(ns.exec("iptables-save").out().contains("8094"), "no port forwarded before it starts");
     assertEquals(List.of("netc"), networksOf("web"));
     unreachable("netc", "site");
+    networks("10.145.0.0/24", "netd");
+    Cli.Result outside = dcont("network", "connect", "--ip", "10.144.0.9", "netd", "web");
+    assertEquals(1, outside.code(), "Docker's exit code for a network command: " + outside);
+    assertEquals(1, outside.err().lines().count(), outside.toString());
+    assertTrue(outside.err().contains("10.145.0.0/24"), outside.toString());
+    assertEquals(List.of("netc"), networksOf("web"), "not connected");
+    ok("network", "rm", "netd");
 
     assertEquals("web\n", ok("start", "web").out());
     assertTrue(ipOn("web", "netc").startsWith("10.144.0."), ipOn("web", "netc"));

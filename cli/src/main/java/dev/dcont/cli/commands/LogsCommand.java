@@ -58,11 +58,8 @@ public final class LogsCommand implements Callable<Integer> {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(container);
       Path log = containers.logFile(r);
-      while (!Files.exists(log)) {
-        if (!follow || !containers.status(current(store, r)).running()) {
-          return 0;
-        }
-        Thread.sleep(50);
+      if (!awaitLog(store, containers, r, log, follow)) {
+        return 0;
       }
       try (InputStream in = Files.newInputStream(log)) {
         ContainerLog reader = new ContainerLog(in);
@@ -71,19 +68,67 @@ public final class LogsCommand implements Callable<Integer> {
         } else {
           drain(reader, out, err);
         }
-        while (follow) {
-          boolean running = containers.status(current(store, r)).running();
-          drain(reader, out, err); // after the status: what was written before it ended is shown
-          if (!running) {
-            break;
-          }
-          Thread.sleep(100);
+        if (follow) {
+          follow(store, containers, r, reader, out, err);
         }
       }
     }
     out.finish();
     err.finish();
     return 0;
+  }
+
+  /**
+   * Shows what running container {@code r} writes from now until it ends, as {@code logs -f} shows it, and returns
+   * its exit code ({@code start -a} and {@code attach} of a container started detached); empty when it was removed
+   * as it ended (run with {@code --rm}), which takes its exit code with it.
+   */
+  static java.util.OptionalInt attach(Store store, Containers containers, ContainerRecord r, PrintWriter stdout,
+      PrintWriter stderr) throws IOException, InterruptedException {
+    Emitter out = new Emitter(stdout, false);
+    Emitter err = new Emitter(stderr, false);
+    Path log = containers.logFile(r);
+    try {
+      if (awaitLog(store, containers, r, log, true)) {
+        try (InputStream in = Files.newInputStream(log)) {
+          ContainerLog reader = new ContainerLog(in);
+          reader.readAvailable(c -> { });
+          follow(store, containers, r, reader, out, err);
+        }
+      }
+      out.finish();
+      err.finish();
+      Integer code = containers.status(current(store, r)).exitCode();
+      return java.util.OptionalInt.of(code == null ? 0 : code);
+    } catch (Errors.UserError removed) {
+      out.finish();
+      err.finish();
+      return java.util.OptionalInt.empty();
+    }
+  }
+
+  /** Whether the log exists, waited for while the container runs when {@code follow}. */
+  private static boolean awaitLog(Store store, Containers containers, ContainerRecord r, Path log, boolean follow)
+      throws InterruptedException {
+    while (!Files.exists(log)) {
+      if (!follow || !containers.status(current(store, r)).running()) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
+  private static void follow(Store store, Containers containers, ContainerRecord r, ContainerLog reader,
+      Emitter out, Emitter err) throws IOException, InterruptedException {
+    while (true) {
+      boolean running = containers.status(current(store, r)).running();
+      drain(reader, out, err); // after the status: what was written before it ended is shown
+      if (!running) {
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   /** --tail as a count of lines; -1 for all. */
@@ -221,8 +266,8 @@ public final class LogsCommand implements Callable<Integer> {
     }
   }
 
-  private ContainerRecord current(Store store, ContainerRecord r) {
+  private static ContainerRecord current(Store store, ContainerRecord r) {
     return store.containers().byId(r.id())
-        .orElseThrow(() -> new Errors.UserError("container " + container + " was removed"));
+        .orElseThrow(() -> new Errors.UserError("container " + r.name() + " was removed"));
   }
 }

@@ -146,7 +146,8 @@ public final class NetworkCommand implements Callable<Integer> {
         } else {
           Format.Table t = new Format.Table("NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET");
           for (NetworkDef d : all) {
-            t.row(noTrunc ? d.id() : d.id().substring(0, 12), d.name(), "bridge", "local", d.subnet().toString());
+            t.row(noTrunc ? d.id() : d.id().substring(0, 12), d.name(), "bridge", "local",
+                d.subnet6() == null ? d.subnet().toString() : d.subnet() + "," + d.subnet6());
           }
           out.print(t);
         }

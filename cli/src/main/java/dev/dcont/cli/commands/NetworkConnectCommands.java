@@ -1,5 +1,6 @@
 package dev.dcont.cli.commands;
 
+import dev.dcont.cli.Errors;
 import dev.dcont.cli.GlobalOptions;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.NetworkConnect;
@@ -49,8 +50,13 @@ final class NetworkConnectCommands {
         ContainerRecord r = c.get(container);
         boolean running = c.status(r).running();
         Path bundle = store.layout().container(r.id());
-        apply(new NetworkConnect(cn, store.layout().root(), bundle.resolve("network.json")), r, running, net,
-            bundle.resolve("etc"));
+        try {
+          apply(new NetworkConnect(cn, store.layout().root(), bundle.resolve("network.json")), r, running, net,
+              bundle.resolve("etc"));
+        } catch (Errors.UserError e) {
+          // an address refused as run refuses it, in run's words, with Docker's exit code for network commands
+          throw e.code() == Errors.RUN_FAILED ? new Errors.UserError(e.getMessage()) : e;
+        }
         return 0;
       }
     }

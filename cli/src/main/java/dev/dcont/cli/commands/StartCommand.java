@@ -47,10 +47,25 @@ public final class StartCommand implements Callable<Integer> {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(names.get(0));
       if (containers.status(r).running()) {
-        throw new Errors.UserError("container " + r.name() + " is running: 'dcont logs -f " + names.get(0)
-            + "' follows its output");
+        if (interactive) {
+          throw new Errors.UserError("container " + r.name() + " is running, started detached: its standard input"
+              + " cannot be attached (start -a shows its output)");
+        }
+        return attachRunning(spec, store, containers, r);
       }
       return new ContainerStart(containers).startAttached(r, interactive);
     }
+  }
+
+  /** A running container's output from now until it ends, and its exit code, as Docker attaches to it. */
+  static int attachRunning(CommandSpec spec, Store store, Containers containers, ContainerRecord r)
+      throws java.io.IOException, InterruptedException {
+    java.util.OptionalInt code = LogsCommand.attach(store, containers, r, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+    if (code.isEmpty()) {
+      throw new Errors.UserError("container " + r.name() + " was removed when it ended (run with --rm): its exit"
+          + " code went with it");
+    }
+    return code.getAsInt();
   }
 }

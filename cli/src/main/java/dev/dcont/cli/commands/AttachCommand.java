@@ -1,0 +1,42 @@
+package dev.dcont.cli.commands;
+
+import dev.dcont.cli.Errors;
+import dev.dcont.cli.GlobalOptions;
+import dev.dcont.cli.run.Containers;
+import dev.dcont.store.Store;
+import dev.dcont.store.db.ContainerRecord;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code dcont attach CONTAINER}: a running container's output from now until it ends, and its exit code, as
+ * {@code docker attach} shows them. A container started detached has no standard input to attach: its output
+ * alone is shown, as Docker's {@code --no-stdin}.
+ */
+@Command(name = "attach", description = "Show a running container's output until it ends; exit with its code.")
+public final class AttachCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--no-stdin", description = "Accepted as Docker's: standard input is never attached.")
+  boolean noStdin;
+
+  @Parameters(paramLabel = "CONTAINER")
+  String container;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Store store = GlobalOptions.openStore()) {
+      Containers containers = new Containers(store);
+      ContainerRecord r = containers.get(container);
+      if (!containers.status(r).running()) {
+        throw new Errors.UserError("You cannot attach to a stopped container, start it first");
+      }
+      return StartCommand.attachRunning(spec, store, containers, r);
+    }
+  }
+}
