@@ -310,6 +310,36 @@ class NetworkIntegrationTest extends NetworkTestBase {
     assertFalse(ns.exec("ip", "-o", "link").out().contains("dcont1"), "the network's bridge is gone");
   }
 
+  /**
+   * A bridge whose address was never set takes the lowest of its ports': without a fixed one, the gateway's address
+   * changes under the other containers' neighbour caches when a container joins or leaves, and their packets to it
+   * (names, outbound traffic) are lost until the cache is probed again.
+   */
+  @Test
+  void aBridgeKeepsItsAddressWhileContainersJoinAndLeave() throws Exception {
+    ok("network", "create", "--subnet", "10.146.0.0/24", "steady");
+    String bridge = inspect("steady", "network").get("NetworkInterface").asText();
+    ok("run", "-d", "--network", "steady", "--name", "first", image, "sleep", "300");
+    String mac = bridgeMac(bridge);
+    for (String name : List.of("second", "third")) {
+      ok("run", "-d", "--network", "steady", "--name", name, image, "sleep", "300");
+      assertEquals(mac, bridgeMac(bridge), name + " joined");
+    }
+    ok("rm", "-f", "first");
+    assertEquals(mac, bridgeMac(bridge), "the container whose address the bridge took has left");
+    assertTrue(pingLine("second", "third").startsWith("PING third (10.146.0."), "names still answer");
+    ok("rm", "-f", "second", "third");
+    ok("network", "rm", "steady");
+    assertNothingLeft("10.146.0.");
+  }
+
+  private String bridgeMac(String bridge) throws Exception {
+    String link = ns.exec("ip", "-o", "link", "show", "dev", bridge).out();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("link/ether (\\S+)").matcher(link);
+    assertTrue(m.find(), link);
+    return m.group(1);
+  }
+
   @Test
   void networkConnectAndDisconnectARunningContainer() throws Exception {
     assertEquals(0, dcont("network", "create", "--subnet", "10.124.0.0/24", "neta").code());

@@ -50,6 +50,9 @@ final class Netavark {
 
   /** netavark started on {@code verb}; {@link Call#await} waits for its answer. */
   Call start(String verb, Path netns, Map<String, Object> options) {
+    if (verb.equals("setup")) {
+      BridgeMac.fixAll(options);
+    }
     Call c = new Call(verb);
     try {
       dev.dcont.store.OwnerOnly.createDirectories(paths.netavarkConfig());
