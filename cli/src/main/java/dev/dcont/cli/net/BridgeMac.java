@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A network's bridge keeps one MAC address while containers come and go. Linux gives a bridge whose address was
@@ -23,8 +21,6 @@ import java.util.regex.Pattern;
  * (sysfs may be another's).
  */
 final class BridgeMac {
-  private static final Pattern ETHER = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
-
   private BridgeMac() { }
 
   /** Fixes the address of every bridge that {@code options} (netavark's) names and that exists now. */
@@ -60,9 +56,10 @@ final class BridgeMac {
       return;
     }
     String shown = run(ip.toString(), "-o", "link", "show", "dev", bridge);
-    Matcher m = shown == null ? null : ETHER.matcher(shown);
-    if (m != null && m.find()) {
-      run(ip.toString(), "link", "set", "dev", bridge, "address", m.group(1));
+    int at = shown == null ? -1 : shown.indexOf("link/ether ");
+    if (at >= 0) {
+      String mac = shown.substring(at + "link/ether ".length()).split(" ", 2)[0];
+      run(ip.toString(), "link", "set", "dev", bridge, "address", mac);
     }
   }
 
