@@ -11,11 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dcont run} with volumes and images that plant symlinks to host paths: mount targets are resolved inside
@@ -23,32 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * out of the root is refused with one line and exit 125. The containers write what they see into a volume (their
  * stdout is this JVM's).
  */
-class ContainerPathsIntegrationTest {
-  static ContainerHost host;
+class ContainerPathsIntegrationTest extends ContainerTestBase {
   static String busybox;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
 
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("paths");
     busybox = host.pushAndPull(root, "t/busybox", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() {
-    Cli.removeContainers(root);
   }
 
   /** An image whose /etc/hosts is a symlink to {@code target}. */

@@ -18,39 +18,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code create}, {@code start -a/-i} and {@code restart}, end to end, as Docker's. */
-class LifecycleIntegrationTest {
-  static ContainerHost host;
+class LifecycleIntegrationTest extends ContainerTestBase {
   static String busybox;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
 
   @BeforeAll
   static void setUp() throws Exception {
     host = ContainerHost.start("lifecycle");
     busybox = host.pushAndPull(root, "t/busybox", TestImage.builder()
         .layer(Busybox.rootfs().build(), Layer.Compression.GZIP).config("Cmd", List.of("sh")).build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() {
-    Cli.removeContainers(root);
   }
 
   Cli.Result dcont(String... args) throws IOException, InterruptedException {

@@ -17,22 +17,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** dcont run and the container lifecycle, end to end: loopback registry, overlay roots, namespaces, host.cgroups. */
-class RunIntegrationTest {
-  static ContainerHost host;
+class RunIntegrationTest extends ContainerTestBase {
   static String busybox;
   static String configured;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -48,18 +39,6 @@ class RunIntegrationTest {
         .config("Env", List.of("A=from-image", "PATH=/bin"))
         .config("WorkingDir", "/data/work")
         .config("User", "app").build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() {
-    Cli.removeContainers(root);
   }
 
   /** dcont in its own process; a {@code run} gets the class's cgroup parent. */

@@ -14,22 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** dcont run's seccomp filter end to end, with the probe inside a busybox image and a Debian root built from the host. */
-class SeccompIntegrationTest {
-  static ContainerHost host;
+class SeccompIntegrationTest extends ContainerTestBase {
   static String busybox;
   static String debian;
-
-  @TempDir
-  static Path root;
-  @TempDir
-  Path work;
 
   private static final String[] PROBE = {"probe", "add_key", "keyctl", "perf_event_open", "unshare_user", "clone3"};
 
@@ -42,18 +33,6 @@ class SeccompIntegrationTest {
     debian = host.pushAndPull(root, "sc/debian", TestImage.builder()
         .layer(HostDebianRoot.rootfsWithApt().build(), Layer.Compression.GZIP).config("Cmd", List.of("/bin/bash"))
         .build());
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (host != null) {
-      host.close();
-    }
-  }
-
-  @AfterEach
-  void removeWhatAFailedTestLeft() {
-    Cli.removeContainers(root);
   }
 
   Cli.Result dcont(String... args) throws IOException, InterruptedException {
