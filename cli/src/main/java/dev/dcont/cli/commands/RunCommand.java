@@ -303,11 +303,7 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
         failStart(containers, id, e);
         return Errors.RUN_FAILED;
       } finally {
-        if (rm) {
-          removeQuietly(containers, id);
-        } else {
-          unmountQuietly(containers, id);
-        }
+        containers.releaseEnded(id, rm);
       }
       return code;
     }
@@ -335,25 +331,9 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
   private void failStart(Containers containers, String id, ContainerException e) {
     int code = e.dockerExitCode();
     if (isSet(rm) || isSet(detach)) {
-      removeQuietly(containers, id);
+      containers.releaseEnded(id, true);
     }
     throw new Errors.UserError(e.getMessage(), code);
-  }
-
-  private static void removeQuietly(Containers containers, String id) {
-    try {
-      containers.remove(containers.store().containers().byId(id).orElseThrow(), true);
-    } catch (Exception ignored) {
-      // best effort after the container's end; 'dcont system prune' finds anything left
-    }
-  }
-
-  private static void unmountQuietly(Containers containers, String id) {
-    try {
-      containers.unmount(id);
-    } catch (RuntimeException ignored) {
-      // still mounted: 'dcont rm' unmounts
-    }
   }
 
   /** The image as the store has it, unless {@code --pull always} or another platform than the one asked for. */

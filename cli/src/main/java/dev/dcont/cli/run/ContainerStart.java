@@ -47,7 +47,7 @@ public final class ContainerStart {
       throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
     } finally {
       if (!ok) {
-        stopped(r.id());
+        containers.releaseEnded(r.id(), false);
       }
     }
   }
@@ -63,15 +63,7 @@ public final class ContainerStart {
     } catch (ContainerException e) {
       throw new Errors.UserError(e.getMessage(), Errors.OPERATIONAL);
     } finally {
-      if (r.autoRemove()) {
-        try {
-          containers.remove(containers.store().containers().byId(r.id()).orElseThrow(), true);
-        } catch (ContainerException | RuntimeException ignored) {
-          // best effort after the container's end, as run --rm; 'dcont rm' takes what is left
-        }
-      } else {
-        stopped(r.id());
-      }
+      containers.releaseEnded(r.id(), r.autoRemove());
     }
   }
 
@@ -108,19 +100,11 @@ public final class ContainerStart {
         if (pending != null) {
           pending.abort();
         }
-        stopped(id);
+        containers.releaseEnded(id, false);
       }
     }
   }
 
-  /** Releases the network and the mount of a container that is not running. */
-  private void stopped(String id) {
-    try {
-      containers.unmount(id);
-    } catch (RuntimeException ignored) {
-      // still mounted: rm unmounts
-    }
-  }
 
   /**
    * The container's own lines of hosts (its address on each network) and its name servers: aardvark-dns of its
@@ -136,9 +120,9 @@ public final class ContainerStart {
     if (servers.isEmpty()) {
       servers = new ArrayList<>();
       for (String line : EtcFiles.resolvConf(List.of()).split("\n")) {
-        String[] f = line.strip().split("\\s+");
-        if (f.length >= 2 && f[0].equals("nameserver")) {
-          servers.add(f[1]);
+        String ns = EtcFiles.nameserver(line);
+        if (ns != null) {
+          servers.add(ns);
         }
       }
     }

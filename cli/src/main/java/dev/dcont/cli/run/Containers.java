@@ -223,6 +223,23 @@ public final class Containers {
     rootfs.unmount(id);
   }
 
+  /**
+   * After a container run in the foreground ended (or failed to start): removed when {@code remove} (--rm), else
+   * its network released and its root unmounted, its changes kept. Best effort: 'dcont rm' and prune take what is
+   * left.
+   */
+  public void releaseEnded(String id, boolean remove) {
+    try {
+      if (remove) {
+        remove(store.containers().byId(id).orElseThrow(), true);
+      } else {
+        unmount(id);
+      }
+    } catch (IOException | ContainerException | RuntimeException ignored) {
+      // still mounted, or its runtime state busy: left for rm
+    }
+  }
+
   /** Runs another process in a running container. */
   public int exec(ContainerRecord r, List<String> args, boolean tty, boolean interactive, List<String> env,
       String user, String workdir) throws IOException, ContainerException {

@@ -152,7 +152,7 @@ public final class EtcFiles {
   }
 
   /** The address of a {@code nameserver} line (any blanks around it), else null. */
-  private static String nameserver(String line) {
+  static String nameserver(String line) {
     String[] f = line.strip().split("\\s+");
     return f.length >= 2 && f[0].equals("nameserver") ? f[1] : null;
   }

@@ -120,13 +120,12 @@ public final class EtcLines {
     List<String> out = new ArrayList<>();
     boolean placed = false;
     for (String line : lines(text)) {
-      String[] f = line.strip().split("\\s+");
-      boolean ns = f.length >= 2 && f[0].equals("nameserver");
-      if (ns && !placed) {
+      String ns = EtcFiles.nameserver(line);
+      if (ns != null && !placed) {
         servers.forEach(s -> out.add("nameserver " + s));
         placed = true;
       }
-      if (ns && (replace || servers.contains(f[1]))) {
+      if (ns != null && (replace || servers.contains(ns))) {
         continue;
       }
       out.add(line);
@@ -140,8 +139,8 @@ public final class EtcLines {
   static String withoutNameservers(String text, List<String> servers) {
     List<String> out = new ArrayList<>();
     for (String line : lines(text)) {
-      String[] f = line.strip().split("\\s+");
-      if (!(f.length >= 2 && f[0].equals("nameserver") && servers.contains(f[1]))) {
+      String ns = EtcFiles.nameserver(line);
+      if (ns == null || !servers.contains(ns)) {
         out.add(line);
       }
     }
