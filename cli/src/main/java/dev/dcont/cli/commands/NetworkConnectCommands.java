@@ -51,7 +51,7 @@ final class NetworkConnectCommands {
         boolean running = c.status(r).running();
         Path bundle = store.layout().container(r.id());
         try {
-          apply(new NetworkConnect(cn, store.layout().root(), bundle.resolve("network.json")), r, running, net,
+          apply(new NetworkConnect(cn, store.layout().root(), bundle), r, running, net,
               bundle.resolve("etc"));
         } catch (Errors.UserError e) {
           // an address refused as run refuses it, in run's words, with Docker's exit code for network commands

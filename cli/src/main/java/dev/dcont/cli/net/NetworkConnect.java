@@ -1,14 +1,10 @@
 package dev.dcont.cli.net;
 
 import dev.dcont.cli.Errors;
-import dev.dcont.store.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code network connect|disconnect}, as podman's. The container's configuration ({@code network.json} of its
- * bundle: the networks it is attached to at its start, eth0 first, with their aliases and addresses asked for)
- * gains or loses the network, running or not, so that its next start sets up exactly those. A running container
+ * {@code network connect|disconnect}, as podman's. The container's configuration ({@link NetworkConfig}: the
+ * networks it is attached to at its start, eth0 first, with their aliases and addresses asked for) gains or loses
+ * the network, running or not, so that its next start sets up exactly those. A running container
  * is also changed now: netavark {@code setup} (or {@code teardown}) in its existing namespace with only that
  * network's options and the container's published ports (which netavark forwards to its address on that network
  * too), under the network lock. The network is merged into (or dropped from) the container's one lease (its
@@ -28,13 +24,13 @@ import java.util.Optional;
 public final class NetworkConnect {
   private final NetPaths paths;
   private final ContainerNetworks cn;
-  private final Path config;
+  private final Path bundle;
 
-  /** Changes the container whose configuration is {@code networkJson}. */
-  public NetworkConnect(ContainerNetworks cn, Path storeRoot, Path networkJson) {
+  /** Changes the container whose bundle is {@code bundle}. */
+  public NetworkConnect(ContainerNetworks cn, Path storeRoot, Path bundle) {
     this.cn = cn;
     this.paths = new NetPaths(storeRoot);
-    this.config = networkJson;
+    this.bundle = bundle;
   }
 
   /** The store's networks and the containers on them. */
@@ -54,8 +50,8 @@ public final class NetworkConnect {
       List<String> aliases, String ip, String ip6) {
     try (FileLock lock = cn.lock()) {
       running = running || starting(id);
-      Map<String, Object> conf = configOf(name);
-      List<Endpoint> endpoints = new ArrayList<>(Endpoint.ofConfig(conf));
+      NetworkConfig.Stored conf = configOf(name);
+      List<Endpoint> endpoints = new ArrayList<>(conf.request().endpoints());
       if (Endpoint.on(endpoints, net.name())) {
         throw new Errors.UserError("endpoint with name " + name + " already exists in network " + net.name());
       }
@@ -70,7 +66,7 @@ public final class NetworkConnect {
         Ipam.address6(net, ip6, List.of());
       }
       endpoints.add(new Endpoint(net.name(), aliases, ip, ip6));
-      write(conf, endpoints);
+      NetworkConfig.write(bundle, conf.withEndpoints(endpoints));
       return change;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -81,15 +77,15 @@ public final class NetworkConnect {
   public Change disconnect(String id, String name, boolean running, String network) {
     try (FileLock lock = cn.lock()) {
       running = running || starting(id);
-      Map<String, Object> conf = configOf(name);
-      List<Endpoint> endpoints = Endpoint.ofConfig(conf);
+      NetworkConfig.Stored conf = configOf(name);
+      List<Endpoint> endpoints = conf.request().endpoints();
       Change change = null;
       if (running) {
         change = disconnectRunning(id, name, network);
       } else if (!Endpoint.on(endpoints, network)) {
         throw new Errors.UserError("container " + name + " is not connected to network " + network);
       }
-      write(conf, Endpoint.without(endpoints, network));
+      NetworkConfig.write(bundle, conf.withEndpoints(Endpoint.without(endpoints, network)));
       return change;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -174,22 +170,13 @@ public final class NetworkConnect {
   }
 
   /** The container's network configuration; one line when it has none (run with --network host or none). */
-  private Map<String, Object> configOf(String name) throws IOException {
-    try {
-      return Json.readObject(Files.readAllBytes(config), config.toString());
-    } catch (NoSuchFileException e) {
+  private NetworkConfig.Stored configOf(String name) throws IOException {
+    NetworkConfig.Stored conf = NetworkConfig.read(bundle);
+    if (conf == null) {
       throw new Errors.UserError("container " + name + " has no network of its own (it was run with --network"
           + " host or none) and cannot be connected to or disconnected from a network");
     }
-  }
-
-  /** Replaces network.json at once (a rename), so that a start reading it sees the old or the new endpoints. */
-  private void write(Map<String, Object> conf, List<Endpoint> endpoints) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>(conf);
-    m.put("endpoints", Endpoint.maps(endpoints));
-    Path tmp = config.resolveSibling(config.getFileName() + ".tmp");
-    Files.write(tmp, Json.write(m));
-    Files.move(tmp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return conf;
   }
 
   /**

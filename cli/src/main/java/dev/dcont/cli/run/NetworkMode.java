@@ -3,19 +3,16 @@ package dev.dcont.cli.run;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.Endpoint;
 import dev.dcont.cli.net.Lease;
+import dev.dcont.cli.net.NetworkConfig;
 import dev.dcont.cli.net.PortMapping;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.Spec;
 import dev.dcont.store.db.ContainerRecord;
-import dev.dcont.store.model.Json;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +20,8 @@ import java.util.Optional;
 /**
  * A container's network as {@code run} was asked for it: {@code none} and {@code host} are what the runtime makes
  * (a namespace with loopback only, or none); any other is a network the container joins through a namespace the
- * CLI prepares. The request is kept in the bundle ({@code network.json}) for inspect, port and the container's next
- * start, also after the container ended and its lease went, with the networks the container is attached to
- * ({@code endpoints}), which {@code network connect} and {@code disconnect} change.
+ * CLI prepares. The request is kept in the bundle ({@link NetworkConfig}) for inspect, port and the container's next
+ * start, also after the container ended and its lease went.
  */
 public final class NetworkMode {
   private NetworkMode() { }
@@ -81,46 +77,24 @@ public final class NetworkMode {
    * null), which {@code ps} and inspect show unpublished as Docker does.
    */
   static void write(Path bundle, ContainerNetworks.Request r, Map<String, Object> exposed) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("network", r.network());
-    m.put("aliases", r.aliases());
-    if (r.ip() != null) {
-      m.put("ip", r.ip());
-    }
-    if (r.ip6() != null) {
-      m.put("ip6", r.ip6());
-    }
-    m.put("ports", r.ports().stream().map(PortMapping::toMap).toList());
     List<String> keys = new ArrayList<>();
-    for (PortMapping p : exposedPorts(exposed)) {
+    for (PortMapping p : exposedPorts(exposed == null ? null : exposed.keySet())) {
       keys.add(p.containerPort() + "/" + p.protocol());
     }
-    m.put("exposed", keys);
-    m.put("dns_servers", r.dnsServers());
-    m.put("endpoints", Endpoint.maps(r.endpoints()));
-    Files.write(bundle.resolve("network.json"), Json.write(m));
+    NetworkConfig.write(bundle, new NetworkConfig.Stored(r, keys));
   }
 
   /** The image's exposed ports kept in {@code bundle} (none for a container of none or host). */
   public static List<PortMapping> exposed(Path bundle) {
-    Path f = bundle.resolve("network.json");
-    try {
-      Map<String, Object> m = Json.readObject(Files.readAllBytes(f), f.toString());
-      Map<String, Object> keys = new LinkedHashMap<>();
-      if (m.get("exposed") instanceof List<?> l) {
-        l.forEach(k -> keys.put(String.valueOf(k), Map.of()));
-      }
-      return exposedPorts(keys);
-    } catch (IOException | RuntimeException e) {
-      return List.of();
-    }
+    NetworkConfig.Stored s = stored(bundle);
+    return s == null ? List.of() : exposedPorts(s.exposed());
   }
 
   /** An image's ExposedPorts as ports; a key that is no port is left out (it would not stop the container). */
-  private static List<PortMapping> exposedPorts(Map<String, Object> exposed) {
+  private static List<PortMapping> exposedPorts(Iterable<String> keys) {
     List<PortMapping> out = new ArrayList<>();
-    if (exposed != null) {
-      for (String k : exposed.keySet()) {
+    if (keys != null) {
+      for (String k : keys) {
         try {
           out.addAll(PortMapping.exposed(Map.of(k, Map.of())));
         } catch (RuntimeException e) {
@@ -131,27 +105,16 @@ public final class NetworkMode {
     return out;
   }
 
-  /** The request kept in {@code bundle}, or null when the container has none (none, host, an older dcont). */
+  /** The request kept in {@code bundle}, or null when the container has none (none, host, an unreadable file). */
   public static ContainerNetworks.Request read(Path bundle) {
-    Path f = bundle.resolve("network.json");
+    NetworkConfig.Stored s = stored(bundle);
+    return s == null ? null : s.request();
+  }
+
+  private static NetworkConfig.Stored stored(Path bundle) {
     try {
-      Map<String, Object> m = Json.readObject(Files.readAllBytes(f), f.toString());
-      List<PortMapping> ports = new ArrayList<>();
-      if (m.get("ports") instanceof List<?> l) {
-        for (Object o : l) {
-          ports.add(PortMapping.fromMap((Map<?, ?>) o));
-        }
-      }
-      List<String> aliases = m.get("aliases") instanceof List<?> a ? a.stream().map(String::valueOf).toList()
-          : List.of();
-      List<String> dns = m.get("dns_servers") instanceof List<?> d ? d.stream().map(String::valueOf).toList()
-          : List.of();
-      return new ContainerNetworks.Request(String.valueOf(m.get("network")), aliases,
-          m.get("ip") == null ? null : String.valueOf(m.get("ip")),
-          m.get("ip6") == null ? null : String.valueOf(m.get("ip6")), ports, dns, Endpoint.ofConfig(m));
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException | RuntimeException e) {
+      return NetworkConfig.read(bundle);
+    } catch (IOException e) {
       return null;
     }
   }

@@ -29,7 +29,7 @@ class NetworkConnectTest {
       throws Exception {
     ContainerNetworks cn = new ContainerNetworks(root);
     NetPaths paths = new NetPaths(root);
-    NetworkConnect nc = new NetworkConnect(cn, root, root.resolve("network.json"));
+    NetworkConnect nc = new NetworkConnect(cn, root, root);
     assertFalse(nc.starting("c1"), "no lease: stopped");
     Process other = new ProcessBuilder("sleep", "60").start();
     try {
