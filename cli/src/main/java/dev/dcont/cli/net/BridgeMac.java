@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A network's bridge keeps one MAC address while containers come and go. Linux gives a bridge whose address was
@@ -28,39 +31,46 @@ final class BridgeMac {
     if (!(options.get("network_info") instanceof Map<?, ?> info)) {
       return;
     }
+    Set<String> present = interfaces();
+    List<String> bridges = new ArrayList<>();
     for (Object net : info.values()) {
-      if (net instanceof Map<?, ?> m && m.get("network_interface") instanceof String bridge && exists(bridge)) {
-        fix(bridge);
+      if (net instanceof Map<?, ?> m && m.get("network_interface") instanceof String bridge
+          && present.contains(bridge)) {
+        bridges.add(bridge);
       }
     }
-  }
-
-  static boolean exists(String iface) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/net/dev"), StandardCharsets.US_ASCII)) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).strip().equals(iface)) {
-          return true;
-        }
-      }
-      return false;
-    } catch (IOException e) {
-      return false;
+    if (bridges.isEmpty()) {
+      return;
     }
-  }
-
-  /** Best effort: a bridge whose address cannot be read or set is left to the kernel's choice, as before. */
-  private static void fix(String bridge) {
+    // best effort: a bridge whose address cannot be read or set is left to the kernel's choice, as before
     Path ip = HostPrograms.find("ip", List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")).path();
     if (ip == null) {
       return;
     }
-    String shown = run(ip.toString(), "-o", "link", "show", "dev", bridge);
-    int at = shown == null ? -1 : shown.indexOf("link/ether ");
-    if (at >= 0) {
-      String mac = shown.substring(at + "link/ether ".length()).split(" ", 2)[0];
-      run(ip.toString(), "link", "set", "dev", bridge, "address", mac);
+    for (String bridge : bridges) {
+      String shown = run(ip.toString(), "-o", "link", "show", "dev", bridge);
+      int at = shown == null ? -1 : shown.indexOf("link/ether ");
+      if (at >= 0) {
+        String mac = shown.substring(at + "link/ether ".length()).split(" ", 2)[0];
+        run(ip.toString(), "link", "set", "dev", bridge, "address", mac);
+      }
     }
+  }
+
+  /** The interfaces of this network namespace; none when they cannot be read. */
+  static Set<String> interfaces() {
+    Set<String> out = new HashSet<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/net/dev"), StandardCharsets.US_ASCII)) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          out.add(line.substring(0, colon).strip());
+        }
+      }
+    } catch (IOException e) {
+      // none known: nothing is fixed
+    }
+    return out;
   }
 
   private static String run(String... cmd) {

@@ -36,14 +36,8 @@ public final class EarlyNetwork {
     if (request == null || publishAll || !Files.isRegularFile(new StoreLayout(root).database())) {
       return null;
     }
-    Containers[] containers = new Containers[1];
     Attaching p = new ContainerNetworks(root).begin(identity.id(), identity.name(),
-        identity.hostname(), request, l -> {
-          if (containers[0] == null) {
-            containers[0] = new Containers(store.get());
-          }
-          return NetworkMode.stale(containers[0], l);
-        });
+        identity.hostname(), request, l -> NetworkMode.stale(new Containers(store.get()), l));
     return new EarlyNetwork(p);
   }
 
