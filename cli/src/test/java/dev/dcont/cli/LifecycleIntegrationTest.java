@@ -169,6 +169,44 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void aContainerRunWithRmRestartsAndIsRemovedWhenItEndsAfterwards() throws Exception {
+    String id = ok("run", "-d", "--rm", "--name", "rm-svc", busybox, "sleep", "300").out().strip();
+    int before = state("rm-svc").get("Pid").asInt();
+    assertEquals("rm-svc\n", ok("restart", "-t", "1", "rm-svc").out());
+    // the first run's monitor started its clean-up when that run ended: it has had its say once it is gone
+    Poll.until("the first run's clean-up ends", Duration.ofSeconds(60), () -> !cleanupRunning(id));
+    JsonDoc st = state("rm-svc");
+    assertTrue(st.get("Running").asBoolean(), "kept and running after the first run's clean-up: " + st);
+    assertNotEquals(before, st.get("Pid").asInt(), "a new process: " + st);
+    assertTrue(JsonDoc.parse(ok("inspect", "rm-svc").out()).get(0).get("HostConfig").get("AutoRemove")
+        .asBoolean(), "still a --rm container");
+
+    // the second run's monitor removes it when it ends (ps is not asked: it would remove it itself)
+    ok("kill", "rm-svc");
+    Path dir = root.resolve("containers").resolve(id);
+    Poll.until("the container is removed after its second run", Duration.ofSeconds(60),
+        () -> !Files.exists(dir) && !cleanupRunning(id));
+    assertNothingLeft();
+  }
+
+  /** Whether a {@code dcont rm --if-ended ID} (a monitor's clean-up) runs now. */
+  private static boolean cleanupRunning(String id) throws IOException {
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        try {
+          String cmd = Files.readString(p.resolve("cmdline"));
+          if (cmd.contains("--if-ended") && cmd.contains(id)) {
+            return true;
+          }
+        } catch (IOException gone) {
+          // ended meanwhile
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
   void whatStartAndRestartCannotDoIsOneLineAndChangesNothing() throws Exception {
     ok("create", "--name", "one", busybox, "true");
     ok("create", "--name", "two", busybox, "true");
@@ -179,11 +217,6 @@ class LifecycleIntegrationTest extends ContainerTestBase {
     assertEquals("created", state("one").get("Status").asText(), "not started");
 
     ok("run", "-d", "--rm", "--name", "gone-when-stopped", busybox, "sleep", "300");
-    Cli.Result restart = dcont("restart", "gone-when-stopped");
-    assertEquals(1, restart.code(), restart.toString());
-    assertTrue(restart.out().contains("--rm"), restart.toString());
-    assertTrue(state("gone-when-stopped").get("Running").asBoolean(), "left running");
-
     Cli.Result running = dcont("start", "-i", "gone-when-stopped");
     assertEquals(1, running.code(), running.toString());
     assertTrue(running.out().contains("standard input cannot be attached"), running.toString());

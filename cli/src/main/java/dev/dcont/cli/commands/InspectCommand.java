@@ -94,6 +94,8 @@ public final class InspectCommand implements Callable<Integer> {
     Map<String, Object> host = new LinkedHashMap<>();
     host.put("NetworkMode", mode);
     host.put("PortBindings", NetworkView.ports(net == null ? List.of() : net.ports(), false));
+    // where Docker's inspect has it ({{.HostConfig.AutoRemove}})
+    host.put("AutoRemove", r.autoRemove());
     m.put("HostConfig", host);
     var lease = st.running() && net != null ? containers.networks().lease(r.id()).orElse(null) : null;
     m.put("NetworkSettings", NetworkView.settings(mode, net, lease, NetworkMode.exposed(bundle),

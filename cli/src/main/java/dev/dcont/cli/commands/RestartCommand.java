@@ -1,7 +1,7 @@
 package dev.dcont.cli.commands;
 
-import dev.dcont.cli.Errors;
 import dev.dcont.cli.run.ContainerStart;
+import dev.dcont.store.db.ContainerRecord;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,8 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code dcont restart [-t N] CONTAINER…}: stop as {@code dcont stop} does, then start detached as
- * {@code dcont start} does; a stopped container is started. A running container of {@code run --rm} is refused:
- * its monitor removes it when it stops.
+ * {@code dcont start} does; a stopped container is started. A container of {@code run --rm} has its removal turned
+ * off while it is stopped and on again once it runs, as Docker's daemon does, so that its monitor's clean-up (and
+ * a {@code ps} meanwhile) leaves it; one that does not start again is removed, as {@code --rm} asks.
  */
 @Command(name = "restart", description = "Restart containers: stop (StopSignal, SIGKILL after a grace period),"
     + " then start detached.")
@@ -33,12 +34,23 @@ public final class RestartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return ForEachContainer.run(spec, names, (store, containers, c) -> {
-      if (c.autoRemove() && containers.status(c).running()) {
-        throw new Errors.UserError("cannot restart container " + c.name() + ": it was run with --rm and is"
-            + " removed when it stops (stop it, then run it again)");
+      boolean rm = c.autoRemove();
+      if (rm) {
+        store.containers().setAutoRemove(c.id(), false);
       }
-      containers.stop(c, StopCommand.stopSignal(store, c, signal), Math.max(0, seconds));
-      new ContainerStart(containers).start(store.containers().byId(c.id()).orElseThrow());
+      try {
+        containers.stop(c, StopCommand.stopSignal(store, c, signal), Math.max(0, seconds));
+        // started as a --rm container again: its new monitor removes it when it ends
+        new ContainerStart(containers).start(store.containers().byId(c.id()).orElseThrow().withAutoRemove(rm));
+      } finally {
+        if (rm) {
+          store.containers().setAutoRemove(c.id(), true);
+          ContainerRecord now = store.containers().byId(c.id()).orElse(null);
+          if (now != null && !containers.status(now).running()) {
+            containers.remove(now, false);
+          }
+        }
+      }
     });
   }
 }

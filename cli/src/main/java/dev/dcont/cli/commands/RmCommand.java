@@ -17,11 +17,22 @@ public final class RmCommand implements Callable<Integer> {
   @Option(names = {"-f", "--force"}, description = "Kill and remove running containers.")
   boolean force;
 
+  // the clean-up that a detached --rm container's monitor starts when it has ended: it removes the container only
+  // if it has not been started again since and still asks for it (restart turns --rm off while it stops it)
+  @Option(names = "--if-ended", hidden = true)
+  boolean ifEnded;
+
   @Parameters(arity = "1..*", paramLabel = "CONTAINER")
   List<String> names;
 
   @Override
   public Integer call() throws Exception {
-    return ForEachContainer.run(spec, names, (store, containers, c) -> containers.remove(c, force));
+    return ForEachContainer.run(spec, names, (store, containers, c) -> {
+      if (!ifEnded) {
+        containers.remove(c, force);
+      } else if (c.autoRemove() && !containers.status(c).running()) {
+        containers.remove(c, false);
+      }
+    });
   }
 }

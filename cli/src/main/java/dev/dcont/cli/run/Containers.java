@@ -65,8 +65,9 @@ public final class Containers {
 
   /**
    * Starts a created container detached; its output goes to its log. A container created with
-   * {@code --rm} is removed by {@code dcont rm -f}, which its monitor starts when it has ended; one on a network
-   * has it released by {@code dcont network cleanup}, which its monitor starts then.
+   * {@code --rm} is removed by {@code dcont rm --if-ended}, which its monitor starts when it has ended (and which
+   * leaves it while a {@code restart} has turned its removal off, or once it runs again); one on a network has it
+   * released by {@code dcont network cleanup}, which its monitor starts then.
    */
   public void startDetached(Created c) throws IOException, ContainerException {
     String id = c.record().id();
@@ -74,7 +75,7 @@ public final class Containers {
     OwnerOnly.createDirectories(log.getParent());
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
-      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "-f", id)
+      runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "--if-ended", id)
           : networks().lease(id).isPresent() ? selfCommand("network", "cleanup", id) : List.of());
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());

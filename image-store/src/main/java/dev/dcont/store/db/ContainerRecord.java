@@ -30,6 +30,12 @@ public record ContainerRecord(
     this(id, name, imageManifest, imageName, command, createdAt, autoRemove, CREATED, null, 0, 0);
   }
 
+  /** The same row with {@code --rm} set as given. */
+  public ContainerRecord withAutoRemove(boolean on) {
+    return new ContainerRecord(id, name, imageManifest, imageName, command, createdAt, on, state, exitCode, startedAt,
+        finishedAt);
+  }
+
   public String shortId() {
     return id.substring(0, 12);
   }

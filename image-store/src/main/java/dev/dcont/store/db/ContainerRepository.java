@@ -70,6 +70,14 @@ public final class ContainerRepository {
         startedAt, id);
   }
 
+  /**
+   * Whether a container is removed when it ends ({@code --rm}): {@code restart} turns it off while it stops the
+   * container and on again once it started it, as Docker's daemon does.
+   */
+  public void setAutoRemove(String id, boolean autoRemove) {
+    update("UPDATE containers SET auto_remove = ? WHERE id = ?", autoRemove ? 1 : 0, id);
+  }
+
   /** Records a container's exit (epoch milliseconds). */
   public void markExited(String id, int exitCode, long finishedAt) {
     db.inTransaction(conn -> {
