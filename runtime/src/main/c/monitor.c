@@ -56,6 +56,7 @@ static void write_record(int stream, const char *buf, ssize_t n) {
     for (int i = 0; i < 4; i++) rec[9 + i] = (char)((uint32_t)n >> (24 - 8 * i));
     memcpy(rec + 13, buf, (size_t)n);
     if (write_all(log_fd, rec, 13 + n) < 0) { /* disk full: the container goes on */ }
+    attach_send(rec, 13 + (size_t)n);
 }
 
 /* Opens the log; a new (or empty) one gets the header. A log without it (an older dcont's plain output) is
@@ -180,6 +181,7 @@ int run_monitor(void) {
         int null = open("/dev/null", O_RDWR);
         if (null < 0) monitor_fail("open /dev/null");
         open_log(log_path);
+        attach_listen();
         /* the container's output comes through the pty or its stdio pipes, into the log */
         dup2(null, 0);
         dup2(null, 1);
@@ -261,7 +263,9 @@ int run_monitor(void) {
     close(errpipe[1]);
     close(sock[1]);
     int out_r = -1, err_r = -1; /* detached: the container's output pipes, read into the log */
-    stdio_monitor(!detach, find_op("STDIN_OPEN") != NULL, &out_r, &err_r);
+    int attach_in = -1;         /* detached with input, no terminal: its stdin pipe, for the attach socket */
+    int stdin_attach = detach && find_op("STDIN_OPEN") != NULL;
+    stdio_monitor(!detach, find_op("STDIN_OPEN") != NULL, &out_r, &err_r, &attach_in);
 
     char pidbuf[32];
     for (int i = 0; i < nops; i++) {
@@ -351,9 +355,11 @@ int run_monitor(void) {
     int status = 0, exited = 0, abandon = 0;
     char buf[16384];
     while (!abandon && (!exited || master >= 0 || out_r >= 0 || err_r >= 0 || stdio_open())) {
-        struct pollfd pfd[8];
+        struct pollfd pfd[24];
         int np = 0;
         pfd[np++] = (struct pollfd){sfd, POLLIN, 0};
+        int ai = np;
+        np += attach_poll_set(pfd + ai);
         int ri = np;
         long long rest;
         np += stdio_poll_set(pfd + ri, exited, &rest);
@@ -391,6 +397,8 @@ int run_monitor(void) {
             }
         }
         if (r > 0) stdio_relay(pfd + ri);
+        /* before the output below, so that a client taken now gets this round's output too */
+        if (r > 0) attach_handle(pfd + ai, !stdin_attach ? -1 : master >= 0 ? master : attach_in);
         if (mi >= 0) relay_output(&master, 1, pfd[mi].revents, buf, sizeof buf);
         if (oi >= 0) relay_output(&out_r, 1, pfd[oi].revents, buf, sizeof buf);
         if (ei >= 0) relay_output(&err_r, 2, pfd[ei].revents, buf, sizeof buf);
@@ -416,6 +424,9 @@ int run_monitor(void) {
     restore_terminal();
     snprintf(pidbuf, sizeof pidbuf, "%d\n", status);
     write_state_file("exit", pidbuf);
+    /* after the exit code is there: a client that sees the socket's end reads it next */
+    attach_close();
+    if (attach_in >= 0) close(attach_in);
     remove_cgroups();
     run_on_exit();
     if (!detach) remove_foreground_state();

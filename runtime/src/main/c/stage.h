@@ -16,6 +16,7 @@
  *   oci.c       runc's create/start split (the exec fifo) and the runtime-spec hooks
  *   fds.c       the caller's descriptors passed to the container (--preserve-fds)
  *   moveroot.c  the root made by MS_MOVE and chroot instead of pivot_root (--no-pivot)
+ *   attach.c    the attach socket of a detached container
  */
 #ifndef DCONT_STAGE_H
 #define DCONT_STAGE_H
@@ -139,9 +140,16 @@ int run_monitor(void);
 /* stdio.c */
 void stdio_make_pipes(int relay);
 void stdio_child(void);
-int stdio_monitor(int relay, int input, int *log_out, int *log_err);
+int stdio_monitor(int relay, int input, int *log_out, int *log_err, int *attach_in);
 int stdio_poll_set(struct pollfd *pfd, int exited, long long *rest_ns);
 void stdio_relay(const struct pollfd *pfd);
+
+/* attach.c */
+void attach_listen(void);
+int attach_poll_set(struct pollfd *pfd);
+void attach_handle(const struct pollfd *pfd, int input_fd);
+void attach_send(const char *rec, size_t n);
+void attach_close(void);
 int stdio_open(void);
 int stdio_pending(void);
 

@@ -144,7 +144,9 @@ static void set_dst(struct stream *s, int fd) {
     }
 }
 
-int stdio_monitor(int relay, int input, int *log_out, int *log_err) {
+/* Detached (not relay), with input: the writing end of the container's stdin goes to *attach_in, for the attach
+ * socket's clients (attach.c); it stays open, so the container waits for input rather than seeing its end. */
+int stdio_monitor(int relay, int input, int *log_out, int *log_err, int *attach_in) {
     if (child_fd[0] < 0) return 0;
     close(child_fd[0]);
     close(child_fd[1]);
@@ -158,6 +160,9 @@ int stdio_monitor(int relay, int input, int *log_out, int *log_err) {
         grow(0);
         streams[IN] = (struct stream){.src = 0, .dst = in_w, .own_dst = 1, .use_splice = 1};
         set_limit(&streams[IN]);
+    } else if (input) {
+        fcntl(in_w, F_SETFL, O_NONBLOCK);
+        *attach_in = in_w;
     } else {
         close(in_w); /* stdin at its end from the start, as under docker run without -i */
     }

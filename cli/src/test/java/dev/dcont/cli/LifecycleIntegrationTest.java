@@ -137,6 +137,68 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void aContainerRunWithIKeepsItsInputOpenForEachClientThatAttaches() throws Exception {
+    ok("run", "-d", "-i", "--name", "echoer", busybox, "cat");
+    Path first = work.resolve("attach-first.log");
+    Process a = Cli.command(root, "attach", "echoer").redirectErrorStream(true).redirectOutput(first.toFile())
+        .start();
+    try (OutputStream in = a.getOutputStream()) {
+      in.write("one\n".getBytes(StandardCharsets.UTF_8));
+    }
+    // the first client's input ended there; the container's did not, and the client still gets its output
+    Poll.until("the first client's line echoed", Duration.ofSeconds(30),
+        () -> Files.readString(first).contains("one\n"));
+    Path second = work.resolve("attach-second.log");
+    Process b = Cli.command(root, "start", "-a", "-i", "echoer").redirectErrorStream(true)
+        .redirectOutput(second.toFile()).start();
+    try (OutputStream in = b.getOutputStream()) {
+      in.write("two\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      Poll.until("the second client's line shown to both", Duration.ofSeconds(30),
+          () -> Files.readString(second).contains("two\n") && Files.readString(first).contains("two\n"));
+      assertTrue(state("echoer").get("Running").asBoolean(), "cat still reads its open input");
+      ok("kill", "echoer");
+      assertTrue(a.waitFor(60, TimeUnit.SECONDS) && b.waitFor(60, TimeUnit.SECONDS), "both end with it");
+    }
+    assertEquals(137, a.exitValue(), Files.readString(first));
+    assertEquals(137, b.exitValue(), Files.readString(second));
+    assertEquals("one\ntwo\n", Files.readString(first), "its output from the moment it attached");
+    assertEquals("two\n", Files.readString(second));
+    assertEquals("one\ntwo\n", ok("logs", "echoer").out());
+    ok("rm", "echoer");
+    assertNothingLeft();
+  }
+
+  @Test
+  void attachTypesIntoATerminalContainerAndDetachesOnCtrlPCtrlQ() throws Exception {
+    ok("run", "-d", "-i", "-t", "--name", "shell", busybox, "sh");
+    Path log = work.resolve("detach.log");
+    Process d = Cli.command(root, "attach", "shell").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try (OutputStream in = d.getOutputStream()) {
+      in.write(new byte[] {0x10, 0x11});
+      in.flush();
+      assertTrue(d.waitFor(60, TimeUnit.SECONDS), "detached");
+    }
+    assertEquals(1, d.exitValue(), Files.readString(log));
+    assertTrue(Files.readString(log).contains("read escape sequence"), Files.readString(log));
+    assertTrue(state("shell").get("Running").asBoolean(), "left running");
+
+    Path typed = work.resolve("typed.log");
+    Process t = Cli.command(root, "attach", "shell").redirectErrorStream(true).redirectOutput(typed.toFile())
+        .start();
+    try (OutputStream in = t.getOutputStream()) {
+      in.write("echo hi-$((1+2))\nexit 3\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertTrue(t.waitFor(60, TimeUnit.SECONDS), "ends with the shell");
+    }
+    assertEquals(3, t.exitValue(), "the shell's exit code: " + Files.readString(typed));
+    assertTrue(Files.readString(typed).contains("hi-3"), Files.readString(typed));
+    assertEquals(3, state("shell").get("ExitCode").asInt());
+    ok("rm", "shell");
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);
@@ -219,7 +281,7 @@ class LifecycleIntegrationTest extends ContainerTestBase {
     ok("run", "-d", "--rm", "--name", "gone-when-stopped", busybox, "sleep", "300");
     Cli.Result running = dcont("start", "-i", "gone-when-stopped");
     assertEquals(1, running.code(), running.toString());
-    assertTrue(running.out().contains("standard input cannot be attached"), running.toString());
+    assertTrue(running.out().contains("has no standard input"), running.toString());
 
     Cli.Result badName = dcont("create", "--name", "bad/name", busybox, "true");
     assertEquals(125, badName.code(), badName.toString());

@@ -16,13 +16,33 @@ import java.util.List;
  */
 public final class ContainerLog {
   static final byte[] MAGIC = "DCONTLOG1\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int HEADER = 13;
+  static final int HEADER = 13;
   private static final int MAX_RECORD = 1 << 20;
 
   /** Output the container wrote at one time to one stream. */
   public record Chunk(int stream, long timeNanos, byte[] data) {
     public static final int STDOUT = 1;
     public static final int STDERR = 2;
+  }
+
+  /** A record's header: its stream, time and the length of its bytes. */
+  record Header(int stream, long timeNanos, int length) { }
+
+  /** The header at {@code pos} of {@code buf} ({@link #HEADER} bytes); one that no monitor writes is refused. */
+  static Header header(byte[] buf, int pos) throws IOException {
+    int stream = buf[pos];
+    long time = 0;
+    for (int i = 0; i < 8; i++) {
+      time = (time << 8) | (buf[pos + 1 + i] & 0xff);
+    }
+    int n = 0;
+    for (int i = 0; i < 4; i++) {
+      n = (n << 8) | (buf[pos + 9 + i] & 0xff);
+    }
+    if ((stream != Chunk.STDOUT && stream != Chunk.STDERR) || n < 0 || n > MAX_RECORD) {
+      throw new IOException("container log: damaged record at byte " + pos + " of what was read");
+    }
+    return new Header(stream, time, n);
   }
 
   private final InputStream in;
@@ -60,23 +80,12 @@ public final class ContainerLog {
     }
     int pos = 0;
     while (len - pos >= HEADER) {
-      int stream = buf[pos];
-      long time = 0;
-      for (int i = 0; i < 8; i++) {
-        time = (time << 8) | (buf[pos + 1 + i] & 0xff);
-      }
-      int n = 0;
-      for (int i = 0; i < 4; i++) {
-        n = (n << 8) | (buf[pos + 9 + i] & 0xff);
-      }
-      if ((stream != Chunk.STDOUT && stream != Chunk.STDERR) || n < 0 || n > MAX_RECORD) {
-        throw new IOException("container log: damaged record at byte " + pos + " of what was read");
-      }
-      if (len - pos - HEADER < n) {
+      Header h = header(buf, pos);
+      if (len - pos - HEADER < h.length()) {
         break;
       }
-      out.add(new Chunk(stream, time, Arrays.copyOfRange(buf, pos + HEADER, pos + HEADER + n)));
-      pos += HEADER + n;
+      out.add(new Chunk(h.stream(), h.timeNanos(), Arrays.copyOfRange(buf, pos + HEADER, pos + HEADER + h.length())));
+      pos += HEADER + h.length();
     }
     consume(pos);
     return out;

@@ -105,12 +105,21 @@ public final class ContainerRuntime {
      */
     public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit)
             throws IOException, ContainerException {
+        return start(bundle, id, logFile, onExit, false);
+    }
+
+    /**
+     * As above; with {@code stdinOpen} (run -d -i) the container's input stays open for the clients of its attach
+     * socket ({@link #attach}) instead of being at its end from the start.
+     */
+    public ContainerState start(Path bundle, String id, Path logFile, List<String> onExit, boolean stdinOpen)
+            throws IOException, ContainerException {
         cgroups.detectAhead();
         // the monitor appends to the log: made here, 0600, so that its mode does not depend on the stage's
         PrivateFiles.touch(logFile);
         StateDir sd = creation.prepare(bundle, id);
         EarlyStage stage = EarlyStage.start(sd.plan(), null);
-        CgroupManager cgroup = creation.create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, false,
+        CgroupManager cgroup = creation.create(bundle, sd, logFile.toAbsolutePath().toString(), onExit, stdinOpen,
                 stage);
         int code;
         try {
@@ -168,6 +177,15 @@ public final class ContainerRuntime {
     /** runc's start: releases a created container's process (its startContainer, then poststart hooks run). */
     public void startCreated(String id) throws IOException, ContainerException {
         lifecycle.start(id);
+    }
+
+    /**
+     * A client of detached container {@code id}'s attach socket: its output from now on, and its input when it was
+     * started with one open; empty when it has none (it ended, runs in the foreground, or was started by an
+     * earlier dcont).
+     */
+    public java.util.Optional<ContainerAttach> attach(String id) throws IOException {
+        return ContainerAttach.open(new StateDir(stateRoot, id).dir);
     }
 
     /** The OCI state of a container; throws if there is no such container. */

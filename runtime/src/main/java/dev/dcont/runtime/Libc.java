@@ -11,6 +11,18 @@ interface Libc extends Library {
 
     int waitpid(int pid, int[] status, int options);
 
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    int isatty(int fd);
+
+    int tcgetattr(int fd, byte[] termios);
+
+    int tcsetattr(int fd, int when, byte[] termios);
+
+    void cfmakeraw(byte[] termios);
+
     final class Holder {
         static final Libc LIBC = Native.load("c", Libc.class);
 

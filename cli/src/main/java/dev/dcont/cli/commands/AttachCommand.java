@@ -14,15 +14,16 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code dcont attach CONTAINER}: a running container's output from now until it ends, and its exit code, as
- * {@code docker attach} shows them. A container started detached has no standard input to attach: its output
- * alone is shown, as Docker's {@code --no-stdin}.
+ * {@code docker attach} shows them; this standard input becomes the container's when it was started with
+ * {@code -i} (unless {@code --no-stdin}), and with {@code -t} CTRL-p CTRL-q detaches, leaving it running.
  */
-@Command(name = "attach", description = "Show a running container's output until it ends; exit with its code.")
+@Command(name = "attach", description = "Attach to a running container: its output until it ends, your input"
+    + " when it was started with -i (CTRL-p CTRL-q detaches from a -t one); exit with its code.")
 public final class AttachCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--no-stdin", description = "Accepted as Docker's: standard input is never attached.")
+  @Option(names = "--no-stdin", description = "Do not attach standard input.")
   boolean noStdin;
 
   @Parameters(paramLabel = "CONTAINER")
@@ -36,7 +37,7 @@ public final class AttachCommand implements Callable<Integer> {
       if (!containers.status(r).running()) {
         throw new Errors.UserError("You cannot attach to a stopped container, start it first");
       }
-      return StartCommand.attachRunning(spec, store, containers, r);
+      return StartCommand.attachRunning(spec, store, containers, r, !noStdin && containers.openStdin(r));
     }
   }
 }

@@ -203,7 +203,7 @@ public final class LogsCommand implements Callable<Integer> {
    * Writes one stream's bytes as text (UTF-8; a character split across two writes is kept whole), with the
    * time at the start of each line when asked.
    */
-  private static final class Emitter {
+  static final class Emitter {
     private final PrintWriter to;
     private final boolean stamps;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

@@ -47,21 +47,25 @@ public final class StartCommand implements Callable<Integer> {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(names.get(0));
       if (containers.status(r).running()) {
-        if (interactive) {
-          throw new Errors.UserError("container " + r.name() + " is running, started detached: its standard input"
-              + " cannot be attached (start -a shows its output)");
+        boolean open = containers.openStdin(r);
+        if (interactive && !open) {
+          throw new Errors.UserError("container " + r.name() + " was not started with -i: it has no standard input"
+              + " to attach (start -a shows its output)");
         }
-        return attachRunning(spec, store, containers, r);
+        return attachRunning(spec, store, containers, r, interactive);
       }
       return new ContainerStart(containers).startAttached(r, interactive);
     }
   }
 
-  /** A running container's output from now until it ends, and its exit code, as Docker attaches to it. */
-  static int attachRunning(CommandSpec spec, Store store, Containers containers, ContainerRecord r)
+  /**
+   * A running container's output from now until it ends, and its exit code, as Docker attaches to it; with
+   * {@code input}, this standard input becomes the container's.
+   */
+  static int attachRunning(CommandSpec spec, Store store, Containers containers, ContainerRecord r, boolean input)
       throws java.io.IOException, InterruptedException {
-    java.util.OptionalInt code = LogsCommand.attach(store, containers, r, spec.commandLine().getOut(),
-        spec.commandLine().getErr());
+    java.util.OptionalInt code = AttachSession.attach(store, containers, r, spec.commandLine().getOut(),
+        spec.commandLine().getErr(), input ? System.in : null);
     if (code.isEmpty()) {
       throw new Errors.UserError("container " + r.name() + " was removed when it ended (run with --rm): its exit"
           + " code went with it");

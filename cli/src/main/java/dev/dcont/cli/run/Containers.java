@@ -10,10 +10,12 @@ import dev.dcont.runtime.Stdio;
 import dev.dcont.runtime.spec.ContainerState;
 import dev.dcont.runtime.spec.ProcessSpec;
 import dev.dcont.runtime.spec.Spec;
+import dev.dcont.runtime.spec.SpecJson;
 import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -76,11 +78,19 @@ public final class Containers {
     store.containers().markRunning(id, System.currentTimeMillis());
     try {
       runtime().start(c.bundle(), id, log, c.record().autoRemove() ? selfCommand("rm", "--if-ended", id)
-          : networks().lease(id).isPresent() ? selfCommand("network", "cleanup", id) : List.of());
+          : networks().lease(id).isPresent() ? selfCommand("network", "cleanup", id) : List.of(),
+          "true".equals(c.spec().annotation(SpecFactory.OPEN_STDIN)));
     } catch (ContainerException | IOException | RuntimeException e) {
       store.containers().markExited(id, Errors.RUN_FAILED, System.currentTimeMillis());
       throw e;
     }
+  }
+
+  /** Whether container {@code r} was made with {@code -i}: started detached, its input is open for attach. */
+  public boolean openStdin(ContainerRecord r) throws IOException {
+    Path config = store.layout().container(r.id()).resolve("config.json");
+    return Files.exists(config)
+        && "true".equals(SpecJson.readSpec(config).annotation(SpecFactory.OPEN_STDIN));
   }
 
   /** A container's live status, as {@code ps} shows it. */

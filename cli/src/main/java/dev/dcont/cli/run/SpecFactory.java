@@ -23,6 +23,12 @@ public final class SpecFactory {
 
   private SpecFactory() { }
 
+  /**
+   * Docker's OpenStdin ({@code -i}) kept in the container's spec: started detached, such a container's input stays
+   * open for {@code attach} rather than being at its end from the start.
+   */
+  public static final String OPEN_STDIN = "dev.dcont.open-stdin";
+
   /** Files of the container that are bind-mounted over the image's. */
   public record EtcFiles(Path hostname, Path hosts, Path resolvConf) { }
 
@@ -96,6 +102,9 @@ public final class SpecFactory {
       linux = linux.withResources(new Linux.Resources(memory, cpu, pids, devices));
     }
     spec = spec.withLinux(linux);
+    if (flags.interactive()) {
+      spec = spec.withAnnotation(OPEN_STDIN, "true");
+    }
     return flags.privileged() ? privileged(spec) : spec;
   }
 

@@ -319,10 +319,8 @@ public final class LaunchPlanner {
             }
             sys.onExit(monitor.onExit());
         }
+        // in the foreground the caller's stdin is relayed; detached, the attach socket's clients are the input
         if (monitor.stdinOpen()) {
-            if (monitor.detachLog() != null) {
-                throw new IllegalArgumentException("a detached container has no caller's stdin to relay");
-            }
             sys.stdinOpen();
         }
         if (monitor.preservedFds() != null && monitor.preservedFds().count() > 0) {

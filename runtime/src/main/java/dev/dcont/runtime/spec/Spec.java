@@ -34,6 +34,18 @@ public record Spec(
         return new Spec(ociVersion, r, process, hostname, domainname, mounts, linux, annotations);
     }
 
+    /** The spec with annotation {@code key} set to {@code value}. */
+    public Spec withAnnotation(String key, String value) {
+        java.util.Map<String, String> a = new java.util.LinkedHashMap<>(annotations == null ? java.util.Map.of() : annotations);
+        a.put(key, value);
+        return new Spec(ociVersion, root, process, hostname, domainname, mounts, linux, a);
+    }
+
+    /** Annotation {@code key}, or null. */
+    public String annotation(String key) {
+        return annotations == null ? null : annotations.get(key);
+    }
+
     public record Root(String path, Boolean readonly) {
         public boolean isReadonly() {
             return Boolean.TRUE.equals(readonly);

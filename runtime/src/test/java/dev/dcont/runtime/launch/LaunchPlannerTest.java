@@ -391,7 +391,7 @@ class LaunchPlannerTest {
     }
 
     @Test
-    void theMonitorRelaysTheCallersStdinOnlyWhenAskedForRunAndExec() throws IOException {
+    void theMonitorKeepsTheContainersInputOpenOnlyWhenAskedForRunExecAndDetachedRuns() throws IOException {
         Spec base = DefaultSpec.docker(List.of("cat"), false);
         LaunchPlanner planner = new LaunchPlanner(CgroupMountLayout.unifiedHost());
         LaunchPlanner.MonitorSettings input = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(), null,
@@ -410,11 +410,12 @@ class LaunchPlannerTest {
         planner.planExec(42, List.of("pid", "mount"), base.process(), input, exec.sys);
         assertEquals(List.of("stdinOpen"), exec.named("stdinOpen"));
 
-        // a detached container has no caller whose stdin could be relayed
+        // detached, the input stays open for the attach socket's clients
         LaunchPlanner.MonitorSettings detached = new LaunchPlanner.MonitorSettings("/run/x", List.of(), List.of(),
                 "/run/x.log", List.of()).withStdinOpen(true);
-        assertThrows(IllegalArgumentException.class,
-                () -> planner.planRun(base, rootfs(), detached, new RecordingSyscalls().sys));
+        RecordingSyscalls d = new RecordingSyscalls();
+        planner.planRun(base, rootfs(), detached, d.sys);
+        assertEquals(List.of("stdinOpen"), d.named("stdinOpen"));
     }
 
     private static LaunchPlanner.Hook hook(String path) {
