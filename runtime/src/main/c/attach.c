@@ -1,20 +1,26 @@
 /*
  * The attach socket of a detached container ("attach" in its state directory, which only root may enter), as
  * conmon's: every client gets the container's output from the moment it connected, as the records the log holds
- * (monitor.c), and what a client writes is the container's input when it was started with one open (run -d -i:
- * its stdin pipe, or its terminal with -t). A client's end of input ends only its own input: the container's
- * stays open for the next one, as Docker's for a container whose stdin is not "once". The socket is bound and
- * reached through /proc/self/fd/N/attach, N a descriptor of the state directory, so that a state directory
- * deeper than a socket address allows (108 bytes) still works.
+ * (monitor.c), and sends frames of a kind byte, a length (4 bytes, big-endian) and that many bytes: 'i' is input,
+ * the container's when it was started with one open (run -d -i: its stdin pipe, or its terminal with -t); 'w' is
+ * the client's window size (rows and columns, 2 bytes each, big-endian), which a terminal container's pty takes.
+ * A client's end of input ends only its own: the container's stays open for the next one, as Docker's for a
+ * container whose stdin is not "once". The socket is bound and reached through /proc/self/fd/N/attach, N a
+ * descriptor of the state directory, so that a state directory deeper than a socket address allows (108 bytes)
+ * still works.
  */
 #include "stage.h"
 
 #define MAX_CLIENTS 8
 #define CLIENT_SNDBUF (4 << 20)
+#define FRAME_HEAD 5
+#define FRAME_MAX 65536
 
 static int listen_fd = -1;
 static int clients[MAX_CLIENTS] = {-1, -1, -1, -1, -1, -1, -1, -1};
 static int reading[MAX_CLIENTS]; /* the client's input has not ended */
+static char *pending[MAX_CLIENTS]; /* bytes of a frame not yet whole */
+static size_t pending_len[MAX_CLIENTS];
 static int listen_pi = -1, client_pi[MAX_CLIENTS];
 
 static int dir_path(char *buf, size_t size, int *dirfd) {
@@ -42,6 +48,36 @@ void attach_listen(void) {
 static void drop(int i) {
     close(clients[i]);
     clients[i] = -1;
+    free(pending[i]);
+    pending[i] = NULL;
+    pending_len[i] = 0;
+}
+
+/* Acts on client i's whole frames; keeps the start of one not yet whole. False for a frame no client sends. */
+static int frames(int i, int input_fd, int terminal_fd) {
+    char *b = pending[i];
+    size_t at = 0, len = pending_len[i];
+    while (len - at >= FRAME_HEAD) {
+        uint32_t n = ((uint32_t)(unsigned char)b[at + 1] << 24) | ((uint32_t)(unsigned char)b[at + 2] << 16)
+                   | ((uint32_t)(unsigned char)b[at + 3] << 8) | (uint32_t)(unsigned char)b[at + 4];
+        if (n > FRAME_MAX) return 0;
+        if (len - at - FRAME_HEAD < n) break;
+        const char *data = b + at + FRAME_HEAD;
+        if (b[at] == 'i') {
+            if (input_fd >= 0 && write_all(input_fd, data, n) < 0) { /* the container closed its input */ }
+        } else if (b[at] == 'w' && n == 4) {
+            struct winsize ws = {.ws_row = (unsigned short)(((unsigned char)data[0] << 8) | (unsigned char)data[1]),
+                                 .ws_col = (unsigned short)(((unsigned char)data[2] << 8) | (unsigned char)data[3])};
+            /* the kernel tells the terminal's foreground process group (SIGWINCH) */
+            if (terminal_fd >= 0) ioctl(terminal_fd, TIOCSWINSZ, &ws);
+        } else {
+            return 0;
+        }
+        at += FRAME_HEAD + n;
+    }
+    memmove(b, b + at, len - at);
+    pending_len[i] = len - at;
+    return 1;
 }
 
 int attach_poll_set(struct pollfd *pfd) {
@@ -61,26 +97,30 @@ int attach_poll_set(struct pollfd *pfd) {
     return n;
 }
 
-/* Takes new clients and what they wrote: into input_fd (the container's stdin or terminal), or nowhere (-1). */
-void attach_handle(const struct pollfd *pfd, int input_fd) {
+/* Takes new clients and what they sent: input into input_fd (the container's stdin or terminal; -1: dropped),
+ * window sizes to terminal_fd (-1: none). */
+void attach_handle(const struct pollfd *pfd, int input_fd, int terminal_fd) {
     if (listen_pi >= 0 && (pfd[listen_pi].revents & POLLIN)) {
         int c;
         while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
             int i = 0;
             while (i < MAX_CLIENTS && clients[i] >= 0) i++;
-            if (i == MAX_CLIENTS) { close(c); continue; }
+            char *buf = i < MAX_CLIENTS ? malloc(FRAME_HEAD + FRAME_MAX) : NULL;
+            if (!buf) { close(c); continue; }
             int size = CLIENT_SNDBUF;
             setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size);
             clients[i] = c;
             reading[i] = 1;
+            pending[i] = buf;
+            pending_len[i] = 0;
         }
     }
-    char buf[16384];
     for (int i = 0; i < MAX_CLIENTS; i++) {
         if (client_pi[i] < 0 || clients[i] < 0 || !(pfd[client_pi[i]].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        ssize_t got = read(clients[i], buf, sizeof buf);
+        ssize_t got = read(clients[i], pending[i] + pending_len[i], FRAME_HEAD + FRAME_MAX - pending_len[i]);
         if (got > 0) {
-            if (input_fd >= 0 && write_all(input_fd, buf, got) < 0) { /* the container closed its input */ }
+            pending_len[i] += (size_t)got;
+            if (!frames(i, input_fd, terminal_fd)) drop(i);
         } else if (got == 0) {
             reading[i] = 0; /* its input ended; it still gets the output */
         } else if (errno != EAGAIN && errno != EINTR) {

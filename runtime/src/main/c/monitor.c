@@ -398,7 +398,7 @@ int run_monitor(void) {
         }
         if (r > 0) stdio_relay(pfd + ri);
         /* before the output below, so that a client taken now gets this round's output too */
-        if (r > 0) attach_handle(pfd + ai, !stdin_attach ? -1 : master >= 0 ? master : attach_in);
+        if (r > 0) attach_handle(pfd + ai, !stdin_attach ? -1 : master >= 0 ? master : attach_in, master);
         if (mi >= 0) relay_output(&master, 1, pfd[mi].revents, buf, sizeof buf);
         if (oi >= 0) relay_output(&out_r, 1, pfd[oi].revents, buf, sizeof buf);
         if (ei >= 0) relay_output(&err_r, 2, pfd[ei].revents, buf, sizeof buf);

@@ -147,7 +147,7 @@ void stdio_relay(const struct pollfd *pfd);
 /* attach.c */
 void attach_listen(void);
 int attach_poll_set(struct pollfd *pfd);
-void attach_handle(const struct pollfd *pfd, int input_fd);
+void attach_handle(const struct pollfd *pfd, int input_fd, int terminal_fd);
 void attach_send(const char *rec, size_t n);
 void attach_close(void);
 int stdio_open(void);

@@ -199,6 +199,43 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void attachFromATerminalGivesTheContainersTerminalItsSize() throws Exception {
+    ok("run", "-d", "-i", "-t", "--name", "sized", busybox, "sh");
+    // script(1) gives attach a terminal of its own, 33 rows by 101 columns, and types what this test writes
+    String attach = Cli.javaCommand(root, "attach", "sized").stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+        .collect(java.util.stream.Collectors.joining(" "));
+    Path log = work.resolve("sized.log");
+    Process p = new ProcessBuilder("script", "-q", "-e", "-c", "stty rows 33 cols 101; exec " + attach, "/dev/null")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write("stty size\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      Poll.until("the size shown", Duration.ofSeconds(60), () -> Files.readString(log).contains("33 101"));
+      in.write("exit 5\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ends with the shell");
+    }
+    assertEquals(5, p.exitValue(), Files.readString(log));
+    ok("rm", "sized");
+    assertNothingLeft();
+  }
+
+  @Test
+  void signalsToAttachGoToAContainerWithoutATerminal() throws Exception {
+    ok("run", "-d", "--name", "trapper", busybox, "sh", "-c",
+        "trap 'echo caught; exit 42' INT; while :; do echo tick; sleep 0.1; done");
+    Path log = work.resolve("trapper.log");
+    Process p = Cli.command(root, "attach", "trapper").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Poll.until("attached", Duration.ofSeconds(30), () -> Files.readString(log).contains("tick"));
+    assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ends with the container");
+    assertEquals(42, p.exitValue(), Files.readString(log));
+    assertTrue(Files.readString(log).contains("caught"), Files.readString(log));
+    ok("rm", "trapper");
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A client of a detached container's attach socket (runtime/src/main/c/attach.c): the container's output from the
  * moment of connecting, as the records of its log ({@link ContainerLog}), until it has ended; and its input, when
- * it was started with one open. The socket is reached through a descriptor of the state directory
+ * it was started with one open, and the caller's window size, as frames of a kind, a length and bytes. The socket is reached through a descriptor of the state directory
  * ({@code /proc/self/fd/N/attach}), as the monitor bound it: the state directory's path may be longer than a
  * socket address takes.
  */
@@ -23,13 +23,23 @@ public final class ContainerAttach implements Closeable {
     private static final int O_PATH = 010000000;
     private static final int O_DIRECTORY = 0200000;
     private static final int O_CLOEXEC = 02000000;
+    /** The largest frame the monitor takes (attach.c's FRAME_MAX). */
+    private static final int MAX_FRAME = 65536;
 
     // read and written with the channel's own calls, which lock reading and writing apart: the streams of
     // java.nio.channels.Channels hold one lock for both, so a write would wait for a read that waits for output
-    private final SocketChannel channel;
+    /** What {@link #forwardSignals} and {@link #followWindow} set up, undone when closed. */
+    public interface Release extends AutoCloseable {
+        @Override
+        void close();
+    }
 
-    private ContainerAttach(SocketChannel channel) {
+    private final SocketChannel channel;
+    private final Path stateDir;
+
+    private ContainerAttach(SocketChannel channel, Path stateDir) {
         this.channel = channel;
+        this.stateDir = stateDir;
     }
 
     static Optional<ContainerAttach> open(Path stateDir) throws IOException {
@@ -50,7 +60,7 @@ public final class ContainerAttach implements Closeable {
         } finally {
             Libc.get().close(dir);
         }
-        return Optional.of(new ContainerAttach(ch));
+        return Optional.of(new ContainerAttach(ch, stateDir));
     }
 
     /** The next piece of output; null once the container has ended and all of its output was read. */
@@ -88,12 +98,51 @@ public final class ContainerAttach implements Closeable {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
+                for (int at = off; at < off + len; at += MAX_FRAME) {
+                    send('i', ByteBuffer.wrap(b, at, Math.min(MAX_FRAME, off + len - at)));
                 }
             }
         };
+    }
+
+    /** The caller's window size, for a terminal container's pty (others ignore it). */
+    public void resize(int rows, int columns) throws IOException {
+        send('w', ByteBuffer.allocate(4).putShort((short) rows).putShort((short) columns).flip());
+    }
+
+    /** One frame: its kind, its length and its bytes (attach.c); frames of two threads do not interleave. */
+    private synchronized void send(char kind, ByteBuffer data) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(5).put((byte) kind).putInt(data.remaining()).flip();
+        ByteBuffer[] frame = {head, data};
+        while (data.hasRemaining() || head.hasRemaining()) {
+            channel.write(frame);
+        }
+    }
+
+    /**
+     * Docker's {@code --sig-proxy}: the signals a foreground run passes on (INT, TERM, HUP, ...) go from this JVM to
+     * the container, through its monitor, until closed.
+     */
+    public Release forwardSignals() throws IOException {
+        return SignalForwarder.install(StateDir.readLong(stateDir.resolve("monitor.pid")))::close;
+    }
+
+    /** The terminal's window size now and whenever it changes (SIGWINCH), until closed. */
+    public Release followWindow(RawTerminal terminal) {
+        Runnable send = () -> {
+            int[] size = terminal.size();
+            if (size != null) {
+                try {
+                    resize(size[0], size[1]);
+                } catch (IOException ended) {
+                    // the container ended: no window to size
+                }
+            }
+        };
+        send.run();
+        sun.misc.Signal winch = new sun.misc.Signal("WINCH");
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(winch, sig -> send.run());
+        return () -> sun.misc.Signal.handle(winch, previous);
     }
 
     /** This client's input has ended; the container's stays open for the next client, as Docker's. */

@@ -23,6 +23,8 @@ interface Libc extends Library {
 
     void cfmakeraw(byte[] termios);
 
+    int ioctl(int fd, long request, short[] arg);
+
     final class Holder {
         static final Libc LIBC = Native.load("c", Libc.class);
 

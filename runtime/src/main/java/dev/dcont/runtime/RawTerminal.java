@@ -7,6 +7,7 @@ package dev.dcont.runtime;
  */
 public final class RawTerminal implements AutoCloseable {
     private static final int TCSANOW = 0;
+    private static final long TIOCGWINSZ = 0x5413;
     // struct termios is 60 bytes on Linux's glibc; room to spare
     private static final int TERMIOS_SIZE = 128;
 
@@ -35,6 +36,15 @@ public final class RawTerminal implements AutoCloseable {
             return null;
         }
         return new RawTerminal(fd, saved);
+    }
+
+    /** The terminal's rows and columns; null when they cannot be read. */
+    public int[] size() {
+        short[] ws = new short[4];
+        if (Libc.get().ioctl(fd, TIOCGWINSZ, ws) != 0) {
+            return null;
+        }
+        return new int[] {Short.toUnsignedInt(ws[0]), Short.toUnsignedInt(ws[1])};
     }
 
     private synchronized void restore() {

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code attach} and {@code start -a} of a running container, as Docker's: its output from now until it ends,
  * through its monitor's attach socket, and its exit code; with {@code input}, the caller's standard input becomes
- * the container's when it was started with {@code -i} (its terminal's keys with {@code -t}, where CTRL-p CTRL-q
- * detaches and leaves it running). A container started by an earlier dcont has no socket: its log is followed.
+ * the container's when it was started with {@code -i} (its terminal's keys and window size with {@code -t}, where
+ * CTRL-p CTRL-q detaches and leaves it running); without a terminal, signals sent to dcont go to the container
+ * (Docker's {@code --sig-proxy}). A container started by an earlier dcont has no socket: its log is followed.
  */
 final class AttachSession {
   /** Docker's default detach keys: CTRL-p, CTRL-q. */
@@ -42,7 +43,10 @@ final class AttachSession {
     AtomicBoolean detached = new AtomicBoolean();
     LogsCommand.Emitter out = new LogsCommand.Emitter(stdout, false);
     LogsCommand.Emitter err = new LogsCommand.Emitter(stderr, false);
-    try (ContainerAttach a = socket.get(); RawTerminal raw = input != null && tty ? RawTerminal.enter(0) : null) {
+    try (ContainerAttach a = socket.get(); RawTerminal raw = input != null && tty ? RawTerminal.enter(0) : null;
+        ContainerAttach.Release window = raw != null ? a.followWindow(raw) : null;
+        // a terminal's keys reach the container as they are; without one, signals to dcont go to the container
+        ContainerAttach.Release signals = tty ? null : a.forwardSignals()) {
       if (input != null) {
         Thread pump = new Thread(() -> relayInput(input, a, tty, detached), "dcont-attach-input");
         pump.setDaemon(true);
