@@ -21,6 +21,7 @@ import java.util.Set;
 public final class OwnerOnly {
   public static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
   public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+  private static final java.util.concurrent.atomic.AtomicLong UNIQUE = new java.util.concurrent.atomic.AtomicLong();
   private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTR = PosixFilePermissions.asFileAttribute(FILE);
 
   private OwnerOnly() { }
@@ -66,6 +67,25 @@ public final class OwnerOnly {
       return;
     }
     Files.setPosixFilePermissions(file, FILE);
+  }
+
+  /**
+   * A new empty file 0600 in {@code dir}, named {@code prefix}, this process's pid, a count and {@code suffix}: a
+   * name no other living process makes, for a file that is renamed into place or deleted after. Not
+   * {@link Files#createTempFile}: its random names come from a {@code SecureRandom}, whose first use in a process
+   * sets up the JDK's security providers, on the way of every run to its network set-up. A file left by a killed
+   * process of the same pid is passed over.
+   */
+  public static Path createUnique(Path dir, String prefix, String suffix) throws IOException {
+    String base = prefix + ProcessHandle.current().pid() + "-";
+    while (true) {
+      Path p = dir.resolve(base + UNIQUE.incrementAndGet() + suffix);
+      try {
+        return Files.createFile(p, FILE_ATTR);
+      } catch (FileAlreadyExistsException stale) {
+        // a killed process's, of the same pid: the next count
+      }
+    }
   }
 
   /**

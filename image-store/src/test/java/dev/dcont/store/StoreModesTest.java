@@ -1,6 +1,8 @@
 package dev.dcont.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,5 +85,23 @@ class StoreModesTest {
 
   private static void setMode(Path p, int mode) throws IOException {
     Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Test
+  void uniqueFilesAreTheOwnersOnlyAndPassOverAKilledProcesssLeftovers() throws Exception {
+    Path a = OwnerOnly.createUnique(tmp, ".lease-", ".tmp");
+    Path b = OwnerOnly.createUnique(tmp, ".lease-", ".tmp");
+    assertNotEquals(a, b);
+    assertEquals(OwnerOnly.FILE, Files.getPosixFilePermissions(a));
+    assertTrue(a.getFileName().toString().startsWith(".lease-" + ProcessHandle.current().pid() + "-"), a.toString());
+    // the names a process of this pid would take next, left by one that was killed
+    String next = b.getFileName().toString().replace(".tmp", "");
+    long count = Long.parseLong(next.substring(next.lastIndexOf('-') + 1));
+    for (long k = count + 1; k <= count + 3; k++) {
+      Files.writeString(tmp.resolve(".lease-" + ProcessHandle.current().pid() + "-" + k + ".tmp"), "stale");
+    }
+    Path c = OwnerOnly.createUnique(tmp, ".lease-", ".tmp");
+    assertEquals(0, Files.size(c), "a new file, not a leftover");
+    assertEquals(".lease-" + ProcessHandle.current().pid() + "-" + (count + 4) + ".tmp", c.getFileName().toString());
   }
 }

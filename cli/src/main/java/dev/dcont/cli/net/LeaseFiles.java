@@ -52,7 +52,7 @@ final class LeaseFiles {
 
   static void write(NetPaths paths, Lease l) throws IOException {
     OwnerOnly.createDirectories(paths.leases());
-    Path tmp = Files.createTempFile(paths.leases(), "." + l.id(), ".tmp");
+    Path tmp = OwnerOnly.createUnique(paths.leases(), "." + l.id() + "-", ".tmp");
     Files.write(tmp, Json.write(l.toMap()));
     Files.move(tmp, paths.lease(l.id()), StandardCopyOption.ATOMIC_MOVE);
   }

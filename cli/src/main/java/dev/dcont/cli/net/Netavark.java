@@ -57,9 +57,9 @@ final class Netavark {
     try {
       dev.dcont.store.OwnerOnly.createDirectories(paths.netavarkConfig());
       Path dir = paths.state();
-      c.in = Files.createTempFile(dir, "netavark-in", ".json");
-      c.out = Files.createTempFile(dir, "netavark-out", ".json");
-      c.err = Files.createTempFile(dir, "netavark-err", ".txt");
+      c.in = dev.dcont.store.OwnerOnly.createUnique(dir, "netavark-in-", ".json");
+      c.out = dev.dcont.store.OwnerOnly.createUnique(dir, "netavark-out-", ".json");
+      c.err = dev.dcont.store.OwnerOnly.createUnique(dir, "netavark-err-", ".txt");
       Files.write(c.in, Json.write(options));
       List<String> cmd = new ArrayList<>(List.of(netavark, "--config", paths.netavarkConfig().toString()));
       if (aardvark != null) {

@@ -230,7 +230,7 @@ public final class Networks {
   private NetworkDef write(NetworkDef def, Map<String, String> labels) {
     try {
       OwnerOnly.createDirectories(paths.definitions());
-      Path tmp = Files.createTempFile(paths.definitions(), "." + def.name(), ".tmp");
+      Path tmp = OwnerOnly.createUnique(paths.definitions(), "." + def.name() + "-", ".tmp");
       try {
         Map<String, Object> m = def.toMap();
         if (!labels.isEmpty()) {
