@@ -133,11 +133,14 @@ public final class ContainerCreate {
       }
       if (pending != null) {
         spec = NetworkMode.join(spec, pending.expected().netns());
+      }
+      // while netavark may still run: the spec names the namespace, which exists before netavark sets it up
+      SpecJson.write(bundle.resolve("config.json"), spec);
+      if (pending != null) {
         Attaching p = pending;
         pending = null;
         p.finish();
       }
-      SpecJson.write(bundle.resolve("config.json"), spec);
       ok = true;
       return new Containers.Created(record, bundle, spec);
     } catch (IOException e) {
