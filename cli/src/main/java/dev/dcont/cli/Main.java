@@ -15,6 +15,7 @@ import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
 import dev.dcont.cli.commands.PushCommand;
 import dev.dcont.cli.commands.TagCommand;
+import dev.dcont.cli.commands.WaitCommand;
 import dev.dcont.cli.commands.ExecCommand;
 import dev.dcont.cli.commands.KillCommand;
 import dev.dcont.cli.commands.LogsCommand;
@@ -61,6 +62,7 @@ public final class Main implements Runnable {
       PsCommand.class,
       LogsCommand.class,
       AttachCommand.class,
+      WaitCommand.class,
       ExecCommand.class,
       StartCommand.class,
       StopCommand.class,

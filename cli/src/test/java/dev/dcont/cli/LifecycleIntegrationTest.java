@@ -236,6 +236,30 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void waitPrintsEachContainersExitCodeOnceItHasStopped() throws Exception {
+    String loop = "while [ ! -e /go ]; do sleep 0.1; done; exit ";
+    ok("run", "-d", "--name", "w-first", busybox, "sh", "-c", loop + "6");
+    ok("run", "-d", "--rm", "--name", "w-rm", busybox, "sh", "-c", loop + "7");
+    ok("create", "--name", "w-new", busybox, "true");
+    Path log = work.resolve("wait.log");
+    Process p = Cli.command(root, "wait", "w-first", "w-rm", "w-new", "nosuch").redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    ok("exec", "w-first", "touch", "/go");
+    Poll.until("the first one's code", Duration.ofSeconds(30), () -> Files.readString(log).equals("6\n"));
+    assertTrue(p.isAlive(), "still waiting for w-rm, which cannot end before /go is made: " + Files.readString(log));
+    ok("exec", "w-rm", "touch", "/go");
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ends once each has stopped");
+    String out = Files.readString(log);
+    assertEquals(1, p.exitValue(), "one of them does not exist: " + out);
+    assertTrue(out.startsWith("6\n7\n0\n"), "a --rm container's code too, and 0 for one never started: " + out);
+    assertTrue(out.contains("No such container: nosuch"), out);
+    assertEquals("6\n", ok("wait", "w-first").out(), "a stopped one at once");
+    ok("rm", "w-first", "w-new");
+    Poll.until("w-rm removed", Duration.ofSeconds(30), () -> ok("ps", "-a", "-q").out().isEmpty());
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);

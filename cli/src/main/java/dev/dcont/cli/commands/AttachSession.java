@@ -31,9 +31,12 @@ final class AttachSession {
 
   private AttachSession() { }
 
-  /** The container's exit code; empty when it was removed as it ended and its code went with it. */
+  /**
+   * The container's exit code; empty when it was removed as it ended and its code went with it. {@code signals}:
+   * without a terminal, signals sent to dcont go to the container.
+   */
   static OptionalInt attach(Store store, Containers containers, ContainerRecord r, PrintWriter stdout,
-      PrintWriter stderr, InputStream input) throws IOException, InterruptedException {
+      PrintWriter stderr, InputStream input, boolean signals) throws IOException, InterruptedException {
     Optional<ContainerAttach> socket = containers.runtime().attach(r.id());
     if (socket.isEmpty()) {
       return LogsCommand.attach(store, containers, r, stdout, stderr);
@@ -46,7 +49,7 @@ final class AttachSession {
     try (ContainerAttach a = socket.get(); RawTerminal raw = input != null && tty ? RawTerminal.enter(0) : null;
         ContainerAttach.Release window = raw != null ? a.followWindow(raw) : null;
         // a terminal's keys reach the container as they are; without one, signals to dcont go to the container
-        ContainerAttach.Release signals = tty ? null : a.forwardSignals()) {
+        ContainerAttach.Release proxy = tty || !signals ? null : a.forwardSignals()) {
       if (input != null) {
         Thread pump = new Thread(() -> relayInput(input, a, tty, detached), "dcont-attach-input");
         pump.setDaemon(true);

@@ -65,7 +65,7 @@ public final class StartCommand implements Callable<Integer> {
   static int attachRunning(CommandSpec spec, Store store, Containers containers, ContainerRecord r, boolean input)
       throws java.io.IOException, InterruptedException {
     java.util.OptionalInt code = AttachSession.attach(store, containers, r, spec.commandLine().getOut(),
-        spec.commandLine().getErr(), input ? System.in : null);
+        spec.commandLine().getErr(), input ? System.in : null, true);
     if (code.isEmpty()) {
       throw new Errors.UserError("container " + r.name() + " was removed when it ended (run with --rm): its exit"
           + " code went with it");
