@@ -15,6 +15,7 @@ import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
 import dev.dcont.cli.commands.PushCommand;
 import dev.dcont.cli.commands.TagCommand;
+import dev.dcont.cli.commands.TopCommand;
 import dev.dcont.cli.commands.WaitCommand;
 import dev.dcont.cli.commands.ExecCommand;
 import dev.dcont.cli.commands.KillCommand;
@@ -63,6 +64,7 @@ public final class Main implements Runnable {
       LogsCommand.class,
       AttachCommand.class,
       WaitCommand.class,
+      TopCommand.class,
       ExecCommand.class,
       StartCommand.class,
       StopCommand.class,
@@ -146,8 +148,8 @@ public final class Main implements Runnable {
         if (c != CommandLine.HelpCommand.class) {
           addHelpOption(sub);
         }
-        if (c == RunCommand.class || c == CreateCommand.class || c == ExecCommand.class) {
-          // as docker: options after the image (or container) belong to the container's command
+        if (c == RunCommand.class || c == CreateCommand.class || c == ExecCommand.class || c == TopCommand.class) {
+          // as docker: options after the image (or container) belong to the container's command (top's: ps's)
           sub.setStopAtPositional(true);
         }
       }

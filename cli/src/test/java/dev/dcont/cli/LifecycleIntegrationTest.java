@@ -260,6 +260,26 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void topShowsTheContainersProcessesOnlyWithPsOptions() throws Exception {
+    ok("run", "-d", "--name", "busy", busybox, "sh", "-c", "sleep 301 & sleep 302");
+    Poll.until("both sleeps run", Duration.ofSeconds(30), () -> ok("top", "busy").out().contains("sleep 302")
+        && ok("top", "busy").out().contains("sleep 301"));
+    List<String> rows = ok("top", "busy").out().lines().toList();
+    assertTrue(rows.get(0).contains("PID") && rows.get(0).contains("CMD"), "ps -ef's title: " + rows);
+    assertEquals(3, rows.size(), "the title and the two sleeps (sh became the second), nothing of the host: " + rows);
+    List<String> own = ok("top", "busy", "-o", "pid,comm").out().lines().toList();
+    assertEquals(List.of("PID", "COMMAND"), List.of(own.get(0).trim().split("\\s+")), own.toString());
+    assertEquals(3, own.size(), own.toString());
+    Cli.Result bad = dcont("top", "busy", "--no-such-ps-option");
+    assertEquals(1, bad.code(), bad.toString());
+    assertEquals(1, bad.out().lines().count(), "one line: " + bad);
+    ok("rm", "-f", "busy");
+    Cli.Result gone = dcont("top", "busy");
+    assertEquals(1, gone.code(), gone.toString());
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);

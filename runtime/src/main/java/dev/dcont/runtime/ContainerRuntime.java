@@ -198,6 +198,14 @@ public final class ContainerRuntime {
         return existing.exitCode(id);
     }
 
+    /**
+     * The container's processes as the host's {@code ps} with {@code psArgs} (default {@code -ef}) shows them: its
+     * title and the container's rows ({@code docker top}, runc's ps).
+     */
+    public String processTable(String id, List<String> psArgs) throws IOException, ContainerException {
+        return RuntimeListing.processTable(pids(id), psArgs);
+    }
+
     /** The pids (as seen from here) of every process of the container. */
     public List<Integer> pids(String id) throws IOException, ContainerException {
         return existing.pids(id);

@@ -141,6 +141,14 @@ final class RuntimeListing {
             out.println(SpecJson.toCompactJson(pids));
             return;
         }
+        out.print(processTable(pids, psArgs));
+    }
+
+    /**
+     * The host's {@code ps} with {@code psArgs} (default {@code -ef}; a leading {@code --} is dropped): its title and
+     * the rows of {@code pids}, as runc's ps and Docker's top print them.
+     */
+    static String processTable(List<Integer> pids, List<String> psArgs) throws IOException {
         List<String> args = new ArrayList<>(psArgs);
         if (!args.isEmpty() && args.get(0).equals("--")) {
             args.remove(0);
@@ -154,7 +162,7 @@ final class RuntimeListing {
         if (code != 0) {
             throw new IOException("ps: " + String.join(" ", cmd) + " exited with " + code + ": " + output.strip());
         }
-        out.print(filter(output, pids));
+        return filter(output, pids);
     }
 
     /** The title of {@code ps}'s output and its rows whose PID column is in {@code pids}. */
