@@ -15,6 +15,8 @@ import dev.dcont.cli.commands.LogoutCommand;
 import dev.dcont.cli.commands.PullCommand;
 import dev.dcont.cli.commands.PushCommand;
 import dev.dcont.cli.commands.TagCommand;
+import dev.dcont.cli.commands.PauseCommand;
+import dev.dcont.cli.commands.UnpauseCommand;
 import dev.dcont.cli.commands.TopCommand;
 import dev.dcont.cli.commands.WaitCommand;
 import dev.dcont.cli.commands.ExecCommand;
@@ -70,6 +72,8 @@ public final class Main implements Runnable {
       StopCommand.class,
       RestartCommand.class,
       KillCommand.class,
+      PauseCommand.class,
+      UnpauseCommand.class,
       RmCommand.class,
       LoginCommand.class,
       LogoutCommand.class,

@@ -280,6 +280,45 @@ class LifecycleIntegrationTest extends ContainerTestBase {
   }
 
   @Test
+  void pauseFreezesAContainerUntilUnpauseAndAPausedOneStillStopsAndIsRemoved() throws Exception {
+    ok("run", "-d", "--name", "ticker", busybox, "sh", "-c",
+        "trap 'exit 3' TERM; i=0; while :; do i=$((i+1)); echo $i; sleep 0.05; done");
+    Poll.until("ticking", Duration.ofSeconds(30), () -> ok("logs", "ticker").out().lines().count() > 3);
+    assertEquals("ticker\n", ok("pause", "ticker").out());
+    JsonDoc st = state("ticker");
+    assertTrue(st.get("Paused").asBoolean() && st.get("Running").asBoolean(), st.toString());
+    assertEquals("paused", st.get("Status").asText());
+    assertTrue(ok("ps").out().contains("(Paused)"), ok("ps").out());
+    long frozenAt = ok("logs", "ticker").out().lines().count();
+    // what is tested is that nothing happens: no event shows that a frozen process did not move, so the test
+    // gives it this span, ten of its ticks, to move in (it is not a synchronisation)
+    Thread.sleep(500);
+    assertEquals(frozenAt, ok("logs", "ticker").out().lines().count(), "no tick while paused");
+    Cli.Result again = dcont("pause", "ticker");
+    assertEquals(1, again.code(), again.toString());
+    assertTrue(again.out().contains("already paused"), again.toString());
+    Cli.Result exec = dcont("exec", "ticker", "true");
+    assertTrue(exec.code() != 0 && exec.out().contains("unpause the container before exec"), exec.toString());
+
+    ok("unpause", "ticker");
+    Poll.until("ticking again", Duration.ofSeconds(30), () -> ok("logs", "ticker").out().lines().count() > frozenAt);
+    assertFalse(state("ticker").get("Paused").asBoolean());
+    Cli.Result notPaused = dcont("unpause", "ticker");
+    assertEquals(1, notPaused.code(), notPaused.toString());
+
+    // stopped while paused: its TERM trap runs once it is thawed, well before the kill after the grace period
+    ok("pause", "ticker");
+    ok("stop", "-t", "30", "ticker");
+    assertEquals(3, state("ticker").get("ExitCode").asInt(), "ended by its own trap, not by SIGKILL");
+    ok("start", "ticker");
+    ok("pause", "ticker");
+    ok("rm", "-f", "ticker");
+    Cli.Result stopped = dcont("pause", "ticker");
+    assertEquals(1, stopped.code(), stopped.toString());
+    assertNothingLeft();
+  }
+
+  @Test
   void aContainerCreatedWithRmIsRemovedWhenItsAttachedStartEnds() throws Exception {
     String id = ok("create", "--rm", busybox, "sh", "-c", "exit 7").out().strip();
     Cli.Result r = dcont("start", "-a", id);

@@ -72,8 +72,9 @@ public final class InspectCommand implements Callable<Integer> {
     m.put("Path", r.command().isEmpty() ? "" : r.command().get(0));
     m.put("Args", r.command().size() > 1 ? r.command().subList(1, r.command().size()) : List.of());
     Map<String, Object> state = new LinkedHashMap<>();
-    state.put("Status", st.state());
+    state.put("Status", st.paused() ? "paused" : st.state());
     state.put("Running", st.running());
+    state.put("Paused", st.paused());
     state.put("Pid", st.pid());
     state.put("ExitCode", st.exitCode() == null ? 0 : st.exitCode());
     state.put("StartedAt", r.startedAt() == 0 ? null : java.time.Instant.ofEpochMilli(r.startedAt()).toString());

@@ -111,7 +111,8 @@ public final class PsCommand implements Callable<Integer> {
   static String statusText(Containers.Status s, Instant now) {
     ContainerRecord r = s.record();
     if (s.running()) {
-      return "Up " + Format.ago(Instant.ofEpochMilli(r.startedAt()), now).replace(" ago", "");
+      return "Up " + Format.ago(Instant.ofEpochMilli(r.startedAt()), now).replace(" ago", "")
+          + (s.paused() ? " (Paused)" : "");
     }
     if (s.state().equals(ContainerRecord.CREATED)) {
       return "Created";

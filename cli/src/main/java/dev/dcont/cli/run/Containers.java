@@ -4,6 +4,7 @@ import dev.dcont.cli.Errors;
 import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.Lease;
 import dev.dcont.layers.RootfsManager;
+import dev.dcont.runtime.ContainerControl;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.ContainerRuntime;
 import dev.dcont.runtime.Stdio;
@@ -93,8 +94,12 @@ public final class Containers {
         && "true".equals(SpecJson.readSpec(config).annotation(SpecFactory.OPEN_STDIN));
   }
 
-  /** A container's live status, as {@code ps} shows it. */
-  public record Status(ContainerRecord record, String state, Integer exitCode, int pid) {
+  /** A container's live status, as {@code ps} shows it; a paused container is running, with its processes frozen. */
+  public record Status(ContainerRecord record, String state, Integer exitCode, int pid, boolean paused) {
+    Status(ContainerRecord record, String state, Integer exitCode, int pid) {
+      this(record, state, exitCode, pid, false);
+    }
+
     public boolean running() {
       return state.equals("running");
     }
@@ -112,8 +117,8 @@ public final class Containers {
     try {
       ContainerState s = runtime().state(r.id());
       if (ContainerState.RUNNING.equals(s.status()) || ContainerState.CREATED.equals(s.status())
-          || ContainerState.CREATING.equals(s.status())) {
-        return new Status(r, "running", null, s.pid());
+          || ContainerState.CREATING.equals(s.status()) || ContainerState.PAUSED.equals(s.status())) {
+        return new Status(r, "running", null, s.pid(), ContainerState.PAUSED.equals(s.status()));
       }
       OptionalInt code = runtime().exitCode(r.id());
       return exited(r, code.isPresent() ? code.getAsInt() : 137);
@@ -165,7 +170,39 @@ public final class Containers {
     if (!status(r).running()) {
       throw new Errors.UserError("container " + r.name() + " is not running");
     }
-    runtime().kill(r.id(), signal);
+    signal(r.id(), signal);
+  }
+
+  /**
+   * Sends {@code signal} to the container, and thaws it when it is paused, as Docker's daemon does: a frozen process
+   * acts on a signal, SIGKILL included, only once it runs again.
+   */
+  private void signal(String id, int signal) throws IOException, ContainerException {
+    runtime().kill(id, signal);
+    ContainerControl control = new ContainerControl(runtime());
+    if (control.paused(id)) {
+      control.resume(id);
+    }
+  }
+
+  /** Freezes a running container's processes ({@code docker pause}). */
+  public void pause(ContainerRecord r) throws IOException, ContainerException {
+    Status s = status(r);
+    if (!s.running()) {
+      throw new Errors.UserError("container " + r.name() + " is not running");
+    }
+    if (s.paused()) {
+      throw new Errors.UserError("container " + r.name() + " is already paused");
+    }
+    new ContainerControl(runtime()).pause(r.id());
+  }
+
+  /** Thaws a paused container ({@code docker unpause}). */
+  public void unpause(ContainerRecord r) throws IOException, ContainerException {
+    if (!status(r).paused()) {
+      throw new Errors.UserError("container " + r.name() + " is not paused");
+    }
+    new ContainerControl(runtime()).resume(r.id());
   }
 
   /** StopSignal, then SIGKILL after {@code timeoutSeconds}; returns whether it had to kill. */
@@ -174,7 +211,7 @@ public final class Containers {
     if (!status(r).running()) {
       return false;
     }
-    runtime().kill(r.id(), stopSignal);
+    signal(r.id(), stopSignal);
     long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (!status(store.containers().byId(r.id()).orElseThrow()).running()) {
@@ -182,7 +219,7 @@ public final class Containers {
       }
       Thread.sleep(20);
     }
-    runtime().kill(r.id(), 9);
+    signal(r.id(), 9);
     for (int i = 0; i < 500 && status(store.containers().byId(r.id()).orElseThrow()).running(); i++) {
       Thread.sleep(10);
     }
@@ -196,7 +233,7 @@ public final class Containers {
         throw new Errors.UserError("cannot remove container " + r.name()
             + ": container is running (stop it first, or use rm -f)");
       }
-      runtime().kill(r.id(), 9);
+      signal(r.id(), 9);
     }
     removeQuietly(r.id());
   }
@@ -254,8 +291,13 @@ public final class Containers {
   /** Runs another process in a running container. */
   public int exec(ContainerRecord r, List<String> args, boolean tty, boolean interactive, List<String> env,
       String user, String workdir) throws IOException, ContainerException {
-    if (!status(r).running()) {
+    Status st = status(r);
+    if (!st.running()) {
       throw new Errors.UserError("container " + r.name() + " is not running", Errors.OPERATIONAL);
+    }
+    if (st.paused()) {
+      throw new Errors.UserError("container " + r.name() + " is paused, unpause the container before exec",
+          Errors.OPERATIONAL);
     }
     ProcessSpec base = runtime().processOf(r.id());
     ProcessSpec p = base.withArgs(args).withTerminal(tty);
