@@ -3,6 +3,7 @@ package dev.dcont.cli.commands;
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.runtime.ContainerAttach;
+import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.ContainerLog;
 import dev.dcont.runtime.RawTerminal;
 import dev.dcont.runtime.spec.SpecJson;
@@ -78,7 +79,7 @@ final class AttachSession {
     OptionalInt code;
     try {
       code = containers.runtime().exitCode(r.id());
-    } catch (Exception removedAlready) {
+    } catch (ContainerException | IOException removedAlready) {
       code = OptionalInt.empty();
     }
     Optional<ContainerRecord> now = store.containers().byId(r.id());
