@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
+import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -269,5 +270,49 @@ class NetworkConnectIntegrationTest extends NetworkTestBase {
     assertFalse(ns.exec("iptables", "-t", "nat", "-S").out().contains("18080"), "no port rule after rm");
     ok("network", "rm", "neta", "netb");
     assertNothingLeft("10.137.0.", "10.138.0.", "18080");
+  }
+
+  @Test
+  void aContainerJoinsAnotherContainersNetworkAtEachStartAndHasNothingOfItsOwn() throws Exception {
+    ok("network", "create", "--subnet", "10.152.0.0/24", "joined");
+    ok("run", "-d", "--name", "server", "--network", "joined", image, "busybox", "httpd", "-f", "-p", "80", "-h",
+        "/www");
+    String serverIp = ipOn("server", "joined");
+    Cli.Result r = ok("run", "--rm", "--network", "container:server", image, "sh", "-c",
+        "hostname; ip -4 -o addr show eth0; busybox wget -q -O - http://127.0.0.1:80/; cat /etc/hosts");
+    String server = inspect("server").get("Id").asText();
+    assertTrue(r.out().startsWith(server.substring(0, 12) + "\n"), "the server's hostname: " + r);
+    assertTrue(r.out().contains("inet " + serverIp + "/24"), "the server's interface: " + r);
+    assertTrue(r.out().contains("hello from the container"), "the server on the shared loopback: " + r);
+    assertTrue(r.out().contains(serverIp + "\t"), "the server's /etc/hosts: " + r);
+
+    // one without a network of its own: its process's namespace, its loopback alone
+    ok("run", "-d", "--name", "lone", "--network", "none", image, "busybox", "httpd", "-f", "-p", "81", "-h", "/www");
+    Cli.Result lone = ok("run", "--rm", "--network", "container:lone", image, "sh", "-c",
+        "ip -o link | wc -l; busybox wget -q -O - http://127.0.0.1:81/");
+    assertTrue(lone.out().startsWith("1\n") && lone.out().contains("hello from the container"), lone.toString());
+
+    // created: the namespace is found at each start, so it follows the server through a restart
+    ok("create", "--name", "client", "--network", "container:server", image, "busybox", "wget", "-q", "-O", "-",
+        "http://127.0.0.1:80/");
+    assertEquals("container:" + server, inspect("client").get("HostConfig").get("NetworkMode").asText());
+    assertTrue(ok("start", "-a", "client").out().contains("hello from the container"));
+    ok("restart", "-t", "1", "server");
+    Poll.until("the server answers again", java.time.Duration.ofSeconds(20),
+        () -> dcont("start", "-a", "client").out().contains("hello from the container"));
+
+    ok("stop", "-t", "1", "server");
+    Cli.Result stopped = dcont("start", "-a", "client");
+    assertEquals(1, stopped.code(), stopped.toString());
+    assertTrue(stopped.out().contains("cannot join network of a non running container: server"), stopped.toString());
+    Cli.Result ports = dcont("run", "--rm", "-p", "8080:80", "--network", "container:lone", image, "true");
+    assertEquals(125, ports.code(), ports.toString());
+    assertTrue(ports.out().contains("conflicting options: port publishing"), ports.toString());
+    Cli.Result missing = dcont("run", "--rm", "--network", "container:nosuch", image, "true");
+    assertEquals(125, missing.code(), missing.toString());
+    assertEquals(1, missing.out().lines().count(), missing.toString());
+    ok("rm", "-f", "server", "lone", "client");
+    ok("network", "rm", "joined");
+    assertNothingLeft("10.152.0.");
   }
 }

@@ -6,6 +6,7 @@ import dev.dcont.cli.net.ContainerNetworks;
 import dev.dcont.cli.net.NetworkView;
 import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.JoinedNetwork;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
 import dev.dcont.store.db.ImageRecord;
@@ -106,6 +107,10 @@ public final class InspectCommand implements Callable<Integer> {
 
   /** none or host, from the spec: whether it gives the container a network namespace of its own. */
   private static String networkMode(Object spec) {
+    if (spec instanceof Map<?, ?> sm && sm.get("annotations") instanceof Map<?, ?> a
+        && a.get(JoinedNetwork.ANNOTATION) != null) {
+      return "container:" + a.get(JoinedNetwork.ANNOTATION);
+    }
     if (spec instanceof Map<?, ?> sm && sm.get("linux") instanceof Map<?, ?> linux
         && linux.get("namespaces") instanceof List<?> ns) {
       for (Object n : ns) {

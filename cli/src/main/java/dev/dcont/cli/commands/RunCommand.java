@@ -16,6 +16,7 @@ import dev.dcont.cli.net.PortMapping;
 import dev.dcont.cli.run.ContainerCreate;
 import dev.dcont.cli.run.Containers;
 import dev.dcont.cli.run.EarlyNetwork;
+import dev.dcont.cli.run.JoinedNetwork;
 import dev.dcont.cli.run.EtcOptions;
 import dev.dcont.cli.run.NetworkMode;
 import dev.dcont.cli.run.ProcessConfig;
@@ -175,9 +176,12 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
     String memory = this.memory.getValue();
     String memorySwap = this.memorySwap.getValue();
     String image = this.image.getValue();
-    if (!dev.dcont.cli.run.Names.isValidName(network)) {
-      throw new Errors.UserError("invalid --network '" + network + "' (bridge, none, host or a network's name)",
-          Errors.RUN_FAILED);
+    String joined = JoinedNetwork.target(network);
+    if (joined != null) {
+      checkJoinedOptions();
+    } else if (!dev.dcont.cli.run.Names.isValidName(network)) {
+      throw new Errors.UserError("invalid --network '" + network + "' (bridge, none, host, a network's name or"
+          + " container:NAME)", Errors.RUN_FAILED);
     }
     checkEndpointOptions(network);
     List<PortMapping> ports = new java.util.ArrayList<>();
@@ -314,8 +318,21 @@ public final class RunCommand implements Callable<Integer>, Errors.RunFailureCod
    * {@code network create}: Docker refuses them on its predefined networks (the default bridge has no names to
    * alias, and its addresses are the daemon's to hand out), in these words.
    */
+  /** What Docker refuses beside {@code --network container:NAME}: the target's network and etc files are used. */
+  private void checkJoinedOptions() {
+    String conflict = hostname.getValue() != null ? "hostname"
+        : !values(dns).isEmpty() || !values(dnsSearch).isEmpty() || !values(dnsOptions).isEmpty() ? "dns"
+        : !values(addHosts).isEmpty() ? "custom host-to-IP mapping"
+        : !Options.<String>values(publish).isEmpty() || isSet(publishAll) ? "port publishing"
+        : null;
+    if (conflict != null) {
+      throw new Errors.UserError("conflicting options: " + conflict + " and the container type network mode (the"
+          + " container uses the network, names and etc files of the one it joins)", Errors.RUN_FAILED);
+    }
+  }
+
   private void checkEndpointOptions(String network) {
-    if (!dev.dcont.cli.net.Networks.RESERVED.contains(network)) {
+    if (!dev.dcont.cli.net.Networks.RESERVED.contains(network) && JoinedNetwork.target(network) == null) {
       return;
     }
     if (ip.getValue() != null || ip6.getValue() != null) {

@@ -114,6 +114,8 @@ public final class ContainerCreate {
     }
     boolean ok = false;
     try {
+      String joinName = JoinedNetwork.target(flags.network());
+      ContainerRecord joined = joinName == null ? null : JoinedNetwork.resolve(containers, joinName);
       if (attach && network != null && pending == null) {
         // netavark runs while the root is prepared
         pending = containers.networks().begin(id, name, hostname, network, l -> NetworkMode.stale(containers, l));
@@ -123,11 +125,19 @@ public final class ContainerCreate {
       UserSpec.Resolved user = UserSpec.resolve(process.user(), root);
       WorkDirs.ensure(root, process.cwd(), user);
       Path bundle = store.layout().container(id);
-      SpecFactory.EtcFiles etc = EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
-          pending == null ? null : pending.expected(), etcOptions);
+      SpecFactory.EtcFiles etc = joined != null ? JoinedNetwork.etcOf(containers, joined)
+          : EtcFiles.write(bundle.resolve("etc"), hostname, flags.hostNetwork(),
+              pending == null ? null : pending.expected(), etcOptions);
       Spec spec = SpecFactory.build(process, user, flags, hostname, etc,
           CgroupParent.containerPath(flags.cgroupParent(), id),
           flags.init() ? InitBinary.copyInto(bundle) : null);
+      if (joined != null) {
+        // the namespace is the target's when this container starts: now for run, at its start for create
+        spec = spec.withAnnotation(JoinedNetwork.ANNOTATION, joined.id());
+        if (attach) {
+          spec = JoinedNetwork.join(containers, spec, joined.id(), Errors.RUN_FAILED);
+        }
+      }
       if (network != null) {
         NetworkMode.write(bundle, network, config == null ? null : config.exposedPorts());
       }

@@ -77,6 +77,10 @@ public final class ContainerStart {
       // no runtime state left (a foreground run removes its own)
     }
     Spec spec = SpecJson.readSpec(bundle.resolve("config.json"));
+    String joined = spec.annotation(JoinedNetwork.ANNOTATION);
+    if (joined != null) {
+      spec = JoinedNetwork.join(containers, spec, joined, Errors.OPERATIONAL);
+    }
     ContainerNetworks.Request request = NetworkMode.read(bundle);
     boolean ok = false;
     Attaching pending = null;

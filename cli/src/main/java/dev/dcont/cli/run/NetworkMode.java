@@ -26,10 +26,10 @@ import java.util.Optional;
 public final class NetworkMode {
   private NetworkMode() { }
 
-  /** The request for {@code --network network}, or null for none and host. */
+  /** The request for {@code --network network}, or null for none, host and another container's ({@link JoinedNetwork}). */
   public static ContainerNetworks.Request request(String network, List<String> aliases, String ip, String ip6,
       List<PortMapping> ports) {
-    if (network == null || network.equals("none") || network.equals("host")) {
+    if (network == null || network.equals("none") || network.equals("host") || JoinedNetwork.target(network) != null) {
       return null;
     }
     return new ContainerNetworks.Request(network.equals("default") ? "bridge" : network, aliases, ip, ip6,
