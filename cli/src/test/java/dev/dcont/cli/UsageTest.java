@@ -63,7 +63,7 @@ class UsageTest {
     assertEquals("dcont: No such image: 127.0.0.1:1/none (and --pull never)\n", r.err());
     Cli.Result bad = Cli.run(root, "run", "--network", "no/such", "--pull", "never", "busybox");
     assertEquals(125, bad.code(), bad.toString());
-    assertEquals("dcont: invalid --network 'no/such' (bridge, none, host or a network's name)\n", bad.err());
+    assertEquals("dcont: invalid --network 'no/such' (bridge, none, host, a network's name or container:NAME)\n", bad.err());
     Cli.Result twice = Cli.run(root, "run", "--name", "a", "--name", "b", "busybox");
     assertEquals(125, twice.code(), twice.toString());
     assertEquals("dcont: option '--name' (<name>) should be specified only once (see 'dcont run --help')\n",
