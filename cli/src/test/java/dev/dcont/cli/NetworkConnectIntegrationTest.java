@@ -9,6 +9,8 @@ import dev.dcont.testkit.Busybox;
 import dev.dcont.testkit.Layer;
 import dev.dcont.testkit.Poll;
 import dev.dcont.testkit.TestImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -291,6 +293,14 @@ class NetworkConnectIntegrationTest extends NetworkTestBase {
     Cli.Result lone = ok("run", "--rm", "--network", "container:lone", image, "sh", "-c",
         "ip -o link | wc -l; busybox wget -q -O - http://127.0.0.1:81/");
     assertTrue(lone.out().startsWith("1\n") && lone.out().contains("hello from the container"), lone.toString());
+    // its namespace is bound to a file of the joiner's, not named by a pid that could be another's by then
+    ok("create", "--name", "lclient", "--network", "container:lone", image, "busybox", "wget", "-q", "-O", "-",
+        "http://127.0.0.1:81/");
+    assertTrue(ok("start", "-a", "lclient").out().contains("hello from the container"));
+    String kept = inspect("lclient").get("Id").asText() + "/joined-netns";
+    assertTrue(inspect("lclient").get("Spec").toString().contains(kept), inspect("lclient").get("Spec").toString());
+    ok("rm", "lclient");
+    assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(kept), "released with the joiner");
 
     // created: the namespace is found at each start, so it follows the server through a restart
     ok("create", "--name", "client", "--network", "container:server", image, "busybox", "wget", "-q", "-O", "-",

@@ -135,7 +135,7 @@ public final class ContainerCreate {
         // the namespace is the target's when this container starts: now for run, at its start for create
         spec = spec.withAnnotation(JoinedNetwork.ANNOTATION, joined.id());
         if (attach) {
-          spec = JoinedNetwork.join(containers, spec, joined.id(), Errors.RUN_FAILED);
+          spec = JoinedNetwork.join(containers, spec, joined.id(), bundle, Errors.RUN_FAILED);
         }
       }
       if (network != null) {

@@ -79,7 +79,7 @@ public final class ContainerStart {
     Spec spec = SpecJson.readSpec(bundle.resolve("config.json"));
     String joined = spec.annotation(JoinedNetwork.ANNOTATION);
     if (joined != null) {
-      spec = JoinedNetwork.join(containers, spec, joined, Errors.OPERATIONAL);
+      spec = JoinedNetwork.join(containers, spec, joined, bundle, Errors.OPERATIONAL);
     }
     ContainerNetworks.Request request = NetworkMode.read(bundle);
     boolean ok = false;

@@ -245,6 +245,11 @@ public final class Containers {
     } catch (ContainerException | IOException | RuntimeException ignored) {
       // no runtime state (never started, or a foreground run cleaned it up)
     }
+    try {
+      JoinedNetwork.release(store.layout().container(id));
+    } catch (RuntimeException leftMounted) {
+      // the directory's removal below reports it
+    }
     // netavark's teardown runs while the root is removed
     ContainerNetworks.Detaching net = null;
     try {
@@ -268,6 +273,7 @@ public final class Containers {
    */
   public void unmount(String id) {
     detachNetwork(id);
+    JoinedNetwork.release(store.layout().container(id));
     rootfs.unmount(id);
   }
 
