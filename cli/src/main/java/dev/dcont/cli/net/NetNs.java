@@ -14,7 +14,7 @@ import java.util.List;
  * own directory, not /run/netns, whose names another tool's may collide with): util-linux's {@code unshare
  * --net=FILE} makes it, so that no thread of this JVM ever changes namespace.
  */
-final class NetNs {
+public final class NetNs {
   private NetNs() { }
 
   static void create(Path file) {
@@ -43,8 +43,11 @@ final class NetNs {
     return Files.exists(file);
   }
 
-  /** Unmounts (the namespace ends with its last process) and deletes the file; either may be gone already. */
-  static void remove(Path file) {
+  /**
+   * Unmounts a namespace's file (the namespace ends with its last process and file) and deletes it; either may be
+   * gone already. Also for the namespace a {@code --network container:NAME} container keeps.
+   */
+  public static void remove(Path file) {
     if (!Files.exists(file)) {
       return;
     }

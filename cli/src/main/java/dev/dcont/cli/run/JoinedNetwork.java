@@ -2,6 +2,7 @@ package dev.dcont.cli.run;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.net.Lease;
+import dev.dcont.cli.net.NetNs;
 import dev.dcont.layers.sys.NativeSyscalls;
 import dev.dcont.runtime.spec.Linux;
 import dev.dcont.runtime.spec.Spec;
@@ -9,7 +10,6 @@ import dev.dcont.runtime.spec.SpecJson;
 import dev.dcont.store.OwnerOnly;
 import dev.dcont.store.db.ContainerRecord;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,19 +109,6 @@ public final class JoinedNetwork {
 
   /** Lets the namespace an earlier start kept go (at the next start, and when the joiner is removed). */
   static void release(Path bundle) {
-    Path file = bundle.resolve(KEPT);
-    if (!Files.exists(file)) {
-      return;
-    }
-    try {
-      NativeSyscalls.get().unmount(file, true);
-    } catch (IOException notMounted) {
-      // a mount already gone (a reboot): only the file is left
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    NetNs.remove(bundle.resolve(KEPT));
   }
 }
