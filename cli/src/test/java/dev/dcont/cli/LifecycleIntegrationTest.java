@@ -289,16 +289,16 @@ class LifecycleIntegrationTest extends ContainerTestBase {
     assertTrue(st.get("Paused").asBoolean() && st.get("Running").asBoolean(), st.toString());
     assertEquals("paused", st.get("Status").asText());
     assertTrue(ok("ps").out().contains("(Paused)"), ok("ps").out());
+    int pid = st.get("Pid").asInt();
+    Poll.until("the kernel reports its cgroup frozen", Duration.ofSeconds(30), () -> frozen(pid));
     long frozenAt = ok("logs", "ticker").out().lines().count();
-    // what is tested is that nothing happens: no event shows that a frozen process did not move, so the test
-    // gives it this span, ten of its ticks, to move in (it is not a synchronisation)
-    Thread.sleep(500);
-    assertEquals(frozenAt, ok("logs", "ticker").out().lines().count(), "no tick while paused");
     Cli.Result again = dcont("pause", "ticker");
     assertEquals(1, again.code(), again.toString());
     assertTrue(again.out().contains("already paused"), again.toString());
     Cli.Result exec = dcont("exec", "ticker", "true");
     assertTrue(exec.code() != 0 && exec.out().contains("unpause the container before exec"), exec.toString());
+    // the two refusals above took the time of many ticks
+    assertEquals(frozenAt, ok("logs", "ticker").out().lines().count(), "no tick while paused");
 
     ok("unpause", "ticker");
     Poll.until("ticking again", Duration.ofSeconds(30), () -> ok("logs", "ticker").out().lines().count() > frozenAt);
@@ -369,6 +369,30 @@ class LifecycleIntegrationTest extends ContainerTestBase {
     Poll.until("the container is removed after its second run", Duration.ofSeconds(60),
         () -> !Files.exists(dir) && !cleanupRunning(id));
     assertNothingLeft();
+  }
+
+  /**
+   * Whether the kernel reports the cgroup of process {@code pid} frozen: cgroup v1's {@code freezer.state}, or
+   * v2's {@code cgroup.events} where there is no v1 freezer.
+   */
+  private static boolean frozen(int pid) throws IOException {
+    String v2 = null;
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+      String[] f = line.split(":", 3);
+      if (f[1].equals("freezer")) {
+        return Files.readString(Path.of("/sys/fs/cgroup/freezer" + f[2], "freezer.state")).strip().equals("FROZEN");
+      }
+      if (f[0].equals("0")) {
+        v2 = f[2];
+      }
+    }
+    for (String mount : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+      String[] m = mount.split(" ");
+      if (v2 != null && m[2].equals("cgroup2")) {
+        return Files.readString(Path.of(m[1] + v2, "cgroup.events")).contains("frozen 1");
+      }
+    }
+    return false;
   }
 
   /** Whether a {@code dcont rm --if-ended ID} (a monitor's clean-up) runs now. */
