@@ -37,7 +37,7 @@ public final class AttachCommand implements Callable<Integer> {
       if (!containers.status(r).running()) {
         throw new Errors.UserError("You cannot attach to a stopped container, start it first");
       }
-      return StartCommand.attachRunning(spec, store, containers, r, !noStdin && containers.openStdin(r));
+      return StartCommand.attachRunning(spec, store, containers, r, !noStdin);
     }
   }
 }

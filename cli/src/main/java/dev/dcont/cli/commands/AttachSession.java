@@ -2,10 +2,12 @@ package dev.dcont.cli.commands;
 
 import dev.dcont.cli.Errors;
 import dev.dcont.cli.run.Containers;
+import dev.dcont.cli.run.SpecFactory;
 import dev.dcont.runtime.ContainerAttach;
 import dev.dcont.runtime.ContainerException;
 import dev.dcont.runtime.ContainerLog;
 import dev.dcont.runtime.RawTerminal;
+import dev.dcont.runtime.spec.Spec;
 import dev.dcont.runtime.spec.SpecJson;
 import dev.dcont.store.Store;
 import dev.dcont.store.db.ContainerRecord;
@@ -14,7 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,17 +43,19 @@ final class AttachSession {
     if (socket.isEmpty()) {
       return LogsCommand.attach(store, containers, r, stdout, stderr);
     }
-    Path bundle = store.layout().container(r.id());
-    boolean tty = SpecJson.readSpec(bundle.resolve("config.json")).process().isTerminal();
+    Spec spec = SpecJson.readSpec(store.layout().container(r.id()).resolve("config.json"));
+    boolean tty = spec.process().isTerminal();
+    // a container made without -i has no input to take: the caller's is left unread
+    InputStream in = "true".equals(spec.annotation(SpecFactory.OPEN_STDIN)) ? input : null;
     AtomicBoolean detached = new AtomicBoolean();
     LogsCommand.Emitter out = new LogsCommand.Emitter(stdout, false);
     LogsCommand.Emitter err = new LogsCommand.Emitter(stderr, false);
-    try (ContainerAttach a = socket.get(); RawTerminal raw = input != null && tty ? RawTerminal.enter(0) : null;
+    try (ContainerAttach a = socket.get(); RawTerminal raw = in != null && tty ? RawTerminal.enter(0) : null;
         ContainerAttach.Release window = raw != null ? a.followWindow(raw) : null;
         // a terminal's keys reach the container as they are; without one, signals to dcont go to the container
         ContainerAttach.Release proxy = tty || !signals ? null : a.forwardSignals()) {
-      if (input != null) {
-        Thread pump = new Thread(() -> relayInput(input, a, tty, detached), "dcont-attach-input");
+      if (in != null) {
+        Thread pump = new Thread(() -> relayInput(in, a, tty, detached), "dcont-attach-input");
         pump.setDaemon(true);
         pump.start();
       }

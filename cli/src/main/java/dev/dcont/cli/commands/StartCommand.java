@@ -47,8 +47,7 @@ public final class StartCommand implements Callable<Integer> {
       Containers containers = new Containers(store);
       ContainerRecord r = containers.get(names.get(0));
       if (containers.status(r).running()) {
-        boolean open = containers.openStdin(r);
-        if (interactive && !open) {
+        if (interactive && !containers.openStdin(r)) {
           throw new Errors.UserError("container " + r.name() + " was not started with -i: it has no standard input"
               + " to attach (start -a shows its output)");
         }

@@ -167,21 +167,25 @@ public final class Containers {
 
   /** Sends a signal to a running container. */
   public void kill(ContainerRecord r, int signal) throws IOException, ContainerException {
-    if (!status(r).running()) {
+    Status s = status(r);
+    if (!s.running()) {
       throw new Errors.UserError("container " + r.name() + " is not running");
     }
-    signal(r.id(), signal);
+    signal(s, signal);
   }
 
   /**
-   * Sends {@code signal} to the container, and thaws it when it is paused, as Docker's daemon does: a frozen process
-   * acts on a signal, SIGKILL included, only once it runs again.
+   * Sends {@code signal} to the container whose status is {@code s}, and thaws it when it is paused, as Docker's
+   * daemon does: a frozen process acts on a signal, SIGKILL included, only once it runs again.
    */
-  private void signal(String id, int signal) throws IOException, ContainerException {
-    runtime().kill(id, signal);
-    ContainerControl control = new ContainerControl(runtime());
-    if (control.paused(id)) {
-      control.resume(id);
+  private void signal(Status s, int signal) throws IOException, ContainerException {
+    runtime().kill(s.record().id(), signal);
+    if (s.paused()) {
+      try {
+        new ContainerControl(runtime()).resume(s.record().id());
+      } catch (ContainerException notPausedNow) {
+        // it ended of the signal already (a fatal one reaches a frozen process on newer kernels)
+      }
     }
   }
 
@@ -208,18 +212,20 @@ public final class Containers {
   /** StopSignal, then SIGKILL after {@code timeoutSeconds}; returns whether it had to kill. */
   public boolean stop(ContainerRecord r, int stopSignal, int timeoutSeconds)
       throws IOException, ContainerException, InterruptedException {
-    if (!status(r).running()) {
+    Status s = status(r);
+    if (!s.running()) {
       return false;
     }
-    signal(r.id(), stopSignal);
+    signal(s, stopSignal);
     long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
-      if (!status(store.containers().byId(r.id()).orElseThrow()).running()) {
+      s = status(store.containers().byId(r.id()).orElseThrow());
+      if (!s.running()) {
         return false;
       }
       Thread.sleep(20);
     }
-    signal(r.id(), 9);
+    signal(s, 9);
     for (int i = 0; i < 500 && status(store.containers().byId(r.id()).orElseThrow()).running(); i++) {
       Thread.sleep(10);
     }
@@ -228,12 +234,13 @@ public final class Containers {
 
   /** Removes a container: its runtime state, mount, directory and row. Running ones need {@code force}. */
   public void remove(ContainerRecord r, boolean force) throws IOException, ContainerException {
-    if (status(r).running()) {
+    Status s = status(r);
+    if (s.running()) {
       if (!force) {
         throw new Errors.UserError("cannot remove container " + r.name()
             + ": container is running (stop it first, or use rm -f)");
       }
-      signal(r.id(), 9);
+      signal(s, 9);
     }
     removeQuietly(r.id());
   }
